@@ -1,0 +1,31 @@
+-- BPJS participant registry (specs/bpjs-peserta.md).
+CREATE TABLE participants (
+    no_kartu TEXT PRIMARY KEY,
+    nik TEXT NOT NULL,
+    nama TEXT NOT NULL,
+    sex TEXT NOT NULL,
+    tgl_lahir TEXT NOT NULL,
+    pisa TEXT,
+    hak_kelas_kode TEXT,
+    hak_kelas_keterangan TEXT,
+    jenis_peserta_kode TEXT,
+    jenis_peserta_keterangan TEXT,
+    status_kode TEXT,
+    status_keterangan TEXT,
+    prov_kd_provider TEXT,
+    prov_nm_provider TEXT,
+    tgl_cetak_kartu TEXT,
+    tgl_tat TEXT,
+    tgl_tmt TEXT,
+    cob_nm_asuransi TEXT,
+    cob_no_asuransi TEXT,
+    cob_tgl_tat TEXT,
+    cob_tgl_tmt TEXT,
+    dinsos TEXT,
+    no_sktm TEXT,
+    prolanis_prb TEXT,
+    no_mr TEXT,
+    no_telepon TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX participants_nik ON participants (nik);

@@ -1,0 +1,2 @@
+-- PPOB member API (specs/ppob-pascabayar.md): tables added by this family's work.
+SELECT 1;

@@ -1,0 +1,2 @@
+-- Insurance panels (specs/pialang-h2h.txt): tables added by this family's work.
+SELECT 1;

@@ -1,0 +1,244 @@
+//! Application state, router assembly, layers and the server's lifecycle.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use tokio::net::TcpListener;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use utoipa::OpenApi;
+
+use crate::config::Config;
+use crate::kernel::auth::bearer::BearerTokens;
+use crate::kernel::clock::{SharedClock, SystemClock};
+use crate::kernel::db::Db;
+use crate::kernel::journal::Journal;
+use crate::kernel::observability::{self, Metrics};
+use crate::kernel::outbox::Outbox;
+use crate::{hr, insurance, participant, ppob, queue};
+
+/// Everything a handler may need. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// The configuration the server started with.
+    pub config: Arc<Config>,
+    /// The one clock ("today" in Asia/Jakarta comes from it).
+    pub clock: SharedClock,
+    /// The journal of partner exchanges.
+    pub journal: Journal,
+    /// Prometheus metrics.
+    pub metrics: Metrics,
+    /// Wakes the callback delivery worker.
+    pub outbox: Outbox,
+    /// Bearer API tokens with their verification cache.
+    pub tokens: BearerTokens,
+    /// Shared HTTP client for upstream calls.
+    pub http: reqwest::Client,
+    /// BPJS participant lookup's own state (upstream client, cache, breaker).
+    pub participant: Arc<participant::ParticipantState>,
+    /// Antrean RS's own state.
+    pub queue: Arc<queue::QueueState>,
+    /// HR's own state (token signing, rate limits).
+    pub hr: Arc<hr::HrState>,
+    /// PPOB's own state (credential cache).
+    pub ppob: Arc<ppob::PpobState>,
+    /// Insurance panels' and broker's own state.
+    pub insurance: Arc<insurance::InsuranceState>,
+}
+
+impl AppState {
+    /// Connects to the database, runs migrations and starts the journal writer.
+    pub async fn new(config: Config, clock: SharedClock) -> anyhow::Result<AppState> {
+        let db = Db::connect(&config.database_url).await?;
+        db.migrate().await?;
+        let journal = Journal::start(db.clone());
+        let http = reqwest::Client::builder().build()?;
+        Ok(AppState {
+            participant: Arc::new(participant::ParticipantState::new(&config)?),
+            queue: Arc::new(queue::QueueState::new(&config)?),
+            hr: Arc::new(hr::HrState::new(&config)?),
+            ppob: Arc::new(ppob::PpobState::new(&config)?),
+            insurance: Arc::new(insurance::InsuranceState::new(&config)?),
+            db,
+            config: Arc::new(config),
+            clock,
+            journal,
+            metrics: Metrics::new(),
+            outbox: Outbox::default(),
+            tokens: BearerTokens::default(),
+            http,
+        })
+    }
+
+    /// Same as [`AppState::new`] with the system clock.
+    pub async fn with_system_clock(config: Config) -> anyhow::Result<AppState> {
+        AppState::new(config, Arc::new(SystemClock)).await
+    }
+}
+
+/// The OpenAPI document of the operational endpoints; families merge theirs in [`openapi`].
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Jembatan",
+        description = "Host-to-host integration server for Indonesian health insurance, social security, insurance brokerage and bill payment."
+    ),
+    paths(healthz, readyz, metrics)
+)]
+struct OperationsDoc;
+
+/// The whole OpenAPI document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = OperationsDoc::openapi();
+    doc.merge(participant::openapi());
+    doc.merge(queue::openapi());
+    doc.merge(hr::openapi());
+    doc.merge(ppob::openapi());
+    doc.merge(insurance::openapi());
+    doc
+}
+
+/// Every route of the server with its layers.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/openapi.json", get(|| async { Json(openapi()) }))
+        .merge(participant::router())
+        .merge(queue::router())
+        .merge(hr::router())
+        .merge(ppob::router())
+        .merge(insurance::router())
+        .layer(axum::middleware::from_fn_with_state(
+            state.metrics.clone(),
+            observability::track,
+        ))
+        .layer(Extension(state.journal.clone()))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Process is up.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "The process is up", body = String)))]
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Database is reachable.
+#[utoipa::path(get, path = "/readyz", tag = "operations", responses(
+    (status = 200, description = "The database answers", body = String),
+    (status = 503, description = "The database does not answer", body = String)))]
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(err) => {
+            tracing::warn!(error = %err, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+/// Prometheus metrics.
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text exposition", body = String)))]
+async fn metrics(State(state): State<AppState>) -> Response {
+    let mut response = state.metrics.render().into_response();
+    response
+        .headers_mut()
+        .insert("content-type", HeaderValue::from_static("text/plain; version=0.0.4"));
+    response
+}
+
+/// A server running in the background (used by `serve` and by the tests).
+pub struct RunningServer {
+    /// The address it listens on (port 0 resolved).
+    pub addr: SocketAddr,
+    /// The state it serves with.
+    pub state: AppState,
+    shutdown: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl RunningServer {
+    /// Binds `listen` and starts serving `state` with its background workers.
+    pub async fn start(state: AppState, listen: &str) -> anyhow::Result<RunningServer> {
+        RunningServer::start_on(state, TcpListener::bind(listen).await?)
+    }
+
+    /// Starts serving `state` on an already bound listener.
+    pub fn start_on(state: AppState, listener: TcpListener) -> anyhow::Result<RunningServer> {
+        let addr = listener.local_addr()?;
+        let (shutdown, mut signal) = tokio::sync::watch::channel(false);
+        let outbox_worker = state.outbox.spawn(
+            state.db.clone(),
+            state.journal.clone(),
+            state.config.outbox.clone(),
+            signal.clone(),
+        );
+        let app = router(state.clone());
+        let task_state = state.clone();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+                .with_graceful_shutdown(async move {
+                    let _ = signal.wait_for(|stop| *stop).await;
+                })
+                .await?;
+            let _ = outbox_worker.await;
+            task_state.journal.close().await;
+            Ok(())
+        });
+        Ok(RunningServer {
+            addr,
+            state,
+            shutdown,
+            task,
+        })
+    }
+
+    /// The base URL, e.g. `http://127.0.0.1:40123`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, lets in-flight requests finish, flushes the journal.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.shutdown.send(true);
+        self.task.await??;
+        Ok(())
+    }
+
+    /// Serves until SIGINT or SIGTERM, then shuts down gracefully.
+    pub async fn run_until_signal(self) -> anyhow::Result<()> {
+        shutdown_signal().await;
+        tracing::info!("shutting down: finishing in-flight requests");
+        self.stop().await
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

@@ -1,0 +1,166 @@
+//! The command line: `serve`, `migrate`, `demo`, `import`, `openapi`, `token` and the
+//! families' own administrative commands.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::app::{AppState, RunningServer};
+use crate::config::{Config, Overrides};
+
+/// Jembatan: host-to-host integration server.
+#[derive(Debug, Parser)]
+#[command(name = "jembatan", version, about)]
+pub struct Cli {
+    /// TOML configuration file (also `JEMBATAN_CONFIG`).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Database URL: `sqlite://jembatan.db` or `postgres://...` (also `JEMBATAN_DATABASE_URL`).
+    #[arg(long, global = true)]
+    pub database: Option<String>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (migrations run on start).
+    Serve {
+        /// Address to listen on (also `JEMBATAN_LISTEN`).
+        #[arg(long)]
+        listen: Option<String>,
+        /// Load the demo data set and print the demo credentials.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Load the demo data set into the database (idempotent).
+    Demo,
+    /// Import a data set from a CSV or JSON file (`participants`, `bills`, `panels`, ...).
+    Import {
+        /// The data set.
+        dataset: String,
+        /// The file (`.csv` or `.json`).
+        file: PathBuf,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Manage the bearer tokens of the participant proxy.
+    Token {
+        /// What to do with tokens.
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+    /// PPOB administration.
+    Ppob {
+        /// What to do.
+        #[command(subcommand)]
+        action: crate::ppob::cli::PpobCommand,
+    },
+    /// Insurance panel administration (underwriter decisions).
+    Insurance {
+        /// What to do.
+        #[command(subcommand)]
+        action: crate::insurance::cli::InsuranceCommand,
+    },
+}
+
+/// Token subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TokenAction {
+    /// Create (or replace) a token; prints it once.
+    Create {
+        /// A name for the token (e.g. the hospital).
+        name: String,
+        /// Use this token instead of a random one.
+        #[arg(long)]
+        token: Option<String>,
+    },
+    /// Revoke a token by name.
+    Revoke {
+        /// The token's name.
+        name: String,
+    },
+}
+
+/// Runs the command; the exit code tells scripts whether it worked.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let listen = match &cli.command {
+        Command::Serve { listen, .. } => listen.clone(),
+        _ => None,
+    };
+    let config = Config::load(
+        cli.config.clone(),
+        &Overrides {
+            listen,
+            database_url: cli.database.clone(),
+        },
+    )?;
+    match cli.command {
+        Command::Openapi => {
+            println!("{}", serde_json::to_string_pretty(&crate::app::openapi())?);
+        }
+        Command::Serve { demo, .. } => {
+            let listen = config.listen.clone();
+            let state = AppState::with_system_clock(config).await?;
+            if demo {
+                crate::demo::load(&state).await?;
+                crate::demo::print_credentials(&state);
+            }
+            let server = RunningServer::start(state, &listen).await?;
+            tracing::info!(addr = %server.addr, "jembatan listening");
+            server.run_until_signal().await?;
+        }
+        Command::Migrate => {
+            AppState::with_system_clock(config).await?;
+            println!("migrations applied");
+        }
+        Command::Demo => {
+            let state = AppState::with_system_clock(config).await?;
+            crate::demo::load(&state).await?;
+            crate::demo::print_credentials(&state);
+            state.journal.close().await;
+        }
+        Command::Import { dataset, file } => {
+            let state = AppState::with_system_clock(config).await?;
+            let outcome = crate::demo::import(&state, &dataset, &file).await;
+            state.journal.close().await;
+            let summary = outcome?;
+            println!("{summary}");
+            if summary.rejected > 0 {
+                return Ok(ExitCode::from(2));
+            }
+        }
+        Command::Token { action } => {
+            let state = AppState::with_system_clock(config).await?;
+            match action {
+                TokenAction::Create { name, token } => {
+                    let token = token.unwrap_or_else(crate::kernel::secret::random_token);
+                    crate::kernel::auth::bearer::create(&state.db, crate::participant::TOKEN_REALM, &name, &token)
+                        .await?;
+                    println!("{token}");
+                }
+                TokenAction::Revoke { name } => {
+                    if !crate::kernel::auth::bearer::revoke(&state.db, crate::participant::TOKEN_REALM, &name).await? {
+                        eprintln!("no live token named {name}");
+                        return Ok(ExitCode::from(1));
+                    }
+                    println!("revoked {name}");
+                }
+            }
+        }
+        Command::Ppob { action } => {
+            let state = AppState::with_system_clock(config).await?;
+            return crate::ppob::cli::run(&state, action).await;
+        }
+        Command::Insurance { action } => {
+            let state = AppState::with_system_clock(config).await?;
+            return crate::insurance::cli::run(&state, action).await;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

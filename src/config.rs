@@ -1,0 +1,97 @@
+//! One `Config`: defaults < TOML file (`JEMBATAN_CONFIG`) < `JEMBATAN_*` environment < flags.
+//!
+//! Nested keys come from the environment with a double underscore:
+//! `JEMBATAN_PARTICIPANT__VCLAIM__SECRET` sets `participant.vclaim.secret`.
+
+use std::path::PathBuf;
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+use crate::kernel::outbox::OutboxConfig;
+
+/// The whole server configuration.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: String,
+    /// `sqlite://path` (embedded default) or `postgres://...`.
+    pub database_url: String,
+    /// Where files (documents, e-policies) are stored.
+    pub data_dir: PathBuf,
+    /// The public base URL of this server, used in links it hands out (e-policy URLs,
+    /// the demo broker's panel directory). Defaults to `http://<listen>`.
+    pub public_url: Option<String>,
+    /// Outgoing callback delivery.
+    pub outbox: OutboxConfig,
+    /// BPJS participant lookup (mode `local` or `vclaim`).
+    pub participant: crate::participant::ParticipantConfig,
+    /// BPJS Antrean RS.
+    pub queue: crate::queue::QueueConfig,
+    /// HR memberships.
+    pub hr: crate::hr::HrConfig,
+    /// PPOB member API.
+    pub ppob: crate::ppob::PpobConfig,
+    /// Insurance panels and broker.
+    pub insurance: crate::insurance::InsuranceConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:8080".to_string(),
+            database_url: "sqlite://jembatan.db".to_string(),
+            data_dir: PathBuf::from("data"),
+            public_url: None,
+            outbox: OutboxConfig::default(),
+            participant: Default::default(),
+            queue: Default::default(),
+            hr: Default::default(),
+            ppob: Default::default(),
+            insurance: Default::default(),
+        }
+    }
+}
+
+/// Values given on the command line; they win over everything else.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Overrides {
+    /// `--listen`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+    /// `--database`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+}
+
+impl Config {
+    /// Loads the configuration from the file named by `config_file` (or `JEMBATAN_CONFIG`),
+    /// the environment and the command-line overrides.
+    pub fn load(config_file: Option<PathBuf>, overrides: &Overrides) -> anyhow::Result<Config> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        let file = config_file.or_else(|| std::env::var_os("JEMBATAN_CONFIG").map(PathBuf::from));
+        if let Some(file) = file {
+            anyhow::ensure!(file.exists(), "config file {} does not exist", file.display());
+            figment = figment.merge(Toml::file(file));
+        }
+        figment = figment
+            .merge(
+                Env::prefixed("JEMBATAN_")
+                    .split("__")
+                    .ignore(&["config", "test_postgres_url"]),
+            )
+            .merge(Serialized::defaults(overrides));
+        Ok(figment.extract()?)
+    }
+
+    /// The base URL this server is reachable at.
+    pub fn public_base_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+            .trim_end_matches('/')
+            .to_string()
+    }
+}

@@ -1,0 +1,74 @@
+//! The demo data set (`serve --demo`, `jembatan demo`) and the import dispatcher.
+
+use std::path::Path;
+
+use crate::app::AppState;
+use crate::kernel::auth::bpjs::{self, Consumer};
+use crate::kernel::import::ImportSummary;
+use crate::{hr, insurance, participant, ppob, queue};
+
+/// The demo hospital's kode PPK (Antrean RS consumer 1234).
+pub const DEMO_PPK: &str = "0101R001";
+/// The second demo hospital's kode PPK (Antrean RS consumer 5678).
+pub const DEMO_PPK_2: &str = "0101R002";
+
+/// Loads the demo data of every family. Idempotent: running it twice changes nothing.
+pub async fn load(state: &AppState) -> anyhow::Result<()> {
+    for consumer in [
+        Consumer {
+            cons_id: "1234".into(),
+            secret: "pwd".into(),
+            user_key: "demo-user-key".into(),
+            kode_ppk: DEMO_PPK.into(),
+        },
+        Consumer {
+            cons_id: "5678".into(),
+            secret: "pwd2".into(),
+            user_key: "demo-user-key-2".into(),
+            kode_ppk: DEMO_PPK_2.into(),
+        },
+    ] {
+        bpjs::upsert(&state.db, &consumer).await?;
+    }
+    participant::load_demo(state).await?;
+    queue::load_demo(state).await?;
+    hr::load_demo(state).await?;
+    ppob::load_demo(state).await?;
+    insurance::load_demo(state).await?;
+    Ok(())
+}
+
+/// Prints the demo credentials (the README lists the same).
+pub fn print_credentials(state: &AppState) {
+    let base = state.config.public_base_url();
+    println!(
+        "Demo data loaded. Credentials:
+  participant proxy      Authorization: Bearer demo-hospital-token   ({base}/api/v1/bpjs/nokartu/0011336526592)
+  VClaim sim, Antrean RS cons-id 1234, secret pwd, user_key demo-user-key (second hospital: 5678 / pwd2 / demo-user-key-2)
+  HR                     OAuth2 client demo-client / demo-secret, header Tenant: demo   ({base}/oauth/token)
+  PPOB                   memberid DEMO01, memberpass demo-pass, memberpin 123456   ({base}/ppob)
+  insurance panels       HTTP Basic aap / aap-secret   ({base}/asuransi/A03)
+  broker callbacks       HTTP Basic panel-A03 / panel-secret   ({base}/aap)
+  broker, bank-facing    HTTP Basic bank / bank-secret   ({base}/aap/bank)"
+    );
+}
+
+/// Imports `file` into `dataset`, asking each family in turn whose data set it is.
+pub async fn import(state: &AppState, dataset: &str, file: &Path) -> anyhow::Result<ImportSummary> {
+    if let Some(result) = participant::import(state, dataset, file).await {
+        return result;
+    }
+    if let Some(result) = queue::import(state, dataset, file).await {
+        return result;
+    }
+    if let Some(result) = hr::import(state, dataset, file).await {
+        return result;
+    }
+    if let Some(result) = ppob::import(state, dataset, file).await {
+        return result;
+    }
+    if let Some(result) = insurance::import(state, dataset, file).await {
+        return result;
+    }
+    anyhow::bail!("unknown data set {dataset:?} (known: participants, bills, panels)")
+}

@@ -1,0 +1,135 @@
+//! BPJS consumers and verification of their signed requests (VClaim simulator and
+//! Antrean RS share the consumers).
+//!
+//! A consumer's secret is kept in clear: the HMAC check and the response encryption
+//! both need the secret itself, as at BPJS. Protect the database accordingly.
+
+use axum::http::HeaderMap;
+
+use crate::kernel::bpjs_crypto;
+use crate::kernel::db::{BeginWrite, Db};
+use crate::with_db;
+
+/// How far a request's `X-timestamp` may be from the server clock.
+pub const MAX_DRIFT_SECS: i64 = 300;
+
+/// A registered BPJS consumer (one hospital's credentials).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Consumer {
+    /// `X-cons-id`.
+    pub cons_id: String,
+    /// The consumer secret.
+    pub secret: String,
+    /// The `user_key` of the service.
+    pub user_key: String,
+    /// The hospital (kode PPK) the consumer belongs to.
+    pub kode_ppk: String,
+}
+
+/// A verified request: the consumer and the timestamp it signed (the encryption key needs it).
+#[derive(Debug, Clone)]
+pub struct SignedRequest {
+    /// Who signed.
+    pub consumer: Consumer,
+    /// The `X-timestamp` as sent.
+    pub timestamp: String,
+}
+
+impl SignedRequest {
+    /// The key to encrypt this request's `response` with.
+    pub fn response_key(&self) -> [u8; 32] {
+        bpjs_crypto::response_key(&self.consumer.cons_id, &self.consumer.secret, &self.timestamp)
+    }
+}
+
+/// Why a signed request was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureError {
+    /// A header is missing.
+    #[error("Header {0} tidak ditemukan")]
+    MissingHeader(&'static str),
+    /// The cons-id is not registered.
+    #[error("Consumer ID tidak terdaftar")]
+    UnknownConsumer,
+    /// The timestamp is not a number or too far from the server clock.
+    #[error("Timestamp tidak valid atau selisih waktu lebih dari 5 menit")]
+    Timestamp,
+    /// The signature does not match.
+    #[error("Signature tidak valid")]
+    BadSignature,
+    /// The user_key does not belong to the consumer.
+    #[error("User key tidak valid")]
+    BadUserKey,
+}
+
+/// Verifies BPJS signature headers (names are case-insensitive) at `now_unix`.
+pub async fn verify(
+    db: &Db,
+    headers: &HeaderMap,
+    now_unix: i64,
+) -> Result<Result<SignedRequest, SignatureError>, sqlx::Error> {
+    let header = |name: &'static str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    let (cons_id, timestamp, signature, user_key) = match (
+        header("x-cons-id"),
+        header("x-timestamp"),
+        header("x-signature"),
+        header("user_key"),
+    ) {
+        (None, ..) => return Ok(Err(SignatureError::MissingHeader("X-cons-id"))),
+        (_, None, ..) => return Ok(Err(SignatureError::MissingHeader("X-timestamp"))),
+        (_, _, None, _) => return Ok(Err(SignatureError::MissingHeader("X-signature"))),
+        (_, _, _, None) => return Ok(Err(SignatureError::MissingHeader("user_key"))),
+        (Some(c), Some(t), Some(s), Some(u)) => (c, t, s, u),
+    };
+    let Some(consumer) = find(db, cons_id).await? else {
+        return Ok(Err(SignatureError::UnknownConsumer));
+    };
+    match timestamp.parse::<i64>() {
+        Ok(ts) if (now_unix - ts).abs() <= MAX_DRIFT_SECS => {}
+        _ => return Ok(Err(SignatureError::Timestamp)),
+    }
+    if !bpjs_crypto::signature_matches(&consumer.cons_id, &consumer.secret, timestamp, signature) {
+        return Ok(Err(SignatureError::BadSignature));
+    }
+    if consumer.user_key != user_key {
+        return Ok(Err(SignatureError::BadUserKey));
+    }
+    Ok(Ok(SignedRequest {
+        consumer,
+        timestamp: timestamp.to_string(),
+    }))
+}
+
+/// The consumer with this cons-id, if registered.
+pub async fn find(db: &Db, cons_id: &str) -> Result<Option<Consumer>, sqlx::Error> {
+    with_db!(db, pool => {
+        sqlx::query_as("SELECT cons_id, secret, user_key, kode_ppk FROM bpjs_consumers WHERE cons_id = $1")
+            .bind(cons_id)
+            .fetch_optional(pool)
+            .await
+    })
+}
+
+/// Registers or updates a consumer.
+pub async fn upsert(db: &Db, consumer: &Consumer) -> Result<(), sqlx::Error> {
+    with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO bpjs_consumers (cons_id, secret, user_key, kode_ppk) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (cons_id) DO UPDATE SET secret = excluded.secret, user_key = excluded.user_key, kode_ppk = excluded.kode_ppk",
+        )
+        .bind(&consumer.cons_id)
+        .bind(&consumer.secret)
+        .bind(&consumer.user_key)
+        .bind(&consumer.kode_ppk)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
+    })
+}

@@ -1,0 +1,78 @@
+//! Mounting a family: its prefix, its envelope for errors, its journal, its unknown routes.
+
+use axum::extract::{MatchedPath, Request};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::Router;
+
+use super::error::AppError;
+use super::journal::{Journal, JournalEntry};
+use crate::app::AppState;
+
+/// Renders an [`AppError`] in a family's own envelope.
+pub type Renderer = fn(&AppError) -> Response;
+
+/// Mounts `inner` at `prefix` as part of `family`:
+/// - an unknown route under the prefix answers `NotFound` in the family's envelope;
+/// - every error response (handler errors and extractor rejections alike) is re-rendered by `render`;
+/// - every request is written to the journal under the family's name.
+pub fn mount(prefix: &str, inner: Router<AppState>, family: &'static str, render: Renderer) -> Router<AppState> {
+    let inner = inner.fallback(|| async { AppError::NotFound("Alamat tidak ditemukan".to_string()) });
+    let router = if prefix.is_empty() || prefix == "/" {
+        inner
+    } else {
+        Router::new().nest(prefix, inner)
+    };
+    router
+        .layer(middleware::map_response(move |response: Response| async move {
+            rerender(response, render)
+        }))
+        .layer(middleware::from_fn(move |req: Request, next: Next| {
+            journal(family, req, next)
+        }))
+}
+
+fn rerender(mut response: Response, render: Renderer) -> Response {
+    match response.extensions_mut().remove::<AppError>() {
+        Some(err) => {
+            let mut rendered = render(&err);
+            if let Some(retry) = response.headers().get("retry-after").cloned() {
+                rendered.headers_mut().insert("retry-after", retry);
+            }
+            rendered
+        }
+        None => response,
+    }
+}
+
+async fn journal(family: &'static str, req: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".to_string());
+    let method = req.method().to_string();
+    let path = req.uri().path().to_string();
+    let correlation_id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let journal = req.extensions().get::<Journal>().cloned();
+    let response = next.run(req).await;
+    if let Some(journal) = journal {
+        journal.record(JournalEntry {
+            family,
+            method,
+            route,
+            path_masked: super::mask::identifiers(&path),
+            status: response.status().as_u16(),
+            duration_us: started.elapsed().as_micros() as i64,
+            correlation_id,
+            detail: String::new(),
+        });
+    }
+    response
+}

@@ -1,0 +1,109 @@
+//! Request ids, structured request logs and Prometheus metrics.
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder};
+
+/// The metrics of one server instance (its own registry, so several servers can run in
+/// one process, as the tests do).
+#[derive(Clone)]
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Metrics")
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    /// A fresh registry with the request counter and latency histogram.
+    pub fn new() -> Metrics {
+        let registry = Registry::new();
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "jembatan_http_requests_total",
+                "HTTP requests served, by route and status",
+            ),
+            &["method", "route", "status"],
+        )
+        .expect("valid counter");
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "jembatan_http_request_duration_seconds",
+                "HTTP request latency, by route and status",
+            )
+            .buckets(vec![
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+            ]),
+            &["method", "route", "status"],
+        )
+        .expect("valid histogram");
+        registry.register(Box::new(requests.clone())).expect("register counter");
+        registry
+            .register(Box::new(latency.clone()))
+            .expect("register histogram");
+        Metrics {
+            registry,
+            requests,
+            latency,
+        }
+    }
+
+    /// The Prometheus text exposition of every metric.
+    pub fn render(&self) -> String {
+        let mut buffer = Vec::new();
+        TextEncoder::new()
+            .encode(&self.registry.gather(), &mut buffer)
+            .expect("text encoding");
+        String::from_utf8(buffer).unwrap_or_default()
+    }
+
+    fn observe(&self, method: &str, route: &str, status: &str, seconds: f64) {
+        self.requests.with_label_values(&[method, route, status]).inc();
+        self.latency
+            .with_label_values(&[method, route, status])
+            .observe(seconds);
+    }
+}
+
+/// Middleware: counts and times every request by its route template, and logs it with
+/// the request id. Only the route template and a masked path are logged, so NIK and
+/// card numbers never reach the logs.
+pub async fn track(State(metrics): State<Metrics>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().to_string();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".to_string());
+    let request_id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let path = super::mask::identifiers(req.uri().path());
+    let span = tracing::info_span!("request", request_id = %request_id, method = %method, route = %route);
+    let response = tracing::Instrument::instrument(next.run(req), span.clone()).await;
+    let elapsed = started.elapsed();
+    let status = response.status().as_u16().to_string();
+    metrics.observe(&method, &route, &status, elapsed.as_secs_f64());
+    span.in_scope(|| {
+        tracing::info!(path = %path, status = %status, duration_ms = elapsed.as_secs_f64() * 1000.0, "served");
+    });
+    response
+}

@@ -1,0 +1,112 @@
+//! Participant lookup handlers: authenticate, parse, look up, answer in the VClaim envelope.
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::kernel::clock::today_jakarta;
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::extract::{Json, Path, Query};
+use crate::kernel::ids::{parse_date, Nik, NomorKartu};
+
+use super::domain::Identifier;
+use super::wire::{MetaData, PesertaResponse, Umur, VclaimEnvelope};
+use super::{age, lookup, TOKEN_REALM};
+
+/// The optional service date.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ServiceDate {
+    /// Service (SEP) date `yyyy-mm-dd`; default today in Asia/Jakarta.
+    #[serde(rename = "tglSEP")]
+    #[param(rename = "tglSEP")]
+    pub tgl_sep: Option<String>,
+}
+
+/// The VClaim code for a refusal of a well-formed request.
+pub const REFUSED: &str = "201";
+
+/// Participant by card number.
+#[utoipa::path(get, path = "/api/v1/bpjs/nokartu/{NOMOR_KARTU}", tag = "participant",
+    params(("NOMOR_KARTU" = String, Path, description = "BPJS card number, 13 digits"), ServiceDate),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The participant, or metaData.code 201 with the reason", body = VclaimEnvelope<PesertaResponse>),
+        (status = 401, description = "Missing or wrong token", body = VclaimEnvelope<PesertaResponse>)))]
+pub async fn by_kartu(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(no_kartu): Path<String>,
+    Query(date): Query<ServiceDate>,
+) -> AppResult<Json<VclaimEnvelope<PesertaResponse>>> {
+    authenticate(&state, &headers).await?;
+    let id = NomorKartu::parse(&no_kartu).map_err(|e| AppError::rejected(REFUSED, NomorKartu::message(e)))?;
+    answer(&state, Identifier::Kartu(id), date).await
+}
+
+/// Participant by NIK.
+#[utoipa::path(get, path = "/api/v1/bpjs/nik/{NIK}", tag = "participant",
+    params(("NIK" = String, Path, description = "NIK, 16 digits"), ServiceDate),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The participant, or metaData.code 201 with the reason", body = VclaimEnvelope<PesertaResponse>),
+        (status = 401, description = "Missing or wrong token", body = VclaimEnvelope<PesertaResponse>)))]
+pub async fn by_nik(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(nik): Path<String>,
+    Query(date): Query<ServiceDate>,
+) -> AppResult<Json<VclaimEnvelope<PesertaResponse>>> {
+    authenticate(&state, &headers).await?;
+    let id = Nik::parse(&nik).map_err(|e| AppError::rejected(REFUSED, Nik::message(e)))?;
+    answer(&state, Identifier::Nik(id), date).await
+}
+
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<()> {
+    match state.tokens.verify(&state.db, TOKEN_REALM, headers).await? {
+        Some(_) => Ok(()),
+        None => Err(AppError::Unauthorized("Token tidak valid atau tidak ada".to_string())),
+    }
+}
+
+async fn answer(
+    state: &AppState,
+    id: Identifier,
+    date: ServiceDate,
+) -> AppResult<Json<VclaimEnvelope<PesertaResponse>>> {
+    let today = today_jakarta(state.clock.as_ref());
+    let service_date = match date.tgl_sep.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => today,
+        Some(text) => parse_date(text).ok_or_else(|| {
+            AppError::rejected(
+                REFUSED,
+                "Format Tanggal SEP tidak sesuai, format yang benar adalah yyyy-mm-dd",
+            )
+        })?,
+    };
+    let mut peserta = lookup::find(state, &id, service_date).await?;
+    if peserta.umur.is_none() {
+        peserta.umur = Some(ages(&peserta.tgl_lahir, service_date, today));
+    }
+    Ok(Json(VclaimEnvelope {
+        meta_data: MetaData {
+            code: "200".to_string(),
+            message: "OK".to_string(),
+        },
+        response: Some(PesertaResponse { peserta }),
+    }))
+}
+
+fn ages(birth: &str, service_date: NaiveDate, today: NaiveDate) -> Umur {
+    match parse_date(birth) {
+        Some(birth) => Umur {
+            umur_saat_pelayanan: age::format(birth, service_date),
+            umur_sekarang: age::format(birth, today),
+        },
+        None => Umur {
+            umur_saat_pelayanan: String::new(),
+            umur_sekarang: String::new(),
+        },
+    }
+}

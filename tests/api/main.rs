@@ -1,0 +1,13 @@
+//! Integration tests: each module talks HTTP to a real server on port 0, as a partner would.
+//! One test binary for the whole suite keeps linking time down.
+
+pub mod common;
+
+mod hr;
+mod insurance_broker;
+mod insurance_panel;
+mod operations;
+mod participant;
+mod ppob;
+mod queue;
+mod vclaim;
