@@ -10,6 +10,7 @@ use axum::routing::get;
 use axum::{Extension, Json, Router};
 use tokio::net::TcpListener;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
 use utoipa::OpenApi;
 
 use crate::config::Config;
@@ -101,6 +102,17 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(hr::openapi());
     doc.merge(ppob::openapi());
     doc.merge(insurance::openapi());
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    components.add_security_scheme("basic", SecurityScheme::Http(Http::new(HttpAuthScheme::Basic)));
+    for (name, header) in [
+        ("bpjs_cons_id", "X-cons-id"),
+        ("bpjs_timestamp", "X-timestamp"),
+        ("bpjs_signature", "X-signature"),
+        ("bpjs_user_key", "user_key"),
+    ] {
+        components.add_security_scheme(name, SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new(header))));
+    }
     doc
 }
 

@@ -49,6 +49,8 @@ pub enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Print the effective configuration as JSON (secrets redacted).
+    Config,
     /// Manage the bearer tokens of the participant proxy.
     Token {
         /// What to do with tokens.
@@ -103,6 +105,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Openapi => {
             println!("{}", serde_json::to_string_pretty(&crate::app::openapi())?);
+        }
+        Command::Config => {
+            let mut value = serde_json::to_value(&config)?;
+            redact(&mut value);
+            println!("{}", serde_json::to_string_pretty(&value)?);
         }
         Command::Serve { demo, .. } => {
             let listen = config.listen.clone();
@@ -163,4 +170,31 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Replaces the value of every secret-looking key so the printed configuration can be
+/// pasted into a ticket safely.
+fn redact(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, inner) in map.iter_mut() {
+                let key = key.to_ascii_lowercase();
+                let secret = ["secret", "password", "pass", "token", "user_key", "pin"]
+                    .iter()
+                    .any(|s| key.contains(s));
+                if secret && !inner.is_null() && !inner.is_object() {
+                    *inner = serde_json::Value::String("***".to_string());
+                } else {
+                    redact(inner);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(redact),
+        _ => {}
+    }
+    if let serde_json::Value::String(text) = value {
+        if text.contains("://") && text.contains('@') {
+            *text = crate::kernel::mask::url(text);
+        }
+    }
 }

@@ -175,3 +175,89 @@ async fn sigterm_finishes_in_flight_requests_and_flushes_the_journal() {
     });
     assert_eq!(journaled, answered, "every answered request is journaled");
 }
+
+#[tokio::test]
+async fn openapi_command_prints_the_document() {
+    let output = tokio::task::spawn_blocking(|| crate::common::jembatan_command().arg("openapi").output().unwrap())
+        .await
+        .unwrap();
+    assert!(output.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert!(doc["paths"]["/api/v1/bpjs/nik/{NIK}"].is_object());
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}
+
+/// `jembatan demo` twice leaves the same data (idempotent); `migrate` alone creates the schema.
+#[tokio::test]
+async fn demo_and_migrate_commands_are_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("demo.db").display());
+    let run = |args: &'static [&'static str], url: String| {
+        tokio::task::spawn_blocking(move || {
+            crate::common::jembatan_command()
+                .args(args)
+                .args(["--database", &url])
+                .output()
+                .unwrap()
+        })
+    };
+    assert!(run(&["migrate"], url.clone()).await.unwrap().status.success());
+    let first = run(&["demo"], url.clone()).await.unwrap();
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(String::from_utf8_lossy(&first.stdout).contains("demo-hospital-token"));
+    let db = jembatan::kernel::db::Db::connect(&url).await.unwrap();
+    let count = || async {
+        let n: i64 = jembatan::with_db!(&db, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM participants").fetch_one(pool).await.unwrap()
+        });
+        n
+    };
+    let after_first = count().await;
+    assert!(after_first >= 5);
+    assert!(run(&["demo"], url.clone()).await.unwrap().status.success());
+    assert_eq!(count().await, after_first);
+}
+
+/// Configuration layers: defaults < file < environment < flags.
+#[tokio::test]
+async fn configuration_layers_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("jembatan.toml");
+    std::fs::write(
+        &file,
+        "listen = \"127.0.0.1:1111\"\ndatabase_url = \"sqlite://from-file.db\"\n[participant]\nmode = \"local\"\n",
+    )
+    .unwrap();
+    let file_arg = file.to_string_lossy().to_string();
+    let show = move |env: Vec<(&'static str, &'static str)>, flags: Vec<&'static str>| {
+        let file_arg = file_arg.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut command = crate::common::jembatan_command();
+            command.args(["--config", &file_arg, "config"]).args(flags);
+            for (k, v) in env {
+                command.env(k, v);
+            }
+            let output = command.output().unwrap();
+            assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+            serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap()
+        })
+    };
+    let from_file = show(vec![], vec![]).await.unwrap();
+    assert_eq!(from_file["listen"], "127.0.0.1:1111");
+    assert_eq!(from_file["database_url"], "sqlite://from-file.db");
+    let from_env = show(vec![("JEMBATAN_LISTEN", "127.0.0.1:2222")], vec![]).await.unwrap();
+    assert_eq!(from_env["listen"], "127.0.0.1:2222");
+    assert_eq!(from_env["database_url"], "sqlite://from-file.db");
+    let from_flag = show(
+        vec![("JEMBATAN_DATABASE_URL", "sqlite://env.db")],
+        vec!["--database", "sqlite://flag.db"],
+    )
+    .await
+    .unwrap();
+    assert_eq!(from_flag["database_url"], "sqlite://flag.db");
+    let default = tokio::task::spawn_blocking(|| crate::common::jembatan_command().arg("config").output().unwrap())
+        .await
+        .unwrap();
+    let default: serde_json::Value = serde_json::from_slice(&default.stdout).unwrap();
+    assert_eq!(default["listen"], "127.0.0.1:8080");
+}
