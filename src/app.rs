@@ -22,9 +22,21 @@ use crate::kernel::observability::{self, Metrics};
 use crate::kernel::outbox::Outbox;
 use crate::{hr, insurance, participant, ppob, queue};
 
-/// Everything a handler may need. Cheap to clone.
+/// Everything a handler may need. One `Arc`, so cloning it per request (every extractor
+/// and middleware does) costs one atomic increment; fields are reached through `Deref`.
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub struct AppState(Arc<AppStateInner>);
+
+impl std::ops::Deref for AppState {
+    type Target = AppStateInner;
+    fn deref(&self) -> &AppStateInner {
+        &self.0
+    }
+}
+
+/// The fields of [`AppState`].
+#[derive(Debug)]
+pub struct AppStateInner {
     /// The database.
     pub db: Db,
     /// The configuration the server started with.
@@ -60,7 +72,7 @@ impl AppState {
         db.migrate().await?;
         let journal = Journal::start(db.clone());
         let http = reqwest::Client::builder().build()?;
-        Ok(AppState {
+        Ok(AppState(Arc::new(AppStateInner {
             participant: Arc::new(participant::ParticipantState::new(&config)?),
             queue: Arc::new(queue::QueueState::new(&config)?),
             hr: Arc::new(hr::HrState::new(&config)?),
@@ -74,7 +86,7 @@ impl AppState {
             outbox: Outbox::default(),
             tokens: BearerTokens::default(),
             http,
-        })
+        })))
     }
 
     /// Same as [`AppState::new`] with the system clock.

@@ -10,7 +10,9 @@ use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Regi
 /// The metrics of one server instance (its own registry, so several servers can run in
 /// one process, as the tests do).
 #[derive(Clone)]
-pub struct Metrics {
+pub struct Metrics(std::sync::Arc<MetricsInner>);
+
+struct MetricsInner {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
@@ -55,25 +57,26 @@ impl Metrics {
         registry
             .register(Box::new(latency.clone()))
             .expect("register histogram");
-        Metrics {
+        Metrics(std::sync::Arc::new(MetricsInner {
             registry,
             requests,
             latency,
-        }
+        }))
     }
 
     /// The Prometheus text exposition of every metric.
     pub fn render(&self) -> String {
         let mut buffer = Vec::new();
         TextEncoder::new()
-            .encode(&self.registry.gather(), &mut buffer)
+            .encode(&self.0.registry.gather(), &mut buffer)
             .expect("text encoding");
         String::from_utf8(buffer).unwrap_or_default()
     }
 
     fn observe(&self, method: &str, route: &str, status: &str, seconds: f64) {
-        self.requests.with_label_values(&[method, route, status]).inc();
-        self.latency
+        self.0.requests.with_label_values(&[method, route, status]).inc();
+        self.0
+            .latency
             .with_label_values(&[method, route, status])
             .observe(seconds);
     }

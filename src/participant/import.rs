@@ -28,6 +28,7 @@ pub async fn participants(state: &AppState, file: &Path) -> anyhow::Result<Impor
     for chunk in good.chunks(1_000) {
         store::upsert_all(&state.db, chunk).await?;
     }
+    state.participant.registry.clear();
     summary.accepted = good.len();
     Ok(summary)
 }

@@ -7,6 +7,7 @@ pub mod domain;
 pub mod handlers;
 pub mod import;
 pub mod lookup;
+pub mod registry_cache;
 pub mod store;
 pub mod wire;
 
@@ -40,21 +41,44 @@ pub enum Mode {
 }
 
 /// `[participant]` configuration.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ParticipantConfig {
     /// `local` or `vclaim`.
     pub mode: Mode,
+    /// How long a registry record read in `local` mode is served from memory (0 disables).
+    pub registry_cache_ttl_ms: u64,
+    /// How many registry records the memory copy holds at most.
+    pub registry_cache_capacity: u64,
+}
+
+impl Default for ParticipantConfig {
+    fn default() -> Self {
+        ParticipantConfig {
+            mode: Mode::Local,
+            registry_cache_ttl_ms: 10_000,
+            registry_cache_capacity: 100_000,
+        }
+    }
 }
 
 /// The family's in-memory state.
-#[derive(Debug, Default)]
-pub struct ParticipantState {}
+#[derive(Debug)]
+pub struct ParticipantState {
+    /// Recently read registry records.
+    pub registry: registry_cache::RegistryCache,
+}
 
 impl ParticipantState {
     /// Builds the state from the configuration.
-    pub fn new(_config: &Config) -> anyhow::Result<Self> {
-        Ok(ParticipantState {})
+    pub fn new(config: &Config) -> anyhow::Result<Self> {
+        let settings = &config.participant;
+        Ok(ParticipantState {
+            registry: registry_cache::RegistryCache::new(
+                settings.registry_cache_ttl_ms,
+                settings.registry_cache_capacity,
+            ),
+        })
     }
 }
 

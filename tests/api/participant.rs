@@ -336,3 +336,48 @@ db_test!(token_cli_creates_and_revokes, |app| async move {
     });
     assert_ne!(stored, "fresh-token-1", "stored hashed");
 });
+
+const RENAME_TRI_M: &str = r#"[{"noKartu": "0011336526592", "nik": "3319022010810007", "nama": "TRI M RENAMED", "sex": "L", "tglLahir": "1981-10-10"}]"#;
+
+db_test!(
+    registry_cache_off_shows_another_process_import_at_once,
+    TestOptions {
+        configure: Box::new(|c| c.participant.registry_cache_ttl_ms = 0),
+        ..TestOptions::default()
+    },
+    |app| async move {
+        assert_eq!(
+            get(&app, "/api/v1/bpjs/nokartu/0011336526592").await.1["response"]["peserta"]["nama"],
+            "TRI M"
+        );
+        assert!(import_file(&app, "json", RENAME_TRI_M).await.status.success());
+        assert_eq!(
+            get(&app, "/api/v1/bpjs/nokartu/0011336526592").await.1["response"]["peserta"]["nama"],
+            "TRI M RENAMED"
+        );
+    }
+);
+
+db_test!(
+    registry_cache_sees_another_process_import_after_its_ttl,
+    TestOptions {
+        configure: Box::new(|c| c.participant.registry_cache_ttl_ms = 300),
+        ..TestOptions::default()
+    },
+    |app| async move {
+        assert_eq!(
+            get(&app, "/api/v1/bpjs/nokartu/0011336526592").await.1["response"]["peserta"]["nama"],
+            "TRI M"
+        );
+        assert!(import_file(&app, "json", RENAME_TRI_M).await.status.success());
+        let mut seen = String::new();
+        for _ in 0..100 {
+            seen = get(&app, "/api/v1/bpjs/nokartu/0011336526592").await.1["response"]["peserta"]["nama"].to_string();
+            if seen == "\"TRI M RENAMED\"" {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(seen, "\"TRI M RENAMED\"");
+    }
+);
