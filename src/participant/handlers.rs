@@ -27,6 +27,9 @@ pub struct ServiceDate {
 /// The VClaim code for a refusal of a well-formed request.
 pub const REFUSED: &str = "201";
 
+/// VClaim's message for a malformed service date.
+pub const DATE_MESSAGE: &str = "Format Tanggal SEP tidak sesuai, format yang benar adalah yyyy-mm-dd";
+
 /// Participant by card number.
 #[utoipa::path(get, path = "/api/v1/bpjs/nokartu/{NOMOR_KARTU}", tag = "participant",
     params(("NOMOR_KARTU" = String, Path, description = "BPJS card number, 13 digits"), ServiceDate),
@@ -42,7 +45,7 @@ pub async fn by_kartu(
 ) -> AppResult<Json<VclaimEnvelope<PesertaResponse>>> {
     authenticate(&state, &headers).await?;
     let id = NomorKartu::parse(&no_kartu).map_err(|e| AppError::rejected(REFUSED, NomorKartu::message(e)))?;
-    answer(&state, Identifier::Kartu(id), date).await
+    answer(&state, &headers, Identifier::Kartu(id), date).await
 }
 
 /// Participant by NIK.
@@ -60,7 +63,7 @@ pub async fn by_nik(
 ) -> AppResult<Json<VclaimEnvelope<PesertaResponse>>> {
     authenticate(&state, &headers).await?;
     let id = Nik::parse(&nik).map_err(|e| AppError::rejected(REFUSED, Nik::message(e)))?;
-    answer(&state, Identifier::Nik(id), date).await
+    answer(&state, &headers, Identifier::Nik(id), date).await
 }
 
 async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<()> {
@@ -72,20 +75,20 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<()> {
 
 async fn answer(
     state: &AppState,
+    headers: &HeaderMap,
     id: Identifier,
     date: ServiceDate,
 ) -> AppResult<Json<VclaimEnvelope<PesertaResponse>>> {
     let today = today_jakarta(state.clock.as_ref());
     let service_date = match date.tgl_sep.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => today,
-        Some(text) => parse_date(text).ok_or_else(|| {
-            AppError::rejected(
-                REFUSED,
-                "Format Tanggal SEP tidak sesuai, format yang benar adalah yyyy-mm-dd",
-            )
-        })?,
+        Some(text) => parse_date(text).ok_or_else(|| AppError::rejected(REFUSED, DATE_MESSAGE))?,
     };
-    let mut peserta = lookup::find(state, &id, service_date).await?;
+    let correlation_id = headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let mut peserta = lookup::find(state, &id, service_date, correlation_id).await?;
     if peserta.umur.is_none() {
         peserta.umur = Some(ages(&peserta.tgl_lahir, service_date, today));
     }
@@ -98,7 +101,8 @@ async fn answer(
     }))
 }
 
-fn ages(birth: &str, service_date: NaiveDate, today: NaiveDate) -> Umur {
+/// The participant's ages at the service date and today, as BPJS writes them.
+pub(super) fn ages(birth: &str, service_date: NaiveDate, today: NaiveDate) -> Umur {
     match parse_date(birth) {
         Some(birth) => Umur {
             umur_saat_pelayanan: age::format(birth, service_date),
