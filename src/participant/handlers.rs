@@ -35,7 +35,7 @@ pub const DATE_MESSAGE: &str = "Format Tanggal SEP tidak sesuai, format yang ben
     params(("NOMOR_KARTU" = String, Path, description = "BPJS card number, 13 digits"), ServiceDate),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The participant, or metaData.code 201 with the reason", body = VclaimEnvelope<PesertaResponse>),
+        (status = 200, description = "The participant, or metaData.code 201 with the reason. In mode vclaim also BPJS's own codes and messages, and 503 (BPJS unreachable or circuit breaker open), 504 (BPJS timeout), 502 (unusable BPJS answer)", body = VclaimEnvelope<PesertaResponse>),
         (status = 401, description = "Missing or wrong token", body = VclaimEnvelope<PesertaResponse>)))]
 pub async fn by_kartu(
     State(state): State<AppState>,
@@ -53,7 +53,7 @@ pub async fn by_kartu(
     params(("NIK" = String, Path, description = "NIK, 16 digits"), ServiceDate),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The participant, or metaData.code 201 with the reason", body = VclaimEnvelope<PesertaResponse>),
+        (status = 200, description = "The participant, or metaData.code 201 with the reason. In mode vclaim also BPJS's own codes and messages, and 503 (BPJS unreachable or circuit breaker open), 504 (BPJS timeout), 502 (unusable BPJS answer)", body = VclaimEnvelope<PesertaResponse>),
         (status = 401, description = "Missing or wrong token", body = VclaimEnvelope<PesertaResponse>)))]
 pub async fn by_nik(
     State(state): State<AppState>,
