@@ -203,7 +203,13 @@ impl Upstream {
                     failure.message(),
                     exchange.attempts
                 );
-                tracing::warn!(upstream = %mask::url(&self.base), detail = %mask::identifiers(&detail), "VClaim lookup failed");
+                let (upstream, masked) = (mask::url(&self.base), mask::identifiers(&detail));
+                if matches!(failure, Failure::Bpjs { .. }) {
+                    // BPJS answered (no such participant, ...): routine, not an incident.
+                    tracing::info!(upstream = %upstream, detail = %masked, "VClaim refused the lookup");
+                } else {
+                    tracing::warn!(upstream = %upstream, detail = %masked, "VClaim lookup failed");
+                }
                 detail
             }
         };

@@ -802,3 +802,71 @@ async fn vclaim_mode_without_credentials_does_not_start() {
         .to_string();
     assert!(err.contains("secret") && err.contains("user_key"), "{err}");
 }
+
+vclaim_test!(
+    configured_from_the_environment_and_secrets_stay_out_of_the_logs,
+    |backend| async move {
+        use jembatan::kernel::auth::bpjs::{upsert, Consumer};
+        let Some(bpjs) = simulator(backend, None).await else {
+            return;
+        };
+        let consumer = Consumer {
+            cons_id: "7777".into(),
+            secret: "s3cr3t-from-env".into(),
+            user_key: "uk-from-env".into(),
+            kode_ppk: "0101R007".into(),
+        };
+        upsert(&bpjs.state.db, &consumer).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let base = format!("http://127.0.0.1:{port}");
+        let mut child = crate::common::jembatan_command()
+            .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}")])
+            .arg("--database")
+            .arg(format!("sqlite://{}", dir.path().join("proxy.db").display()))
+            .env("RUST_LOG", "debug")
+            .env("JEMBATAN_PARTICIPANT__MODE", "vclaim")
+            .env("JEMBATAN_PARTICIPANT__VCLAIM__BASE_URL", bpjs.at("/vclaim-rest"))
+            .env("JEMBATAN_PARTICIPANT__VCLAIM__CONS_ID", "7777")
+            .env("JEMBATAN_PARTICIPANT__VCLAIM__SECRET", "s3cr3t-from-env")
+            .env("JEMBATAN_PARTICIPANT__VCLAIM__USER_KEY", "uk-from-env")
+            .env("JEMBATAN_PARTICIPANT__VCLAIM__CACHE_TTL_MS", "0")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let client = reqwest::Client::new();
+        crate::common::wait_until_healthy(&client, &base).await;
+        let get = |path: String| {
+            let client = client.clone();
+            async move {
+                let response = client.get(path).bearer_auth(TOKEN).send().await.unwrap();
+                response.json::<Value>().await.unwrap()
+            }
+        };
+        let found = get(format!("{base}/api/v1/bpjs/nokartu/{CARD}")).await;
+        let refused = get(format!("{base}/api/v1/bpjs/nik/9999999999999999")).await;
+        child.kill().unwrap();
+        let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(found["response"]["peserta"]["nama"], "TRI M", "{found}");
+        assert_eq!(refused["metaData"]["message"], "Data Peserta Tidak Ditemukan");
+        let logs = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            logs.contains("VClaim refused the lookup"),
+            "the refusal was logged: {logs}"
+        );
+        assert!(!logs.contains("s3cr3t-from-env"), "{logs}");
+        assert!(!logs.contains("uk-from-env"), "{logs}");
+        assert!(!logs.contains("9999999999999999"), "identifiers are masked: {logs}");
+    }
+);
