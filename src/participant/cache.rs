@@ -1,16 +1,15 @@
 //! The read-through cache of successful VClaim lookups, keyed by identifier and service
 //! date, bounded in entries and expiring after a TTL (`participant.vclaim.cache_ttl_ms`,
-//! 0 disables it). Refusals and failures are never cached: a participant registered a
-//! minute later must be found.
+//! 0 disables it). It holds the hospital's finished answer body. Refusals and failures
+//! are never cached: a participant registered a minute later must be found.
 
 use std::fmt;
-use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use chrono::NaiveDate;
 
 use super::domain::Identifier;
-use super::wire::Peserta;
 
 /// What a lookup is cached under.
 pub type Key = (Identifier, NaiveDate);
@@ -18,7 +17,7 @@ pub type Key = (Identifier, NaiveDate);
 /// The cache (absent when disabled).
 #[derive(Clone)]
 pub struct LookupCache {
-    inner: Option<moka::sync::Cache<Key, Arc<Peserta>>>,
+    inner: Option<moka::sync::Cache<Key, Bytes>>,
 }
 
 impl LookupCache {
@@ -38,15 +37,15 @@ impl LookupCache {
         LookupCache { inner: None }
     }
 
-    /// The cached participant, if fresh.
-    pub fn get(&self, key: &Key) -> Option<Peserta> {
-        self.inner.as_ref()?.get(key).map(|p| (*p).clone())
+    /// The cached answer, if fresh.
+    pub fn get(&self, key: &Key) -> Option<Bytes> {
+        self.inner.as_ref()?.get(key)
     }
 
-    /// Remembers a successful lookup.
-    pub fn insert(&self, key: Key, peserta: &Peserta) {
+    /// Remembers a successful lookup's answer.
+    pub fn insert(&self, key: Key, body: Bytes) {
         if let Some(cache) = &self.inner {
-            cache.insert(key, Arc::new(peserta.clone()));
+            cache.insert(key, body);
         }
     }
 

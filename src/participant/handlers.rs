@@ -1,18 +1,19 @@
 //! Participant lookup handlers: authenticate, parse, look up, answer in the VClaim envelope.
 
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::kernel::clock::today_jakarta;
 use crate::kernel::error::{AppError, AppResult};
-use crate::kernel::extract::{Json, Path, Query};
+use crate::kernel::extract::{Path, Query};
 use crate::kernel::ids::{parse_date, Nik, NomorKartu};
 
 use super::domain::Identifier;
-use super::wire::{MetaData, PesertaResponse, Umur, VclaimEnvelope};
+use super::wire::{PesertaResponse, Umur, VclaimEnvelope};
 use super::{age, lookup, TOKEN_REALM};
 
 /// The optional service date.
@@ -42,7 +43,7 @@ pub async fn by_kartu(
     headers: HeaderMap,
     Path(no_kartu): Path<String>,
     Query(date): Query<ServiceDate>,
-) -> AppResult<Json<VclaimEnvelope<PesertaResponse>>> {
+) -> AppResult<Response> {
     authenticate(&state, &headers).await?;
     let id = NomorKartu::parse(&no_kartu).map_err(|e| AppError::rejected(REFUSED, NomorKartu::message(e)))?;
     answer(&state, &headers, Identifier::Kartu(id), date).await
@@ -60,7 +61,7 @@ pub async fn by_nik(
     headers: HeaderMap,
     Path(nik): Path<String>,
     Query(date): Query<ServiceDate>,
-) -> AppResult<Json<VclaimEnvelope<PesertaResponse>>> {
+) -> AppResult<Response> {
     authenticate(&state, &headers).await?;
     let id = Nik::parse(&nik).map_err(|e| AppError::rejected(REFUSED, Nik::message(e)))?;
     answer(&state, &headers, Identifier::Nik(id), date).await
@@ -73,12 +74,7 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<()> {
     }
 }
 
-async fn answer(
-    state: &AppState,
-    headers: &HeaderMap,
-    id: Identifier,
-    date: ServiceDate,
-) -> AppResult<Json<VclaimEnvelope<PesertaResponse>>> {
+async fn answer(state: &AppState, headers: &HeaderMap, id: Identifier, date: ServiceDate) -> AppResult<Response> {
     let today = today_jakarta(state.clock.as_ref());
     let service_date = match date.tgl_sep.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => today,
@@ -88,17 +84,8 @@ async fn answer(
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let mut peserta = lookup::find(state, &id, service_date, correlation_id).await?;
-    if peserta.umur.is_none() {
-        peserta.umur = Some(ages(&peserta.tgl_lahir, service_date, today));
-    }
-    Ok(Json(VclaimEnvelope {
-        meta_data: MetaData {
-            code: "200".to_string(),
-            message: "OK".to_string(),
-        },
-        response: Some(PesertaResponse { peserta }),
-    }))
+    let body = lookup::answer(state, &id, service_date, today, correlation_id).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// The participant's ages at the service date and today, as BPJS writes them.

@@ -1,18 +1,54 @@
 //! Where a participant comes from: the local registry (mode `local`) or BPJS VClaim
 //! through the read-through cache (mode `vclaim`).
 
+use bytes::Bytes;
 use chrono::NaiveDate;
 
 use crate::app::AppState;
 use crate::kernel::error::{AppError, AppResult};
 
 use super::domain::Identifier;
-use super::handlers::REFUSED;
-use super::wire::Peserta;
+use super::handlers::{ages, REFUSED};
+use super::wire::{MetaData, Peserta, PesertaResponse, VclaimEnvelope};
 use super::{store, Mode};
 
 /// The message when no participant matches.
 pub const NOT_FOUND: &str = "Data Peserta Tidak Ditemukan";
+
+/// The hospital's answer for `id` (the serialized success envelope), served from the
+/// cache in mode `vclaim` while fresh. The cache holds the finished body, so a hit costs
+/// neither a copy of the participant nor a JSON encoding.
+pub async fn answer(
+    state: &AppState,
+    id: &Identifier,
+    service_date: NaiveDate,
+    today: NaiveDate,
+    correlation_id: &str,
+) -> AppResult<Bytes> {
+    let cache = &state.participant.cache;
+    let key = cache.is_enabled().then(|| (id.clone(), service_date));
+    if let Some(body) = key.as_ref().and_then(|key| cache.get(key)) {
+        return Ok(body);
+    }
+    let mut peserta = find(state, id, service_date, correlation_id).await?;
+    if peserta.umur.is_none() {
+        peserta.umur = Some(ages(&peserta.tgl_lahir, service_date, today));
+    }
+    let envelope = VclaimEnvelope {
+        meta_data: MetaData {
+            code: "200".to_string(),
+            message: "OK".to_string(),
+        },
+        response: Some(PesertaResponse { peserta }),
+    };
+    let body = Bytes::from(
+        serde_json::to_vec(&envelope).map_err(|e| AppError::Internal(format!("serialize participant: {e}")))?,
+    );
+    if let Some(key) = key {
+        cache.insert(key, body.clone());
+    }
+    Ok(body)
+}
 
 /// Finds the participant `id` for a service on `service_date`, from wherever this
 /// deployment is configured to look. `correlation_id` ties an upstream call's journal
@@ -38,23 +74,17 @@ pub async fn local(state: &AppState, id: &Identifier) -> AppResult<Peserta> {
     found.ok_or_else(|| AppError::rejected(REFUSED, NOT_FOUND))
 }
 
-/// The participant from BPJS, served from the cache while fresh.
+/// The participant from BPJS.
 async fn vclaim(
     state: &AppState,
     id: &Identifier,
     service_date: NaiveDate,
     correlation_id: &str,
 ) -> AppResult<Peserta> {
-    let key = (id.clone(), service_date);
-    if let Some(peserta) = state.participant.cache.get(&key) {
-        return Ok(peserta);
-    }
     let upstream = state
         .participant
         .upstream
         .as_ref()
         .ok_or_else(|| AppError::Internal("participant mode vclaim without an upstream client".to_string()))?;
-    let peserta = upstream.lookup(state, id, service_date, correlation_id).await?;
-    state.participant.cache.insert(key, &peserta);
-    Ok(peserta)
+    Ok(upstream.lookup(state, id, service_date, correlation_id).await?)
 }

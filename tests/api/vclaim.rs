@@ -200,6 +200,8 @@ enum Behaviour {
     Garbage,
     /// Accept the request and never answer.
     Hang,
+    /// This JSON, as it is.
+    Json(&'static str),
 }
 
 #[derive(Clone)]
@@ -265,6 +267,7 @@ async fn answer(State(fake): State<Fake>, request: Request) -> Response {
             std::future::pending::<()>().await;
             unreachable!()
         }
+        Behaviour::Json(text) => ([("content-type", "application/json")], text).into_response(),
     }
 }
 
@@ -482,6 +485,62 @@ vclaim_test!(garbage_ciphertext_is_a_clear_error, |backend| async move {
     let rows = upstream_journal(&app, 1).await;
     assert!(rows[0].1.contains("tidak dapat didekripsi"), "{}", rows[0].1);
 });
+
+vclaim_test!(
+    other_envelopes_are_read_leniently_or_refused_clearly,
+    |backend| async move {
+        let (url, fake) = fake_upstream(Behaviour::Hang, "").await;
+        let Some(app) = proxy(backend, url, None, |_| {}).await else {
+            return;
+        };
+        let path = format!("/api/v1/bpjs/nokartu/{CARD}");
+        let cases: [(&'static str, &str, &str); 5] = [
+            // Antrean-style lower-case metadata with a numeric code: BPJS's code kept as text.
+            (
+                r#"{"metadata":{"code":201,"message":"Peserta tidak aktif"},"response":null}"#,
+                "201",
+                "Peserta tidak aktif",
+            ),
+            (
+                r#"{"metaData":{"code":"200","message":"OK"},"response":null}"#,
+                "502",
+                "Jawaban VClaim BPJS tidak sesuai format: response kosong",
+            ),
+            (
+                r#"{"error":"gateway"}"#,
+                "502",
+                "Jawaban VClaim BPJS tanpa metaData (HTTP 200)",
+            ),
+            (r#"[1, 2, 3]"#, "502", "Jawaban VClaim BPJS tanpa metaData (HTTP 200)"),
+            (
+                r#"{"metaData":{"code":"200","message":"OK"},"response":{"peserta":{"nama":"X"}}}"#,
+                "502",
+                "Jawaban VClaim BPJS tidak sesuai format: response: missing field `nik`",
+            ),
+        ];
+        for (answer, code, message) in cases {
+            fake.set(Behaviour::Json(answer));
+            let (status, body) = get(&app, &path).await;
+            assert_eq!(refusal(status, &body, code), message, "{answer}");
+        }
+        // An unencrypted participant (some gateways answer so) is accepted as it is.
+        fake.set(Behaviour::Json(
+        r#"{"metaData":{"code":"200","message":"OK"},"response":{"peserta":{"nama":"PLAIN","nik":"3319022010810007","noKartu":"0011336526592","sex":"L","tglLahir":"1981-10-10","pisa":null,"tglCetakKartu":null,"tglTAT":null,"tglTMT":null,"informasi":{"eSEP":null}}}}"#,
+    ));
+        let (status, body) = get(&app, &path).await;
+        assert_eq!(status, 200);
+        let peserta = &body["response"]["peserta"];
+        assert_eq!(peserta["nama"], "PLAIN");
+        assert!(
+            peserta["umur"]["umurSekarang"].as_str().unwrap().ends_with(" hari"),
+            "{body}"
+        );
+        assert_eq!(
+            peserta["informasi"],
+            json!({"dinsos": null, "noSKTM": null, "prolanisPRB": null})
+        );
+    }
+);
 
 vclaim_test!(the_circuit_breaker_opens_and_closes, |backend| async move {
     let Some(bpjs) = simulator(backend, None).await else {
