@@ -549,7 +549,8 @@ vclaim_test!(the_circuit_breaker_opens_and_closes, |backend| async move {
     let (url, fake) = fake_upstream(Behaviour::Html, &bpjs.url).await;
     let Some(app) = proxy(backend, url, None, |v| {
         v.breaker_failures = 2;
-        v.breaker_open_ms = 300;
+        // Long enough that the third request surely finds it open, even on a busy machine.
+        v.breaker_open_ms = 1_500;
     })
     .await
     else {
@@ -570,7 +571,7 @@ vclaim_test!(the_circuit_breaker_opens_and_closes, |backend| async move {
     // BPJS recovers: once the breaker lets a probe through, lookups work again.
     fake.set(Behaviour::Forward);
     let mut recovered = None;
-    for _ in 0..200 {
+    for _ in 0..400 {
         let (status, body) = get(&app, &path).await;
         if body["metaData"]["code"] == "200" {
             recovered = Some((status, body));
@@ -592,7 +593,7 @@ vclaim_test!(the_breaker_reopens_when_the_probe_fails, |backend| async move {
     let (url, fake) = fake_upstream(Behaviour::Html, "").await;
     let Some(app) = proxy(backend, url, None, |v| {
         v.breaker_failures = 1;
-        v.breaker_open_ms = 200;
+        v.breaker_open_ms = 1_500;
     })
     .await
     else {
@@ -602,7 +603,7 @@ vclaim_test!(the_breaker_reopens_when_the_probe_fails, |backend| async move {
     get(&app, &path).await;
     assert_eq!(fake.hits(), 1);
     let mut probed = false;
-    for _ in 0..200 {
+    for _ in 0..400 {
         tokio::time::sleep(Duration::from_millis(25)).await;
         let (_, body) = get(&app, &path).await;
         if fake.hits() == 2 {
@@ -625,7 +626,7 @@ vclaim_test!(successful_lookups_are_cached_until_they_expire, |backend| async mo
         return;
     };
     let (url, fake) = fake_upstream(Behaviour::Forward, &bpjs.url).await;
-    let Some(app) = proxy(backend, url, None, |v| v.cache_ttl_ms = 1_500).await else {
+    let Some(app) = proxy(backend, url, None, |v| v.cache_ttl_ms = 3_000).await else {
         return;
     };
     let path = format!("/api/v1/bpjs/nokartu/{CARD}?tglSEP=2024-03-01");
