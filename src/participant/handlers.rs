@@ -3,7 +3,6 @@
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
-use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::app::AppState;
@@ -13,8 +12,8 @@ use crate::kernel::extract::{Path, Query};
 use crate::kernel::ids::{parse_date, Nik, NomorKartu};
 
 use super::domain::Identifier;
-use super::wire::{PesertaResponse, Umur, VclaimEnvelope};
-use super::{age, lookup, TOKEN_REALM};
+use super::wire::{PesertaResponse, VclaimEnvelope};
+use super::{lookup, TOKEN_REALM};
 
 /// The optional service date.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -86,18 +85,4 @@ async fn answer(state: &AppState, headers: &HeaderMap, id: Identifier, date: Ser
         .unwrap_or_default();
     let body = lookup::answer(state, &id, service_date, today, correlation_id).await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
-}
-
-/// The participant's ages at the service date and today, as BPJS writes them.
-pub(super) fn ages(birth: &str, service_date: NaiveDate, today: NaiveDate) -> Umur {
-    match parse_date(birth) {
-        Some(birth) => Umur {
-            umur_saat_pelayanan: age::format(birth, service_date),
-            umur_sekarang: age::format(birth, today),
-        },
-        None => Umur {
-            umur_saat_pelayanan: String::new(),
-            umur_sekarang: String::new(),
-        },
-    }
 }

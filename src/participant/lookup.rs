@@ -7,8 +7,9 @@ use chrono::NaiveDate;
 use crate::app::AppState;
 use crate::kernel::error::{AppError, AppResult};
 
+use super::age;
 use super::domain::Identifier;
-use super::handlers::{ages, REFUSED};
+use super::handlers::REFUSED;
 use super::wire::{MetaData, Peserta, PesertaResponse, VclaimEnvelope};
 use super::{store, Mode};
 
@@ -32,7 +33,7 @@ pub async fn answer(
     }
     let mut peserta = find(state, id, service_date, correlation_id).await?;
     if peserta.umur.is_none() {
-        peserta.umur = Some(ages(&peserta.tgl_lahir, service_date, today));
+        peserta.umur = Some(age::umur(&peserta.tgl_lahir, service_date, today));
     }
     let envelope = VclaimEnvelope {
         meta_data: MetaData {

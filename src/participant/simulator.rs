@@ -26,8 +26,9 @@ use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::{Json, Path};
 use crate::kernel::ids::{parse_date, Nik, NomorKartu};
 
+use super::age;
 use super::domain::Identifier;
-use super::handlers::{ages, DATE_MESSAGE, REFUSED};
+use super::handlers::{DATE_MESSAGE, REFUSED};
 use super::lookup;
 use super::wire::{MetaData, PesertaResponse};
 
@@ -101,7 +102,7 @@ async fn answer(
 ) -> AppResult<Json<EncryptedEnvelope>> {
     let service_date = parse_date(tgl_sep.trim()).ok_or_else(|| AppError::rejected(REFUSED, DATE_MESSAGE))?;
     let mut peserta = lookup::local(state, &id).await?;
-    peserta.umur = Some(ages(
+    peserta.umur = Some(age::umur(
         &peserta.tgl_lahir,
         service_date,
         today_jakarta(state.clock.as_ref()),
