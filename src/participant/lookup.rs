@@ -18,7 +18,8 @@ pub const NOT_FOUND: &str = "Data Peserta Tidak Ditemukan";
 
 /// The hospital's answer for `id` (the serialized success envelope), served from the
 /// cache in mode `vclaim` while fresh. The cache holds the finished body, so a hit costs
-/// neither a copy of the participant nor a JSON encoding.
+/// neither a copy of the participant nor a JSON encoding; concurrent misses for the same
+/// key make one upstream call.
 pub async fn answer(
     state: &AppState,
     id: &Identifier,
@@ -26,29 +27,28 @@ pub async fn answer(
     today: NaiveDate,
     correlation_id: &str,
 ) -> AppResult<Bytes> {
-    let cache = &state.participant.cache;
-    let key = cache.is_enabled().then(|| (id.clone(), service_date));
-    if let Some(body) = key.as_ref().and_then(|key| cache.get(key)) {
-        return Ok(body);
-    }
-    let mut peserta = find(state, id, service_date, correlation_id).await?;
-    if peserta.umur.is_none() {
-        peserta.umur = Some(age::umur(&peserta.tgl_lahir, service_date, today));
-    }
-    let envelope = VclaimEnvelope {
-        meta_data: MetaData {
-            code: "200".to_string(),
-            message: "OK".to_string(),
-        },
-        response: Some(PesertaResponse { peserta }),
+    let fetch = async {
+        let mut peserta = find(state, id, service_date, correlation_id).await?;
+        if peserta.umur.is_none() {
+            peserta.umur = Some(age::umur(&peserta.tgl_lahir, service_date, today));
+        }
+        let envelope = VclaimEnvelope {
+            meta_data: MetaData {
+                code: "200".to_string(),
+                message: "OK".to_string(),
+            },
+            response: Some(PesertaResponse { peserta }),
+        };
+        serde_json::to_vec(&envelope)
+            .map(Bytes::from)
+            .map_err(|e| AppError::Internal(format!("serialize participant: {e}")))
     };
-    let body = Bytes::from(
-        serde_json::to_vec(&envelope).map_err(|e| AppError::Internal(format!("serialize participant: {e}")))?,
-    );
-    if let Some(key) = key {
-        cache.insert(key, body.clone());
+    let cache = &state.participant.cache;
+    if cache.is_enabled() {
+        cache.get_or_fetch((id.clone(), service_date), fetch).await
+    } else {
+        fetch.await
     }
-    Ok(body)
 }
 
 /// Finds the participant `id` for a service on `service_date`, from wherever this

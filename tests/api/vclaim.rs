@@ -194,6 +194,8 @@ async fn upstream_journal(app: &TestApp, at_least: usize) -> Vec<(String, String
 enum Behaviour {
     /// Relay to the real simulator.
     Forward,
+    /// Relay to the real simulator after a pause.
+    SlowForward,
     /// A gateway's HTML error page.
     Html,
     /// A BPJS envelope whose `response` is not our ciphertext.
@@ -240,8 +242,11 @@ async fn fake_upstream(behaviour: Behaviour, forward_to: &str) -> (String, Fake)
 async fn answer(State(fake): State<Fake>, request: Request) -> Response {
     fake.hits.fetch_add(1, Ordering::SeqCst);
     let behaviour = *fake.behaviour.lock().unwrap();
+    if behaviour == Behaviour::SlowForward {
+        tokio::time::sleep(Duration::from_millis(1_000)).await;
+    }
     match behaviour {
-        Behaviour::Forward => {
+        Behaviour::Forward | Behaviour::SlowForward => {
             let mut outgoing = fake.client.get(format!("{}{}", fake.forward_to, request.uri()));
             for name in ["x-cons-id", "x-timestamp", "x-signature", "user_key"] {
                 if let Some(value) = request.headers().get(name) {
@@ -657,6 +662,36 @@ vclaim_test!(successful_lookups_are_cached_until_they_expire, |backend| async mo
     }
     assert!(expired, "the entry expires after its TTL and is fetched again");
 });
+
+vclaim_test!(
+    concurrent_misses_for_one_key_make_one_upstream_call,
+    |backend| async move {
+        let Some(bpjs) = simulator(backend, None).await else {
+            return;
+        };
+        let (url, fake) = fake_upstream(Behaviour::SlowForward, &bpjs.url).await;
+        let Some(app) = proxy(backend, url, None, |v| v.cache_ttl_ms = 60_000).await else {
+            return;
+        };
+        let path = format!("/api/v1/bpjs/nik/{NIK}?tglSEP=2024-05-05");
+        let answers = futures::future::join_all((0..6).map(|_| get(&app, &path))).await;
+        for (status, body) in &answers {
+            assert_eq!(*status, 200);
+            assert_eq!(body, &answers[0].1);
+            assert_eq!(body["response"]["peserta"]["nama"], "TRI M");
+        }
+        assert_eq!(fake.hits(), 1, "one upstream call for the burst");
+        // Failures are shared by the waiters too, and not kept.
+        let unknown = "/api/v1/bpjs/nik/9999999999999999?tglSEP=2024-05-05";
+        let refusals = futures::future::join_all((0..4).map(|_| get(&app, unknown))).await;
+        for (status, body) in &refusals {
+            assert_eq!(refusal(*status, body, "201"), "Data Peserta Tidak Ditemukan");
+        }
+        assert_eq!(fake.hits(), 2);
+        get(&app, unknown).await;
+        assert_eq!(fake.hits(), 3, "a refusal is asked again next time");
+    }
+);
 
 // ---------------------------------------------------------------- the simulator itself
 
