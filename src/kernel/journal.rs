@@ -109,8 +109,12 @@ async fn write_batches(db: Db, mut receiver: mpsc::Receiver<JournalEntry>) {
         if stop {
             break;
         }
-        // Let a burst accumulate into one transaction.
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        // Let a burst accumulate into one transaction; a full batch means the queue is
+        // already ahead of us, so write the next one at once instead of pausing (under
+        // load the pause would cap the journal below the request rate and drop entries).
+        if received < BATCH {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 }
 

@@ -7,6 +7,8 @@
 
 use chrono::{Datelike, Months, NaiveDate};
 
+use super::wire::Umur;
+
 /// Years, months and days between `birth` and `on`; `None` when `on` is before `birth`.
 pub fn between(birth: NaiveDate, on: NaiveDate) -> Option<(i64, i64, i64)> {
     if on < birth {
@@ -26,6 +28,20 @@ pub fn between(birth: NaiveDate, on: NaiveDate) -> Option<(i64, i64, i64)> {
 pub fn format(birth: NaiveDate, on: NaiveDate) -> String {
     let (years, months, days) = between(birth, on).unwrap_or((0, 0, 0));
     format!("{years} tahun ,{months} bulan ,{days} hari")
+}
+
+/// The participant's ages at the service date and today, as BPJS writes them.
+pub fn umur(birth: &str, service_date: NaiveDate, today: NaiveDate) -> Umur {
+    match crate::kernel::ids::parse_date(birth) {
+        Some(birth) => Umur {
+            umur_saat_pelayanan: format(birth, service_date),
+            umur_sekarang: format(birth, today),
+        },
+        None => Umur {
+            umur_saat_pelayanan: String::new(),
+            umur_sekarang: String::new(),
+        },
+    }
 }
 
 #[cfg(test)]

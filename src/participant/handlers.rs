@@ -1,19 +1,19 @@
 //! Participant lookup handlers: authenticate, parse, look up, answer in the VClaim envelope.
 
 use axum::extract::State;
-use axum::http::HeaderMap;
-use chrono::NaiveDate;
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::kernel::clock::today_jakarta;
 use crate::kernel::error::{AppError, AppResult};
-use crate::kernel::extract::{Json, Path, Query};
+use crate::kernel::extract::{Path, Query};
 use crate::kernel::ids::{parse_date, Nik, NomorKartu};
 
 use super::domain::Identifier;
-use super::wire::{MetaData, PesertaResponse, Umur, VclaimEnvelope};
-use super::{age, lookup, TOKEN_REALM};
+use super::wire::{PesertaResponse, VclaimEnvelope};
+use super::{lookup, TOKEN_REALM};
 
 /// The optional service date.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -27,22 +27,25 @@ pub struct ServiceDate {
 /// The VClaim code for a refusal of a well-formed request.
 pub const REFUSED: &str = "201";
 
+/// VClaim's message for a malformed service date.
+pub const DATE_MESSAGE: &str = "Format Tanggal SEP tidak sesuai, format yang benar adalah yyyy-mm-dd";
+
 /// Participant by card number.
 #[utoipa::path(get, path = "/api/v1/bpjs/nokartu/{NOMOR_KARTU}", tag = "participant",
     params(("NOMOR_KARTU" = String, Path, description = "BPJS card number, 13 digits"), ServiceDate),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The participant, or metaData.code 201 with the reason", body = VclaimEnvelope<PesertaResponse>),
+        (status = 200, description = "The participant, or metaData.code 201 with the reason. In mode vclaim also BPJS's own codes and messages, and 503 (BPJS unreachable or circuit breaker open), 504 (BPJS timeout), 502 (unusable BPJS answer)", body = VclaimEnvelope<PesertaResponse>),
         (status = 401, description = "Missing or wrong token", body = VclaimEnvelope<PesertaResponse>)))]
 pub async fn by_kartu(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(no_kartu): Path<String>,
     Query(date): Query<ServiceDate>,
-) -> AppResult<Json<VclaimEnvelope<PesertaResponse>>> {
+) -> AppResult<Response> {
     authenticate(&state, &headers).await?;
     let id = NomorKartu::parse(&no_kartu).map_err(|e| AppError::rejected(REFUSED, NomorKartu::message(e)))?;
-    answer(&state, Identifier::Kartu(id), date).await
+    answer(&state, &headers, Identifier::Kartu(id), date).await
 }
 
 /// Participant by NIK.
@@ -50,17 +53,17 @@ pub async fn by_kartu(
     params(("NIK" = String, Path, description = "NIK, 16 digits"), ServiceDate),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The participant, or metaData.code 201 with the reason", body = VclaimEnvelope<PesertaResponse>),
+        (status = 200, description = "The participant, or metaData.code 201 with the reason. In mode vclaim also BPJS's own codes and messages, and 503 (BPJS unreachable or circuit breaker open), 504 (BPJS timeout), 502 (unusable BPJS answer)", body = VclaimEnvelope<PesertaResponse>),
         (status = 401, description = "Missing or wrong token", body = VclaimEnvelope<PesertaResponse>)))]
 pub async fn by_nik(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(nik): Path<String>,
     Query(date): Query<ServiceDate>,
-) -> AppResult<Json<VclaimEnvelope<PesertaResponse>>> {
+) -> AppResult<Response> {
     authenticate(&state, &headers).await?;
     let id = Nik::parse(&nik).map_err(|e| AppError::rejected(REFUSED, Nik::message(e)))?;
-    answer(&state, Identifier::Nik(id), date).await
+    answer(&state, &headers, Identifier::Nik(id), date).await
 }
 
 async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<()> {
@@ -70,43 +73,16 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<()> {
     }
 }
 
-async fn answer(
-    state: &AppState,
-    id: Identifier,
-    date: ServiceDate,
-) -> AppResult<Json<VclaimEnvelope<PesertaResponse>>> {
+async fn answer(state: &AppState, headers: &HeaderMap, id: Identifier, date: ServiceDate) -> AppResult<Response> {
     let today = today_jakarta(state.clock.as_ref());
     let service_date = match date.tgl_sep.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => today,
-        Some(text) => parse_date(text).ok_or_else(|| {
-            AppError::rejected(
-                REFUSED,
-                "Format Tanggal SEP tidak sesuai, format yang benar adalah yyyy-mm-dd",
-            )
-        })?,
+        Some(text) => parse_date(text).ok_or_else(|| AppError::rejected(REFUSED, DATE_MESSAGE))?,
     };
-    let mut peserta = lookup::find(state, &id, service_date).await?;
-    if peserta.umur.is_none() {
-        peserta.umur = Some(ages(&peserta.tgl_lahir, service_date, today));
-    }
-    Ok(Json(VclaimEnvelope {
-        meta_data: MetaData {
-            code: "200".to_string(),
-            message: "OK".to_string(),
-        },
-        response: Some(PesertaResponse { peserta }),
-    }))
-}
-
-fn ages(birth: &str, service_date: NaiveDate, today: NaiveDate) -> Umur {
-    match parse_date(birth) {
-        Some(birth) => Umur {
-            umur_saat_pelayanan: age::format(birth, service_date),
-            umur_sekarang: age::format(birth, today),
-        },
-        None => Umur {
-            umur_saat_pelayanan: String::new(),
-            umur_sekarang: String::new(),
-        },
-    }
+    let correlation_id = headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let body = lookup::answer(state, &id, service_date, today, correlation_id).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }

@@ -1,20 +1,73 @@
-//! Where a participant comes from: the local registry (mode `local`).
+//! Where a participant comes from: the local registry (mode `local`) or BPJS VClaim
+//! through the read-through cache (mode `vclaim`).
 
+use bytes::Bytes;
 use chrono::NaiveDate;
 
 use crate::app::AppState;
 use crate::kernel::error::{AppError, AppResult};
 
+use super::age;
 use super::domain::Identifier;
 use super::handlers::REFUSED;
-use super::store;
-use super::wire::Peserta;
+use super::wire::{MetaData, Peserta, PesertaResponse, VclaimEnvelope};
+use super::{store, Mode};
 
 /// The message when no participant matches.
 pub const NOT_FOUND: &str = "Data Peserta Tidak Ditemukan";
 
-/// Finds the participant `id` for a service on `service_date`.
-pub async fn find(state: &AppState, id: &Identifier, _service_date: NaiveDate) -> AppResult<Peserta> {
+/// The hospital's answer for `id` (the serialized success envelope), served from the
+/// cache in mode `vclaim` while fresh. The cache holds the finished body, so a hit costs
+/// neither a copy of the participant nor a JSON encoding; concurrent misses for the same
+/// key make one upstream call.
+pub async fn answer(
+    state: &AppState,
+    id: &Identifier,
+    service_date: NaiveDate,
+    today: NaiveDate,
+    correlation_id: &str,
+) -> AppResult<Bytes> {
+    let fetch = async {
+        let mut peserta = find(state, id, service_date, correlation_id).await?;
+        if peserta.umur.is_none() {
+            peserta.umur = Some(age::umur(&peserta.tgl_lahir, service_date, today));
+        }
+        let envelope = VclaimEnvelope {
+            meta_data: MetaData {
+                code: "200".to_string(),
+                message: "OK".to_string(),
+            },
+            response: Some(PesertaResponse { peserta }),
+        };
+        serde_json::to_vec(&envelope)
+            .map(Bytes::from)
+            .map_err(|e| AppError::Internal(format!("serialize participant: {e}")))
+    };
+    let cache = &state.participant.cache;
+    if cache.is_enabled() {
+        cache.get_or_fetch((id.clone(), service_date), fetch).await
+    } else {
+        fetch.await
+    }
+}
+
+/// Finds the participant `id` for a service on `service_date`, from wherever this
+/// deployment is configured to look. `correlation_id` ties an upstream call's journal
+/// row to the hospital's request.
+pub async fn find(
+    state: &AppState,
+    id: &Identifier,
+    service_date: NaiveDate,
+    correlation_id: &str,
+) -> AppResult<Peserta> {
+    match state.config.participant.mode {
+        Mode::Local => local(state, id).await,
+        Mode::Vclaim => vclaim(state, id, service_date, correlation_id).await,
+    }
+}
+
+/// The participant from this server's registry.
+pub async fn local(state: &AppState, id: &Identifier) -> AppResult<Peserta> {
     let cache = &state.participant.registry;
     if let Some(peserta) = cache.get(id) {
         return Ok(peserta.as_ref().clone());
@@ -26,4 +79,19 @@ pub async fn find(state: &AppState, id: &Identifier, _service_date: NaiveDate) -
     let peserta = found.ok_or_else(|| AppError::rejected(REFUSED, NOT_FOUND))?;
     cache.put(id.clone(), std::sync::Arc::new(peserta.clone()));
     Ok(peserta)
+}
+
+/// The participant from BPJS.
+async fn vclaim(
+    state: &AppState,
+    id: &Identifier,
+    service_date: NaiveDate,
+    correlation_id: &str,
+) -> AppResult<Peserta> {
+    let upstream = state
+        .participant
+        .upstream
+        .as_ref()
+        .ok_or_else(|| AppError::Internal("participant mode vclaim without an upstream client".to_string()))?;
+    Ok(upstream.lookup(state, id, service_date, correlation_id).await?)
 }

@@ -1,14 +1,21 @@
 //! BPJS participant lookup (specs/bpjs-peserta.md): the hospital's bridging proxy at
-//! `/api/v1/bpjs`, answering from the participant registry.
+//! `/api/v1/bpjs`, answering from the participant registry (mode `local`) or from BPJS
+//! VClaim (mode `vclaim`: signed calls, decrypted answers, cache, circuit breaker);
+//! and the VClaim simulator at `/vclaim-rest`, answering from the registry as BPJS does.
 
 pub mod age;
+pub mod breaker;
+pub mod cache;
 pub mod demo;
 pub mod domain;
 pub mod handlers;
 pub mod import;
 pub mod lookup;
 pub mod registry_cache;
+pub mod settings;
+pub mod simulator;
 pub mod store;
+pub mod upstream;
 pub mod wire;
 
 use std::path::Path;
@@ -50,6 +57,8 @@ pub struct ParticipantConfig {
     pub registry_cache_ttl_ms: u64,
     /// How many registry records the memory copy holds at most.
     pub registry_cache_capacity: u64,
+    /// The VClaim upstream (used in mode `vclaim`).
+    pub vclaim: settings::VclaimConfig,
 }
 
 impl Default for ParticipantConfig {
@@ -58,6 +67,7 @@ impl Default for ParticipantConfig {
             mode: Mode::Local,
             registry_cache_ttl_ms: 10_000,
             registry_cache_capacity: 100_000,
+            vclaim: settings::VclaimConfig::default(),
         }
     }
 }
@@ -65,33 +75,61 @@ impl Default for ParticipantConfig {
 /// The family's in-memory state.
 #[derive(Debug)]
 pub struct ParticipantState {
-    /// Recently read registry records.
+    /// Recently read registry records (mode `local`).
     pub registry: registry_cache::RegistryCache,
+    /// The VClaim client and its circuit breaker (mode `vclaim` only).
+    pub upstream: Option<upstream::Upstream>,
+    /// Successful VClaim lookups (disabled in mode `local` or with a zero TTL).
+    pub cache: cache::LookupCache,
 }
 
 impl ParticipantState {
-    /// Builds the state from the configuration.
+    /// Builds the state from the configuration; mode `vclaim` without credentials is an error.
     pub fn new(config: &Config) -> anyhow::Result<Self> {
-        let settings = &config.participant;
-        Ok(ParticipantState {
-            registry: registry_cache::RegistryCache::new(
-                settings.registry_cache_ttl_ms,
-                settings.registry_cache_capacity,
-            ),
-        })
+        let participant = &config.participant;
+        let registry =
+            registry_cache::RegistryCache::new(participant.registry_cache_ttl_ms, participant.registry_cache_capacity);
+        match participant.mode {
+            Mode::Local => Ok(ParticipantState {
+                registry,
+                upstream: None,
+                cache: cache::LookupCache::disabled(),
+            }),
+            Mode::Vclaim => {
+                let vclaim = &participant.vclaim;
+                vclaim.validate()?;
+                Ok(ParticipantState {
+                    registry,
+                    upstream: Some(upstream::Upstream::new(vclaim)?),
+                    cache: cache::LookupCache::new(
+                        std::time::Duration::from_millis(vclaim.cache_ttl_ms),
+                        vclaim.cache_capacity,
+                    ),
+                })
+            }
+        }
     }
 }
 
-/// Routes of the proxy, in the VClaim envelope.
+/// Routes of the proxy and of the VClaim simulator, both in the VClaim envelope.
 pub fn router() -> Router<AppState> {
     let proxy = Router::new()
         .route("/nokartu/{no_kartu}", get(handlers::by_kartu))
         .route("/nik/{nik}", get(handlers::by_nik));
-    envelope::mount("/api/v1/bpjs", proxy, "participant", render)
+    let simulator = Router::new()
+        .route("/Peserta/nokartu/{no_kartu}/tglSEP/{tgl_sep}", get(simulator::by_kartu))
+        .route("/Peserta/nik/{nik}/tglSEP/{tgl_sep}", get(simulator::by_nik));
+    envelope::mount("/api/v1/bpjs", proxy, "participant", render).merge(envelope::mount(
+        "/vclaim-rest",
+        simulator,
+        "vclaim-simulator",
+        render,
+    ))
 }
 
 /// Renders an error in VClaim's envelope: `metaData.code` a string, `response` null.
-/// Refusals of well-formed requests are HTTP 200, as BPJS answers them.
+/// Refusals of well-formed requests and upstream failures are HTTP 200, as BPJS answers
+/// its own refusals (see [`upstream`] for the codes of upstream failures).
 pub fn render(err: &AppError) -> Response {
     let (status, code) = match err {
         AppError::BadRequest(_) => (StatusCode::OK, handlers::REFUSED.to_string()),
@@ -105,9 +143,12 @@ pub fn render(err: &AppError) -> Response {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(handlers::by_kartu, handlers::by_nik),
-    components(schemas(wire::PesertaResponse, wire::Peserta, wire::MetaData)),
-    tags((name = "participant", description = "BPJS participant lookup (bridging proxy)"))
+    paths(handlers::by_kartu, handlers::by_nik, simulator::by_kartu, simulator::by_nik),
+    components(schemas(wire::PesertaResponse, wire::Peserta, wire::MetaData, simulator::EncryptedEnvelope)),
+    tags(
+        (name = "participant", description = "BPJS participant lookup (bridging proxy)"),
+        (name = "vclaim-simulator", description = "BPJS VClaim participant endpoints, simulated from the registry (signed, encrypted)")
+    )
 )]
 struct ParticipantDoc;
 

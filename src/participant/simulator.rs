@@ -1,0 +1,119 @@
+//! The VClaim simulator at `/vclaim-rest`: BPJS's participant endpoints answered from
+//! this server's participant registry, signed and encrypted exactly as BPJS does, so
+//! integrators can test their bridging code (and this server's own `vclaim` mode) with
+//! no BPJS account.
+//!
+//! - The signature headers are checked against the registered consumers (demo: 1234 /
+//!   pwd / demo-user-key); a timestamp more than 5 minutes from this server's clock, a
+//!   wrong signature, an unknown cons-id, a wrong user_key or a missing header is refused
+//!   with `metaData.code` "401" and the reason.
+//! - A bad card number, NIK or date, or no such participant: code "201" with VClaim's
+//!   messages.
+//! - Every refusal is HTTP 200 with `response: null`, as BPJS answers them.
+//! - Success: `response` is the participant JSON, LZ-string compressed, AES-256-CBC
+//!   encrypted with SHA-256(consId + secret + X-timestamp) and base64 encoded.
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::kernel::auth::bpjs::{self, SignedRequest};
+use crate::kernel::bpjs_crypto;
+use crate::kernel::clock::today_jakarta;
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::extract::{Json, Path};
+use crate::kernel::ids::{parse_date, Nik, NomorKartu};
+
+use super::age;
+use super::domain::Identifier;
+use super::handlers::{DATE_MESSAGE, REFUSED};
+use super::lookup;
+use super::wire::{MetaData, PesertaResponse};
+
+/// `metaData.code` of a refused signature (header missing, unknown consumer, drift,
+/// wrong signature or user_key).
+pub const SIGNATURE_REFUSED: &str = "401";
+
+/// VClaim's envelope with an encrypted `response`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EncryptedEnvelope {
+    /// Outcome ("200"/"OK", or the refusal).
+    pub meta_data: MetaData,
+    /// base64(AES-256-CBC(LZString.compressToEncodedURIComponent(json))), null on a refusal.
+    pub response: Option<String>,
+}
+
+/// Participant by card number, as VClaim answers it.
+#[utoipa::path(get, path = "/vclaim-rest/Peserta/nokartu/{noKartu}/tglSEP/{tglSEP}", tag = "vclaim-simulator",
+    params(
+        ("noKartu" = String, Path, description = "BPJS card number, 13 digits"),
+        ("tglSEP" = String, Path, description = "Service (SEP) date yyyy-mm-dd"),
+        ("X-cons-id" = String, Header, description = "Consumer id"),
+        ("X-timestamp" = String, Header, description = "Unix seconds (UTC); at most 5 minutes from the server clock"),
+        ("X-signature" = String, Header, description = "base64(HMAC-SHA256(secret, consId & timestamp))"),
+        ("user_key" = String, Header, description = "The VClaim service's user key")),
+    responses((status = 200, description = "Encrypted participant, or metaData.code 401/201 with the reason", body = EncryptedEnvelope)))]
+pub async fn by_kartu(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((no_kartu, tgl_sep)): Path<(String, String)>,
+) -> AppResult<Json<EncryptedEnvelope>> {
+    let signed = authenticate(&state, &headers).await?;
+    let id = NomorKartu::parse(&no_kartu).map_err(|e| AppError::rejected(REFUSED, NomorKartu::message(e)))?;
+    answer(&state, &signed, Identifier::Kartu(id), &tgl_sep).await
+}
+
+/// Participant by NIK, as VClaim answers it.
+#[utoipa::path(get, path = "/vclaim-rest/Peserta/nik/{nik}/tglSEP/{tglSEP}", tag = "vclaim-simulator",
+    params(
+        ("nik" = String, Path, description = "NIK, 16 digits"),
+        ("tglSEP" = String, Path, description = "Service (SEP) date yyyy-mm-dd"),
+        ("X-cons-id" = String, Header, description = "Consumer id"),
+        ("X-timestamp" = String, Header, description = "Unix seconds (UTC); at most 5 minutes from the server clock"),
+        ("X-signature" = String, Header, description = "base64(HMAC-SHA256(secret, consId & timestamp))"),
+        ("user_key" = String, Header, description = "The VClaim service's user key")),
+    responses((status = 200, description = "Encrypted participant, or metaData.code 401/201 with the reason", body = EncryptedEnvelope)))]
+pub async fn by_nik(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((nik, tgl_sep)): Path<(String, String)>,
+) -> AppResult<Json<EncryptedEnvelope>> {
+    let signed = authenticate(&state, &headers).await?;
+    let id = Nik::parse(&nik).map_err(|e| AppError::rejected(REFUSED, Nik::message(e)))?;
+    answer(&state, &signed, Identifier::Nik(id), &tgl_sep).await
+}
+
+/// Checks the signature headers against the server clock, as BPJS does first.
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<SignedRequest> {
+    match bpjs::verify(&state.db, headers, state.clock.now().timestamp()).await? {
+        Ok(signed) => Ok(signed),
+        Err(reason) => Err(AppError::rejected(SIGNATURE_REFUSED, reason.to_string())),
+    }
+}
+
+async fn answer(
+    state: &AppState,
+    signed: &SignedRequest,
+    id: Identifier,
+    tgl_sep: &str,
+) -> AppResult<Json<EncryptedEnvelope>> {
+    let service_date = parse_date(tgl_sep.trim()).ok_or_else(|| AppError::rejected(REFUSED, DATE_MESSAGE))?;
+    let mut peserta = lookup::local(state, &id).await?;
+    peserta.umur = Some(age::umur(
+        &peserta.tgl_lahir,
+        service_date,
+        today_jakarta(state.clock.as_ref()),
+    ));
+    let plain = serde_json::to_string(&PesertaResponse { peserta })
+        .map_err(|e| AppError::Internal(format!("serialize participant: {e}")))?;
+    Ok(Json(EncryptedEnvelope {
+        meta_data: MetaData {
+            code: "200".to_string(),
+            message: "OK".to_string(),
+        },
+        response: Some(bpjs_crypto::encrypt_response(&signed.response_key(), &plain)),
+    }))
+}
