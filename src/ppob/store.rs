@@ -224,7 +224,7 @@ pub async fn bill_periods(
 ) -> Result<Option<(String, Vec<Period>, bool)>, sqlx::Error> {
     let rows: Vec<BillRow> = with_db!(db, pool => {
         sqlx::query_as(
-            "SELECT id, customer_name, periode, nilai_tagihan, denda, CASE WHEN paid_trx_id IS NULL THEN 0 ELSE 1 END AS paid \
+            "SELECT id, customer_name, periode, nilai_tagihan, denda, CAST(CASE WHEN paid_trx_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS paid \
              FROM ppob_bills WHERE product_code = $1 AND customer_no = $2 ORDER BY periode",
         )
         .bind(product_code)
