@@ -36,6 +36,17 @@ pub enum PpobCommand {
         #[arg(long)]
         callback_secret: Option<String>,
     },
+    /// Reverse a paid bill: the debit comes back (a `refund` ledger row), the bill is unpaid
+    /// again and the member is called back.
+    Refund {
+        /// Login id.
+        memberid: String,
+        /// The payment's trxid.
+        trxid: String,
+        /// Why (shown to the member).
+        #[arg(long, default_value = "pembayaran dibatalkan biller")]
+        reason: String,
+    },
     /// Add to a member's balance (written to the ledger as a deposit).
     Deposit {
         /// Login id.
@@ -97,6 +108,15 @@ pub async fn run(state: &AppState, command: PpobCommand) -> anyhow::Result<ExitC
                     println!("callback secret: {secret}");
                 }
             }
+            ExitCode::SUCCESS
+        }
+        PpobCommand::Refund {
+            memberid,
+            trxid,
+            reason,
+        } => {
+            let balance = super::refund::refund(state, &memberid, &trxid, &reason).await?;
+            println!("refunded {trxid} of member {memberid}: balance {balance}");
             ExitCode::SUCCESS
         }
         PpobCommand::Deposit { memberid, amount } => {

@@ -186,7 +186,7 @@ pub async fn transaction_trailing_slash(state: State<AppState>, uri: Uri) -> Res
         family: "ppob",
         method: "GET".to_string(),
         route: "/ppob/".to_string(),
-        path_masked: uri.path().to_string(),
+        path_masked: crate::kernel::mask::identifiers(uri.path()),
         status: response.status().as_u16(),
         duration_us: started.elapsed().as_micros() as i64,
         correlation_id: String::new(),

@@ -17,6 +17,7 @@ pub mod handlers;
 pub mod import;
 pub mod members;
 pub mod payment;
+pub mod refund;
 pub mod store;
 pub mod wire;
 

@@ -144,7 +144,8 @@ pub struct TrxResponse {
     pub trxid: String,
     /// Response code: `00` success; `13` bad customer number; `14` bill not found; `40`
     /// wrong credentials; `44` unknown product; `51` balance too low; `63` payment without a
-    /// same-day inquiry; `88` bill already paid; `94` trxid used for another request.
+    /// same-day inquiry; `88` bill already paid; `94` trxid used for another request; `RF` the
+    /// payment was reversed and refunded.
     pub rc: String,
     /// The bill, structured (absent when no bill was found).
     pub data: Option<BillData>,

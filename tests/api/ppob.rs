@@ -754,7 +754,32 @@ db_test!(reconcile_and_import_through_the_binary, |app| async move {
     assert!(stdout.contains("bills: 2 imported, 3 rejected"), "{stdout}");
     let inq = trx(&app, "INQWASBY", "3000001", "IMP-1").await;
     assert_eq!(inq["data"]["total"], 50_000 + 52_000 + 1_000 + 2 * 3_000, "{inq}");
-    trx(&app, "PAYWASBY", "3000001", "IMP-2").await;
+    let paid = trx(&app, "PAYWASBY", "3000001", "IMP-2").await;
+    assert_eq!(paid["status"], "Success", "{paid}");
+    let before = balance_of(&app, "DEMO01", "123456").await;
+
+    // An operator refund: the debit comes back as a ledger row, the bill is unpaid again,
+    // and a repeat of the trxid reports the refund.
+    let refund = jembatan_command()
+        .args(["--database", &app.database.url, "ppob", "refund", "DEMO01", "IMP-2"])
+        .output()
+        .unwrap();
+    assert!(refund.status.success(), "{}", String::from_utf8_lossy(&refund.stderr));
+    let debit = paid["data"]["debit"].as_i64().unwrap();
+    assert_eq!(balance_of(&app, "DEMO01", "123456").await, before + debit);
+    let repeat = trx(&app, "PAYWASBY", "3000001", "IMP-2").await;
+    assert_eq!(
+        (repeat["status"].as_str(), repeat["rc"].as_str()),
+        (Some("Gagal"), Some("RF")),
+        "{repeat}"
+    );
+    let inq = trx(&app, "INQWASBY", "3000001", "IMP-3").await;
+    assert_eq!(inq["status"], "Success", "{inq}");
+    let again = jembatan_command()
+        .args(["--database", &app.database.url, "ppob", "refund", "DEMO01", "IMP-2"])
+        .output()
+        .unwrap();
+    assert!(!again.status.success(), "a refund happens once");
 
     let reconcile = || {
         jembatan_command()
