@@ -10,6 +10,9 @@ pub struct Product {
     pub record: ProductRecord,
     /// How this product's customer numbers look.
     pub rule: CustomerRule,
+    /// `record` serialized once: the product check concatenates these instead of
+    /// serializing every record on every request.
+    pub json: String,
 }
 
 impl Product {

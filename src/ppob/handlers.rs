@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::State;
-use axum::http::Uri;
+use axum::http::{header, Uri};
 use axum::response::{IntoResponse, Response};
 
 use crate::app::AppState;
@@ -43,10 +43,7 @@ pub async fn product_list(state: &AppState) -> AppResult<Arc<Vec<Product>>> {
     responses(
         (status = 200, description = "The products found (`data: []` when none), or `status: Gagal` for wrong credentials", body = ProductResponse),
         (status = 400, description = "Invalid JSON", body = Failure)))]
-pub async fn products(
-    State(state): State<AppState>,
-    Json(request): Json<ProductRequest>,
-) -> AppResult<Json<ProductResponse>> {
+pub async fn products(State(state): State<AppState>, Json(request): Json<ProductRequest>) -> AppResult<Response> {
     if let Err(err) = auth::authenticate(&state, &request.memberid, Some(&request.memberpass), &request.memberpin).await
     {
         return match err {
@@ -54,21 +51,25 @@ pub async fn products(
                 status: GAGAL.to_string(),
                 message: format!("Gagal mengambil product. ket: {reason}"),
                 data: Vec::new(),
-            })),
+            })
+            .into_response()),
             other => Err(other),
         };
     }
     let products = product_list(&state).await?;
-    let data = products
+    // The body of a ProductResponse, built from the records serialized once.
+    let mut body = format!(r#"{{"status":"{SUCCESS}","message":"{PRODUCT_MESSAGE}","data":["#);
+    let found = products
         .iter()
-        .filter(|p| p.matches(&request.codes, &request.providers))
-        .map(|p| p.record.clone())
-        .collect();
-    Ok(Json(ProductResponse {
-        status: SUCCESS.to_string(),
-        message: PRODUCT_MESSAGE.to_string(),
-        data,
-    }))
+        .filter(|p| p.matches(&request.codes, &request.providers));
+    for (i, product) in found.enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(&product.json);
+    }
+    body.push_str("]}");
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// The member's deposit balance, credit limit and today's figures.

@@ -99,41 +99,40 @@ pub async fn products(db: &Db) -> anyhow::Result<Vec<Product>> {
     rows.into_iter()
         .map(|r| {
             let rule = CustomerRule::parse(&r.customer_rule).map_err(|e| anyhow::anyhow!("product {}: {e}", r.code))?;
-            Ok(Product {
-                record: ProductRecord {
-                    id: r.id,
-                    code: r.code,
-                    name: r.name,
-                    desc: r.descr,
-                    postpaid: r.postpaid,
-                    is_inkaso: r.is_inkaso,
-                    is_facturer: r.is_facturer,
-                    is_kyc: r.is_kyc,
-                    is_promo: r.is_promo,
-                    point: r.point,
-                    nominal: r.nominal,
-                    free_denom: r.free_denom,
-                    minimum_qty: r.minimum_qty,
-                    maximum_qty: r.maximum_qty,
-                    product_type: r.product_type,
-                    active: r.active,
-                    price: r.price,
-                    fee: r.fee,
-                    provider: domain::provider(
-                        r.p_id,
-                        r.p_code,
-                        r.p_name,
-                        r.p_problem,
-                        r.p_empty,
-                        r.p_prefixes,
-                        r.p_is_kyc,
-                    ),
-                    problem: r.problem,
-                    empty: r.empty,
-                    admin: r.admin,
-                },
-                rule,
-            })
+            let record = ProductRecord {
+                id: r.id,
+                code: r.code,
+                name: r.name,
+                desc: r.descr,
+                postpaid: r.postpaid,
+                is_inkaso: r.is_inkaso,
+                is_facturer: r.is_facturer,
+                is_kyc: r.is_kyc,
+                is_promo: r.is_promo,
+                point: r.point,
+                nominal: r.nominal,
+                free_denom: r.free_denom,
+                minimum_qty: r.minimum_qty,
+                maximum_qty: r.maximum_qty,
+                product_type: r.product_type,
+                active: r.active,
+                price: r.price,
+                fee: r.fee,
+                provider: domain::provider(
+                    r.p_id,
+                    r.p_code,
+                    r.p_name,
+                    r.p_problem,
+                    r.p_empty,
+                    r.p_prefixes,
+                    r.p_is_kyc,
+                ),
+                problem: r.problem,
+                empty: r.empty,
+                admin: r.admin,
+            };
+            let json = serde_json::to_string(&record)?;
+            Ok(Product { record, rule, json })
         })
         .collect()
 }

@@ -798,3 +798,22 @@ db_test!(reconcile_and_import_through_the_binary, |app| async move {
     let stdout = String::from_utf8_lossy(&bad.stdout);
     assert!(stdout.contains("MISMATCH member DEMO01"), "{stdout}");
 });
+
+db_test!(product_fields_come_in_the_spec_order, |app| async move {
+    let mut body = creds();
+    body["codes"] = json!(["PLNGR25"]);
+    let response = app
+        .client
+        .post(app.at("/ppob/api/product"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["content-type"], "application/json");
+    let text = response.text().await.unwrap();
+    // json! keeps insertion order (serde_json's preserve_order), i.e. the spec's order.
+    let expected = json!({"status": "Success", "message": "Sukses mengambil product", "data": [
+        record(3, "PLNGR25", "PLN Pasca Admin 2.500", 25, 1250, 1250, 2500, provider(1, "PASCA", "PLN Pascabayar", DIGITS))
+    ]});
+    assert_eq!(text, serde_json::to_string(&expected).unwrap());
+});
