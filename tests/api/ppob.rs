@@ -9,7 +9,7 @@ use jembatan::ppob::members::{self, MemberSpec};
 use jembatan::ppob::store::{self, NewBill};
 use serde_json::{json, Value};
 
-use crate::common::{jembatan_command, temp_file, TestApp};
+use crate::common::{jembatan_command, temp_file, TestApp, TestOptions};
 use crate::db_test;
 
 const CREDS: &str = "memberid=DEMO01&memberpass=demo-pass&memberpin=123456";
@@ -377,6 +377,16 @@ db_test!(balance_has_the_domain_fields, |app| async move {
     )
     .await;
     assert_eq!(body["status"], "Success");
+    // Loading the demo again changes nothing: no second deposit, the same products.
+    trx(&app, "INQWASBY", "1013226", "D1").await;
+    trx(&app, "PAYWASBY", "1013226", "D2").await;
+    jembatan::demo::load(&app.state).await.unwrap();
+    assert_eq!(balance_of(&app, "DEMO01", "123456").await, 10_000_000 - 89_234);
+    let again = trx(&app, "INQWASBY", "1013226", "D3").await;
+    assert_eq!(again["rc"], "88", "a paid demo bill stays paid: {again}");
+    let (_, all) = products(&app, json!({})).await;
+    assert_eq!(all["data"].as_array().unwrap().len(), 8);
+    reconciles(&app).await;
 });
 
 db_test!(customer_numbers_are_checked_per_product, |app| async move {
@@ -735,6 +745,36 @@ db_test!(callbacks_are_signed_and_retried_until_acknowledged, |app| async move {
     assert!(statuses.iter().all(|(s, _)| s == "delivered"), "{statuses:?}");
     assert_eq!(statuses.iter().map(|(_, a)| a).sum::<i64>(), 4, "{statuses:?}");
 });
+
+db_test!(
+    callbacks_never_acknowledged_end_failed,
+    TestOptions {
+        configure: Box::new(|c| c.outbox.max_attempts = 2),
+        ..TestOptions::default()
+    },
+    |app| async move {
+        let refusing = axum::Router::new().route(
+            "/cb",
+            axum::routing::post(|| async { StatusCode::INTERNAL_SERVER_ERROR }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/cb", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, refusing).await.unwrap() });
+        let me = member(&app, "CBF", 0, 0, Some((url, "s".to_string()))).await;
+        trx_as(&app, &me, "INQGAS", "0110014602", "F1").await;
+        let mut status = (String::new(), 0i64);
+        for _ in 0..200 {
+            status = jembatan::with_db!(&app.state.db, pool => {
+                sqlx::query_as("SELECT status, attempts FROM outbox WHERE family = 'ppob'").fetch_one(pool).await.unwrap()
+            });
+            if status.0 == "failed" {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(status, ("failed".to_string(), 2));
+    }
+);
 
 db_test!(reconcile_and_import_through_the_binary, |app| async move {
     let csv = "product_code,customer_no,customer_name,periode,nilai_tagihan,denda\n\
