@@ -116,7 +116,14 @@ pub fn router() -> Router<AppState> {
     let routes = Router::new()
         .route("/", get(handlers::transaction))
         .route("/api/product", post(handlers::products))
-        .route("/balance", get(handlers::balance));
+        .route("/balance", get(handlers::balance))
+        .method_not_allowed_fallback(|| async {
+            let body = wire::Failure {
+                status: wire::GAGAL.to_string(),
+                message: "Metode HTTP tidak didukung untuk alamat ini".to_string(),
+            };
+            (StatusCode::METHOD_NOT_ALLOWED, axum::Json(body))
+        });
     // Nesting maps the inner "/" to "/ppob" only; "/ppob/" (what a client makes of the base
     // URL plus "/?...") is served by the same handler, rendering and journaling itself.
     let trailing_slash = Router::new().route("/ppob/", get(handlers::transaction_trailing_slash));

@@ -360,6 +360,9 @@ db_test!(bad_json_and_unknown_routes_answer_in_khoins_form, |app| async move {
     assert!(body["message"].as_str().unwrap().contains("tujuan"), "{body}");
     let (status, _) = get(&app, "/ppob/balance").await;
     assert_eq!(status, 400);
+    let (status, body) = get(&app, "/ppob/api/product").await;
+    assert_eq!(status, 405);
+    assert_eq!(body["status"], "Gagal");
 });
 
 db_test!(balance_has_the_domain_fields, |app| async move {
