@@ -242,6 +242,31 @@ async fn record(
 #[derive(sqlx::FromRow)]
 struct Inquired {
     bill: Option<String>,
+    response: String,
+}
+
+impl Inquired {
+    /// The bill and the amounts the inquiry quoted (a later change of the product's admin
+    /// or fee does not change what the member was told).
+    fn quote(self, product: &Product) -> Option<(Bill, Amounts)> {
+        let bill: Bill = serde_json::from_str(self.bill.as_deref()?).ok()?;
+        let quoted = serde_json::from_str::<TrxResponse>(&self.response)
+            .ok()
+            .and_then(|r| r.data);
+        let amounts = match quoted {
+            Some(d) => Amounts {
+                lembar: d.lembar,
+                nilai_tagihan: d.nilai_tagihan,
+                denda: d.denda,
+                admin: d.admin,
+                total: d.total,
+                fee: d.fee,
+                debit: d.debit,
+            },
+            None => Amounts::of(&bill, &product.record),
+        };
+        Some((bill, amounts))
+    }
 }
 
 /// Pays the bill today's inquiry found; `None` when the trxid was taken meanwhile.
@@ -268,7 +293,7 @@ async fn pay(state: &AppState, request: &TrxRequest, product: &Product, day: &st
             return Ok(None);
         };
         let inquiry: Option<Inquired> = sqlx::query_as(
-            "SELECT bill FROM ppob_transactions WHERE member_id = $1 AND kind = 'INQ' AND product_code = $2 AND tujuan = $3 \
+            "SELECT bill, response FROM ppob_transactions WHERE member_id = $1 AND kind = 'INQ' AND product_code = $2 AND tujuan = $3 \
              AND day = $4 AND status = 'Success' ORDER BY id DESC LIMIT 1",
         )
         .bind(request.member.id)
@@ -277,14 +302,12 @@ async fn pay(state: &AppState, request: &TrxRequest, product: &Product, day: &st
         .bind(day)
         .fetch_optional(&mut *tx)
         .await?;
-        let bill: Option<Bill> = inquiry
-            .and_then(|i| i.bill)
-            .and_then(|b| serde_json::from_str(&b).ok());
+        let quote = inquiry.and_then(|i| i.quote(product));
         let mut debited: Option<(Amounts, Bill, i64)> = None;
         let mut refusal: Option<(&'static str, &'static str)> = None;
-        match bill {
+        match quote {
             None => refusal = Some((rc::NO_INQUIRY, "belum ada inquiry (INQ) hari ini untuk tagihan ini: lakukan INQ terlebih dahulu")),
-            Some(bill) => {
+            Some((bill, amounts)) => {
                 let ids: Vec<i64> = bill.periods.iter().filter_map(|p| p.bill_id).collect();
                 let mut settled = true;
                 if !ids.is_empty() {
@@ -299,7 +322,6 @@ async fn pay(state: &AppState, request: &TrxRequest, product: &Product, day: &st
                     }
                     settled = query.execute(&mut *tx).await?.rows_affected() == ids.len() as u64;
                 }
-                let amounts = Amounts::of(&bill, &product.record);
                 let balance: Option<i64> = if settled {
                     sqlx::query_scalar(
                         "UPDATE ppob_members SET balance = balance - $1 WHERE id = $2 AND balance - $1 >= -credit_limit RETURNING balance",

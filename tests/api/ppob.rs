@@ -860,3 +860,22 @@ db_test!(product_fields_come_in_the_spec_order, |app| async move {
     ]});
     assert_eq!(text, serde_json::to_string(&expected).unwrap());
 });
+
+db_test!(payment_charges_what_the_inquiry_quoted, |app| async move {
+    let inq = trx(&app, "INQWASBY", "1013226", "Q1").await;
+    assert_eq!(inq["data"]["debit"], 87_500 + 1_734);
+    // The product's price changes between the inquiry and the payment.
+    let (mut wasby, rule) = jembatan::ppob::demo::products()
+        .into_iter()
+        .find(|(p, _)| p.code == "WASBY")
+        .unwrap();
+    wasby.admin = 5_000;
+    wasby.price = 3_734;
+    store::upsert_product(&app.state.db, &wasby, rule).await.unwrap();
+    app.state.ppob.forget_products();
+    let pay = trx(&app, "PAYWASBY", "1013226", "Q2").await;
+    assert_eq!(pay["data"]["debit"], inq["data"]["debit"], "{pay}");
+    assert_eq!(pay["data"]["total"], inq["data"]["total"]);
+    assert_eq!(balance_of(&app, "DEMO01", "123456").await, 10_000_000 - 89_234);
+    reconciles(&app).await;
+});
