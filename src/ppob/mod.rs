@@ -10,6 +10,7 @@
 
 pub mod auth;
 pub mod biller;
+pub mod callback;
 pub mod cli;
 pub mod demo;
 pub mod domain;

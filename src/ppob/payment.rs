@@ -8,20 +8,18 @@
 //! the callback: concurrent repeats wait on the claim and then read the committed answer.
 
 use chrono::Utc;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 
 use crate::app::AppState;
 use crate::kernel::clock::today_jakarta;
 use crate::kernel::db::BeginWrite;
 use crate::kernel::error::{AppError, AppResult};
-use crate::kernel::outbox::OutboxMessage;
 use crate::with_db;
 
 use super::auth::Member;
 use super::biller::Lookup;
+use super::callback::callback;
 use super::domain::{self, Amounts, Bill, Kind, Product};
-use super::wire::{Callback, TrxResponse, GAGAL, SUCCESS};
+use super::wire::{TrxResponse, GAGAL, SUCCESS};
 
 /// Response codes (`rc`).
 pub mod rc {
@@ -404,32 +402,4 @@ async fn pay(state: &AppState, request: &TrxRequest, product: &Product, day: &st
 fn serial_number() -> String {
     let id = uuid::Uuid::new_v4().simple().to_string().to_ascii_uppercase();
     format!("JBT{}", &id[..17])
-}
-
-/// The callback of an ended transaction, if the member registered a URL.
-pub(crate) fn callback(member: &Member, answer: &TrxResponse) -> Option<OutboxMessage> {
-    let url = member.callback_url.as_ref()?;
-    let body = serde_json::to_vec(&Callback {
-        refid: answer.trxid.clone(),
-        message: serde_json::to_string(answer).ok()?,
-    })
-    .ok()?;
-    let mut headers = Vec::new();
-    if let Some(secret) = &member.callback_secret {
-        headers.push((super::SIGNATURE_HEADER.to_string(), sign(secret, &body)));
-    }
-    Some(OutboxMessage {
-        family: "ppob".to_string(),
-        target_url: url.clone(),
-        content_type: "application/json".to_string(),
-        body,
-        headers,
-    })
-}
-
-/// Lowercase hex HMAC-SHA256 of `body` keyed with `secret`.
-pub fn sign(secret: &str, body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
-    mac.update(body);
-    hex::encode(mac.finalize().into_bytes())
 }

@@ -10,8 +10,9 @@ use crate::kernel::db::BeginWrite;
 use crate::with_db;
 
 use super::auth::Member;
+use super::callback::callback;
 use super::domain;
-use super::payment::{callback, rc};
+use super::payment::rc;
 use super::wire::{TrxResponse, GAGAL};
 
 #[derive(sqlx::FromRow)]
