@@ -1,6 +1,5 @@
 //! Thin handlers: extract, authenticate, answer in KHOINS form.
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::State;
@@ -14,29 +13,11 @@ use crate::kernel::extract::{Json, Query};
 use crate::kernel::journal::JournalEntry;
 
 use super::auth::{self, WRONG_CREDENTIALS};
-use super::domain::Product;
 use super::payment::{self, rc, TrxRequest};
 use super::wire::{
     BalanceQuery, BalanceResponse, Failure, ProductRequest, ProductResponse, TrxQuery, TrxResponse, GAGAL,
     PRODUCT_MESSAGE, SUCCESS,
 };
-
-/// The product list, from memory when fresh.
-pub async fn product_list(state: &AppState) -> AppResult<Arc<Vec<Product>>> {
-    let now = Instant::now();
-    if let Ok(cache) = state.ppob.products.lock() {
-        if let Some((read_at, products)) = cache.as_ref() {
-            if now.duration_since(*read_at) < state.ppob.product_ttl {
-                return Ok(products.clone());
-            }
-        }
-    }
-    let products = Arc::new(super::store::products(&state.db).await?);
-    if let Ok(mut cache) = state.ppob.products.lock() {
-        *cache = Some((now, products.clone()));
-    }
-    Ok(products)
-}
 
 /// Product check: the member's products filtered by `codes` and/or `providers`.
 #[utoipa::path(post, path = "/ppob/api/product", tag = "ppob", request_body = ProductRequest,
@@ -56,7 +37,7 @@ pub async fn products(State(state): State<AppState>, Json(request): Json<Product
             other => Err(other),
         };
     }
-    let products = product_list(&state).await?;
+    let products = super::product_list(&state).await?;
     // The body of a ProductResponse, built from the records serialized once.
     let mut body = format!(r#"{{"status":"{SUCCESS}","message":"{PRODUCT_MESSAGE}","data":["#);
     let found = products

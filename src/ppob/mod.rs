@@ -36,7 +36,7 @@ use utoipa::OpenApi;
 use crate::app::AppState;
 use crate::config::Config;
 use crate::kernel::envelope;
-use crate::kernel::error::AppError;
+use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::import::ImportSummary;
 
 /// The header carrying the callback signature: lowercase hex HMAC-SHA256 of the raw
@@ -109,6 +109,23 @@ impl PpobState {
             *cache = None;
         }
     }
+}
+
+/// The product list, from memory when fresh.
+pub async fn product_list(state: &AppState) -> AppResult<Arc<Vec<domain::Product>>> {
+    let now = Instant::now();
+    if let Ok(cache) = state.ppob.products.lock() {
+        if let Some((read_at, products)) = cache.as_ref() {
+            if now.duration_since(*read_at) < state.ppob.product_ttl {
+                return Ok(products.clone());
+            }
+        }
+    }
+    let products = Arc::new(store::products(&state.db).await?);
+    if let Ok(mut cache) = state.ppob.products.lock() {
+        *cache = Some((now, products.clone()));
+    }
+    Ok(products)
 }
 
 /// The family's routes, mounted with its envelope. The transaction endpoint is the root of

@@ -114,7 +114,7 @@ async fn plan(state: &AppState, request: &TrxRequest, kind: Kind, code: &str) ->
         );
         return Ok(Plan::Refuse(rc::PRODUCT, reason));
     }
-    let products = super::handlers::product_list(state).await?;
+    let products = super::product_list(state).await?;
     let Some(product) = products
         .iter()
         .find(|p| p.record.code.eq_ignore_ascii_case(code))
