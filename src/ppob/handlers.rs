@@ -124,6 +124,19 @@ pub async fn transaction(State(state): State<AppState>, uri: Uri) -> AppResult<R
         rc: code.to_string(),
         data: None,
     };
+    let too_long = [
+        ("trxid", &trxid, 64),
+        ("tujuan", &tujuan, 32),
+        ("kodeproduk", &kodeproduk, 32),
+    ]
+    .into_iter()
+    .find(|(_, value, max)| value.chars().count() > *max);
+    if let Some((name, _, max)) = too_long {
+        let reason = format!("parameter {name} paling panjang {max} karakter");
+        let mut response = Json(request_failure("30", &reason)).into_response();
+        *response.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+        return Ok(response);
+    }
     if !missing.is_empty() {
         let reason = format!("parameter {} wajib diisi", missing.join(", "));
         let mut response = Json(request_failure("30", &reason)).into_response();

@@ -360,6 +360,14 @@ db_test!(bad_json_and_unknown_routes_answer_in_khoins_form, |app| async move {
     assert!(body["message"].as_str().unwrap().contains("tujuan"), "{body}");
     let (status, _) = get(&app, "/ppob/balance").await;
     assert_eq!(status, 400);
+    let long = "T".repeat(65);
+    let (status, body) = get(
+        &app,
+        &format!("/ppob/?tujuan=1013226&trxid={long}&kodeproduk=INQWASBY&{CREDS}"),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(body["message"].as_str().unwrap().contains("trxid"), "{body}");
     let (status, body) = get(&app, "/ppob/api/product").await;
     assert_eq!(status, 405);
     assert_eq!(body["status"], "Gagal");
