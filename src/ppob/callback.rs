@@ -1,0 +1,53 @@
+//! Callbacks: when a transaction ends, its answer goes to the member's URL in the KHOINS
+//! form `{"refid": trxid, "message": "<the answer as a JSON string>"}`, through the kernel
+//! outbox (enqueued in the transaction that ends it, retried with backoff until a 2xx,
+//! then `failed`). The body is signed: header `X-Jembatan-Signature` carries the lowercase
+//! hex HMAC-SHA256 of the raw body keyed with the member's callback secret.
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::kernel::outbox::OutboxMessage;
+
+use super::auth::Member;
+use super::wire::{Callback, TrxResponse};
+
+/// The callback of an ended transaction, if the member registered a URL.
+pub fn callback(member: &Member, answer: &TrxResponse) -> Option<OutboxMessage> {
+    let url = member.callback_url.as_ref()?;
+    let body = serde_json::to_vec(&Callback {
+        refid: answer.trxid.clone(),
+        message: serde_json::to_string(answer).ok()?,
+    })
+    .ok()?;
+    let mut headers = Vec::new();
+    if let Some(secret) = &member.callback_secret {
+        headers.push((super::SIGNATURE_HEADER.to_string(), sign(secret, &body)));
+    }
+    Some(OutboxMessage {
+        family: "ppob".to_string(),
+        target_url: url.clone(),
+        content_type: "application/json".to_string(),
+        body,
+        headers,
+    })
+}
+
+/// Lowercase hex HMAC-SHA256 of `body` keyed with `secret`.
+pub fn sign(secret: &str, body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(body);
+    hex::encode(mac.finalize().into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn signature_is_hmac_sha256_hex() {
+        // RFC 4231, test case 2.
+        assert_eq!(
+            super::sign("Jefe", b"what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+}
