@@ -52,34 +52,36 @@ pub async fn references(db: &Db, ppk: &str, kodepoli: &str, kodedokter: i64, har
     })
 }
 
-const TAKE_JKN: &str = "UPDATE queue_quota SET \
-    sisa_jkn = sisa_jkn + ($1 - kuota_jkn) - 1, kuota_jkn = $2, \
-    sisa_nonjkn = sisa_nonjkn + ($3 - kuota_nonjkn), kuota_nonjkn = $4 \
-    WHERE kode_ppk = $5 AND kodepoli = $6 AND kodedokter = $7 AND tanggal = $8 \
-    AND sisa_jkn + ($9 - kuota_jkn) > 0";
+/// Creates the day's quota with the declared kuota and takes one place, or takes one place
+/// from the existing row (moving it by any change of the declared kuota) while one is left.
+/// `rows_affected` is 0 exactly when no place is left.
+const TAKE_JKN: &str = "INSERT INTO queue_quota (kode_ppk, kodepoli, kodedokter, tanggal, kuota_jkn, sisa_jkn, kuota_nonjkn, sisa_nonjkn) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+    ON CONFLICT (kode_ppk, kodepoli, kodedokter, tanggal) DO UPDATE SET \
+    sisa_jkn = queue_quota.sisa_jkn + (excluded.kuota_jkn - queue_quota.kuota_jkn) - 1, kuota_jkn = excluded.kuota_jkn, \
+    sisa_nonjkn = queue_quota.sisa_nonjkn + (excluded.kuota_nonjkn - queue_quota.kuota_nonjkn), kuota_nonjkn = excluded.kuota_nonjkn \
+    WHERE queue_quota.sisa_jkn + (excluded.kuota_jkn - queue_quota.kuota_jkn) > 0";
 
-const TAKE_NONJKN: &str = "UPDATE queue_quota SET \
-    sisa_jkn = sisa_jkn + ($1 - kuota_jkn), kuota_jkn = $2, \
-    sisa_nonjkn = sisa_nonjkn + ($3 - kuota_nonjkn) - 1, kuota_nonjkn = $4 \
-    WHERE kode_ppk = $5 AND kodepoli = $6 AND kodedokter = $7 AND tanggal = $8 \
-    AND sisa_nonjkn + ($9 - kuota_nonjkn) > 0";
+const TAKE_NONJKN: &str = "INSERT INTO queue_quota (kode_ppk, kodepoli, kodedokter, tanggal, kuota_jkn, sisa_jkn, kuota_nonjkn, sisa_nonjkn) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+    ON CONFLICT (kode_ppk, kodepoli, kodedokter, tanggal) DO UPDATE SET \
+    sisa_jkn = queue_quota.sisa_jkn + (excluded.kuota_jkn - queue_quota.kuota_jkn), kuota_jkn = excluded.kuota_jkn, \
+    sisa_nonjkn = queue_quota.sisa_nonjkn + (excluded.kuota_nonjkn - queue_quota.kuota_nonjkn) - 1, kuota_nonjkn = excluded.kuota_nonjkn \
+    WHERE queue_quota.sisa_nonjkn + (excluded.kuota_nonjkn - queue_quota.kuota_nonjkn) > 0";
 
 /// Stores a booking and takes its place from the remaining quota, in one transaction.
 ///
 /// The quota of a doctor's day starts at the kuota the hospital declares with its first
 /// booking; a later booking declaring another kuota moves the remaining places by the
-/// difference. The conditional UPDATE (`... AND sisa > 0`) is what keeps concurrent
-/// bookings from overshooting: on PostgreSQL it waits for the row lock and re-checks,
-/// on SQLite the write transaction is exclusive.
+/// difference. The conditional upsert (`ON CONFLICT ... DO UPDATE ... WHERE sisa > 0`) is
+/// what keeps concurrent bookings from overshooting: on PostgreSQL it waits for the row
+/// lock and re-checks, on SQLite the write transaction is exclusive.
 pub async fn add_booking(db: &Db, ppk: &str, b: &NewBooking, now_ms: i64) -> sqlx::Result<AddOutcome> {
     let tanggal = b.tanggalperiksa.format("%Y-%m-%d").to_string();
-    let quota_kuota = match b.jenispasien {
-        JenisPasien::Jkn => b.kuotajkn,
-        JenisPasien::NonJkn => b.kuotanonjkn,
-    };
-    let take = match b.jenispasien {
-        JenisPasien::Jkn => TAKE_JKN,
-        JenisPasien::NonJkn => TAKE_NONJKN,
+    // A new quota row starts with this booking's place taken.
+    let (take, sisa_jkn, sisa_nonjkn) = match b.jenispasien {
+        JenisPasien::Jkn => (TAKE_JKN, b.kuotajkn - 1, b.kuotanonjkn),
+        JenisPasien::NonJkn => (TAKE_NONJKN, b.kuotajkn, b.kuotanonjkn - 1),
     };
     with_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
@@ -123,30 +125,20 @@ pub async fn add_booking(db: &Db, ppk: &str, b: &NewBooking, now_ms: i64) -> sql
             tx.rollback().await?;
             return Ok(AddOutcome::Duplicate);
         }
-        sqlx::query(
-            "INSERT INTO queue_quota (kode_ppk, kodepoli, kodedokter, tanggal, kuota_jkn, sisa_jkn, kuota_nonjkn, sisa_nonjkn) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (kode_ppk, kodepoli, kodedokter, tanggal) DO NOTHING",
-        )
-        .bind(ppk)
-        .bind(&b.kodepoli)
-        .bind(b.kodedokter)
-        .bind(&tanggal)
-        .bind(b.kuotajkn)
-        .bind(b.kuotajkn)
-        .bind(b.kuotanonjkn)
-        .bind(b.kuotanonjkn)
-        .execute(&mut *tx)
-        .await?;
+        if sisa_jkn < 0 || sisa_nonjkn < 0 {
+            // A declared kuota of 0 for the patient's kind: no place, whatever was declared before.
+            tx.rollback().await?;
+            return Ok(AddOutcome::QuotaFull);
+        }
         let taken = sqlx::query(take)
-            .bind(b.kuotajkn)
-            .bind(b.kuotajkn)
-            .bind(b.kuotanonjkn)
-            .bind(b.kuotanonjkn)
             .bind(ppk)
             .bind(&b.kodepoli)
             .bind(b.kodedokter)
             .bind(&tanggal)
-            .bind(quota_kuota)
+            .bind(b.kuotajkn)
+            .bind(sisa_jkn)
+            .bind(b.kuotanonjkn)
+            .bind(sisa_nonjkn)
             .execute(&mut *tx)
             .await?
             .rows_affected();
