@@ -96,8 +96,20 @@ pub fn router() -> Router<AppState> {
         .route(
             "/dashboard/waktutunggu/bulan/{bulan}/tahun/{tahun}/waktu/{waktu}",
             get(dashboard::per_month),
-        );
+        )
+        .method_not_allowed_fallback(method_not_allowed);
     envelope::mount("/antreanrs", routes, "queue", render)
+}
+
+/// A known path with the wrong method, answered in the Antrean envelope.
+async fn method_not_allowed() -> Response {
+    let body = MetadataOnly {
+        metadata: Metadata {
+            message: "Metode HTTP tidak diizinkan untuk alamat ini".to_string(),
+            code: 405,
+        },
+    };
+    (StatusCode::METHOD_NOT_ALLOWED, axum::Json(body)).into_response()
 }
 
 /// Renders an error in the Antrean envelope. Refusals of well-formed requests are HTTP 200

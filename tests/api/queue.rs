@@ -153,7 +153,8 @@ fn booking(kode: &str, date: NaiveDate) -> Value {
         "kuotajkn": 30,
         "sisakuotanonjkn": 5,
         "kuotanonjkn": 30,
-        "keterangan": "Peserta harap 30 menit lebih awal guna pencatatan administrasi."
+        "keterangan": "Peserta harap 30 menit lebih awal guna pencatatan administrasi.",
+        "pekerjaan": "extra fields are accepted"
     })
 }
 
@@ -252,6 +253,10 @@ db_test!(
         let tuesday = today(&app) + Duration::days(1);
         let cases: Vec<(Value, &str)> = vec![
             (json!({"kodebooking": ""}), "Kode Booking tidak boleh kosong"),
+            (
+                json!({"kodebooking": "K".repeat(65)}),
+                "Kode Booking maksimal 64 karakter",
+            ),
             (json!({"jenispasien": null}), "Jenis Pasien tidak boleh kosong"),
             (
                 json!({"jenispasien": "UMUM"}),
@@ -384,6 +389,8 @@ db_test!(
 
         let answer = get(&app, RS1, "antrean/tidakada").await;
         assert_eq!((answer.status, answer.code()), (404, 404), "{}", answer.body);
+        let answer = get(&app, RS1, "antrean/add").await;
+        assert_eq!((answer.status, answer.code()), (405, 405), "{}", answer.body);
 
         let plain = app.client.get(app.at("/antreanrs/ref/poli")).send().await.unwrap();
         assert_eq!(plain.status(), 401);
@@ -532,6 +539,9 @@ db_test!(
         )
         .await
         .assert_refused(201, "Kode Booking tidak boleh kosong");
+        task(&app, RS1, "T-BARU", 99, at(7, 40, 0))
+            .await
+            .assert_refused(201, "Waktu TaskId=99 harus lebih besar dari waktu TaskId=3");
         task(&app, RS1, "TIDAK-ADA", 3, at(9, 0, 0))
             .await
             .assert_refused(201, "Kode Booking tidak ditemukan");
@@ -756,6 +766,11 @@ db_test!(quota_is_enforced_per_patient_kind, pinned(), |app| async move {
     )
     .await
     .assert_ok();
+    // A declared kuota of 0 admits nobody.
+    let none = json!({"tanggalperiksa": ymd(today(&app) + Duration::days(1)), "kuotajkn": 0, "sisakuotajkn": 0});
+    add(&app, RS1, &with(jkn("Q-9"), none))
+        .await
+        .assert_refused(201, "Kuota JKN sudah penuh");
     assert_eq!(
         count(&app, "SELECT COUNT(*) FROM queue_booking WHERE batal = 0").await,
         5
