@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod domain;
 pub mod handlers;
+pub mod import;
 pub mod ref_handlers;
 pub mod reference;
 pub mod store;
@@ -216,8 +217,10 @@ pub async fn load_demo(state: &AppState) -> anyhow::Result<()> {
     demo::load(state).await
 }
 
-/// Imports `file` if the data set is this family's (none yet: references come with the demo
-/// and schedules through `jadwaldokter/updatejadwaldokter`).
-pub async fn import(_state: &AppState, _dataset: &str, _file: &Path) -> Option<anyhow::Result<ImportSummary>> {
-    None
+/// Imports `antrean-jadwal` (a hospital's polis, doctors and schedule sessions) from `file`.
+pub async fn import(state: &AppState, dataset: &str, file: &Path) -> Option<anyhow::Result<ImportSummary>> {
+    if dataset != import::DATASET {
+        return None;
+    }
+    Some(import::jadwal(state, file).await)
 }

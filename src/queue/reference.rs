@@ -267,7 +267,7 @@ pub async fn upsert_dokter(db: &Db, ppk: &str, kodedokter: i64, nama: &str) -> s
     })
 }
 
-/// Adds a schedule session if the doctor has none at that day and hour (demo and import).
+/// Adds a schedule session if the doctor has none at that day and hour (demo).
 pub async fn insert_sesi(
     db: &Db,
     ppk: &str,
@@ -276,11 +276,45 @@ pub async fn insert_sesi(
     sesi: &Sesi,
     kapasitas: i64,
 ) -> sqlx::Result<()> {
+    write_sesi(db, ppk, kdsub, kodedokter, sesi, kapasitas, "DO NOTHING").await
+}
+
+/// Adds or updates (closing time, capacity) a schedule session (import).
+pub async fn upsert_sesi(
+    db: &Db,
+    ppk: &str,
+    kdsub: &str,
+    kodedokter: i64,
+    sesi: &Sesi,
+    kapasitas: i64,
+) -> sqlx::Result<()> {
+    write_sesi(
+        db,
+        ppk,
+        kdsub,
+        kodedokter,
+        sesi,
+        kapasitas,
+        "DO UPDATE SET tutup = excluded.tutup, kapasitaspasien = excluded.kapasitaspasien",
+    )
+    .await
+}
+
+async fn write_sesi(
+    db: &Db,
+    ppk: &str,
+    kdsub: &str,
+    kodedokter: i64,
+    sesi: &Sesi,
+    kapasitas: i64,
+    on_conflict: &str,
+) -> sqlx::Result<()> {
+    let sql = format!(
+        "INSERT INTO queue_jadwal (kode_ppk, kodesubspesialis, kodedokter, hari, buka, tutup, kapasitaspasien, libur) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 0) ON CONFLICT (kode_ppk, kodesubspesialis, kodedokter, hari, buka) {on_conflict}"
+    );
     with_db!(db, pool => {
-        sqlx::query(
-            "INSERT INTO queue_jadwal (kode_ppk, kodesubspesialis, kodedokter, hari, buka, tutup, kapasitaspasien, libur) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 0) ON CONFLICT (kode_ppk, kodesubspesialis, kodedokter, hari, buka) DO NOTHING",
-        )
+        sqlx::query(&sql)
         .bind(ppk)
         .bind(kdsub)
         .bind(kodedokter)
