@@ -18,7 +18,7 @@ use crate::kernel::extract::{Json, Path};
 use crate::kernel::ids::parse_date;
 
 use super::domain::{Refusal, MSG_FORMAT_TANGGAL};
-use super::store::{self, DashboardTask};
+use super::queries::{self, DashboardTask};
 use super::wire::{DashboardAnswer, DashboardList, DashboardRow, Metadata, MetadataOnly};
 use super::{authenticate, refuse};
 
@@ -128,14 +128,14 @@ async fn answer(
     waktu: Waktu,
     monthly: bool,
 ) -> AppResult<Json<DashboardAnswer>> {
-    let tasks = store::dashboard_tasks(
+    let tasks = queries::dashboard_tasks(
         &state.db,
         ppk,
         &from.format("%Y-%m-%d").to_string(),
         &to.format("%Y-%m-%d").to_string(),
     )
     .await?;
-    let nmppk = store::hospital_name(&state.db, ppk).await?;
+    let nmppk = queries::hospital_name(&state.db, ppk).await?;
     let list = compute(
         &tasks,
         waktu,

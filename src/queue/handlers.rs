@@ -11,7 +11,9 @@ use crate::kernel::extract::{Json, Path};
 use crate::kernel::ids::parse_date;
 
 use super::domain::{self, Refusal, MSG_FORMAT_TANGGAL};
-use super::store::{self, AddOutcome, BookingFilter, NewTask, MSG_BOOKING_NOT_FOUND};
+use super::queries::{self, BookingFilter};
+use super::store::{self, AddOutcome, NewTask, MSG_BOOKING_NOT_FOUND};
+use super::tasks;
 use super::wire::{
     AddAntrean, Batal, EncryptedAnswer, FarmasiAdd, GetListTask, MetadataOnly, Pendaftaran, TaskItem, UpdateWaktu,
 };
@@ -75,10 +77,10 @@ pub async fn update_waktu(
     let req: UpdateWaktu = parse_body(&body)?;
     let kodebooking = domain::required_text(&req.kodebooking, "Kode Booking").map_err(refuse)?;
     let taskid = domain::required_integer(&req.taskid, "TaskId").map_err(refuse)?;
-    if !domain::valid_task(taskid) {
+    if !tasks::valid_task(taskid) {
         return Err(refuse(Refusal::new("TaskId tidak sesuai, isi 1 sampai 7 atau 99")));
     }
-    let waktu = domain::parse_waktu(&req.waktu).map_err(refuse)?;
+    let waktu = tasks::parse_waktu(&req.waktu).map_err(refuse)?;
     let jenisresep = domain::text(&req.jenisresep).filter(|s| !s.is_empty());
     let task = NewTask {
         kodebooking: &kodebooking,
@@ -166,7 +168,7 @@ pub async fn get_list_task(
     let signed = authenticate(&state, &headers).await?;
     let req: GetListTask = parse_body(&body)?;
     let kodebooking = domain::required_text(&req.kodebooking, "Kode Booking").map_err(refuse)?;
-    let Some(tasks) = store::tasks(&state.db, &signed.consumer.kode_ppk, &kodebooking).await? else {
+    let Some(tasks) = queries::tasks(&state.db, &signed.consumer.kode_ppk, &kodebooking).await? else {
         return Err(refuse(Refusal::new(MSG_BOOKING_NOT_FOUND)));
     };
     if tasks.is_empty() {
@@ -177,7 +179,7 @@ pub async fn get_list_task(
         .map(|(taskid, waktu, waktu_server)| TaskItem {
             wakturs: format_wib(waktu),
             waktu: format_wib(waktu_server),
-            taskname: domain::task_name(taskid).to_string(),
+            taskname: tasks::task_name(taskid).to_string(),
             taskid,
             kodebooking: kodebooking.clone(),
         })
@@ -223,7 +225,7 @@ pub async fn pendaftaran_kodebooking(
     Path(kodebooking): Path<String>,
 ) -> AppResult<Json<EncryptedAnswer>> {
     let signed = authenticate(&state, &headers).await?;
-    let rows = store::bookings(&state.db, &signed.consumer.kode_ppk, &BookingFilter::Kode(kodebooking)).await?;
+    let rows = queries::bookings(&state.db, &signed.consumer.kode_ppk, &BookingFilter::Kode(kodebooking)).await?;
     if rows.is_empty() {
         return Err(refuse(Refusal::new(MSG_BOOKING_NOT_FOUND)));
     }
@@ -287,7 +289,7 @@ async fn pendaftaran(
     filter: &BookingFilter,
     hari: Option<i64>,
 ) -> AppResult<Json<EncryptedAnswer>> {
-    let rows = store::bookings(&state.db, &signed.consumer.kode_ppk, filter).await?;
+    let rows = queries::bookings(&state.db, &signed.consumer.kode_ppk, filter).await?;
     let items: Vec<Pendaftaran> = rows
         .into_iter()
         .filter(|r| match hari {
@@ -302,8 +304,8 @@ async fn pendaftaran(
     encrypted(signed, &items)
 }
 
-fn to_pendaftaran(r: store::BookingRow) -> Pendaftaran {
-    let status = domain::status(r.batal == 1, &[r.last_task]).to_string();
+fn to_pendaftaran(r: queries::BookingRow) -> Pendaftaran {
+    let status = tasks::status(r.batal == 1, &[r.last_task]).to_string();
     Pendaftaran {
         kodebooking: r.kodebooking,
         tanggal: r.tanggalperiksa,

@@ -11,9 +11,11 @@ pub mod demo;
 pub mod domain;
 pub mod handlers;
 pub mod import;
+pub mod queries;
 pub mod ref_handlers;
 pub mod reference;
 pub mod store;
+pub mod tasks;
 pub mod wire;
 
 use std::path::Path;
