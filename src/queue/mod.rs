@@ -205,9 +205,28 @@ pub(crate) fn encrypted<T: Serialize>(signed: &SignedRequest, value: &T) -> AppR
         wire::DashboardList,
         wire::DashboardAnswer,
     )),
+    modifiers(&BpjsSignature),
     tags((name = "queue", description = "BPJS Antrean RS web service (signed with x-cons-id, x-timestamp, x-signature, user_key)"))
 )]
 struct QueueDoc;
+
+/// Declares the `bpjs` security scheme the routes refer to.
+struct BpjsSignature;
+
+impl utoipa::Modify for BpjsSignature {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bpjs",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "x-signature",
+                "BPJS signature: headers x-cons-id, x-timestamp (Unix seconds), \
+                 x-signature = base64(HMAC-SHA256(secret, consId + \"&\" + timestamp)) and user_key",
+            ))),
+        );
+    }
+}
 
 /// The family's OpenAPI paths.
 pub fn openapi() -> utoipa::openapi::OpenApi {

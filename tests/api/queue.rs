@@ -1324,3 +1324,85 @@ db_test!(
         assert_eq!(day.body["response"]["list"][0]["nmppk"], "RS MITRA SEJAHTERA BARU");
     }
 );
+
+db_test!(
+    simultaneous_repeats_of_a_task_record_it_once,
+    pinned(),
+    |app| async move {
+        add(&app, RS1, &booking("R-1", today(&app))).await.assert_ok();
+        let answers = futures::future::join_all((0..20).map(|_| task(&app, RS1, "R-1", 3, at(8, 0, 0)))).await;
+        let codes: Vec<i64> = answers.iter().map(Answer::code).collect();
+        assert_eq!(codes.iter().filter(|c| **c == 200).count(), 1, "{codes:?}");
+        assert_eq!(codes.iter().filter(|c| **c == 208).count(), 19, "{codes:?}");
+        let adds = {
+            let body = booking("R-2", today(&app));
+            futures::future::join_all((0..20).map(|_| add(&app, RS1, &body))).await
+        };
+        let codes: Vec<i64> = adds.iter().map(Answer::code).collect();
+        assert_eq!(codes.iter().filter(|c| **c == 200).count(), 1, "{codes:?}");
+        assert_eq!(codes.iter().filter(|c| **c == 208).count(), 19, "{codes:?}");
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM queue_task").await, 1);
+        assert_eq!(
+            count(&app, "SELECT sisa_jkn FROM queue_quota").await,
+            28,
+            "duplicates take no place"
+        );
+    }
+);
+
+db_test!(every_route_is_documented_and_signed, |app| async move {
+    let doc: Value = app
+        .client
+        .get(app.at("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let routes = [
+        ("get", "/antreanrs/ref/poli"),
+        ("get", "/antreanrs/ref/dokter"),
+        ("get", "/antreanrs/jadwaldokter/kodepoli/{kodepoli}/tanggal/{tanggal}"),
+        ("post", "/antreanrs/jadwaldokter/updatejadwaldokter"),
+        ("post", "/antreanrs/antrean/add"),
+        ("post", "/antreanrs/antrean/farmasi/add"),
+        ("post", "/antreanrs/antrean/updatewaktu"),
+        ("post", "/antreanrs/antrean/batal"),
+        ("post", "/antreanrs/antrean/getlisttask"),
+        ("get", "/antreanrs/antrean/pendaftaran/tanggal/{tanggal}"),
+        ("get", "/antreanrs/antrean/pendaftaran/kodebooking/{kodebooking}"),
+        ("get", "/antreanrs/antrean/pendaftaran/aktif"),
+        (
+            "get",
+            "/antreanrs/antrean/pendaftaran/kodepoli/{kodepoli}/kodedokter/{kodedokter}/hari/{hari}/jampraktek/{jampraktek}",
+        ),
+        ("get", "/antreanrs/dashboard/waktutunggu/tanggal/{tanggal}/waktu/{waktu}"),
+        ("get", "/antreanrs/dashboard/waktutunggu/bulan/{bulan}/tahun/{tahun}/waktu/{waktu}"),
+    ];
+    for (method, path) in routes {
+        let operation = &doc["paths"][path][method];
+        assert!(operation.is_object(), "{method} {path} documented");
+        assert_eq!(operation["security"][0]["bpjs"], json!([]), "{path}");
+        // And refused unsigned.
+        let concrete = path
+            .replace("{kodepoli}", "ANA")
+            .replace("{tanggal}", "2026-03-16")
+            .replace("{kodebooking}", "X")
+            .replace("{kodedokter}", "12345")
+            .replace("{hari}", "1")
+            .replace("{jampraktek}", "08:00-16:00")
+            .replace("{waktu}", "rs")
+            .replace("{bulan}", "03")
+            .replace("{tahun}", "2026");
+        let request = match method {
+            "get" => app.client.get(app.at(&concrete)),
+            _ => app.client.post(app.at(&concrete)).json(&json!({})),
+        };
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 401, "{concrete}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["metadata"]["code"], 401, "{concrete}");
+    }
+    assert_eq!(doc["components"]["securitySchemes"]["bpjs"]["in"], "header");
+});
