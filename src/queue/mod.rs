@@ -1,46 +1,263 @@
-//! BPJS Antrean RS, the hospital queue web service (specs/antrean-rs.txt), mounted at /antreanrs.
+//! BPJS Antrean RS, the hospital queue web service (specs/antrean-rs.txt and the routes of
+//! the domain notes), mounted at `/antreanrs`.
+//!
+//! Every route is signed (`x-cons-id`, `x-timestamp`, `x-signature`, `user_key`); the
+//! consumer's hospital (kode PPK) scopes everything it sees and changes. Answers use the
+//! Antrean envelope `{"metadata":{"code":200,"message":"Ok"}}` (lower-case, numeric code);
+//! lists BPJS encrypts are encrypted with the request's key, dashboards are not.
+
+pub mod dashboard;
+pub mod demo;
+pub mod domain;
+pub mod handlers;
+pub mod import;
+pub mod queries;
+pub mod ref_handlers;
+pub mod reference;
+pub mod store;
+pub mod tasks;
+pub mod wire;
 
 use std::path::Path;
 
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use axum::Router;
 use serde::{Deserialize, Serialize};
+use utoipa::OpenApi;
 
 use crate::app::AppState;
 use crate::config::Config;
+use crate::kernel::auth::bpjs::{self, SignedRequest};
+use crate::kernel::bpjs_crypto;
+use crate::kernel::envelope;
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::extract::Json;
 use crate::kernel::import::ImportSummary;
 
-/// Configuration of this family (its section of the config file).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct QueueConfig {}
+use domain::Refusal;
+use wire::{EncryptedAnswer, Metadata, MetadataOnly};
 
-/// This family's in-memory state.
+/// `[queue]` configuration.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct QueueConfig {
+    /// Capacity of a schedule session created by `updatejadwaldokter` (which carries none).
+    pub default_kapasitas: i64,
+}
+
+impl Default for QueueConfig {
+    fn default() -> Self {
+        QueueConfig { default_kapasitas: 30 }
+    }
+}
+
+/// This family's in-memory state (the data itself lives in the database).
 #[derive(Debug, Default)]
-pub struct QueueState {}
+pub struct QueueState {
+    /// Serialises this process's SQLite write transactions (see [`QueueState::write_turn`]).
+    sqlite_writer: tokio::sync::Mutex<()>,
+}
 
 impl QueueState {
     /// Builds the state from the configuration.
     pub fn new(_config: &Config) -> anyhow::Result<Self> {
         Ok(Self::default())
     }
+
+    /// Waits for this process's turn to write, on SQLite only. SQLite takes one writer at
+    /// a time; writers that find the database locked sleep in SQLite's busy handler (up to
+    /// 100 ms a nap) instead of being woken when the lock frees, so under load queueing
+    /// them here, where the next one starts the moment the last commits, is much faster.
+    /// PostgreSQL needs no turn: its row locks are finer and wake waiters at once.
+    pub async fn write_turn(&self, db: &crate::kernel::db::Db) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        if db.is_postgres() {
+            None
+        } else {
+            Some(self.sqlite_writer.lock().await)
+        }
+    }
 }
 
-/// The family's routes, mounted with its envelope.
+/// The family's routes, mounted at `/antreanrs` with its envelope.
 pub fn router() -> Router<AppState> {
-    Router::new()
+    let routes = Router::new()
+        .route("/ref/poli", get(ref_handlers::ref_poli))
+        .route("/ref/dokter", get(ref_handlers::ref_dokter))
+        .route(
+            "/jadwaldokter/kodepoli/{kodepoli}/tanggal/{tanggal}",
+            get(ref_handlers::jadwal_dokter),
+        )
+        .route("/jadwaldokter/updatejadwaldokter", post(ref_handlers::update_jadwal))
+        .route("/antrean/add", post(handlers::add))
+        .route("/antrean/farmasi/add", post(handlers::farmasi_add))
+        .route("/antrean/updatewaktu", post(handlers::update_waktu))
+        .route("/antrean/batal", post(handlers::batal))
+        .route("/antrean/getlisttask", post(handlers::get_list_task))
+        .route(
+            "/antrean/pendaftaran/tanggal/{tanggal}",
+            get(handlers::pendaftaran_tanggal),
+        )
+        .route(
+            "/antrean/pendaftaran/kodebooking/{kodebooking}",
+            get(handlers::pendaftaran_kodebooking),
+        )
+        .route("/antrean/pendaftaran/aktif", get(handlers::pendaftaran_aktif))
+        .route(
+            "/antrean/pendaftaran/kodepoli/{kodepoli}/kodedokter/{kodedokter}/hari/{hari}/jampraktek/{jampraktek}",
+            get(handlers::pendaftaran_jadwal),
+        )
+        .route(
+            "/dashboard/waktutunggu/tanggal/{tanggal}/waktu/{waktu}",
+            get(dashboard::per_day),
+        )
+        .route(
+            "/dashboard/waktutunggu/bulan/{bulan}/tahun/{tahun}/waktu/{waktu}",
+            get(dashboard::per_month),
+        )
+        .method_not_allowed_fallback(method_not_allowed);
+    envelope::mount("/antreanrs", routes, "queue", render)
+}
+
+/// A known path with the wrong method, answered in the Antrean envelope.
+async fn method_not_allowed() -> Response {
+    let body = MetadataOnly {
+        metadata: Metadata {
+            message: "Metode HTTP tidak diizinkan untuk alamat ini".to_string(),
+            code: 405,
+        },
+    };
+    (StatusCode::METHOD_NOT_ALLOWED, axum::Json(body)).into_response()
+}
+
+/// Renders an error in the Antrean envelope. Refusals of well-formed requests are HTTP 200
+/// with their code in `metadata.code` (201, or 208 for a duplicate), as BPJS answers them.
+pub fn render(err: &AppError) -> Response {
+    let (status, code) = match err {
+        AppError::Rejected { code, .. } => (StatusCode::OK, code.parse::<i64>().unwrap_or(201)),
+        AppError::Conflict(_) => (StatusCode::OK, 208),
+        other => (other.status(), i64::from(other.status().as_u16())),
+    };
+    let body = MetadataOnly {
+        metadata: Metadata {
+            message: err.public_message(),
+            code,
+        },
+    };
+    (status, axum::Json(body)).into_response()
+}
+
+/// Verifies the BPJS signature headers against the server clock.
+pub(crate) async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<SignedRequest> {
+    let now = state.clock.now().timestamp();
+    bpjs::verify(&state.db, headers, now)
+        .await?
+        .map_err(|e| AppError::Unauthorized(e.to_string()))
+}
+
+/// Parses a JSON body after authentication (so an unsigned caller learns nothing about shapes).
+pub(crate) fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> AppResult<T> {
+    serde_json::from_slice(body).map_err(|e| AppError::BadRequest(format!("JSON tidak valid: {e}")))
+}
+
+/// A refusal as the error the envelope renders.
+pub(crate) fn refuse(refusal: Refusal) -> AppError {
+    AppError::rejected(refusal.code.to_string(), refusal.message)
+}
+
+/// `{"metadata":{"message":"Ok","code":200}}`.
+pub(crate) fn ok() -> Json<MetadataOnly> {
+    Json(MetadataOnly {
+        metadata: Metadata::ok(),
+    })
+}
+
+/// An answer whose `response` is `value` as JSON, encrypted with the request's key.
+pub(crate) fn encrypted<T: Serialize>(signed: &SignedRequest, value: &T) -> AppResult<Json<EncryptedAnswer>> {
+    let text = serde_json::to_string(value).map_err(|e| AppError::Internal(format!("serialise response: {e}")))?;
+    Ok(Json(EncryptedAnswer {
+        response: bpjs_crypto::encrypt_response(&signed.response_key(), &text),
+        metadata: Metadata::ok(),
+    }))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        ref_handlers::ref_poli,
+        ref_handlers::ref_dokter,
+        ref_handlers::jadwal_dokter,
+        ref_handlers::update_jadwal,
+        handlers::add,
+        handlers::farmasi_add,
+        handlers::update_waktu,
+        handlers::batal,
+        handlers::get_list_task,
+        handlers::pendaftaran_tanggal,
+        handlers::pendaftaran_kodebooking,
+        handlers::pendaftaran_aktif,
+        handlers::pendaftaran_jadwal,
+        dashboard::per_day,
+        dashboard::per_month,
+    ),
+    components(schemas(
+        wire::Metadata,
+        wire::MetadataOnly,
+        wire::EncryptedAnswer,
+        wire::AddAntrean,
+        wire::UpdateWaktu,
+        wire::Batal,
+        wire::FarmasiAdd,
+        wire::GetListTask,
+        wire::JadwalHari,
+        wire::UpdateJadwal,
+        wire::RefPoli,
+        wire::RefDokter,
+        wire::JadwalDokter,
+        wire::TaskItem,
+        wire::Pendaftaran,
+        wire::DashboardRow,
+        wire::DashboardList,
+        wire::DashboardAnswer,
+    )),
+    modifiers(&BpjsSignature),
+    tags((name = "queue", description = "BPJS Antrean RS web service (signed with x-cons-id, x-timestamp, x-signature, user_key)"))
+)]
+struct QueueDoc;
+
+/// Declares the `bpjs` security scheme the routes refer to.
+struct BpjsSignature;
+
+impl utoipa::Modify for BpjsSignature {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bpjs",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "x-signature",
+                "BPJS signature: headers x-cons-id, x-timestamp (Unix seconds), \
+                 x-signature = base64(HMAC-SHA256(secret, consId + \"&\" + timestamp)) and user_key",
+            ))),
+        );
+    }
 }
 
 /// The family's OpenAPI paths.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    utoipa::openapi::OpenApiBuilder::new().build()
+    QueueDoc::openapi()
 }
 
-/// Loads the family's demo data (idempotent).
-pub async fn load_demo(_state: &AppState) -> anyhow::Result<()> {
-    Ok(())
+/// Loads the demo hospitals' polis, doctors and weekly schedules (idempotent).
+pub async fn load_demo(state: &AppState) -> anyhow::Result<()> {
+    demo::load(state).await
 }
 
-/// Imports `dataset` from `file` if the data set is this family's.
-pub async fn import(_state: &AppState, _dataset: &str, _file: &Path) -> Option<anyhow::Result<ImportSummary>> {
-    None
+/// Imports `antrean-jadwal` (a hospital's polis, doctors and schedule sessions) from `file`.
+pub async fn import(state: &AppState, dataset: &str, file: &Path) -> Option<anyhow::Result<ImportSummary>> {
+    if dataset != import::DATASET {
+        return None;
+    }
+    Some(import::jadwal(state, file).await)
 }

@@ -1,0 +1,332 @@
+//! `antrean/...` handlers: add, task times, cancel, pharmacy queue, task list, registrations.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::HeaderMap;
+
+use crate::app::AppState;
+use crate::kernel::clock::today_jakarta;
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::extract::{Json, Path};
+use crate::kernel::ids::parse_date;
+
+use super::domain::{self, Refusal, MSG_FORMAT_TANGGAL};
+use super::queries::{self, BookingFilter};
+use super::store::{self, AddOutcome, NewTask, MSG_BOOKING_NOT_FOUND};
+use super::tasks;
+use super::wire::{
+    AddAntrean, Batal, EncryptedAnswer, FarmasiAdd, GetListTask, MetadataOnly, Pendaftaran, TaskItem, UpdateWaktu,
+};
+use super::{authenticate, encrypted, ok, parse_body, refuse};
+
+/// Adds a booking to the hospital's queue.
+#[utoipa::path(post, path = "/antreanrs/antrean/add", tag = "queue", request_body = AddAntrean,
+    security(("bpjs" = [])),
+    responses(
+        (status = 200, description = "metadata.code 200 added, 201 refused (with the reason), 208 kodebooking already exists", body = MetadataOnly),
+        (status = 400, description = "Invalid JSON", body = MetadataOnly),
+        (status = 401, description = "Bad signature headers", body = MetadataOnly)))]
+pub async fn add(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> AppResult<Json<MetadataOnly>> {
+    let signed = authenticate(&state, &headers).await?;
+    let ppk = &signed.consumer.kode_ppk;
+    let req: AddAntrean = parse_body(&body)?;
+    let today = today_jakarta(state.clock.as_ref());
+    let booking = domain::parse_booking(&req, today).map_err(refuse)?;
+    let refs = store::references(
+        &state.db,
+        ppk,
+        &booking.kodepoli,
+        booking.kodedokter,
+        domain::hari(booking.tanggalperiksa),
+    )
+    .await?;
+    if !refs.poli {
+        return Err(refuse(Refusal::new("Poli tidak ditemukan")));
+    }
+    if !refs.dokter {
+        return Err(refuse(Refusal::new("Dokter tidak ditemukan")));
+    }
+    if !refs.jadwal {
+        return Err(refuse(Refusal::new(
+            "Jadwal Dokter tidak tersedia di poli tersebut pada tanggal periksa",
+        )));
+    }
+    let now_ms = state.clock.now().timestamp_millis();
+    let _turn = state.queue.write_turn(&state.db).await;
+    match store::add_booking(&state.db, ppk, &booking, now_ms).await? {
+        AddOutcome::Added => Ok(ok()),
+        AddOutcome::Duplicate => Err(refuse(Refusal::duplicate("Terdapat duplikasi Kode Booking"))),
+        AddOutcome::QuotaFull => Err(refuse(Refusal::new(match booking.jenispasien {
+            domain::JenisPasien::Jkn => "Kuota JKN sudah penuh",
+            domain::JenisPasien::NonJkn => "Kuota Non JKN sudah penuh",
+        }))),
+    }
+}
+
+/// Records the time of a task (1-7, or 99 no-show/cancel) of a booking.
+#[utoipa::path(post, path = "/antreanrs/antrean/updatewaktu", tag = "queue", request_body = UpdateWaktu,
+    security(("bpjs" = [])),
+    responses(
+        (status = 200, description = "metadata.code 200 recorded, 201 refused (order, time, unknown booking), 208 task already recorded", body = MetadataOnly),
+        (status = 401, description = "Bad signature headers", body = MetadataOnly)))]
+pub async fn update_waktu(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Json<MetadataOnly>> {
+    let signed = authenticate(&state, &headers).await?;
+    let req: UpdateWaktu = parse_body(&body)?;
+    let kodebooking = domain::required_text(&req.kodebooking, "Kode Booking").map_err(refuse)?;
+    let taskid = domain::required_integer(&req.taskid, "TaskId").map_err(refuse)?;
+    if !tasks::valid_task(taskid) {
+        return Err(refuse(Refusal::new("TaskId tidak sesuai, isi 1 sampai 7 atau 99")));
+    }
+    let waktu = tasks::parse_waktu(&req.waktu).map_err(refuse)?;
+    let jenisresep = domain::text(&req.jenisresep).filter(|s| !s.is_empty());
+    let task = NewTask {
+        kodebooking: &kodebooking,
+        taskid,
+        waktu,
+        waktu_server: state.clock.now().timestamp_millis(),
+        jenisresep,
+    };
+    let _turn = state.queue.write_turn(&state.db).await;
+    store::record_task(&state.db, &signed.consumer.kode_ppk, &task)
+        .await?
+        .map_err(refuse)?;
+    Ok(ok())
+}
+
+/// Cancels a booking (with the reason) and frees its place in the quota.
+#[utoipa::path(post, path = "/antreanrs/antrean/batal", tag = "queue", request_body = Batal,
+    security(("bpjs" = [])),
+    responses(
+        (status = 200, description = "metadata.code 200 cancelled, 201 refused (unknown, already cancelled or already served)", body = MetadataOnly),
+        (status = 401, description = "Bad signature headers", body = MetadataOnly)))]
+pub async fn batal(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> AppResult<Json<MetadataOnly>> {
+    let signed = authenticate(&state, &headers).await?;
+    let req: Batal = parse_body(&body)?;
+    let kodebooking = domain::required_text(&req.kodebooking, "Kode Booking").map_err(refuse)?;
+    let keterangan = domain::required_text(&req.keterangan, "Keterangan").map_err(refuse)?;
+    let _turn = state.queue.write_turn(&state.db).await;
+    store::cancel(&state.db, &signed.consumer.kode_ppk, &kodebooking, &keterangan)
+        .await?
+        .map_err(refuse)?;
+    Ok(ok())
+}
+
+/// Registers a booking's pharmacy queue.
+#[utoipa::path(post, path = "/antreanrs/antrean/farmasi/add", tag = "queue", request_body = FarmasiAdd,
+    security(("bpjs" = [])),
+    responses(
+        (status = 200, description = "metadata.code 200 added, 201 refused, 208 already registered", body = MetadataOnly),
+        (status = 401, description = "Bad signature headers", body = MetadataOnly)))]
+pub async fn farmasi_add(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Json<MetadataOnly>> {
+    let signed = authenticate(&state, &headers).await?;
+    let req: FarmasiAdd = parse_body(&body)?;
+    let kodebooking = domain::required_text(&req.kodebooking, "Kode Booking").map_err(refuse)?;
+    let jenisresep = domain::required_text(&req.jenisresep, "Jenis Resep").map_err(refuse)?;
+    let jenisresep = match jenisresep.to_lowercase().as_str() {
+        "racikan" => "racikan",
+        "non racikan" | "nonracikan" | "non-racikan" => "non racikan",
+        _ => {
+            return Err(refuse(Refusal::new(
+                "Jenis Resep tidak sesuai, isi racikan atau non racikan",
+            )))
+        }
+    };
+    let nomorantrean = domain::required_integer(&req.nomorantrean, "Nomor Antrean").map_err(refuse)?;
+    if nomorantrean < 1 {
+        return Err(refuse(Refusal::new("Nomor Antrean tidak valid")));
+    }
+    let keterangan = domain::text(&req.keterangan).unwrap_or_default();
+    let _turn = state.queue.write_turn(&state.db).await;
+    store::add_farmasi(
+        &state.db,
+        &signed.consumer.kode_ppk,
+        &kodebooking,
+        jenisresep,
+        nomorantrean,
+        &keterangan,
+    )
+    .await?
+    .map_err(refuse)?;
+    Ok(ok())
+}
+
+/// The recorded tasks of a booking (encrypted list of task items).
+#[utoipa::path(post, path = "/antreanrs/antrean/getlisttask", tag = "queue", request_body = GetListTask,
+    security(("bpjs" = [])),
+    responses(
+        (status = 200, description = "response: encrypted JSON list of TaskItem; metadata.code 201 for an unknown booking or no task yet", body = EncryptedAnswer),
+        (status = 401, description = "Bad signature headers", body = MetadataOnly)))]
+pub async fn get_list_task(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Json<EncryptedAnswer>> {
+    let signed = authenticate(&state, &headers).await?;
+    let req: GetListTask = parse_body(&body)?;
+    let kodebooking = domain::required_text(&req.kodebooking, "Kode Booking").map_err(refuse)?;
+    let Some(tasks) = queries::tasks(&state.db, &signed.consumer.kode_ppk, &kodebooking).await? else {
+        return Err(refuse(Refusal::new(MSG_BOOKING_NOT_FOUND)));
+    };
+    if tasks.is_empty() {
+        return Err(refuse(Refusal::new("Data tidak ditemukan")));
+    }
+    let items: Vec<TaskItem> = tasks
+        .into_iter()
+        .map(|(taskid, waktu, waktu_server)| TaskItem {
+            wakturs: format_wib(waktu),
+            waktu: format_wib(waktu_server),
+            taskname: tasks::task_name(taskid).to_string(),
+            taskid,
+            kodebooking: kodebooking.clone(),
+        })
+        .collect();
+    encrypted(&signed, &items)
+}
+
+/// `dd-MM-yyyy HH:mm:ss WIB` in Asia/Jakarta, as BPJS shows task times.
+fn format_wib(ms: i64) -> String {
+    match chrono::DateTime::from_timestamp_millis(ms) {
+        Some(t) => t
+            .with_timezone(&crate::kernel::clock::jakarta())
+            .format("%d-%m-%Y %H:%M:%S WIB")
+            .to_string(),
+        None => String::new(),
+    }
+}
+
+/// Registrations of one examination date (encrypted list).
+#[utoipa::path(get, path = "/antreanrs/antrean/pendaftaran/tanggal/{tanggal}", tag = "queue",
+    params(("tanggal" = String, Path, description = "yyyy-mm-dd")),
+    security(("bpjs" = [])),
+    responses((status = 200, description = "response: encrypted JSON list of Pendaftaran; metadata.code 201 when none", body = EncryptedAnswer)))]
+pub async fn pendaftaran_tanggal(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(tanggal): Path<String>,
+) -> AppResult<Json<EncryptedAnswer>> {
+    let signed = authenticate(&state, &headers).await?;
+    let date = parse_date(&tanggal).ok_or_else(|| refuse(Refusal::new(MSG_FORMAT_TANGGAL)))?;
+    let filter = BookingFilter::Tanggal(date.format("%Y-%m-%d").to_string());
+    pendaftaran(&state, &signed, &filter, None).await
+}
+
+/// One registration by booking code (encrypted list of one).
+#[utoipa::path(get, path = "/antreanrs/antrean/pendaftaran/kodebooking/{kodebooking}", tag = "queue",
+    params(("kodebooking" = String, Path, description = "The booking code")),
+    security(("bpjs" = [])),
+    responses((status = 200, description = "response: encrypted JSON list of Pendaftaran; metadata.code 201 when unknown", body = EncryptedAnswer)))]
+pub async fn pendaftaran_kodebooking(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(kodebooking): Path<String>,
+) -> AppResult<Json<EncryptedAnswer>> {
+    let signed = authenticate(&state, &headers).await?;
+    let rows = queries::bookings(&state.db, &signed.consumer.kode_ppk, &BookingFilter::Kode(kodebooking)).await?;
+    if rows.is_empty() {
+        return Err(refuse(Refusal::new(MSG_BOOKING_NOT_FOUND)));
+    }
+    encrypted(&signed, &rows.into_iter().map(to_pendaftaran).collect::<Vec<_>>())
+}
+
+/// Registrations from today on that are neither cancelled nor through the poli (encrypted list).
+#[utoipa::path(get, path = "/antreanrs/antrean/pendaftaran/aktif", tag = "queue",
+    security(("bpjs" = [])),
+    responses((status = 200, description = "response: encrypted JSON list of Pendaftaran; metadata.code 201 when none", body = EncryptedAnswer)))]
+pub async fn pendaftaran_aktif(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Json<EncryptedAnswer>> {
+    let signed = authenticate(&state, &headers).await?;
+    let today = today_jakarta(state.clock.as_ref()).format("%Y-%m-%d").to_string();
+    pendaftaran(&state, &signed, &BookingFilter::Aktif { today }, None).await
+}
+
+/// Registrations from today on of one doctor's session on weekday `hari` (encrypted list).
+#[utoipa::path(get, path = "/antreanrs/antrean/pendaftaran/kodepoli/{kodepoli}/kodedokter/{kodedokter}/hari/{hari}/jampraktek/{jampraktek}", tag = "queue",
+    params(("kodepoli" = String, Path, description = "Subspecialty code"),
+           ("kodedokter" = i64, Path, description = "Doctor code"),
+           ("hari" = i64, Path, description = "1 Monday .. 7 Sunday"),
+           ("jampraktek" = String, Path, description = "HH:mm-HH:mm")),
+    security(("bpjs" = [])),
+    responses((status = 200, description = "response: encrypted JSON list of Pendaftaran; metadata.code 201 when none", body = EncryptedAnswer)))]
+pub async fn pendaftaran_jadwal(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((kodepoli, kodedokter, hari, jampraktek)): Path<(String, String, String, String)>,
+) -> AppResult<Json<EncryptedAnswer>> {
+    let signed = authenticate(&state, &headers).await?;
+    let kodedokter = kodedokter
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| refuse(Refusal::new("Kode Dokter harus berupa angka")))?;
+    let hari = match hari.trim().parse::<i64>() {
+        Ok(h @ 1..=7) => h,
+        _ => {
+            return Err(refuse(Refusal::new(
+                "Hari tidak sesuai, isi 1 (Senin) sampai 7 (Minggu)",
+            )))
+        }
+    };
+    let jampraktek = domain::parse_hours(&jampraktek).ok_or_else(|| {
+        refuse(Refusal::new(
+            "Format Jam Praktek tidak sesuai, format yang benar adalah HH:mm-HH:mm",
+        ))
+    })?;
+    let today = today_jakarta(state.clock.as_ref()).format("%Y-%m-%d").to_string();
+    let filter = BookingFilter::Jadwal {
+        today,
+        kodepoli,
+        kodedokter,
+        jampraktek,
+    };
+    pendaftaran(&state, &signed, &filter, Some(hari)).await
+}
+
+async fn pendaftaran(
+    state: &AppState,
+    signed: &crate::kernel::auth::bpjs::SignedRequest,
+    filter: &BookingFilter,
+    hari: Option<i64>,
+) -> AppResult<Json<EncryptedAnswer>> {
+    let rows = queries::bookings(&state.db, &signed.consumer.kode_ppk, filter).await?;
+    let items: Vec<Pendaftaran> = rows
+        .into_iter()
+        .filter(|r| match hari {
+            None => true,
+            Some(h) => parse_date(&r.tanggalperiksa).map(domain::hari) == Some(h),
+        })
+        .map(to_pendaftaran)
+        .collect();
+    if items.is_empty() {
+        return Err(AppError::rejected("201", "Data tidak ditemukan"));
+    }
+    encrypted(signed, &items)
+}
+
+fn to_pendaftaran(r: queries::BookingRow) -> Pendaftaran {
+    let status = tasks::status(r.batal == 1, &[r.last_task]).to_string();
+    Pendaftaran {
+        kodebooking: r.kodebooking,
+        tanggal: r.tanggalperiksa,
+        kodepoli: r.kodepoli,
+        kodedokter: r.kodedokter,
+        jampraktek: r.jampraktek,
+        nik: r.nik,
+        nokapst: r.nomorkartu,
+        nohp: r.nohp,
+        norekammedis: r.norm,
+        jeniskunjungan: r.jeniskunjungan,
+        nomorreferensi: r.nomorreferensi,
+        sumberdata: "Bridging Antrean".to_string(),
+        ispeserta: i64::from(r.jenispasien == "JKN"),
+        noantrean: r.nomorantrean,
+        estimasidilayani: r.estimasidilayani,
+        createdtime: r.created_at,
+        status,
+    }
+}
