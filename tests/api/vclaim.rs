@@ -930,8 +930,10 @@ vclaim_test!(
             .env("JEMBATAN_PARTICIPANT__VCLAIM__SECRET", "s3cr3t-from-env")
             .env("JEMBATAN_PARTICIPANT__VCLAIM__USER_KEY", "uk-from-env")
             .env("JEMBATAN_PARTICIPANT__VCLAIM__CACHE_TTL_MS", "0")
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
+            // Files, not pipes: nobody reads a pipe while the server runs, and debug logs
+            // would fill it and block the server.
+            .stdout(std::fs::File::create(dir.path().join("stdout.log")).unwrap())
+            .stderr(std::fs::File::create(dir.path().join("stderr.log")).unwrap())
             .spawn()
             .unwrap();
         let client = reqwest::Client::new();
@@ -946,15 +948,15 @@ vclaim_test!(
         let found = get(format!("{base}/api/v1/bpjs/nokartu/{CARD}")).await;
         let refused = get(format!("{base}/api/v1/bpjs/nik/9999999999999999")).await;
         child.kill().unwrap();
-        let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        tokio::task::spawn_blocking(move || child.wait().unwrap())
             .await
             .unwrap();
         assert_eq!(found["response"]["peserta"]["nama"], "TRI M", "{found}");
         assert_eq!(refused["metaData"]["message"], "Data Peserta Tidak Ditemukan");
         let logs = format!(
             "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
+            std::fs::read_to_string(dir.path().join("stdout.log")).unwrap(),
+            std::fs::read_to_string(dir.path().join("stderr.log")).unwrap()
         );
         assert!(
             logs.contains("VClaim refused the lookup"),
