@@ -1,0 +1,547 @@
+//! Employees and their two memberships: thin handlers over domain checks and the store.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::Utc;
+
+use crate::app::AppState;
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::extract::{Json, Path, Query};
+use crate::kernel::ids::{parse_date, Nik};
+
+use super::auth::Caller;
+use super::domain::{self, invalid, optional, required, Column, Paging, Programme};
+use super::store;
+use super::store_membership::{self as members, MembershipRow, NewVersion};
+use super::wire::{
+    Employee, EmployeeRequest, ErrorBody, FamilyMembership, HealthcareMembership, HealthcareMembershipRequest,
+    ListParams, ManpowerMembership, ManpowerMembershipRequest, Page, SortInfo, VersionParams,
+};
+
+/// Builds a page object from the rows of one page and the total.
+pub fn page_of<T>(content: Vec<T>, total: i64, paging: Paging, sort: Option<(String, bool)>) -> Page<T> {
+    let total_pages = if total == 0 {
+        0
+    } else {
+        (total + paging.size - 1) / paging.size
+    };
+    Page {
+        number_of_elements: content.len() as i64,
+        content,
+        number: paging.page,
+        size: paging.size,
+        total_elements: total,
+        total_pages,
+        first: paging.page == 0,
+        last: paging.page + 1 >= total_pages,
+        sort: SortInfo {
+            sorted: sort.is_some(),
+            unsorted: sort.is_none(),
+            empty: sort.is_none(),
+        },
+    }
+}
+
+/// Lists rows of `T` from `table` scoped to the tenant (`$1`) and `extra` binds, with the
+/// client's paging, query and sort.
+pub async fn list<T: store::AnyRow>(
+    state: &AppState,
+    table: &str,
+    scope: &str,
+    scope_binds: Vec<domain::Bind>,
+    select: &str,
+    params: &ListParams,
+    columns: &[(&str, Column)],
+    sorts: &[(&str, &'static str)],
+    default_order: &'static str,
+) -> AppResult<(Vec<T>, i64, Paging, Option<(String, bool)>)> {
+    let paging = Paging::new(params.page, params.size)?;
+    let alternatives = domain::parse_query(params.query.as_deref().unwrap_or(""))?;
+    let (filter, filter_binds) = domain::where_clause(&alternatives, columns, scope_binds.len() + 1)?;
+    let (order, sort) = domain::order_by(params.sort.as_deref(), sorts, default_order)?;
+    let from = format!("{table} WHERE {scope}{filter}");
+    let mut binds = scope_binds;
+    binds.extend(filter_binds);
+    let (rows, total) = store::page::<T>(&state.db, select, &from, &binds, &order, paging).await?;
+    Ok((rows, total, paging, sort))
+}
+
+const EMPLOYEE_SEARCH: &[(&str, Column)] = &[
+    ("name", Column::Text("name")),
+    ("employeeNumber", Column::Exact("employee_number")),
+    ("status", Column::Exact("status")),
+    ("nik", Column::Exact("nik")),
+    ("salary", Column::Number("salary")),
+    ("joinDate", Column::Date("join_date")),
+    ("birthDate", Column::Date("birth_date")),
+];
+
+const EMPLOYEE_SORT: &[(&str, &str)] = &[
+    ("name", "name"),
+    ("employeeNumber", "employee_number"),
+    ("joinDate", "join_date"),
+    ("salary", "salary"),
+];
+
+/// Employees of the tenant.
+#[utoipa::path(get, path = "/core/v1/employees", tag = "hr", params(ListParams, ("Tenant" = String, Header, description = "Tenant name")),
+    security(("oauth2" = [])),
+    responses((status = 200, description = "A page of employees", body = Page<Employee>),
+        (status = 400, description = "Bad paging or query", body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn list_employees(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<ListParams>,
+) -> AppResult<Json<Page<Employee>>> {
+    let (rows, total, paging, sort) = list::<Employee>(
+        &state,
+        "hr_employees",
+        "tenant = $1",
+        vec![domain::Bind::Text(caller.tenant)],
+        store::EMPLOYEE_COLUMNS,
+        &params,
+        EMPLOYEE_SEARCH,
+        EMPLOYEE_SORT,
+        "employee_number ASC, id ASC",
+    )
+    .await?;
+    Ok(Json(page_of(rows, total, paging, sort)))
+}
+
+/// Validates an employee body; errors name the field.
+pub fn parse_employee(id: String, body: EmployeeRequest) -> AppResult<Employee> {
+    let employee_number = required("employeeNumber", &body.employee_number)?;
+    if employee_number.len() > 50 {
+        return Err(invalid("employeeNumber", "must be at most 50 characters"));
+    }
+    let name = required("name", &body.name)?;
+    let nik = Nik::parse(&required("nik", &body.nik)?).map_err(|_| invalid("nik", "must be exactly 16 digits"))?;
+    let birth = domain::required_date("birthDate", &body.birth_date)?;
+    let join = domain::required_date("joinDate", &body.join_date)?;
+    if join < birth {
+        return Err(invalid("joinDate", "must not be before birthDate"));
+    }
+    let salary = body.salary.ok_or_else(|| invalid("salary", "is required"))?.0;
+    if salary < 0 {
+        return Err(invalid("salary", "must not be negative"));
+    }
+    let minimum_wage = body.minimum_wage.map(|w| w.0);
+    if minimum_wage.is_some_and(|w| w < 0) {
+        return Err(invalid("minimumWage", "must not be negative"));
+    }
+    let status = optional(&body.status).unwrap_or_else(|| "ACTIVE".into());
+    if status != "ACTIVE" && status != "INACTIVE" {
+        return Err(invalid("status", "must be ACTIVE or INACTIVE"));
+    }
+    Ok(Employee {
+        id,
+        employee_number,
+        name,
+        nik: nik.as_str().to_string(),
+        birth_date: birth.to_string(),
+        join_date: join.to_string(),
+        salary,
+        minimum_wage,
+        status,
+    })
+}
+
+/// Creates an employee.
+#[utoipa::path(post, path = "/core/v1/employees", tag = "hr", request_body = EmployeeRequest, params(("Tenant" = String, Header, description = "Tenant name")),
+    security(("oauth2" = [])),
+    responses((status = 201, description = "Created", body = Employee), (status = 400, description = "A field is missing or invalid", body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, description = "employeeNumber already used", body = ErrorBody)))]
+pub async fn create_employee(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(body): Json<EmployeeRequest>,
+) -> AppResult<(StatusCode, Json<Employee>)> {
+    let employee = parse_employee(uuid::Uuid::new_v4().to_string(), body)?;
+    let now = Utc::now().to_rfc3339();
+    if !store::save_employee(&state.db, &caller.tenant, &employee, &now, true).await? {
+        return Err(AppError::Conflict(
+            "employeeNumber: already used by another employee".into(),
+        ));
+    }
+    Ok((StatusCode::CREATED, Json(employee)))
+}
+
+async fn employee_or_404(state: &AppState, tenant: &str, id: &str) -> AppResult<Employee> {
+    store::employee(&state.db, tenant, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("Employee {id} not found")))
+}
+
+/// One employee.
+#[utoipa::path(get, path = "/core/v1/employees/{employeeId}", tag = "hr", params(("employeeId" = String, Path), ("Tenant" = String, Header)),
+    security(("oauth2" = [])),
+    responses((status = 200, body = Employee), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_employee(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> AppResult<Json<Employee>> {
+    Ok(Json(employee_or_404(&state, &caller.tenant, &id).await?))
+}
+
+/// Updates an employee (the whole record).
+#[utoipa::path(put, path = "/core/v1/employees/{employeeId}", tag = "hr", request_body = EmployeeRequest, params(("employeeId" = String, Path), ("Tenant" = String, Header)),
+    security(("oauth2" = [])),
+    responses((status = 200, body = Employee), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn update_employee(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(body): Json<EmployeeRequest>,
+) -> AppResult<Json<Employee>> {
+    employee_or_404(&state, &caller.tenant, &id).await?;
+    let employee = parse_employee(id, body)?;
+    let now = Utc::now().to_rfc3339();
+    if !store::save_employee(&state.db, &caller.tenant, &employee, &now, false).await? {
+        return Err(AppError::Conflict(
+            "employeeNumber: already used by another employee".into(),
+        ));
+    }
+    Ok(Json(employee))
+}
+
+fn healthcare(row: MembershipRow) -> HealthcareMembership {
+    HealthcareMembership {
+        bpjs_healthcare_provider: row.provider(),
+        bpjs_healthcare_template: row.template().into_template(Programme::Healthcare),
+        bpjs_healthcare_treatment_class: row.class(),
+        additional_family_memberships: row.family(),
+        id: row.membership_id,
+        employee_id: row.employee_id,
+        membership_number: row.membership_number,
+        start_date: row.start_date,
+        end_date: row.end_date,
+        effective_date: row.effective_date,
+        first_level_healthcare_facility: row.first_level_facility,
+        dental_healthcare_facility: row.dental_facility,
+        version: row.version,
+        recorded_at: row.recorded_at,
+    }
+}
+
+fn manpower(row: MembershipRow) -> ManpowerMembership {
+    ManpowerMembership {
+        bpjs_manpower_provider: row.provider(),
+        bpjs_manpower_template: row.template().into_template(Programme::Manpower),
+        id: row.membership_id,
+        employee_id: row.employee_id,
+        membership_number: row.membership_number,
+        start_date: row.start_date,
+        end_date: row.end_date,
+        effective_date: row.effective_date,
+        pension_end: row.pension_end,
+        version: row.version,
+        recorded_at: row.recorded_at,
+    }
+}
+
+async fn membership_row(
+    state: &AppState,
+    caller: &Caller,
+    employee_id: &str,
+    programme: Programme,
+    params: &VersionParams,
+) -> AppResult<MembershipRow> {
+    let on = domain::optional_date("effectiveOn", &params.effective_on)?.map(|d| d.to_string());
+    if let Some(row) = members::current(&state.db, &caller.tenant, employee_id, programme, on.as_deref()).await? {
+        return Ok(row);
+    }
+    employee_or_404(state, &caller.tenant, employee_id).await?;
+    Err(AppError::NotFound(match on {
+        Some(day) => format!(
+            "No {} membership in force on {day} for employee {employee_id}",
+            programme.label()
+        ),
+        None => format!("No {} membership for employee {employee_id}", programme.label()),
+    }))
+}
+
+/// The employee's BPJS healthcare membership: the latest version, or with
+/// `effectiveOn` the version in force that day.
+#[utoipa::path(get, path = "/core/v1/employees/{employeeId}/bpjs-healthcare-memberships", tag = "hr",
+    params(("employeeId" = String, Path, example = "0ab1c2d3-e4f5-6789-0123-456789abcdef"), ("Tenant" = String, Header), VersionParams),
+    security(("oauth2" = [])),
+    responses((status = 200, description = "OK", body = HealthcareMembership), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn get_healthcare(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(employee_id): Path<String>,
+    Query(params): Query<VersionParams>,
+) -> AppResult<Json<HealthcareMembership>> {
+    Ok(Json(healthcare(
+        membership_row(&state, &caller, &employee_id, Programme::Healthcare, &params).await?,
+    )))
+}
+
+/// The employee's BPJS manpower membership: the latest version, or with `effectiveOn`
+/// the version in force that day.
+#[utoipa::path(get, path = "/core/v1/employees/{employeeId}/bpjs-manpower-memberships", tag = "hr",
+    params(("employeeId" = String, Path, example = "0ab1c2d3-e4f5-6789-0123-456789abcdef"), ("Tenant" = String, Header), VersionParams),
+    security(("oauth2" = [])),
+    responses((status = 200, description = "OK", body = ManpowerMembership), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn get_manpower(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(employee_id): Path<String>,
+    Query(params): Query<VersionParams>,
+) -> AppResult<Json<ManpowerMembership>> {
+    Ok(Json(manpower(
+        membership_row(&state, &caller, &employee_id, Programme::Manpower, &params).await?,
+    )))
+}
+
+/// Every version of the healthcare membership, by effective date.
+#[utoipa::path(get, path = "/core/v1/employees/{employeeId}/bpjs-healthcare-memberships/history", tag = "hr",
+    params(("employeeId" = String, Path), ("Tenant" = String, Header)), security(("oauth2" = [])),
+    responses((status = 200, body = Vec<HealthcareMembership>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn healthcare_history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(employee_id): Path<String>,
+) -> AppResult<Json<Vec<HealthcareMembership>>> {
+    employee_or_404(&state, &caller.tenant, &employee_id).await?;
+    let rows = members::history(&state.db, &caller.tenant, &employee_id, Programme::Healthcare).await?;
+    Ok(Json(rows.into_iter().map(healthcare).collect()))
+}
+
+/// Every version of the manpower membership, by effective date.
+#[utoipa::path(get, path = "/core/v1/employees/{employeeId}/bpjs-manpower-memberships/history", tag = "hr",
+    params(("employeeId" = String, Path), ("Tenant" = String, Header)), security(("oauth2" = [])),
+    responses((status = 200, body = Vec<ManpowerMembership>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn manpower_history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(employee_id): Path<String>,
+) -> AppResult<Json<Vec<ManpowerMembership>>> {
+    employee_or_404(&state, &caller.tenant, &employee_id).await?;
+    let rows = members::history(&state.db, &caller.tenant, &employee_id, Programme::Manpower).await?;
+    Ok(Json(rows.into_iter().map(manpower).collect()))
+}
+
+/// Start, end and effective dates, checked and ordered: effective and end not before start.
+fn dates(
+    start: &Option<String>,
+    end: &Option<String>,
+    effective: &Option<String>,
+) -> AppResult<(String, Option<String>, String)> {
+    let start = domain::required_date("startDate", start)?;
+    let end = domain::optional_date("endDate", end)?;
+    let effective = domain::optional_date("effectiveDate", effective)?.unwrap_or(start);
+    if end.is_some_and(|e| e < start) {
+        return Err(invalid("endDate", "must not be before startDate"));
+    }
+    if effective < start {
+        return Err(invalid("effectiveDate", "must not be before startDate"));
+    }
+    Ok((start.to_string(), end.map(|d| d.to_string()), effective.to_string()))
+}
+
+const RELATIONS: &[&str] = &[
+    "SPOUSE",
+    "CHILD",
+    "FATHER",
+    "MOTHER",
+    "FATHER_IN_LAW",
+    "MOTHER_IN_LAW",
+    "OTHER",
+];
+
+/// Checks the family members and counts those beyond one spouse and three children
+/// (each adds 1% of the JKN base, paid by the employee).
+fn family(members: Vec<FamilyMembership>) -> AppResult<(Vec<FamilyMembership>, i64)> {
+    let (mut spouses, mut children, mut extra) = (0, 0, 0);
+    let mut out = Vec::with_capacity(members.len());
+    for (i, mut m) in members.into_iter().enumerate() {
+        let field = |name: &str| format!("additionalFamilyMemberships[{i}].{name}");
+        m.family_member_name = Some(required(&field("familyMemberName"), &m.family_member_name)?);
+        let relation = required(&field("familyMemberRelationId"), &m.family_member_relation_id)?.to_ascii_uppercase();
+        if !RELATIONS.contains(&relation.as_str()) {
+            return Err(invalid(
+                &field("familyMemberRelationId"),
+                &format!("must be one of {}", RELATIONS.join(", ")),
+            ));
+        }
+        match relation.as_str() {
+            "SPOUSE" if spouses == 0 => spouses += 1,
+            "CHILD" if children < 3 => children += 1,
+            _ => extra += 1,
+        }
+        m.family_member_relation_id = Some(relation);
+        m.membership_number = optional(&m.membership_number)
+            .map(|n| domain::digits(&field("membershipNumber"), &n, 13))
+            .transpose()?;
+        out.push(m);
+    }
+    Ok((out, extra))
+}
+
+/// Records a new version of the healthcare membership.
+#[utoipa::path(put, path = "/core/v1/employees/{employeeId}/bpjs-healthcare-memberships", tag = "hr",
+    params(("employeeId" = String, Path, example = "0ab1c2d3-e4f5-6789-0123-456789abcdef"), ("Tenant" = String, Header)),
+    request_body = HealthcareMembershipRequest, security(("oauth2" = [])),
+    responses((status = 200, description = "OK", body = HealthcareMembership), (status = 400, description = "A field is missing or invalid, or a reference does not exist", body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn put_healthcare(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(employee_id): Path<String>,
+    Json(body): Json<HealthcareMembershipRequest>,
+) -> AppResult<Json<HealthcareMembership>> {
+    let employee = employee_or_404(&state, &caller.tenant, &employee_id).await?;
+    let provider_id = required("bpjsHealthcareProviderId", &body.bpjs_healthcare_provider_id)?;
+    let template_id = required("bpjsHealthcareTemplateId", &body.bpjs_healthcare_template_id)?;
+    let number = domain::digits(
+        "membershipNumber",
+        &required("membershipNumber", &body.membership_number)?,
+        13,
+    )?;
+    let (start, end, effective) = dates(&body.start_date, &body.end_date, &body.effective_date)?;
+    let (family, extra) = family(body.additional_family_memberships.unwrap_or_default())?;
+    let tenant = &caller.tenant;
+    let provider = store::provider(&state.db, tenant, Programme::Healthcare, &provider_id)
+        .await?
+        .ok_or_else(|| {
+            invalid(
+                "bpjsHealthcareProviderId",
+                "no such BPJS healthcare provider in this tenant",
+            )
+        })?;
+    let template = store::template(&state.db, tenant, Programme::Healthcare, &template_id)
+        .await?
+        .ok_or_else(|| {
+            invalid(
+                "bpjsHealthcareTemplateId",
+                "no such BPJS healthcare template in this tenant",
+            )
+        })?;
+    let class = match optional(&body.bpjs_healthcare_treatment_class_id) {
+        Some(id) => Some(store::class(&state.db, tenant, &id).await?.ok_or_else(|| {
+            invalid(
+                "bpjsHealthcareTreatmentClassId",
+                "no such treatment class in this tenant",
+            )
+        })?),
+        None => store::class_for_salary(&state.db, tenant, employee.salary).await?,
+    };
+    let version = NewVersion {
+        employee_id: employee.id.clone(),
+        programme: Programme::Healthcare,
+        provider_id,
+        template_id,
+        treatment_class_id: class.as_ref().map(|c| c.id.clone()),
+        membership_number: Some(number.clone()),
+        start_date: start.clone(),
+        end_date: end.clone(),
+        effective_date: effective.clone(),
+        pension_end: None,
+        first_level_facility: optional(&body.first_level_healthcare_facility),
+        dental_facility: optional(&body.dental_healthcare_facility),
+        family: serde_json::to_string(&family).map_err(|e| AppError::Internal(e.to_string()))?,
+        extra_family_members: extra,
+    };
+    let now = Utc::now().to_rfc3339();
+    let (id, number_of_version) =
+        members::append(&state.db, tenant, &version, &uuid::Uuid::new_v4().to_string(), &now).await?;
+    Ok(Json(HealthcareMembership {
+        id,
+        employee_id: employee.id,
+        membership_number: Some(number),
+        start_date: start,
+        end_date: end,
+        effective_date: effective,
+        first_level_healthcare_facility: version.first_level_facility,
+        dental_healthcare_facility: version.dental_facility,
+        bpjs_healthcare_provider: provider,
+        bpjs_healthcare_template: template.into_template(Programme::Healthcare),
+        bpjs_healthcare_treatment_class: class,
+        additional_family_memberships: family,
+        version: number_of_version,
+        recorded_at: now,
+    }))
+}
+
+/// Records a new version of the manpower membership; `pensionEnd` defaults to the day the
+/// employee reaches the JP pension age.
+#[utoipa::path(put, path = "/core/v1/employees/{employeeId}/bpjs-manpower-memberships", tag = "hr",
+    params(("employeeId" = String, Path, example = "0ab1c2d3-e4f5-6789-0123-456789abcdef"), ("Tenant" = String, Header)),
+    request_body = ManpowerMembershipRequest, security(("oauth2" = [])),
+    responses((status = 200, description = "OK", body = ManpowerMembership), (status = 400, description = "A field is missing or invalid, or a reference does not exist", body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn put_manpower(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(employee_id): Path<String>,
+    Json(body): Json<ManpowerMembershipRequest>,
+) -> AppResult<Json<ManpowerMembership>> {
+    let employee = employee_or_404(&state, &caller.tenant, &employee_id).await?;
+    let provider_id = required("bpjsManpowerProviderId", &body.bpjs_manpower_provider_id)?;
+    let template_id = required("bpjsManpowerTemplateId", &body.bpjs_manpower_template_id)?;
+    let number = optional(&body.membership_number)
+        .map(|n| domain::digits("membershipNumber", &n, 11))
+        .transpose()?;
+    let (start, end, effective) = dates(&body.start_date, &body.end_date, &body.effective_date)?;
+    let pension_end = match domain::optional_date("pensionEnd", &body.pension_end)? {
+        Some(day) => day,
+        None => domain::pension_end(
+            parse_date(&employee.birth_date).ok_or_else(|| AppError::Internal("stored birth date".into()))?,
+        ),
+    };
+    let tenant = &caller.tenant;
+    let provider = store::provider(&state.db, tenant, Programme::Manpower, &provider_id)
+        .await?
+        .ok_or_else(|| {
+            invalid(
+                "bpjsManpowerProviderId",
+                "no such BPJS manpower provider in this tenant",
+            )
+        })?;
+    let template = store::template(&state.db, tenant, Programme::Manpower, &template_id)
+        .await?
+        .ok_or_else(|| {
+            invalid(
+                "bpjsManpowerTemplateId",
+                "no such BPJS manpower template in this tenant",
+            )
+        })?;
+    let version = NewVersion {
+        employee_id: employee.id.clone(),
+        programme: Programme::Manpower,
+        provider_id,
+        template_id,
+        treatment_class_id: None,
+        membership_number: number.clone(),
+        start_date: start.clone(),
+        end_date: end.clone(),
+        effective_date: effective.clone(),
+        pension_end: Some(pension_end.to_string()),
+        first_level_facility: None,
+        dental_facility: None,
+        family: "[]".into(),
+        extra_family_members: 0,
+    };
+    let now = Utc::now().to_rfc3339();
+    let (id, number_of_version) =
+        members::append(&state.db, tenant, &version, &uuid::Uuid::new_v4().to_string(), &now).await?;
+    Ok(Json(ManpowerMembership {
+        id,
+        employee_id: employee.id,
+        membership_number: number,
+        start_date: start,
+        end_date: end,
+        effective_date: effective,
+        pension_end: Some(pension_end.to_string()),
+        bpjs_manpower_provider: provider,
+        bpjs_manpower_template: template.into_template(Programme::Manpower),
+        version: number_of_version,
+        recorded_at: now,
+    }))
+}
