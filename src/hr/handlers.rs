@@ -42,27 +42,39 @@ pub fn page_of<T>(content: Vec<T>, total: i64, paging: Paging, sort: Option<(Str
     }
 }
 
-/// Lists rows of `T` from `table` scoped to the tenant (`$1`) and `extra` binds, with the
-/// client's paging, query and sort.
+/// What a list endpoint lists: a table scoped to the tenant, with its searchable and
+/// sortable keys.
+pub struct Listing<'a> {
+    /// The table.
+    pub table: &'a str,
+    /// The scope condition (`tenant = $1 ...`).
+    pub scope: &'a str,
+    /// The scope's binds.
+    pub scope_binds: Vec<domain::Bind>,
+    /// The selected columns.
+    pub select: &'a str,
+    /// Searchable keys.
+    pub columns: &'a [(&'a str, Column)],
+    /// Sortable keys.
+    pub sorts: &'a [(&'a str, &'static str)],
+    /// The order when no sort is asked for.
+    pub default_order: &'static str,
+}
+
+/// A list page of `T` with the client's paging, query and sort.
 pub async fn list<T: store::AnyRow>(
     state: &AppState,
-    table: &str,
-    scope: &str,
-    scope_binds: Vec<domain::Bind>,
-    select: &str,
+    listing: Listing<'_>,
     params: &ListParams,
-    columns: &[(&str, Column)],
-    sorts: &[(&str, &'static str)],
-    default_order: &'static str,
 ) -> AppResult<(Vec<T>, i64, Paging, Option<(String, bool)>)> {
     let paging = Paging::new(params.page, params.size)?;
     let alternatives = domain::parse_query(params.query.as_deref().unwrap_or(""))?;
-    let (filter, filter_binds) = domain::where_clause(&alternatives, columns, scope_binds.len() + 1)?;
-    let (order, sort) = domain::order_by(params.sort.as_deref(), sorts, default_order)?;
-    let from = format!("{table} WHERE {scope}{filter}");
-    let mut binds = scope_binds;
+    let (filter, filter_binds) = domain::where_clause(&alternatives, listing.columns, listing.scope_binds.len() + 1)?;
+    let (order, sort) = domain::order_by(params.sort.as_deref(), listing.sorts, listing.default_order)?;
+    let from = format!("{} WHERE {}{filter}", listing.table, listing.scope);
+    let mut binds = listing.scope_binds;
     binds.extend(filter_binds);
-    let (rows, total) = store::page::<T>(&state.db, select, &from, &binds, &order, paging).await?;
+    let (rows, total) = store::page::<T>(&state.db, listing.select, &from, &binds, &order, paging).await?;
     Ok((rows, total, paging, sort))
 }
 
@@ -96,14 +108,16 @@ pub async fn list_employees(
 ) -> AppResult<Json<Page<Employee>>> {
     let (rows, total, paging, sort) = list::<Employee>(
         &state,
-        "hr_employees",
-        "tenant = $1",
-        vec![domain::Bind::Text(caller.tenant)],
-        store::EMPLOYEE_COLUMNS,
+        Listing {
+            table: "hr_employees",
+            scope: "tenant = $1",
+            scope_binds: vec![domain::Bind::Text(caller.tenant)],
+            select: store::EMPLOYEE_COLUMNS,
+            columns: EMPLOYEE_SEARCH,
+            sorts: EMPLOYEE_SORT,
+            default_order: "employee_number ASC, id ASC",
+        },
         &params,
-        EMPLOYEE_SEARCH,
-        EMPLOYEE_SORT,
-        "employee_number ASC, id ASC",
     )
     .await?;
     Ok(Json(page_of(rows, total, paging, sort)))

@@ -11,7 +11,7 @@ use crate::kernel::extract::Json;
 
 use super::auth::Caller;
 use super::domain::{invalid, optional, required, Bind, Column, Programme};
-use super::handlers::{list, page_of};
+use super::handlers::{list, page_of, Listing};
 use super::store::{self, Deleted, Reference, TemplateRow};
 use super::wire::{
     ListParams, Page, Provider, ProviderRequest, Template, TemplateRequest, TemplateShares, TreatmentClass,
@@ -113,14 +113,16 @@ async fn provider_list(
 ) -> AppResult<Json<Page<Provider>>> {
     let (rows, total, paging, sort) = list::<Provider>(
         state,
-        "hr_providers",
-        "tenant = $1 AND programme = $2",
-        vec![Bind::Text(caller.tenant), Bind::Text(programme.as_str().into())],
-        store::PROVIDER_COLUMNS,
+        Listing {
+            table: "hr_providers",
+            scope: "tenant = $1 AND programme = $2",
+            scope_binds: vec![Bind::Text(caller.tenant), Bind::Text(programme.as_str().into())],
+            select: store::PROVIDER_COLUMNS,
+            columns: CODE_NAME_SEARCH,
+            sorts: CODE_NAME_SORT,
+            default_order: "code ASC, id ASC",
+        },
         &params,
-        CODE_NAME_SEARCH,
-        CODE_NAME_SORT,
-        "code ASC, id ASC",
     )
     .await?;
     Ok(Json(page_of(rows, total, paging, sort)))
@@ -162,14 +164,16 @@ async fn template_list(
 ) -> AppResult<Json<Page<Template>>> {
     let (rows, total, paging, sort) = list::<TemplateRow>(
         state,
-        "hr_templates",
-        "tenant = $1 AND programme = $2",
-        vec![Bind::Text(caller.tenant), Bind::Text(programme.as_str().into())],
-        store::TEMPLATE_COLUMNS,
+        Listing {
+            table: "hr_templates",
+            scope: "tenant = $1 AND programme = $2",
+            scope_binds: vec![Bind::Text(caller.tenant), Bind::Text(programme.as_str().into())],
+            select: store::TEMPLATE_COLUMNS,
+            columns: CODE_NAME_SEARCH,
+            sorts: CODE_NAME_SORT,
+            default_order: "code ASC, id ASC",
+        },
         &params,
-        CODE_NAME_SEARCH,
-        CODE_NAME_SORT,
-        "code ASC, id ASC",
     )
     .await?;
     let rows = rows.into_iter().map(|r| r.into_template(programme)).collect();
@@ -316,18 +320,20 @@ async fn class_list(
 ) -> AppResult<Json<Page<TreatmentClass>>> {
     let (rows, total, paging, sort) = list::<TreatmentClass>(
         state,
-        "hr_treatment_classes",
-        "tenant = $1",
-        vec![Bind::Text(caller.tenant)],
-        store::CLASS_COLUMNS,
+        Listing {
+            table: "hr_treatment_classes",
+            scope: "tenant = $1",
+            scope_binds: vec![Bind::Text(caller.tenant)],
+            select: store::CLASS_COLUMNS,
+            columns: &[
+                ("code", Column::Exact("code")),
+                ("name", Column::Text("name")),
+                ("minSalary", Column::Number("min_salary")),
+            ],
+            sorts: &[("code", "code"), ("name", "name"), ("minSalary", "min_salary")],
+            default_order: "min_salary ASC, id ASC",
+        },
         &params,
-        &[
-            ("code", Column::Exact("code")),
-            ("name", Column::Text("name")),
-            ("minSalary", Column::Number("min_salary")),
-        ],
-        &[("code", "code"), ("name", "name"), ("minSalary", "min_salary")],
-        "min_salary ASC, id ASC",
     )
     .await?;
     Ok(Json(page_of(rows, total, paging, sort)))
