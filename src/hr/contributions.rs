@@ -19,8 +19,10 @@ use super::auth::Caller;
 use super::contrib::{self, HealthcareInput, ManpowerInput, RateTable, Rates, Wage, ROUNDING_RULE};
 use super::domain::{invalid, Period};
 use super::store;
-use super::store_membership::{contribution_rows, ContributionRow};
-use super::wire::{ContributionLine, ContributionSummary, EmployeeContributions, ErrorBody, PeriodParams, SummaryLine};
+use super::store_membership::{contribution_rows, templates, ContributionRow};
+use super::wire::{
+    ContributionLine, ContributionSummary, EmployeeContributions, ErrorBody, PeriodParams, SummaryLine, TemplateShares,
+};
 
 /// The programmes in the order responses list them.
 const ORDER: [&str; 6] = ["JKN", "JKN_ADDITIONAL_FAMILY", "JKK", "JKM", "JHT", "JP"];
@@ -71,11 +73,15 @@ fn in_force<'a>(rows: &'a [ContributionRow], period: &Period) -> InForce<'a> {
     out
 }
 
+/// The tenant's templates by id: JKK risk class and shares.
+type Templates = HashMap<String, (Option<i64>, TemplateShares)>;
+
 fn lines(
     rates: &Rates,
     period: &Period,
     h: Option<&ContributionRow>,
     m: Option<&ContributionRow>,
+    templates: &Templates,
 ) -> Vec<ContributionLine> {
     let Some(any) = h.or(m) else {
         return Vec::new();
@@ -85,13 +91,14 @@ fn lines(
         minimum_wage: any.minimum_wage,
     };
     let first = period.first.to_string();
+    let template = |r: &ContributionRow| templates.get(&r.template_id).copied().unwrap_or_default();
     let healthcare = h.map(|r| HealthcareInput {
-        shares: r.shares(),
+        shares: template(r).1,
         extra_family_members: r.extra_family_members,
     });
     let manpower = m.map(|r| ManpowerInput {
-        shares: r.shares(),
-        jkk_risk_class: r.jkk_risk_class.unwrap_or(1),
+        shares: template(r).1,
+        jkk_risk_class: template(r).0.unwrap_or(1),
         jp_active: r.pension_end.as_deref().is_none_or(|end| end > first.as_str()),
     });
     contrib::compute(rates, wage, healthcare.as_ref(), manpower.as_ref())
@@ -115,7 +122,8 @@ pub async fn employee(
     let rows = contribution_rows(&state.db, &caller.tenant, Some(&employee.id), &period.last.to_string()).await?;
     let found = in_force(&rows, &period);
     let (h, m) = found.get(employee.id.as_str()).copied().unwrap_or_default();
-    let contributions = lines(&rates, &period, h, m);
+    let templates = templates(&state.db, &caller.tenant).await?;
+    let contributions = lines(&rates, &period, h, m, &templates);
     let total_employer: i64 = contributions.iter().map(|l| l.employer_amount).sum();
     let total_employee: i64 = contributions.iter().map(|l| l.employee_amount).sum();
     Ok(Json(EmployeeContributions {
@@ -146,8 +154,9 @@ pub async fn summary(
     let found = in_force(&rows, &period);
     let mut totals: HashMap<String, SummaryLine> = HashMap::new();
     let mut employee_count = 0;
+    let templates = templates(&state.db, &caller.tenant).await?;
     for (h, m) in found.values() {
-        let employee_lines = lines(&rates, &period, *h, *m);
+        let employee_lines = lines(&rates, &period, *h, *m, &templates);
         if !employee_lines.is_empty() {
             employee_count += 1;
         }

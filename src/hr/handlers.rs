@@ -1,7 +1,10 @@
 //! Employees and their two memberships: thin handlers over domain checks and the store.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use chrono::Utc;
 
 use crate::app::AppState;
@@ -277,6 +280,36 @@ async fn membership_row(
     }))
 }
 
+/// Answers the latest version from the cache when it can, else from the database
+/// (then caching it); a dated read (`effectiveOn`) always goes to the database.
+async fn cached_membership<T: serde::Serialize>(
+    state: &AppState,
+    caller: &Caller,
+    employee_id: &str,
+    programme: Programme,
+    params: &VersionParams,
+    render: fn(MembershipRow) -> T,
+) -> AppResult<Response> {
+    let cache = &state.hr.memberships;
+    let dated = params.effective_on.is_some();
+    if !dated {
+        if let Some(body) = cache.get(&caller.tenant, employee_id, programme.as_str()) {
+            return Ok(json_bytes(body));
+        }
+    }
+    let epoch = cache.epoch();
+    let row = membership_row(state, caller, employee_id, programme, params).await?;
+    let body = Bytes::from(serde_json::to_vec(&render(row)).map_err(|e| AppError::Internal(e.to_string()))?);
+    if !dated {
+        cache.put(epoch, &caller.tenant, employee_id, programme.as_str(), body.clone());
+    }
+    Ok(json_bytes(body))
+}
+
+fn json_bytes(body: Bytes) -> Response {
+    ([(CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
+}
+
 /// The employee's BPJS healthcare membership: the latest version, or with
 /// `effectiveOn` the version in force that day.
 #[utoipa::path(get, path = "/core/v1/employees/{employeeId}/bpjs-healthcare-memberships", tag = "hr",
@@ -289,10 +322,16 @@ pub async fn get_healthcare(
     caller: Caller,
     Path(employee_id): Path<String>,
     Query(params): Query<VersionParams>,
-) -> AppResult<Json<HealthcareMembership>> {
-    Ok(Json(healthcare(
-        membership_row(&state, &caller, &employee_id, Programme::Healthcare, &params).await?,
-    )))
+) -> AppResult<Response> {
+    cached_membership(
+        &state,
+        &caller,
+        &employee_id,
+        Programme::Healthcare,
+        &params,
+        healthcare,
+    )
+    .await
 }
 
 /// The employee's BPJS manpower membership: the latest version, or with `effectiveOn`
@@ -307,10 +346,8 @@ pub async fn get_manpower(
     caller: Caller,
     Path(employee_id): Path<String>,
     Query(params): Query<VersionParams>,
-) -> AppResult<Json<ManpowerMembership>> {
-    Ok(Json(manpower(
-        membership_row(&state, &caller, &employee_id, Programme::Manpower, &params).await?,
-    )))
+) -> AppResult<Response> {
+    cached_membership(&state, &caller, &employee_id, Programme::Manpower, &params, manpower).await
 }
 
 /// Every version of the healthcare membership, by effective date.
@@ -465,6 +502,10 @@ pub async fn put_healthcare(
     let now = Utc::now().to_rfc3339();
     let (id, number_of_version) =
         members::append(&state.db, tenant, &version, &uuid::Uuid::new_v4().to_string(), &now).await?;
+    state
+        .hr
+        .memberships
+        .forget(tenant, &employee.id, version.programme.as_str());
     Ok(Json(HealthcareMembership {
         id,
         employee_id: employee.id,
@@ -545,6 +586,10 @@ pub async fn put_manpower(
     let now = Utc::now().to_rfc3339();
     let (id, number_of_version) =
         members::append(&state.db, tenant, &version, &uuid::Uuid::new_v4().to_string(), &now).await?;
+    state
+        .hr
+        .memberships
+        .forget(tenant, &employee.id, version.programme.as_str());
     Ok(Json(ManpowerMembership {
         id,
         employee_id: employee.id,

@@ -147,6 +147,7 @@ async fn provider_save(
     if !store::save_provider(&state.db, &caller.tenant, programme, &provider, insert).await? {
         return Err(duplicate());
     }
+    state.hr.memberships.clear();
     Ok(provider)
 }
 
@@ -199,6 +200,7 @@ async fn template_save(
     if !store::save_template(&state.db, &caller.tenant, programme, &row, insert).await? {
         return Err(duplicate());
     }
+    state.hr.memberships.clear();
     Ok(row.into_template(programme))
 }
 
@@ -358,6 +360,7 @@ async fn class_save(
     if !store::save_class(&state.db, &caller.tenant, &class, insert).await? {
         return Err(duplicate());
     }
+    state.hr.memberships.clear();
     Ok(class)
 }
 

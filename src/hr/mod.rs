@@ -6,6 +6,7 @@
 //! 50, `query=key:value` search, errors as `{code, message, status, timestamp}`.
 
 pub mod auth;
+pub mod cache;
 pub mod contrib;
 pub mod contributions;
 pub mod demo;
@@ -45,6 +46,9 @@ pub struct HrConfig {
     pub token_ttl_secs: i64,
     /// Requests per minute allowed per OAuth2 client before 429 (default 400).
     pub rate_limit_per_minute: u32,
+    /// How long a membership GET answer may be served from memory, ms (default 10000;
+    /// 0 disables). Writes through this process are seen at once; see [`cache`].
+    pub membership_cache_ttl_ms: u64,
 }
 
 impl Default for HrConfig {
@@ -52,6 +56,7 @@ impl Default for HrConfig {
         HrConfig {
             token_ttl_secs: 3600,
             rate_limit_per_minute: 400,
+            membership_cache_ttl_ms: 10_000,
         }
     }
 }
@@ -61,6 +66,8 @@ impl Default for HrConfig {
 pub struct HrState {
     /// Rate limiter and token cache.
     pub guard: auth::Guard,
+    /// Membership GET answers.
+    pub memberships: cache::MembershipCache,
 }
 
 impl HrState {
@@ -68,6 +75,7 @@ impl HrState {
     pub fn new(config: &Config) -> anyhow::Result<Self> {
         Ok(HrState {
             guard: auth::Guard::new(config.hr.rate_limit_per_minute),
+            memberships: cache::MembershipCache::new(config.hr.membership_cache_ttl_ms),
         })
     }
 }

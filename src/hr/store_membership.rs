@@ -1,11 +1,13 @@
 //! Membership versions and the rows the contribution computation reads.
 
+use std::collections::HashMap;
+
 use crate::kernel::db::{BeginWrite, Db};
 use crate::with_db;
 
 use super::domain::Programme;
 use super::store::{shares, TemplateRow};
-use super::wire::{FamilyMembership, Provider, TreatmentClass};
+use super::wire::{FamilyMembership, Provider, TemplateShares, TreatmentClass};
 
 /// One membership version joined with its provider, template and class.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -266,8 +268,6 @@ pub async fn append(
 pub struct ContributionRow {
     /// Employee.
     pub employee_id: String,
-    /// Employee number.
-    pub employee_number: String,
     /// `healthcare` or `manpower`.
     pub programme: String,
     /// Effective date.
@@ -282,21 +282,12 @@ pub struct ContributionRow {
     pub pension_end: Option<String>,
     /// Members beyond spouse + 3 children.
     pub extra_family_members: i64,
+    /// The template (see [`templates`]).
+    pub template_id: String,
     /// Salary.
     pub salary: i64,
     /// Minimum wage.
     pub minimum_wage: Option<i64>,
-    /// JKK class.
-    pub jkk_risk_class: Option<i64>,
-    /// Template shares JSON.
-    pub shares: String,
-}
-
-impl ContributionRow {
-    /// The template's shares.
-    pub fn shares(&self) -> super::wire::TemplateShares {
-        shares(&self.shares)
-    }
 }
 
 /// Every membership version of the tenant (or of one employee) effective by `last_day`.
@@ -306,10 +297,9 @@ pub async fn contribution_rows(
     employee_id: Option<&str>,
     last_day: &str,
 ) -> Result<Vec<ContributionRow>, sqlx::Error> {
-    let base =
-        "SELECT m.employee_id, e.employee_number, m.programme, m.effective_date, m.version, m.start_date, m.end_date, \
-        m.pension_end, m.extra_family_members, e.salary, e.minimum_wage, t.jkk_risk_class, t.shares \
-        FROM hr_memberships m JOIN hr_employees e ON e.id = m.employee_id JOIN hr_templates t ON t.id = m.template_id \
+    let base = "SELECT m.employee_id, m.programme, m.effective_date, m.version, m.start_date, m.end_date, \
+        m.pension_end, m.extra_family_members, m.template_id, e.salary, e.minimum_wage \
+        FROM hr_memberships m JOIN hr_employees e ON e.id = m.employee_id \
         WHERE m.tenant = $1 AND m.effective_date <= $2";
     with_db!(db, pool => {
         match employee_id {
@@ -320,4 +310,19 @@ pub async fn contribution_rows(
             }
         }
     })
+}
+
+/// The tenant's templates: id -> (JKK risk class, shares). Read once per computation,
+/// as a tenant has few templates and many members.
+pub async fn templates(db: &Db, tenant: &str) -> Result<HashMap<String, (Option<i64>, TemplateShares)>, sqlx::Error> {
+    let rows: Vec<(String, Option<i64>, String)> = with_db!(db, pool => {
+        sqlx::query_as("SELECT id, jkk_risk_class, shares FROM hr_templates WHERE tenant = $1")
+            .bind(tenant)
+            .fetch_all(pool)
+            .await?
+    });
+    Ok(rows
+        .into_iter()
+        .map(|(id, class, json)| (id, (class, shares(&json))))
+        .collect())
 }

@@ -809,6 +809,20 @@ db_test!(healthcare_membership_put_get_and_history, |app| async move {
         .collect();
     assert_eq!(versions, vec![("2025-01-01", 1), ("2025-07-01", 2)]);
 
+    // A change to the nested provider shows at once (answers are cached in memory).
+    let (status, _) = call(
+        &app,
+        Method::PUT,
+        &format!("/core/v1/bpjs-healthcare-providers/{HC_PROVIDER}"),
+        &token,
+        "demo",
+        Some(json!({"code": "JKT01", "name": "Kantor Pusat"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, renamed) = get(&app, &path, &token).await;
+    assert_eq!(renamed["bpjsHealthcareProvider"]["name"], "Kantor Pusat");
+
     let (status, _) = call(
         &app,
         Method::PUT,
