@@ -162,9 +162,32 @@ pub fn router() -> Router<AppState> {
             get(healthcare_classes::get)
                 .put(healthcare_classes::update)
                 .delete(healthcare_classes::delete),
-        );
-    let oauth = Router::new().route("/token", post(auth::token));
+        )
+        .method_not_allowed_fallback(method_not_allowed);
+    let oauth = Router::new()
+        .route("/token", post(auth::token))
+        .method_not_allowed_fallback(method_not_allowed);
     envelope::mount("/core/v1", core, "hr", render).merge(envelope::mount("/oauth", oauth, "hr", render))
+}
+
+/// A known path with a method it does not serve: 405 in the HR error form.
+async fn method_not_allowed() -> Response {
+    body(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED".into(),
+        "Request method not supported".into(),
+    )
+}
+
+fn body(status: StatusCode, code: String, message: String) -> Response {
+    let body = wire::ErrorBody {
+        code,
+        message,
+        status: status.as_u16(),
+        // The moment of the answer, not a business date: the wall clock is right here.
+        timestamp: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+    };
+    (status, axum::Json(body)).into_response()
 }
 
 /// Renders an error as the original API does: `{code, message, status, timestamp}`.
@@ -180,14 +203,7 @@ pub fn render(err: &AppError) -> Response {
         AppError::Upstream { code, .. } => (StatusCode::BAD_GATEWAY, code.clone()),
         AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_SERVER_ERROR".to_string()),
     };
-    let body = wire::ErrorBody {
-        code,
-        message: err.public_message(),
-        status: status.as_u16(),
-        // The moment of the answer, not a business date: the wall clock is right here.
-        timestamp: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-    };
-    let mut response = (status, axum::Json(body)).into_response();
+    let mut response = body(status, code, err.public_message());
     if status == StatusCode::UNAUTHORIZED {
         response
             .headers_mut()

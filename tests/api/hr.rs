@@ -271,6 +271,10 @@ db_test!(core_calls_need_a_live_token_and_the_right_tenant, |app| async move {
     let (status, body) = get(&app, "/core/v1/no-such-thing", &token).await;
     assert_eq!(status, 404);
     error(&body, 404, "NOT_FOUND");
+
+    let (status, body) = call(&app, Method::DELETE, "/core/v1/employees", &token, "demo", None).await;
+    assert_eq!(status, 405);
+    error(&body, 405, "METHOD_NOT_ALLOWED");
 });
 
 db_test!(
@@ -1273,4 +1277,40 @@ demo,IMP-4,Bad Provider,3171010101900014,1991-01-01,2021-01-01,6000000,,ACTIVE,2
     )
     .await;
     assert_eq!(amounts(&body, "JKK"), (7_000_000, 62_300, 0));
+});
+
+db_test!(concurrent_puts_get_distinct_versions, |app| async move {
+    let token = token(&app).await;
+    let path = format!("/core/v1/employees/{MINIMUM}/bpjs-healthcare-memberships");
+    let mut tasks = Vec::new();
+    for day in 1..=6 {
+        let client = app.client.clone();
+        let url = app.at(&path);
+        let token = token.clone();
+        let mut body = healthcare_put("0001234567802", "2024-01-01");
+        body["effectiveDate"] = json!(format!("2025-05-{day:02}"));
+        tasks.push(tokio::spawn(async move {
+            let response = client
+                .put(url)
+                .bearer_auth(token)
+                .header("Tenant", "demo")
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200);
+            let answer: Value = response.json().await.unwrap();
+            answer["version"].as_i64().unwrap()
+        }));
+    }
+    let mut versions = Vec::new();
+    for task in tasks {
+        versions.push(task.await.unwrap());
+    }
+    versions.sort();
+    assert_eq!(versions, vec![2, 3, 4, 5, 6, 7]);
+    let (_, history) = get(&app, &format!("{path}/history"), &token).await;
+    assert_eq!(history.as_array().unwrap().len(), 7);
+    let (_, latest) = get(&app, &path, &token).await;
+    assert_eq!(latest["version"], 7);
 });
