@@ -14,9 +14,11 @@ pub mod domain;
 pub mod handlers;
 pub mod handlers_ref;
 pub mod import;
+pub mod memberships;
 pub mod store;
 pub mod store_membership;
 pub mod wire;
+pub mod wire_membership;
 
 use std::path::Path;
 
@@ -94,19 +96,19 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/employees/{employeeId}/bpjs-healthcare-memberships",
-            get(handlers::get_healthcare).put(handlers::put_healthcare),
+            get(memberships::get_healthcare).put(memberships::put_healthcare),
         )
         .route(
             "/employees/{employeeId}/bpjs-healthcare-memberships/history",
-            get(handlers::healthcare_history),
+            get(memberships::healthcare_history),
         )
         .route(
             "/employees/{employeeId}/bpjs-manpower-memberships",
-            get(handlers::get_manpower).put(handlers::put_manpower),
+            get(memberships::get_manpower).put(memberships::put_manpower),
         )
         .route(
             "/employees/{employeeId}/bpjs-manpower-memberships/history",
-            get(handlers::manpower_history),
+            get(memberships::manpower_history),
         )
         .route(
             "/employees/{employeeId}/bpjs-contributions",
@@ -232,8 +234,8 @@ impl Modify for Security {
     paths(
         auth::token,
         handlers::list_employees, handlers::create_employee, handlers::get_employee, handlers::update_employee,
-        handlers::get_healthcare, handlers::put_healthcare, handlers::healthcare_history,
-        handlers::get_manpower, handlers::put_manpower, handlers::manpower_history,
+        memberships::get_healthcare, memberships::put_healthcare, memberships::healthcare_history,
+        memberships::get_manpower, memberships::put_manpower, memberships::manpower_history,
         contributions::employee, contributions::summary,
         healthcare_providers::list, healthcare_providers::create, healthcare_providers::get, healthcare_providers::update, healthcare_providers::delete,
         manpower_providers::list, manpower_providers::create, manpower_providers::get, manpower_providers::update, manpower_providers::delete,
