@@ -1314,3 +1314,46 @@ db_test!(concurrent_puts_get_distinct_versions, |app| async move {
     let (_, latest) = get(&app, &path, &token).await;
     assert_eq!(latest["version"], 7);
 });
+
+db_test!(
+    a_template_can_have_the_company_bear_the_employee_share,
+    |app| async move {
+        let token = token(&app).await;
+        let (status, template) = call(&app, Method::POST, "/core/v1/bpjs-manpower-templates", &token, "demo",
+        Some(json!({"code": "BENEFIT", "name": "Ditanggung perusahaan", "salaryType": "BY_SALARY_DECREE", "jkkRiskClass": 2,
+                    "jht": {"employeeSharePaidBy": "COMPANY"}, "jp": {"enabled": false}}))).await;
+        assert_eq!(status, 201, "{template}");
+        let id = new_employee(&app, &token, "EMP-600", 10_000_000).await;
+        let (status, _) = call(&app, Method::PUT, &format!("/core/v1/employees/{id}/bpjs-manpower-memberships"), &token, "demo",
+        Some(json!({"bpjsManpowerProviderId": MP_PROVIDER, "bpjsManpowerTemplateId": template["id"], "startDate": "2025-01-01"}))).await;
+        assert_eq!(status, 200);
+        let (_, body) = get(
+            &app,
+            &format!("/core/v1/employees/{id}/bpjs-contributions?period=2025-04"),
+            &token,
+        )
+        .await;
+        // JHT 3.7% + 2% both borne by the company; JKK class 2 is 0.54%; no JP in this template.
+        assert_eq!(amounts(&body, "JHT"), (10_000_000, 370_000 + 200_000, 0));
+        assert_eq!(amounts(&body, "JKK"), (10_000_000, 54_000, 0));
+        assert!(!has_line(&body, "JP"));
+        assert!(!has_line(&body, "JKN"), "no healthcare membership");
+        assert_eq!(body["totalEmployee"], 0);
+    }
+);
+
+db_test!(loading_the_demo_twice_changes_nothing, |app| async move {
+    jembatan::demo::load(&app.state).await.unwrap();
+    let token = token(&app).await;
+    let (_, employees) = get(&app, "/core/v1/employees", &token).await;
+    assert_eq!(employees["totalElements"], 3);
+    let (_, history) = get(
+        &app,
+        &format!("/core/v1/employees/{HIGH}/bpjs-healthcare-memberships/history"),
+        &token,
+    )
+    .await;
+    assert_eq!(history.as_array().unwrap().len(), 1);
+    let (_, templates) = get(&app, "/core/v1/bpjs-manpower-templates", &token).await;
+    assert_eq!(templates["totalElements"], 2);
+});
