@@ -1,3 +1,6 @@
+//! `jembatan import hr-clients FILE`: OAuth2 clients (`clientId`, `clientSecret`, `tenant`),
+//! created or replaced; the secret is stored hashed. This is how a new tenant gets in.
+//!
 //! `jembatan import employees FILE` (CSV or JSON): employees upserted by tenant and
 //! employee number, each optionally with a first membership of either programme.
 //!
@@ -165,5 +168,29 @@ pub async fn employees(state: &AppState, file: &Path) -> anyhow::Result<ImportSu
         });
     }
     summary.accepted = good.len();
+    Ok(summary)
+}
+
+/// Imports OAuth2 clients from `file`.
+pub async fn clients(state: &AppState, file: &Path) -> anyhow::Result<ImportSummary> {
+    let mut summary = ImportSummary::new("hr-clients");
+    let now = Utc::now().to_rfc3339();
+    for record in read_records(file)? {
+        let fields = &record.fields;
+        let (Some(id), Some(secret), Some(tenant)) = (
+            text(fields, "clientId"),
+            text(fields, "clientSecret"),
+            text(fields, "tenant"),
+        ) else {
+            summary.reject(record.row, "clientId, clientSecret and tenant are required");
+            continue;
+        };
+        if secret.len() < 8 {
+            summary.reject(record.row, "clientSecret: must be at least 8 characters");
+            continue;
+        }
+        super::store::upsert_client(&state.db, &id, &secret, &tenant, &now).await?;
+        summary.accepted += 1;
+    }
     Ok(summary)
 }

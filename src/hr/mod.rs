@@ -264,10 +264,12 @@ pub async fn load_demo(state: &AppState) -> anyhow::Result<()> {
     demo::load(state).await
 }
 
-/// Imports `employees` (with optional memberships) from a CSV or JSON file.
+/// Imports `employees` (with optional memberships) or `hr-clients` (OAuth2 clients of
+/// a tenant) from a CSV or JSON file.
 pub async fn import(state: &AppState, dataset: &str, file: &Path) -> Option<anyhow::Result<ImportSummary>> {
-    if dataset != "employees" {
-        return None;
+    match dataset {
+        "employees" => Some(import::employees(state, file).await),
+        "hr-clients" => Some(import::clients(state, file).await),
+        _ => None,
     }
-    Some(import::employees(state, file).await)
 }

@@ -1357,3 +1357,30 @@ db_test!(loading_the_demo_twice_changes_nothing, |app| async move {
     let (_, templates) = get(&app, "/core/v1/bpjs-manpower-templates", &token).await;
     assert_eq!(templates["totalElements"], 2);
 });
+
+db_test!(a_new_tenant_comes_in_through_an_imported_client, |app| async move {
+    let file = temp_file(
+        "csv",
+        "clientId,clientSecret,tenant\nbeta-payroll,beta-secret-1,beta\nshort,abc,beta\n",
+    );
+    let url = app.database.url.clone();
+    let path = file.to_path_buf();
+    let output = tokio::task::spawn_blocking(move || {
+        jembatan_command()
+            .args(["import", "hr-clients"])
+            .arg(&path)
+            .args(["--database", &url])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string() + &String::from_utf8_lossy(&output.stderr);
+    assert!(stdout.contains("hr-clients: 1 imported, 1 rejected"), "{stdout}");
+    let beta = token_for(&app, "beta-payroll", "beta-secret-1").await;
+    let (status, page) = call(&app, Method::GET, "/core/v1/employees", &beta, "beta", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(page["totalElements"], 0);
+    let (status, _) = call(&app, Method::GET, "/core/v1/employees", &beta, "demo", None).await;
+    assert_eq!(status, 403);
+});
