@@ -1,0 +1,200 @@
+//! OAuth2 client credentials at `POST /oauth/token`, and the [`Caller`] every `/core/v1`
+//! handler takes: a live Bearer token, within its client's rate limit, whose tenant
+//! matches the `Tenant` header.
+
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::sync::RwLock;
+
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
+use governor::clock::{Clock as _, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::app::AppState;
+use crate::kernel::auth::{basic, bearer};
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::extract::Json;
+use crate::kernel::secret;
+
+use super::store;
+use super::wire::{TokenRequest, TokenResponse};
+
+/// A token as verified once: its client, tenant and expiry (epoch ms).
+#[derive(Debug, Clone)]
+struct Verified {
+    client_id: String,
+    tenant: String,
+    expires_at: i64,
+}
+
+/// Per-client rate limits and the cache of verified tokens.
+#[derive(Debug)]
+pub struct Guard {
+    limiter: DefaultKeyedRateLimiter<String>,
+    // Tokens cannot be revoked, only expire: a verified token is kept until it expires,
+    // so the hot path costs no database round trip.
+    tokens: RwLock<HashMap<String, Verified>>,
+}
+
+impl Guard {
+    /// A guard allowing `per_minute` requests per client per minute (at least 1).
+    pub fn new(per_minute: u32) -> Guard {
+        let per_minute = NonZeroU32::new(per_minute.max(1)).expect("at least 1");
+        Guard {
+            limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            tokens: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// Counts one request of `client_id`; the error carries Retry-After.
+    pub fn admit(&self, client_id: &str) -> AppResult<()> {
+        match self.limiter.check_key(&client_id.to_string()) {
+            Ok(()) => Ok(()),
+            Err(not_until) => {
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+                Err(AppError::TooManyRequests {
+                    retry_after_secs: secs.max(1),
+                })
+            }
+        }
+    }
+}
+
+/// The authenticated caller of a `/core/v1` request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The OAuth2 client.
+    pub client_id: String,
+    /// Its tenant (equal to the `Tenant` header).
+    pub tenant: String,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let now_ms = state.clock.now().timestamp_millis();
+        let token = bearer::token(&parts.headers).filter(|t| !t.is_empty()).ok_or_else(|| {
+            AppError::Unauthorized("Full authentication is required: send Authorization: Bearer <token>".into())
+        })?;
+        let key = secret::token_key(token);
+        let guard = &state.hr.guard;
+        let cached = guard.tokens.read().expect("token cache").get(&key).cloned();
+        let verified = match cached {
+            Some(v) => Some(v),
+            None => store::find_token(&state.db, &key)
+                .await?
+                .map(|(client_id, tenant, expires_at)| {
+                    let v = Verified {
+                        client_id,
+                        tenant,
+                        expires_at,
+                    };
+                    let mut cache = guard.tokens.write().expect("token cache");
+                    if cache.len() > 50_000 {
+                        cache.retain(|_, v| v.expires_at > now_ms);
+                    }
+                    cache.insert(key.clone(), v.clone());
+                    v
+                }),
+        };
+        let verified = verified
+            .filter(|v| v.expires_at > now_ms)
+            .ok_or_else(|| AppError::Unauthorized("Invalid or expired access token".into()))?;
+        guard.admit(&verified.client_id)?;
+        let tenant = parts
+            .headers
+            .get("tenant")
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| AppError::BadRequest("Tenant: header is required".into()))?;
+        if tenant != verified.tenant {
+            return Err(AppError::Forbidden(format!(
+                "Access to tenant '{tenant}' is denied for this client"
+            )));
+        }
+        Ok(Caller {
+            client_id: verified.client_id,
+            tenant: verified.tenant,
+        })
+    }
+}
+
+/// Reads the token request from a form or JSON body; any other body reads as empty
+/// (and then fails on the missing grant_type).
+async fn token_request(req: Request) -> AppResult<TokenRequest> {
+    let content_type = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if content_type.starts_with("application/json") {
+        let Json(body) = Json::<TokenRequest>::from_request(req, &()).await?;
+        Ok(body)
+    } else if content_type.starts_with("application/x-www-form-urlencoded") {
+        let axum::Form(body) = axum::Form::<TokenRequest>::from_request(req, &())
+            .await
+            .map_err(|e| AppError::BadRequest(e.body_text()))?;
+        Ok(body)
+    } else {
+        Ok(TokenRequest::default())
+    }
+}
+
+/// OAuth2 client-credentials grant.
+#[utoipa::path(post, path = "/oauth/token", tag = "hr",
+    request_body(content = TokenRequest, description = "grant_type=client_credentials with client_id and client_secret (form or JSON), or the client in HTTP Basic",
+        content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "An access token", body = TokenResponse),
+        (status = 400, description = "Missing or unsupported grant_type", body = super::wire::ErrorBody),
+        (status = 401, description = "Unknown client or wrong secret", body = super::wire::ErrorBody),
+        (status = 429, description = "Too many requests from this client", body = super::wire::ErrorBody)))]
+pub async fn token(State(state): State<AppState>, req: Request) -> AppResult<Json<TokenResponse>> {
+    let basic = basic::credentials(req.headers());
+    let body = token_request(req).await?;
+    match body.grant_type.as_deref().map(str::trim) {
+        Some("client_credentials") => {}
+        None | Some("") => return Err(AppError::BadRequest("grant_type: is required".into())),
+        Some(other) => {
+            return Err(AppError::BadRequest(format!(
+                "grant_type: unsupported grant type '{other}' (use client_credentials)"
+            )))
+        }
+    }
+    let (client_id, client_secret) = match (basic, body.client_id, body.client_secret) {
+        (Some(pair), _, _) => pair,
+        (None, Some(id), Some(secret)) => (id, secret),
+        _ => return Err(AppError::Unauthorized("Client authentication is required".into())),
+    };
+    let client = store::find_client(&state.db, &client_id).await?;
+    let tenant = match client {
+        Some((hash, tenant)) if secret::verify(&client_secret, &hash) => tenant,
+        _ => return Err(AppError::Unauthorized("Bad client credentials".into())),
+    };
+    state.hr.guard.admit(&client_id)?;
+    let token = secret::random_token();
+    let now_ms = state.clock.now().timestamp_millis();
+    let ttl = state.config.hr.token_ttl_secs;
+    store::insert_token(
+        &state.db,
+        &secret::token_key(&token),
+        &client_id,
+        &tenant,
+        now_ms + ttl * 1000,
+        now_ms,
+    )
+    .await?;
+    Ok(Json(TokenResponse {
+        access_token: token,
+        token_type: "bearer".into(),
+        expires_in: ttl,
+        scope: body.scope.unwrap_or_else(|| "read write".into()),
+        tenant,
+    }))
+}

@@ -1,0 +1,252 @@
+//! Monthly BPJS contributions (iuran): pure arithmetic over the rates in force.
+//!
+//! Rounding rule (also stated in every response as `roundingRule`): each amount, the
+//! employer's and the employee's part of each programme separately, is
+//! `base × rate` rounded half up to the whole rupiah, computed exactly in integers
+//! (`(base × bp + 5000) / 10000` with the rate in basis points). Totals are sums of the
+//! rounded amounts. Nothing is ever computed in floating point.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::domain::Period;
+use super::wire::{ContributionLine, TemplateShares};
+
+/// The rounding rule, as stated in responses.
+pub const ROUNDING_RULE: &str =
+    "HALF_UP_PER_AMOUNT: each employer and employee amount is base x rate rounded half up to the whole rupiah; totals are sums of rounded amounts";
+
+/// All dated rows of the rate table: key -> [(valid_from, value)] sorted by date.
+#[derive(Debug, Clone, Default)]
+pub struct RateTable {
+    rows: HashMap<String, Vec<(NaiveDate, i64)>>,
+}
+
+/// The rates, caps and floors in force for one period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Rates {
+    /// JKN employer, employee and extra-family-member rates (bp) and the wage cap.
+    pub jkn_employer: i64,
+    /// JKN employee rate (bp).
+    pub jkn_employee: i64,
+    /// JKN rate per extra family member (bp), paid by the employee.
+    pub jkn_extra_family: i64,
+    /// JKN wage cap (rupiah).
+    pub jkn_cap: i64,
+    /// JKK rate per risk class 1..=5 (bp).
+    pub jkk_classes: [i64; 5],
+    /// The part of JKK that funds JKP (bp).
+    pub jkk_jkp_portion: i64,
+    /// JKM employer rate (bp).
+    pub jkm_employer: i64,
+    /// JHT employer rate (bp).
+    pub jht_employer: i64,
+    /// JHT employee rate (bp).
+    pub jht_employee: i64,
+    /// JP employer rate (bp).
+    pub jp_employer: i64,
+    /// JP employee rate (bp).
+    pub jp_employee: i64,
+    /// JP wage cap (rupiah).
+    pub jp_cap: i64,
+}
+
+impl RateTable {
+    /// Builds the table from `(key, valid_from, value)` rows.
+    pub fn from_rows(rows: Vec<(String, String, i64)>) -> RateTable {
+        let mut table = RateTable::default();
+        for (key, from, value) in rows {
+            if let Some(date) = crate::kernel::ids::parse_date(&from) {
+                table.rows.entry(key).or_default().push((date, value));
+            }
+        }
+        for list in table.rows.values_mut() {
+            list.sort();
+        }
+        table
+    }
+
+    /// The value of `key` in force on `day`.
+    pub fn value(&self, key: &str, day: NaiveDate) -> Option<i64> {
+        self.rows
+            .get(key)?
+            .iter()
+            .rev()
+            .find(|(from, _)| *from <= day)
+            .map(|(_, v)| *v)
+    }
+
+    /// Everything in force on the first day of `period`, or the missing key.
+    pub fn in_force(&self, period: &Period) -> Result<Rates, String> {
+        let day = period.first;
+        let get = |key: &str| {
+            self.value(key, day)
+                .ok_or_else(|| format!("no {key} in force for period {}", period.label()))
+        };
+        Ok(Rates {
+            jkn_employer: get("JKN_EMPLOYER_BP")?,
+            jkn_employee: get("JKN_EMPLOYEE_BP")?,
+            jkn_extra_family: get("JKN_EXTRA_FAMILY_BP")?,
+            jkn_cap: get("JKN_WAGE_CAP")?,
+            jkk_classes: [
+                get("JKK_CLASS_1_BP")?,
+                get("JKK_CLASS_2_BP")?,
+                get("JKK_CLASS_3_BP")?,
+                get("JKK_CLASS_4_BP")?,
+                get("JKK_CLASS_5_BP")?,
+            ],
+            jkk_jkp_portion: get("JKK_JKP_PORTION_BP")?,
+            jkm_employer: get("JKM_EMPLOYER_BP")?,
+            jht_employer: get("JHT_EMPLOYER_BP")?,
+            jht_employee: get("JHT_EMPLOYEE_BP")?,
+            jp_employer: get("JP_EMPLOYER_BP")?,
+            jp_employee: get("JP_EMPLOYEE_BP")?,
+            jp_cap: get("JP_WAGE_CAP")?,
+        })
+    }
+}
+
+/// `base × bp / 10000` rounded half up (amounts are never negative).
+pub fn apply(base: i64, bp: i64) -> i64 {
+    ((base as i128 * bp as i128 + 5_000) / 10_000) as i64
+}
+
+/// Basis points as a percentage string: 24 -> "0.24", 400 -> "4.00".
+pub fn percent(bp: i64) -> String {
+    format!("{}.{:02}", bp / 100, bp % 100)
+}
+
+/// What the computation needs about a healthcare membership in force.
+#[derive(Debug, Clone)]
+pub struct HealthcareInput {
+    /// The template's shares.
+    pub shares: TemplateShares,
+    /// Family members beyond spouse and three children.
+    pub extra_family_members: i64,
+}
+
+/// What the computation needs about a manpower membership in force.
+#[derive(Debug, Clone)]
+pub struct ManpowerInput {
+    /// The template's shares.
+    pub shares: TemplateShares,
+    /// JKK risk class 1..=5.
+    pub jkk_risk_class: i64,
+    /// False once the employee has reached pension age (no JP from then on).
+    pub jp_active: bool,
+}
+
+/// One employee's wage facts for the month.
+#[derive(Debug, Clone, Copy)]
+pub struct Wage {
+    /// Monthly salary (rupiah).
+    pub salary: i64,
+    /// The regional minimum wage that floors the JKN base, if known.
+    pub minimum_wage: Option<i64>,
+}
+
+fn line(
+    programme: &str,
+    base: i64,
+    employer_bp: i64,
+    employee_bp: i64,
+    employee_paid_by_company: bool,
+) -> ContributionLine {
+    let employer = apply(base, employer_bp);
+    let employee = apply(base, employee_bp);
+    let (employer_amount, employee_amount) = if employee_paid_by_company {
+        (employer + employee, 0)
+    } else {
+        (employer, employee)
+    };
+    ContributionLine {
+        programme: programme.to_string(),
+        base,
+        employer_rate: percent(employer_bp),
+        employee_rate: percent(employee_bp),
+        employer_amount,
+        employee_amount,
+        jkk_risk_class: None,
+        jkp_portion_amount: None,
+        extra_family_members: None,
+    }
+}
+
+/// The contribution lines of one employee for one month.
+pub fn compute(
+    rates: &Rates,
+    wage: Wage,
+    healthcare: Option<&HealthcareInput>,
+    manpower: Option<&ManpowerInput>,
+) -> Vec<ContributionLine> {
+    let mut lines = Vec::new();
+    if let Some(h) = healthcare.filter(|h| h.shares.jkn.enabled) {
+        // JKN: wage floored at the regional minimum wage, then capped.
+        let floored = wage.salary.max(wage.minimum_wage.unwrap_or(0));
+        let base = floored.min(rates.jkn_cap);
+        lines.push(line(
+            "JKN",
+            base,
+            rates.jkn_employer,
+            rates.jkn_employee,
+            h.shares.jkn.paid_by_company(),
+        ));
+        if h.extra_family_members > 0 {
+            // Extra family members are always the employee's own cost.
+            let bp = rates.jkn_extra_family * h.extra_family_members;
+            let mut extra = line("JKN_ADDITIONAL_FAMILY", base, 0, bp, false);
+            extra.extra_family_members = Some(h.extra_family_members);
+            lines.push(extra);
+        }
+    }
+    if let Some(m) = manpower {
+        let base = wage.salary;
+        if m.shares.jkk.enabled {
+            let class = m.jkk_risk_class.clamp(1, 5);
+            let bp = rates.jkk_classes[(class - 1) as usize];
+            let mut jkk = line("JKK", base, bp, 0, false);
+            jkk.jkk_risk_class = Some(class);
+            jkk.jkp_portion_amount = Some(apply(base, rates.jkk_jkp_portion));
+            lines.push(jkk);
+        }
+        if m.shares.jkm.enabled {
+            lines.push(line("JKM", base, rates.jkm_employer, 0, false));
+        }
+        if m.shares.jht.enabled {
+            lines.push(line(
+                "JHT",
+                base,
+                rates.jht_employer,
+                rates.jht_employee,
+                m.shares.jht.paid_by_company(),
+            ));
+        }
+        if m.shares.jp.enabled && m.jp_active {
+            lines.push(line(
+                "JP",
+                base.min(rates.jp_cap),
+                rates.jp_employer,
+                rates.jp_employee,
+                m.shares.jp.paid_by_company(),
+            ));
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounding_is_half_up() {
+        assert_eq!(apply(5_396_761, 400), 215_870); // 215,870.44
+        assert_eq!(apply(5_396_761, 100), 53_968); // 53,967.61
+        assert_eq!(apply(10_547_400, 200), 210_948);
+        assert_eq!(apply(50, 100), 1); // 0.5 rounds up
+        assert_eq!(percent(24), "0.24");
+        assert_eq!(percent(570), "5.70");
+    }
+}

@@ -1,0 +1,189 @@
+//! Contributions of one employee for a month, and the tenant-wide monthly summary.
+//!
+//! The membership version in force for a month is the one with the latest effective
+//! date on or before the month's last day (the later version wins a tie); it counts when
+//! its start date is on or before the last day and it has not ended before the first.
+//! The rates are those in force on the month's first day. JP stops once the pension
+//! end date is on or before the first day of the month. The salary is the employee's
+//! current monthly salary.
+
+use std::collections::HashMap;
+
+use axum::extract::State;
+
+use crate::app::AppState;
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::extract::{Json, Path, Query};
+
+use super::auth::Caller;
+use super::contrib::{self, HealthcareInput, ManpowerInput, RateTable, Rates, Wage, ROUNDING_RULE};
+use super::domain::{invalid, Period};
+use super::store;
+use super::store_membership::{contribution_rows, templates, ContributionRow};
+use super::wire::{
+    ContributionLine, ContributionSummary, EmployeeContributions, ErrorBody, PeriodParams, SummaryLine, TemplateShares,
+};
+
+/// The programmes in the order responses list them.
+const ORDER: [&str; 6] = ["JKN", "JKN_ADDITIONAL_FAMILY", "JKK", "JKM", "JHT", "JP"];
+
+async fn period_and_rates(state: &AppState, params: &PeriodParams) -> AppResult<(Period, Rates)> {
+    let text = params
+        .period
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| invalid("period", "is required (YYYY-MM)"))?;
+    let period = Period::parse(text)?;
+    let table = RateTable::from_rows(store::rates(&state.db).await?);
+    let rates = table.in_force(&period).map_err(|reason| invalid("period", &reason))?;
+    Ok((period, rates))
+}
+
+/// Per employee: the healthcare and manpower versions in force for `period`.
+type InForce<'a> = HashMap<&'a str, (Option<&'a ContributionRow>, Option<&'a ContributionRow>)>;
+
+fn in_force<'a>(rows: &'a [ContributionRow], period: &Period) -> InForce<'a> {
+    let first = period.first.to_string();
+    let last = period.last.to_string();
+    let mut latest: HashMap<(&str, &str), &ContributionRow> = HashMap::new();
+    for row in rows {
+        let key = (row.employee_id.as_str(), row.programme.as_str());
+        match latest.get(&key) {
+            Some(seen)
+                if (seen.effective_date.as_str(), seen.version) >= (row.effective_date.as_str(), row.version) => {}
+            _ => {
+                latest.insert(key, row);
+            }
+        }
+    }
+    let mut out: InForce<'a> = HashMap::new();
+    for ((employee, programme), row) in latest {
+        let covers = row.start_date <= last && row.end_date.as_deref().is_none_or(|end| end >= first.as_str());
+        if !covers {
+            continue;
+        }
+        let entry = out.entry(employee).or_default();
+        if programme == "healthcare" {
+            entry.0 = Some(row);
+        } else {
+            entry.1 = Some(row);
+        }
+    }
+    out
+}
+
+/// The tenant's templates by id: JKK risk class and shares.
+type Templates = HashMap<String, (Option<i64>, TemplateShares)>;
+
+fn lines(
+    rates: &Rates,
+    period: &Period,
+    h: Option<&ContributionRow>,
+    m: Option<&ContributionRow>,
+    templates: &Templates,
+) -> Vec<ContributionLine> {
+    let Some(any) = h.or(m) else {
+        return Vec::new();
+    };
+    let wage = Wage {
+        salary: any.salary,
+        minimum_wage: any.minimum_wage,
+    };
+    let first = period.first.to_string();
+    let template = |r: &ContributionRow| templates.get(&r.template_id).copied().unwrap_or_default();
+    let healthcare = h.map(|r| HealthcareInput {
+        shares: template(r).1,
+        extra_family_members: r.extra_family_members,
+    });
+    let manpower = m.map(|r| ManpowerInput {
+        shares: template(r).1,
+        jkk_risk_class: template(r).0.unwrap_or(1),
+        jp_active: r.pension_end.as_deref().is_none_or(|end| end > first.as_str()),
+    });
+    contrib::compute(rates, wage, healthcare.as_ref(), manpower.as_ref())
+}
+
+/// One employee's contributions for a month.
+#[utoipa::path(get, path = "/core/v1/employees/{employeeId}/bpjs-contributions", tag = "hr",
+    params(("employeeId" = String, Path), ("Tenant" = String, Header), PeriodParams), security(("oauth2" = [])),
+    responses((status = 200, body = EmployeeContributions), (status = 400, description = "period missing or invalid, or no rates in force", body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn employee(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(employee_id): Path<String>,
+    Query(params): Query<PeriodParams>,
+) -> AppResult<Json<EmployeeContributions>> {
+    let (period, rates) = period_and_rates(&state, &params).await?;
+    let employee = store::employee(&state.db, &caller.tenant, &employee_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("Employee {employee_id} not found")))?;
+    let rows = contribution_rows(&state.db, &caller.tenant, Some(&employee.id), &period.last.to_string()).await?;
+    let found = in_force(&rows, &period);
+    let (h, m) = found.get(employee.id.as_str()).copied().unwrap_or_default();
+    let templates = templates(&state.db, &caller.tenant).await?;
+    let contributions = lines(&rates, &period, h, m, &templates);
+    let total_employer: i64 = contributions.iter().map(|l| l.employer_amount).sum();
+    let total_employee: i64 = contributions.iter().map(|l| l.employee_amount).sum();
+    Ok(Json(EmployeeContributions {
+        employee_id: employee.id,
+        employee_number: employee.employee_number,
+        period: period.label(),
+        salary: employee.salary,
+        contributions,
+        total_employer,
+        total_employee,
+        total: total_employer + total_employee,
+        rounding_rule: ROUNDING_RULE.into(),
+    }))
+}
+
+/// The tenant's contributions for a month, per programme.
+#[utoipa::path(get, path = "/core/v1/bpjs-contributions/summary", tag = "hr",
+    params(("Tenant" = String, Header), PeriodParams), security(("oauth2" = [])),
+    responses((status = 200, body = ContributionSummary), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn summary(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<PeriodParams>,
+) -> AppResult<Json<ContributionSummary>> {
+    let (period, rates) = period_and_rates(&state, &params).await?;
+    let rows = contribution_rows(&state.db, &caller.tenant, None, &period.last.to_string()).await?;
+    let found = in_force(&rows, &period);
+    let mut totals: HashMap<String, SummaryLine> = HashMap::new();
+    let mut employee_count = 0;
+    let templates = templates(&state.db, &caller.tenant).await?;
+    for (h, m) in found.values() {
+        let employee_lines = lines(&rates, &period, *h, *m, &templates);
+        if !employee_lines.is_empty() {
+            employee_count += 1;
+        }
+        for line in employee_lines {
+            let total = totals.entry(line.programme.clone()).or_insert_with(|| SummaryLine {
+                programme: line.programme.clone(),
+                members: 0,
+                employer_amount: 0,
+                employee_amount: 0,
+                total: 0,
+            });
+            total.members += 1;
+            total.employer_amount += line.employer_amount;
+            total.employee_amount += line.employee_amount;
+            total.total += line.employer_amount + line.employee_amount;
+        }
+    }
+    let programmes: Vec<SummaryLine> = ORDER.iter().filter_map(|p| totals.remove(*p)).collect();
+    let total_employer = programmes.iter().map(|l| l.employer_amount).sum::<i64>();
+    let total_employee = programmes.iter().map(|l| l.employee_amount).sum::<i64>();
+    Ok(Json(ContributionSummary {
+        period: period.label(),
+        employee_count,
+        programmes,
+        total_employer,
+        total_employee,
+        total: total_employer + total_employee,
+        rounding_rule: ROUNDING_RULE.into(),
+    }))
+}

@@ -1,0 +1,196 @@
+//! `jembatan import hr-clients FILE`: OAuth2 clients (`clientId`, `clientSecret`, `tenant`),
+//! created or replaced; the secret is stored hashed. This is how a new tenant gets in.
+//!
+//! `jembatan import employees FILE` (CSV or JSON): employees upserted by tenant and
+//! employee number, each optionally with a first membership of either programme.
+//!
+//! Columns: `tenant`, `employeeNumber`, `name`, `nik`, `birthDate`, `joinDate`, `salary`,
+//! `minimumWage`, `status`, and for memberships `membershipStartDate` with
+//! `healthcareProviderCode`, `healthcareTemplateCode`, `healthcareMembershipNumber`,
+//! `manpowerProviderCode`, `manpowerTemplateCode`, `manpowerMembershipNumber`. A
+//! membership is added only when the employee has none of that programme yet, so
+//! importing the same file twice changes nothing.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::Utc;
+use serde_json::{Map, Value};
+
+use crate::app::AppState;
+use crate::kernel::db::BeginWrite;
+use crate::kernel::ids::parse_date;
+use crate::kernel::import::{read_records, ImportSummary};
+use crate::with_db;
+
+use super::domain::{self, Programme};
+use super::handlers::parse_employee;
+use super::wire::{Employee, EmployeeRequest};
+
+struct FirstMembership {
+    programme: Programme,
+    provider_id: String,
+    template_id: String,
+    number: Option<String>,
+    start: String,
+    pension_end: Option<String>,
+}
+
+struct Row {
+    tenant: String,
+    employee: Employee,
+    memberships: Vec<FirstMembership>,
+}
+
+type Codes = HashMap<(String, String, String), String>;
+
+fn text(fields: &Map<String, Value>, key: &str) -> Option<String> {
+    match fields.get(key)? {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn parse(fields: Map<String, Value>, providers: &Codes, templates: &Codes) -> Result<Row, String> {
+    let tenant = text(&fields, "tenant").ok_or("tenant: is required")?;
+    let request: EmployeeRequest = serde_json::from_value(Value::Object(fields.clone())).map_err(|e| e.to_string())?;
+    let employee = parse_employee(uuid::Uuid::new_v4().to_string(), request).map_err(|e| e.to_string())?;
+    let mut memberships = Vec::new();
+    for (programme, prefix, digits) in [
+        (Programme::Healthcare, "healthcare", 13),
+        (Programme::Manpower, "manpower", 11),
+    ] {
+        let Some(provider_code) = text(&fields, &format!("{prefix}ProviderCode")) else {
+            continue;
+        };
+        let lookup = |codes: &Codes, code: &str| {
+            codes
+                .get(&(tenant.clone(), programme.as_str().to_string(), code.to_string()))
+                .cloned()
+        };
+        let provider_id = lookup(providers, &provider_code).ok_or(format!(
+            "{prefix}ProviderCode: no provider {provider_code} in tenant {tenant}"
+        ))?;
+        let template_code =
+            text(&fields, &format!("{prefix}TemplateCode")).ok_or(format!("{prefix}TemplateCode: is required"))?;
+        let template_id = lookup(templates, &template_code).ok_or(format!(
+            "{prefix}TemplateCode: no template {template_code} in tenant {tenant}"
+        ))?;
+        let field = format!("{prefix}MembershipNumber");
+        let number = text(&fields, &field)
+            .map(|n| domain::digits(&field, &n, digits).map_err(|e| e.to_string()))
+            .transpose()?;
+        if programme == Programme::Healthcare && number.is_none() {
+            return Err(format!("{field}: is required"));
+        }
+        let start = text(&fields, "membershipStartDate")
+            .and_then(|d| parse_date(&d))
+            .ok_or("membershipStartDate: must be a valid date yyyy-mm-dd")?;
+        let pension_end = (programme == Programme::Manpower)
+            .then(|| parse_date(&employee.birth_date).map(|b| domain::pension_end(b).to_string()))
+            .flatten();
+        memberships.push(FirstMembership {
+            programme,
+            provider_id,
+            template_id,
+            number,
+            start: start.to_string(),
+            pension_end,
+        });
+    }
+    Ok(Row {
+        tenant,
+        employee,
+        memberships,
+    })
+}
+
+async fn codes(state: &AppState, table: &str) -> anyhow::Result<Codes> {
+    let sql = format!("SELECT tenant, programme, code, id FROM {table}");
+    let rows: Vec<(String, String, String, String)> = with_db!(&state.db, pool => {
+        sqlx::query_as(&sql).fetch_all(pool).await?
+    });
+    Ok(rows.into_iter().map(|(t, p, c, id)| ((t, p, c), id)).collect())
+}
+
+/// Imports employees from `file`.
+pub async fn employees(state: &AppState, file: &Path) -> anyhow::Result<ImportSummary> {
+    let mut summary = ImportSummary::new("employees");
+    let providers = codes(state, "hr_providers").await?;
+    let templates = codes(state, "hr_templates").await?;
+    let mut good = Vec::new();
+    for record in read_records(file)? {
+        match parse(record.fields, &providers, &templates) {
+            Ok(row) => good.push(row),
+            Err(reason) => summary.reject(record.row, reason),
+        }
+    }
+    let now = Utc::now().to_rfc3339();
+    for chunk in good.chunks(500) {
+        with_db!(&state.db, pool => {
+            let mut tx = pool.begin_write().await?;
+            for row in chunk {
+                let e = &row.employee;
+                let id: String = sqlx::query_scalar(
+                    "INSERT INTO hr_employees (id, tenant, employee_number, name, nik, birth_date, join_date, salary, minimum_wage, status, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) \
+                     ON CONFLICT (tenant, employee_number) DO UPDATE SET name = excluded.name, nik = excluded.nik, birth_date = excluded.birth_date, \
+                     join_date = excluded.join_date, salary = excluded.salary, minimum_wage = excluded.minimum_wage, status = excluded.status, \
+                     updated_at = excluded.updated_at RETURNING id",
+                )
+                .bind(&e.id).bind(&row.tenant).bind(&e.employee_number).bind(&e.name).bind(&e.nik).bind(&e.birth_date)
+                .bind(&e.join_date).bind(e.salary).bind(e.minimum_wage).bind(&e.status).bind(&now)
+                .fetch_one(&mut *tx)
+                .await?;
+                for m in &row.memberships {
+                    let existing: i64 = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM hr_memberships WHERE tenant = $1 AND employee_id = $2 AND programme = $3",
+                    )
+                    .bind(&row.tenant).bind(&id).bind(m.programme.as_str())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    if existing > 0 {
+                        continue;
+                    }
+                    sqlx::query(
+                        "INSERT INTO hr_memberships (membership_id, version, tenant, employee_id, programme, provider_id, template_id, \
+                         membership_number, start_date, effective_date, pension_end, recorded_at) \
+                         VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10)",
+                    )
+                    .bind(uuid::Uuid::new_v4().to_string()).bind(&row.tenant).bind(&id).bind(m.programme.as_str())
+                    .bind(&m.provider_id).bind(&m.template_id).bind(&m.number).bind(&m.start).bind(&m.pension_end).bind(&now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            tx.commit().await?;
+        });
+    }
+    summary.accepted = good.len();
+    Ok(summary)
+}
+
+/// Imports OAuth2 clients from `file`.
+pub async fn clients(state: &AppState, file: &Path) -> anyhow::Result<ImportSummary> {
+    let mut summary = ImportSummary::new("hr-clients");
+    let now = Utc::now().to_rfc3339();
+    for record in read_records(file)? {
+        let fields = &record.fields;
+        let (Some(id), Some(secret), Some(tenant)) = (
+            text(fields, "clientId"),
+            text(fields, "clientSecret"),
+            text(fields, "tenant"),
+        ) else {
+            summary.reject(record.row, "clientId, clientSecret and tenant are required");
+            continue;
+        };
+        if secret.len() < 8 {
+            summary.reject(record.row, "clientSecret: must be at least 8 characters");
+            continue;
+        }
+        super::store::upsert_client(&state.db, &id, &secret, &tenant, &now).await?;
+        summary.accepted += 1;
+    }
+    Ok(summary)
+}

@@ -1,0 +1,418 @@
+//! HR SQL: OAuth2 clients and tokens, employees, the reference data, paging. Every
+//! query is scoped by tenant: no statement here can read another tenant's rows.
+
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
+
+use crate::kernel::db::{BeginWrite, Db};
+use crate::kernel::secret;
+use crate::with_db;
+
+use super::domain::{Bind, Paging, Programme};
+use super::wire::{Employee, ProgrammeShare, Provider, Template, TemplateShares, TreatmentClass};
+
+/// A row type decodable on both backends.
+pub trait AnyRow: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin {}
+impl<T: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin> AnyRow for T {}
+
+/// Creates or replaces an OAuth2 client (its secret stored hashed).
+pub async fn upsert_client(
+    db: &Db,
+    client_id: &str,
+    client_secret: &str,
+    tenant: &str,
+    now: &str,
+) -> Result<(), sqlx::Error> {
+    let hash = secret::hash(client_secret);
+    with_db!(db, pool => {
+        sqlx::query(
+            "INSERT INTO hr_clients (client_id, secret_hash, tenant, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (client_id) DO UPDATE SET secret_hash = excluded.secret_hash, tenant = excluded.tenant",
+        )
+        .bind(client_id)
+        .bind(&hash)
+        .bind(tenant)
+        .bind(now)
+        .execute(pool)
+        .await?;
+    });
+    Ok(())
+}
+
+/// The secret hash and tenant of a client.
+pub async fn find_client(db: &Db, client_id: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+    with_db!(db, pool => {
+        sqlx::query_as("SELECT secret_hash, tenant FROM hr_clients WHERE client_id = $1")
+            .bind(client_id)
+            .fetch_optional(pool)
+            .await
+    })
+}
+
+/// Stores an issued token by its key; drops tokens that expired before `now_ms`.
+pub async fn insert_token(
+    db: &Db,
+    key: &str,
+    client_id: &str,
+    tenant: &str,
+    expires_at: i64,
+    now_ms: i64,
+) -> Result<(), sqlx::Error> {
+    with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        sqlx::query("DELETE FROM hr_tokens WHERE expires_at < $1")
+            .bind(now_ms)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO hr_tokens (token_key, client_id, tenant, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(key)
+            .bind(client_id)
+            .bind(tenant)
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    })
+}
+
+/// The client, tenant and expiry (epoch ms) of a token key.
+pub async fn find_token(db: &Db, key: &str) -> Result<Option<(String, String, i64)>, sqlx::Error> {
+    with_db!(db, pool => {
+        sqlx::query_as("SELECT client_id, tenant, expires_at FROM hr_tokens WHERE token_key = $1")
+            .bind(key)
+            .fetch_optional(pool)
+            .await
+    })
+}
+
+/// A page of `T`: `SELECT {select} FROM {from}{filter} ORDER BY {order}` with `binds`.
+pub async fn page<T: AnyRow>(
+    db: &Db,
+    select: &str,
+    from: &str,
+    binds: &[Bind],
+    order: &str,
+    paging: Paging,
+) -> Result<(Vec<T>, i64), sqlx::Error> {
+    let count_sql = format!("SELECT COUNT(*) FROM {from}");
+    let list_sql = format!(
+        "SELECT {select} FROM {from} ORDER BY {order} LIMIT {} OFFSET {}",
+        paging.size,
+        paging.page.saturating_mul(paging.size)
+    );
+    with_db!(db, pool => {
+        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+        for b in binds {
+            count = match b {
+                Bind::Text(s) => count.bind(s.clone()),
+                Bind::Int(i) => count.bind(*i),
+            };
+        }
+        let total = count.fetch_one(pool).await?;
+        let mut list = sqlx::query_as::<_, T>(&list_sql);
+        for b in binds {
+            list = match b {
+                Bind::Text(s) => list.bind(s.clone()),
+                Bind::Int(i) => list.bind(*i),
+            };
+        }
+        Ok((list.fetch_all(pool).await?, total))
+    })
+}
+
+/// Columns of an [`Employee`].
+pub const EMPLOYEE_COLUMNS: &str =
+    "id, employee_number, name, nik, birth_date, join_date, salary, minimum_wage, status";
+
+/// Inserts or updates an employee; false when the employee number is taken by another.
+pub async fn save_employee(db: &Db, tenant: &str, e: &Employee, now: &str, insert: bool) -> Result<bool, sqlx::Error> {
+    let sql = if insert {
+        "INSERT INTO hr_employees (id, tenant, employee_number, name, nik, birth_date, join_date, salary, minimum_wage, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) ON CONFLICT (tenant, employee_number) DO NOTHING"
+    } else {
+        "UPDATE hr_employees SET employee_number = $3, name = $4, nik = $5, birth_date = $6, join_date = $7, salary = $8, \
+         minimum_wage = $9, status = $10, updated_at = $11 WHERE id = $1 AND tenant = $2 \
+         AND NOT EXISTS (SELECT 1 FROM hr_employees o WHERE o.tenant = $2 AND o.employee_number = $3 AND o.id <> $1)"
+    };
+    let done = with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let done = sqlx::query(sql)
+            .bind(&e.id)
+            .bind(tenant)
+            .bind(&e.employee_number)
+            .bind(&e.name)
+            .bind(&e.nik)
+            .bind(&e.birth_date)
+            .bind(&e.join_date)
+            .bind(e.salary)
+            .bind(e.minimum_wage)
+            .bind(&e.status)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        done
+    });
+    Ok(done > 0)
+}
+
+/// One employee of the tenant.
+pub async fn employee(db: &Db, tenant: &str, id: &str) -> Result<Option<Employee>, sqlx::Error> {
+    let sql = format!("SELECT {EMPLOYEE_COLUMNS} FROM hr_employees WHERE tenant = $1 AND id = $2");
+    with_db!(db, pool => {
+        sqlx::query_as(&sql).bind(tenant).bind(id).fetch_optional(pool).await
+    })
+}
+
+/// Inserts or updates a provider; false on a duplicate code (or, for an update, no such row).
+pub async fn save_provider(
+    db: &Db,
+    tenant: &str,
+    programme: Programme,
+    p: &Provider,
+    insert: bool,
+) -> Result<bool, sqlx::Error> {
+    let sql = if insert {
+        "INSERT INTO hr_providers (id, tenant, programme, code, name, address, registration_number, report_signatory_name, report_signatory_job_title) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (tenant, programme, code) DO NOTHING"
+    } else {
+        "UPDATE hr_providers SET code = $4, name = $5, address = $6, registration_number = $7, report_signatory_name = $8, \
+         report_signatory_job_title = $9 WHERE id = $1 AND tenant = $2 AND programme = $3 \
+         AND NOT EXISTS (SELECT 1 FROM hr_providers o WHERE o.tenant = $2 AND o.programme = $3 AND o.code = $4 AND o.id <> $1)"
+    };
+    let done = with_db!(db, pool => {
+        sqlx::query(sql)
+            .bind(&p.id)
+            .bind(tenant)
+            .bind(programme.as_str())
+            .bind(&p.code)
+            .bind(&p.name)
+            .bind(&p.address)
+            .bind(&p.registration_number)
+            .bind(&p.report_signatory_name)
+            .bind(&p.report_signatory_job_title)
+            .execute(pool)
+            .await?
+            .rows_affected()
+    });
+    Ok(done > 0)
+}
+
+/// Columns of a [`Provider`].
+pub const PROVIDER_COLUMNS: &str =
+    "id, code, name, address, registration_number, report_signatory_name, report_signatory_job_title";
+
+/// One provider of the tenant and programme.
+pub async fn provider(db: &Db, tenant: &str, programme: Programme, id: &str) -> Result<Option<Provider>, sqlx::Error> {
+    let sql = format!("SELECT {PROVIDER_COLUMNS} FROM hr_providers WHERE tenant = $1 AND programme = $2 AND id = $3");
+    with_db!(db, pool => {
+        sqlx::query_as(&sql).bind(tenant).bind(programme.as_str()).bind(id).fetch_optional(pool).await
+    })
+}
+
+/// A template as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TemplateRow {
+    /// UUID.
+    pub id: String,
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Salary type.
+    pub salary_type: String,
+    /// 0/1.
+    pub link_to_payroll: i64,
+    /// Manpower only.
+    pub jkk_risk_class: Option<i64>,
+    /// [`TemplateShares`] as JSON.
+    pub shares: String,
+}
+
+/// Columns of a [`TemplateRow`].
+pub const TEMPLATE_COLUMNS: &str = "id, code, name, salary_type, link_to_payroll, jkk_risk_class, shares";
+
+/// The shares stored as JSON (defaults when unreadable).
+pub fn shares(json: &str) -> TemplateShares {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+impl TemplateRow {
+    /// The wire form for `programme` (only that programme's shares shown).
+    pub fn into_template(self, programme: Programme) -> Template {
+        let s = shares(&self.shares);
+        let pick = |share: ProgrammeShare, wanted: Programme| (programme == wanted).then_some(share);
+        Template {
+            id: self.id,
+            code: self.code,
+            name: self.name,
+            salary_type: self.salary_type,
+            link_to_payroll: self.link_to_payroll != 0,
+            jkk_risk_class: self.jkk_risk_class.filter(|_| programme == Programme::Manpower),
+            jkn: pick(s.jkn, Programme::Healthcare),
+            jkk: pick(s.jkk, Programme::Manpower),
+            jkm: pick(s.jkm, Programme::Manpower),
+            jht: pick(s.jht, Programme::Manpower),
+            jp: pick(s.jp, Programme::Manpower),
+        }
+    }
+}
+
+/// Inserts or updates a template; false on a duplicate code (or no such row).
+pub async fn save_template(
+    db: &Db,
+    tenant: &str,
+    programme: Programme,
+    t: &TemplateRow,
+    insert: bool,
+) -> Result<bool, sqlx::Error> {
+    let sql = if insert {
+        "INSERT INTO hr_templates (id, tenant, programme, code, name, salary_type, link_to_payroll, jkk_risk_class, shares) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (tenant, programme, code) DO NOTHING"
+    } else {
+        "UPDATE hr_templates SET code = $4, name = $5, salary_type = $6, link_to_payroll = $7, jkk_risk_class = $8, shares = $9 \
+         WHERE id = $1 AND tenant = $2 AND programme = $3 \
+         AND NOT EXISTS (SELECT 1 FROM hr_templates o WHERE o.tenant = $2 AND o.programme = $3 AND o.code = $4 AND o.id <> $1)"
+    };
+    let done = with_db!(db, pool => {
+        sqlx::query(sql)
+            .bind(&t.id)
+            .bind(tenant)
+            .bind(programme.as_str())
+            .bind(&t.code)
+            .bind(&t.name)
+            .bind(&t.salary_type)
+            .bind(t.link_to_payroll)
+            .bind(t.jkk_risk_class)
+            .bind(&t.shares)
+            .execute(pool)
+            .await?
+            .rows_affected()
+    });
+    Ok(done > 0)
+}
+
+/// One template of the tenant and programme.
+pub async fn template(
+    db: &Db,
+    tenant: &str,
+    programme: Programme,
+    id: &str,
+) -> Result<Option<TemplateRow>, sqlx::Error> {
+    let sql = format!("SELECT {TEMPLATE_COLUMNS} FROM hr_templates WHERE tenant = $1 AND programme = $2 AND id = $3");
+    with_db!(db, pool => {
+        sqlx::query_as(&sql).bind(tenant).bind(programme.as_str()).bind(id).fetch_optional(pool).await
+    })
+}
+
+/// Columns of a [`TreatmentClass`].
+pub const CLASS_COLUMNS: &str = "id, code, name, min_salary, max_salary";
+
+/// Inserts or updates a treatment class; false on a duplicate code (or no such row).
+pub async fn save_class(db: &Db, tenant: &str, c: &TreatmentClass, insert: bool) -> Result<bool, sqlx::Error> {
+    let sql = if insert {
+        "INSERT INTO hr_treatment_classes (id, tenant, code, name, min_salary, max_salary) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (tenant, code) DO NOTHING"
+    } else {
+        "UPDATE hr_treatment_classes SET code = $3, name = $4, min_salary = $5, max_salary = $6 WHERE id = $1 AND tenant = $2 \
+         AND NOT EXISTS (SELECT 1 FROM hr_treatment_classes o WHERE o.tenant = $2 AND o.code = $3 AND o.id <> $1)"
+    };
+    let done = with_db!(db, pool => {
+        sqlx::query(sql)
+            .bind(&c.id)
+            .bind(tenant)
+            .bind(&c.code)
+            .bind(&c.name)
+            .bind(c.min_salary)
+            .bind(c.max_salary)
+            .execute(pool)
+            .await?
+            .rows_affected()
+    });
+    Ok(done > 0)
+}
+
+/// One treatment class of the tenant.
+pub async fn class(db: &Db, tenant: &str, id: &str) -> Result<Option<TreatmentClass>, sqlx::Error> {
+    let sql = format!("SELECT {CLASS_COLUMNS} FROM hr_treatment_classes WHERE tenant = $1 AND id = $2");
+    with_db!(db, pool => {
+        sqlx::query_as(&sql).bind(tenant).bind(id).fetch_optional(pool).await
+    })
+}
+
+/// The class whose salary band holds `salary` (the narrowest, when bands overlap).
+pub async fn class_for_salary(db: &Db, tenant: &str, salary: i64) -> Result<Option<TreatmentClass>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {CLASS_COLUMNS} FROM hr_treatment_classes WHERE tenant = $1 AND min_salary <= $2 \
+         AND (max_salary IS NULL OR max_salary >= $2) ORDER BY min_salary DESC, id LIMIT 1"
+    );
+    with_db!(db, pool => {
+        sqlx::query_as(&sql).bind(tenant).bind(salary).fetch_optional(pool).await
+    })
+}
+
+/// Which reference table a deletion is about.
+#[derive(Debug, Clone, Copy)]
+pub enum Reference {
+    /// `hr_providers`.
+    Provider(Programme),
+    /// `hr_templates`.
+    Template(Programme),
+    /// `hr_treatment_classes`.
+    TreatmentClass,
+}
+
+/// The outcome of deleting reference data.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Deleted {
+    /// Gone.
+    Yes,
+    /// No such row in the tenant.
+    NotFound,
+    /// A membership version still refers to it.
+    InUse,
+}
+
+/// Deletes a provider, template or class unless a membership (any version) uses it.
+pub async fn delete_reference(db: &Db, tenant: &str, what: Reference, id: &str) -> Result<Deleted, sqlx::Error> {
+    let (table, column, programme) = match what {
+        Reference::Provider(p) => ("hr_providers", "provider_id", Some(p.as_str())),
+        Reference::Template(p) => ("hr_templates", "template_id", Some(p.as_str())),
+        Reference::TreatmentClass => ("hr_treatment_classes", "treatment_class_id", None),
+    };
+    let programme_filter = if programme.is_some() { " AND programme = $3" } else { "" };
+    let exists_sql = format!("SELECT COUNT(*) FROM {table} WHERE tenant = $1 AND id = $2{programme_filter}");
+    let used_sql = format!("SELECT COUNT(*) FROM hr_memberships WHERE tenant = $1 AND {column} = $2");
+    let delete_sql = format!("DELETE FROM {table} WHERE tenant = $1 AND id = $2{programme_filter}");
+    with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let mut exists = sqlx::query_scalar::<_, i64>(&exists_sql).bind(tenant).bind(id);
+        if let Some(p) = programme {
+            exists = exists.bind(p);
+        }
+        if exists.fetch_one(&mut *tx).await? == 0 {
+            return Ok(Deleted::NotFound);
+        }
+        let used: i64 = sqlx::query_scalar(&used_sql).bind(tenant).bind(id).fetch_one(&mut *tx).await?;
+        if used > 0 {
+            return Ok(Deleted::InUse);
+        }
+        let mut delete = sqlx::query(&delete_sql).bind(tenant).bind(id);
+        if let Some(p) = programme {
+            delete = delete.bind(p);
+        }
+        delete.execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(Deleted::Yes)
+    })
+}
+
+/// All rows of the rate table: `(key, valid_from, value)`.
+pub async fn rates(db: &Db) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
+    with_db!(db, pool => {
+        sqlx::query_as("SELECT rate_key, valid_from, value FROM hr_contribution_rates")
+            .fetch_all(pool)
+            .await
+    })
+}
