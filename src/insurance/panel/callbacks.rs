@@ -1,0 +1,65 @@
+//! The panel's callbacks to the broker (`{{urlAAP}}`): the messages the outbox delivers.
+//! JSON bodies, and the multipart body of `post-pembayaran` built once as bytes so every
+//! retry sends exactly the same request.
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use serde::Serialize;
+
+use super::auth::Scope;
+use crate::kernel::outbox::OutboxMessage;
+
+/// The outbox family of the panels' callbacks.
+pub const FAMILY: &str = "insurance-panel";
+
+fn target(scope: &Scope, path: &str) -> String {
+    format!("{}/{path}", scope.broker_url.trim_end_matches('/'))
+}
+
+fn headers(scope: &Scope) -> Vec<(String, String)> {
+    let credentials = BASE64.encode(format!("{}:{}", scope.broker_username, scope.broker_password));
+    vec![("Authorization".to_string(), format!("Basic {credentials}"))]
+}
+
+/// A JSON callback to `path` under the client's broker URL.
+pub fn json<T: Serialize>(scope: &Scope, path: &str, body: &T) -> OutboxMessage {
+    OutboxMessage {
+        family: FAMILY.to_string(),
+        target_url: target(scope, path),
+        content_type: "application/json".to_string(),
+        body: serde_json::to_vec(body).unwrap_or_default(),
+        headers: headers(scope),
+    }
+}
+
+/// A multipart callback: text `fields`, then the PDF as `files`.
+pub fn multipart(scope: &Scope, path: &str, fields: &[(&str, String)], file_name: &str, pdf: &[u8]) -> OutboxMessage {
+    let boundary = format!("jembatan-{}", uuid::Uuid::new_v4().simple());
+    let mut body = Vec::with_capacity(pdf.len() + 1024);
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(value.as_bytes());
+        body.extend_from_slice(b"\r\n");
+    }
+    let safe_name: String = file_name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .collect();
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{safe_name}\"\r\nContent-Type: application/pdf\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(pdf);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    OutboxMessage {
+        family: FAMILY.to_string(),
+        target_url: target(scope, path),
+        content_type: format!("multipart/form-data; boundary={boundary}"),
+        body,
+        headers: headers(scope),
+    }
+}
