@@ -41,7 +41,7 @@ CREATE TABLE panel_loans (
     updated_at TEXT NOT NULL,
     PRIMARY KEY (panel_code, id_loan)
 );
-CREATE INDEX panel_loans_nik ON panel_loans (panel_code, nik, state);
+CREATE INDEX panel_loans_nik ON panel_loans (panel_code, nik, state, nilai_pertanggungan);
 CREATE UNIQUE INDEX panel_loans_policy ON panel_loans (panel_code, policy_no);
 CREATE UNIQUE INDEX panel_loans_epolicy ON panel_loans (epolicy_token);
 

@@ -289,6 +289,9 @@ db_test!(credentials_and_malformed_requests, on(2024, 11, 28), |app| async move 
         .await
         .unwrap();
     assert_eq!(response.status(), 401);
+    // Credentials are checked before the body is read.
+    let response = app.client.post(&url).body("{not json").send().await.unwrap();
+    assert_eq!(response.status(), 401);
     // Invalid JSON (the spec's trailing comma) is a 400.
     let response = app
         .client

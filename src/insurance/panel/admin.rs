@@ -1,6 +1,7 @@
 //! The panel's admin API for its own staff (realm [`super::STAFF_REALM`]): underwriter
 //! decisions, each calling the broker back, and a view of a loan.
 
+use axum::body::Bytes;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::http::HeaderMap;
@@ -144,9 +145,10 @@ pub async fn cbc_decision(
     State(state): State<AppState>,
     Path((panel_code, id_loan)): Path<(String, String)>,
     headers: HeaderMap,
-    Json(body): Json<CbcDecision>,
+    body: Bytes,
 ) -> AppResult<Json<StatusResponse>> {
     let (_, panel) = auth::staff(&state, &headers, &panel_code).await?;
+    let body: CbcDecision = super::handlers::json_body(&body)?;
     let approve = approve_of(&body.status)?;
     let note = if body.keterangan.trim().is_empty() {
         if approve {
@@ -171,9 +173,10 @@ pub async fn claim_status(
     State(state): State<AppState>,
     Path((panel_code, id_loan)): Path<(String, String)>,
     headers: HeaderMap,
-    Json(body): Json<ClaimStatusDecision>,
+    body: Bytes,
 ) -> AppResult<Json<StatusResponse>> {
     let (_, panel) = auth::staff(&state, &headers, &panel_code).await?;
+    let body: ClaimStatusDecision = super::handlers::json_body(&body)?;
     let message = decisions::claim_status(&state, &panel, &id_loan, &body.status, &body.keterangan).await?;
     Ok(Json(StatusResponse::ok(message)))
 }
@@ -214,9 +217,10 @@ pub async fn cancellation_decision(
     State(state): State<AppState>,
     Path((panel_code, id_loan)): Path<(String, String)>,
     headers: HeaderMap,
-    Json(body): Json<CancellationDecision>,
+    body: Bytes,
 ) -> AppResult<Json<StatusResponse>> {
     let (_, panel) = auth::staff(&state, &headers, &panel_code).await?;
+    let body: CancellationDecision = super::handlers::json_body(&body)?;
     let approve = approve_of(&body.status)?;
     let note = if body.keterangan.trim().is_empty() {
         format!("Pembatalan {}", body.status.trim().to_ascii_uppercase())

@@ -87,17 +87,21 @@ pub fn parse(request: &AkseptasiRequest) -> AppResult<Parsed> {
     })
 }
 
-/// `insert_loan!(tx, panel_code, client, &parsed, &quote, state, now)`.
+/// `insert_loan!(tx, panel_code, client, &parsed, &quote, state, policy, now)`; `policy` is
+/// `Some((number, e-policy token))` when the loan comes into force at once.
 macro_rules! insert_loan {
-    ($tx:expr, $panel:expr, $client:expr, $p:expr, $q:expr, $state:expr, $now:expr) => {{
+    ($tx:expr, $panel:expr, $client:expr, $p:expr, $q:expr, $state:expr, $policy:expr, $now:expr) => {{
+        let policy: Option<&(String, String)> = $policy;
         let p: &Parsed = $p;
         let q: &Quote = $q;
         let state: LoanState = $state;
         sqlx::query(
             "INSERT INTO panel_loans (panel_code, id_loan, client, state, nik, nama, kode_cabang, produk, tanggal_lahir, \
              tanggal_akad, tanggal_pengajuan, tanggal_akhir, tenor, nilai_pertanggungan, usia, premi, extra_premi, \
-             underwriting, jenis_transaksi, ref_id_loan, request, keterangan, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 0, $17, $18, $19, $20, '', $21, $21)",
+             underwriting, jenis_transaksi, ref_id_loan, request, keterangan, created_at, updated_at, \
+             policy_no, epolicy_token, issued_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 0, $17, $18, $19, $20, '', $21, $21, \
+             $22, $23, $24)",
         )
         .bind($panel)
         .bind(&p.id_loan)
@@ -120,6 +124,9 @@ macro_rules! insert_loan {
         .bind(&p.ref_id_loan)
         .bind(&p.request)
         .bind($now)
+        .bind(policy.map(|p| p.0.clone()))
+        .bind(policy.map(|p| p.1.clone()))
+        .bind(policy.map(|_| $now))
         .execute(&mut *$tx)
         .await?;
         sqlx::query(
@@ -135,10 +142,10 @@ macro_rules! insert_loan {
     }};
 }
 
-/// `issue_policy!(tx, panel, id_loan, product, now_date, now) -> (policy_no, token)`: numbers
-/// the policy from the panel's sequence and stores it with its e-policy token.
-macro_rules! issue_policy {
-    ($tx:expr, $panel:expr, $loan:expr, $product:expr, $today:expr, $now:expr) => {{
+/// `next_policy!(tx, panel, product, today) -> (policy_no, token)`: numbers a policy from
+/// the panel's sequence and draws its e-policy token.
+macro_rules! next_policy {
+    ($tx:expr, $panel:expr, $product:expr, $today:expr) => {{
         let panel: &PanelDefinition = $panel;
         let today: NaiveDate = $today;
         let seq: i64 = sqlx::query_scalar(
@@ -157,18 +164,7 @@ macro_rules! issue_policy {
             seq,
         )
         .map_err(AppError::Internal)?;
-        let token = uuid::Uuid::new_v4().simple().to_string();
-        sqlx::query(
-            "UPDATE panel_loans SET policy_no = $1, epolicy_token = $2, issued_at = $3 WHERE panel_code = $4 AND id_loan = $5",
-        )
-        .bind(&number)
-        .bind(&token)
-        .bind($now)
-        .bind(&panel.code)
-        .bind($loan)
-        .execute(&mut *$tx)
-        .await?;
-        (number, token)
+        (number, uuid::Uuid::new_v4().simple().to_string())
     }};
 }
 
@@ -244,8 +240,9 @@ pub async fn registrasi(state: &AppState, caller: &Caller, panel: &PanelDefiniti
                 quote.code
             )));
         }
-        insert_loan!(tx, &panel.code, &caller.username, p, &quote, LoanState::Inforce, &now);
-        let (policy_no, token) = issue_policy!(tx, panel, &p.id_loan, &p.app.product, today, &now);
+        let policy = next_policy!(tx, panel, &p.app.product, today);
+        insert_loan!(tx, &panel.code, &caller.username, p, &quote, LoanState::Inforce, Some(&policy), &now);
+        let (policy_no, token) = policy;
         let answer = json!({
             "Status": STATUS_OK,
             "Keterangan": "Berhasil mengajukan akseptasi",
@@ -274,7 +271,7 @@ pub async fn pengajuan_cbc(state: &AppState, caller: &Caller, panel: &PanelDefin
         if domain::is_cac(&quote.code) {
             return Err(refuse("Pengajuan memenuhi automatic cover (CAC): ajukan melalui akseptasi/registrasi"));
         }
-        insert_loan!(tx, &panel.code, &caller.username, p, &quote, LoanState::Menunggu, &now);
+        insert_loan!(tx, &panel.code, &caller.username, p, &quote, LoanState::Menunggu, None, &now);
         let answer = json!({
             "Status": STATUS_OK,
             "Keterangan": "Berhasil mengajukan akseptasi",
@@ -380,7 +377,17 @@ pub async fn konfirmasi(state: &AppState, panel: &PanelDefinition, id_loan: &str
         }
         let answer = if approve {
             set_state!(tx, &panel.code, id_loan, LoanState::Disetujui, LoanState::Inforce, "dikonfirmasi bank", &now);
-            let (policy_no, token) = issue_policy!(tx, panel, id_loan, &loan.produk, today, &now);
+            let (policy_no, token) = next_policy!(tx, panel, &loan.produk, today);
+            sqlx::query(
+                "UPDATE panel_loans SET policy_no = $1, epolicy_token = $2, issued_at = $3 WHERE panel_code = $4 AND id_loan = $5",
+            )
+            .bind(&policy_no)
+            .bind(&token)
+            .bind(&now)
+            .bind(&panel.code)
+            .bind(id_loan)
+            .execute(&mut *tx)
+            .await?;
             json!({
                 "Status": STATUS_OK,
                 "Keterangan": "Data berhasil diperbaharui",

@@ -1,6 +1,7 @@
 //! The `{{urlAsuransi}}` endpoints: authenticate, parse, then run the operation in
 //! [`super::akseptasi`] or [`super::lifecycle`].
 
+use axum::body::Bytes;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::http::HeaderMap;
@@ -30,6 +31,12 @@ pub fn text(field: &str, value: &str) -> AppResult<String> {
         return Err(AppError::BadRequest(format!("field `{field}` is too long")));
     }
     Ok(value.to_string())
+}
+
+/// Parses a JSON body after the credentials were checked (so a caller without them
+/// hears 401 whatever it sent); invalid JSON or a missing field is malformed, named.
+pub fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> AppResult<T> {
+    serde_json::from_slice(body).map_err(|e| AppError::BadRequest(e.to_string()))
 }
 
 /// Runs an operation again when a concurrent request won a race on the same loan (a
@@ -65,9 +72,10 @@ pub async fn rate_premi(
     State(state): State<AppState>,
     Path(panel_code): Path<String>,
     headers: HeaderMap,
-    Json(request): Json<RatePremiRequest>,
+    body: Bytes,
 ) -> AppResult<Json<RatePremiResponse>> {
     let (_, panel) = auth::client(&state, &headers, &panel_code).await?;
+    let request: RatePremiRequest = json_body(&body)?;
     let app = Application {
         born: date("Tanggal_Lahir", &request.tanggal_lahir)?,
         akad: date("Tanggal_Akad", &request.tanggal_akad)?,
@@ -100,9 +108,10 @@ pub async fn registrasi(
     State(state): State<AppState>,
     Path(panel_code): Path<String>,
     headers: HeaderMap,
-    Json(request): Json<AkseptasiRequest>,
+    body: Bytes,
 ) -> AppResult<Json<Value>> {
     let (caller, panel) = auth::client(&state, &headers, &panel_code).await?;
+    let request: AkseptasiRequest = json_body(&body)?;
     let parsed = akseptasi::parse(&request)?;
     let answer = retrying(|| akseptasi::registrasi(&state, &caller, &panel, &parsed)).await?;
     Ok(Json(answer))
@@ -119,9 +128,10 @@ pub async fn pengajuan_cbc(
     State(state): State<AppState>,
     Path(panel_code): Path<String>,
     headers: HeaderMap,
-    Json(request): Json<AkseptasiRequest>,
+    body: Bytes,
 ) -> AppResult<Json<Value>> {
     let (caller, panel) = auth::client(&state, &headers, &panel_code).await?;
+    let request: AkseptasiRequest = json_body(&body)?;
     let parsed = akseptasi::parse(&request)?;
     let answer = retrying(|| akseptasi::pengajuan_cbc(&state, &caller, &panel, &parsed)).await?;
     Ok(Json(answer))
@@ -158,9 +168,10 @@ pub async fn konfirmasi_cbc(
     State(state): State<AppState>,
     Path(panel_code): Path<String>,
     headers: HeaderMap,
-    Json(request): Json<KonfirmasiCbcRequest>,
+    body: Bytes,
 ) -> AppResult<Json<Value>> {
     let (_, panel) = auth::client(&state, &headers, &panel_code).await?;
+    let request: KonfirmasiCbcRequest = json_body(&body)?;
     let id_loan = text("ID_Loan", &request.id_loan)?;
     let approve = match request.status.trim().to_ascii_uppercase().as_str() {
         "DISETUJUI" => true,
@@ -186,9 +197,10 @@ pub async fn pembatalan_inforce(
     State(state): State<AppState>,
     Path(panel_code): Path<String>,
     headers: HeaderMap,
-    Json(request): Json<PembatalanInforceRequest>,
+    body: Bytes,
 ) -> AppResult<Json<Value>> {
     let (_, panel) = auth::client(&state, &headers, &panel_code).await?;
+    let request: PembatalanInforceRequest = json_body(&body)?;
     let id_loan = text("ID_Loan", &request.id_loan)?;
     let no_polis = text("No_Polis", &request.no_polis)?;
     let answer = retrying(|| lifecycle::pembatalan_inforce(&state, &panel, &id_loan, &no_polis)).await?;
@@ -206,9 +218,10 @@ pub async fn pembatalan_pengajuan(
     State(state): State<AppState>,
     Path(panel_code): Path<String>,
     headers: HeaderMap,
-    Json(request): Json<PembatalanPengajuanRequest>,
+    body: Bytes,
 ) -> AppResult<Json<Value>> {
     let (_, panel) = auth::client(&state, &headers, &panel_code).await?;
+    let request: PembatalanPengajuanRequest = json_body(&body)?;
     let id_loan = text("ID_Loan", &request.id_loan)?;
     let answer = retrying(|| lifecycle::pembatalan_pengajuan(&state, &panel, &id_loan)).await?;
     Ok(Json(answer))
@@ -225,9 +238,10 @@ pub async fn klaim_registrasi(
     State(state): State<AppState>,
     Path(panel_code): Path<String>,
     headers: HeaderMap,
-    Json(request): Json<KlaimRequest>,
+    body: Bytes,
 ) -> AppResult<Json<Value>> {
     let (_, panel) = auth::client(&state, &headers, &panel_code).await?;
+    let request: KlaimRequest = json_body(&body)?;
     let claim = lifecycle::Claim {
         id_loan: text("ID_Loan", &request.id_loan)?,
         no_polis: text("No_Polis", &request.no_polis)?,
