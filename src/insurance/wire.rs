@@ -8,6 +8,9 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
+// Answers derive `Default` and `#[serde(default)]`: a panel's `Status` "01" answer carries
+// only `Status` and `Keterangan`, and the broker reads it with the same type.
+
 /// Status of a successful answer.
 pub const STATUS_OK: &str = "00";
 /// Status of a refused or failed answer.
@@ -92,7 +95,8 @@ pub struct Dokumen {
 }
 
 /// Answer of `get-rate-premi-panel` (1.2).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct RatePremiResponse {
     /// `00` success.
     #[serde(rename = "Status")]
@@ -101,16 +105,16 @@ pub struct RatePremiResponse {
     #[serde(rename = "Keterangan")]
     pub keterangan: String,
     /// Premium in rupiah.
-    #[serde(rename = "Premi")]
+    #[serde(rename = "Premi", deserialize_with = "lenient_i64")]
     pub premi: i64,
     /// `CAC` (automatic cover) or a medical code (`A`, `B`, ...).
     #[serde(rename = "Status_Akseptasi")]
     pub status_akseptasi: String,
     /// 1 when other live policies of the NIK were accumulated, else 0.
-    #[serde(rename = "Akumulasi")]
+    #[serde(rename = "Akumulasi", deserialize_with = "lenient_i64")]
     pub akumulasi: i64,
     /// The accumulated sum insured (0 when nothing accumulated).
-    #[serde(rename = "Nilai_Akumulasi")]
+    #[serde(rename = "Nilai_Akumulasi", deserialize_with = "lenient_i64")]
     pub nilai_akumulasi: i64,
     /// Documents underwriting requires (empty for CAC).
     #[serde(rename = "List_Dokumen_UnderWriting")]
@@ -176,7 +180,8 @@ pub struct AkseptasiRequest {
 }
 
 /// The plain answer: `Status` and `Keterangan`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct StatusResponse {
     /// `00` success, `01` failure.
     #[serde(rename = "Status")]
@@ -197,7 +202,8 @@ impl StatusResponse {
 }
 
 /// Answer of `akseptasi/registrasi` (2.2) and `akseptasi/konfirmasi-cbc` (6.2).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct PolicyResponse {
     /// `00` success.
     #[serde(rename = "Status")]
@@ -214,7 +220,8 @@ pub struct PolicyResponse {
 }
 
 /// Answer of `akseptasi/pengajuan-cbc` (3.2).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct CbcResponse {
     /// `00` success.
     #[serde(rename = "Status")]
@@ -258,7 +265,8 @@ pub struct PembatalanInforceRequest {
 }
 
 /// Answer of `pembatalan/inforce` (7.2).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct PembatalanInforceResponse {
     /// `00` success.
     #[serde(rename = "Status")]
@@ -267,7 +275,7 @@ pub struct PembatalanInforceResponse {
     #[serde(rename = "Keterangan")]
     pub keterangan: String,
     /// Refund in rupiah.
-    #[serde(rename = "Nilai_Refund")]
+    #[serde(rename = "Nilai_Refund", deserialize_with = "lenient_i64")]
     pub nilai_refund: i64,
 }
 
@@ -318,7 +326,8 @@ pub struct KlaimRequest {
 }
 
 /// Answer of `klaim/registrasi` (10.2).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct KlaimResponse {
     /// `00` success.
     #[serde(rename = "Status")]

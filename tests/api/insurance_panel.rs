@@ -884,6 +884,9 @@ db_test!(
             body,
             json!({"Status": "00", "Keterangan": "Berhasil mengupload dokumen kelengkapan klaim"})
         );
+        // The spec spells the path `klaim/ dokumen`.
+        let (_, body) = upload(&app, "/asuransi/B02/klaim/%20dokumen", &fields("20"), PDF.to_vec()).await;
+        ok(&body);
         // Payment before acceptance names the claim's status.
         let (_, body) = upload(
             &app,
@@ -1044,3 +1047,89 @@ db_test!(underwriter_decides_from_the_cli, on(2024, 11, 28), |app| async move {
     let output = run(&["panels"]);
     assert!(String::from_utf8_lossy(&output.stdout).contains("A03\tAsuransi Jiwa Simas Jiwa"));
 });
+
+db_test!(
+    claim_and_cancellation_decisions_from_the_cli,
+    on(2024, 11, 28),
+    |app| async move {
+        let receiver = Receiver::start(0).await;
+        broker_at(&app, &receiver).await;
+        for id in ["Q1", "Q2"] {
+            let (_, body) = post(
+                &app,
+                "/asuransi/B02/akseptasi/registrasi",
+                application(id, id, 100_000_000),
+            )
+            .await;
+            ok(&body);
+        }
+        let view = |id: &'static str| {
+            let request = app
+                .client
+                .get(app.at(&format!("/asuransi/B02/admin/loans/{id}")))
+                .basic_auth("uw-B02", Some("uw-secret"));
+            async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+        };
+        let no_polis = view("Q1").await["Policy_No"].as_str().unwrap().to_string();
+        let claim = json!({"ID_Loan": "Q1", "Tanggal_Pengajuan": "2024-11-28", "Tanggal_Kejadian": "2024-11-20",
+        "Jenis_Klaim": "Kredit_Macet", "Sebab_Klaim": "PHK", "Estimasi_Nilai_Klaim": "75000000", "Deskripsi": "kolek 5", "No_Polis": no_polis});
+        let (_, body) = post(&app, "/asuransi/B02/klaim/registrasi", claim).await;
+        ok(&body);
+        let data_dir = app.state.config.data_dir.clone();
+        let run = |args: &[&str]| {
+            jembatan_command()
+                .env("JEMBATAN_DATA_DIR", &data_dir)
+                .args(["--database", &app.database.url, "insurance"])
+                .args(args)
+                .output()
+                .unwrap()
+        };
+        let proof = temp_file("pdf", std::str::from_utf8(PDF).unwrap());
+        let proof = proof.to_str().unwrap().to_string();
+        let output = run(&["claim-pay", "B02", "Q1", "75000000", "--proof", &proof]);
+        assert_eq!(output.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&output.stderr).contains("status klaim DIAJUKAN"));
+        let output = run(&["claim-status", "B02", "Q1", "TERIMA", "--note", "Dokumen lengkap"]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let output = run(&[
+            "claim-pay",
+            "B02",
+            "Q1",
+            "75000000",
+            "--proof",
+            &proof,
+            "--note",
+            "Dibayar 75%",
+        ]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let paid = receiver.accepted("/aap/post-pembayaran").await;
+        assert!(String::from_utf8_lossy(&paid[0].body).contains("Dibayar 75%"));
+        let status = receiver.accepted("/aap/post-status").await;
+        let sent: Value = serde_json::from_slice(&status[0].body).unwrap();
+        assert_eq!(
+            sent,
+            json!({"ID_Loan": "Q1", "Status": "TERIMA", "Keterangan": "Dokumen lengkap", "No_Polis": no_polis})
+        );
+        assert_eq!(view("Q1").await["State"], "DIBAYAR");
+        // A cancellation refused from the CLI puts the policy back in force.
+        let q2 = view("Q2").await;
+        let (_, body) = post(
+            &app,
+            "/asuransi/B02/pembatalan/inforce",
+            json!({"ID_Loan": "Q2", "No_Polis": q2["Policy_No"]}),
+        )
+        .await;
+        ok(&body);
+        // B02: 50% x 56/60 of 1,250,000 (12.5 per mille of 100,000,000); from 2024-08-16, 4 months used.
+        assert_eq!(body["Nilai_Refund"], 583_333);
+        let output = run(&["cancellation", "B02", "Q2", "refuse"]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let sent = receiver.accepted("/aap/post-status-pembatalan").await;
+        let sent: Value = serde_json::from_slice(&sent[0].body).unwrap();
+        assert_eq!(sent["Status"], "DITOLAK");
+        let output = run(&["cancellation", "B02", "Q2", "approve"]);
+        assert_eq!(output.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&output.stderr).contains("status polis INFORCE"));
+        assert_eq!(view("Q2").await["State"], "INFORCE");
+    }
+);

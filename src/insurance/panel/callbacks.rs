@@ -16,24 +16,34 @@ fn target(scope: &Scope, path: &str) -> String {
     format!("{}/{path}", scope.broker_url.trim_end_matches('/'))
 }
 
-fn headers(scope: &Scope) -> Vec<(String, String)> {
-    let credentials = BASE64.encode(format!("{}:{}", scope.broker_username, scope.broker_password));
+/// Basic credentials for the broker; `{panel}` in the user name is the calling panel's code
+/// (so one client entry can give each panel its own broker login, e.g. `panel-{panel}`).
+fn headers(scope: &Scope, panel: &str) -> Vec<(String, String)> {
+    let username = scope.broker_username.replace("{panel}", panel);
+    let credentials = BASE64.encode(format!("{username}:{}", scope.broker_password));
     vec![("Authorization".to_string(), format!("Basic {credentials}"))]
 }
 
 /// A JSON callback to `path` under the client's broker URL.
-pub fn json<T: Serialize>(scope: &Scope, path: &str, body: &T) -> OutboxMessage {
+pub fn json<T: Serialize>(scope: &Scope, panel: &str, path: &str, body: &T) -> OutboxMessage {
     OutboxMessage {
         family: FAMILY.to_string(),
         target_url: target(scope, path),
         content_type: "application/json".to_string(),
         body: serde_json::to_vec(body).unwrap_or_default(),
-        headers: headers(scope),
+        headers: headers(scope, panel),
     }
 }
 
 /// A multipart callback: text `fields`, then the PDF as `files`.
-pub fn multipart(scope: &Scope, path: &str, fields: &[(&str, String)], file_name: &str, pdf: &[u8]) -> OutboxMessage {
+pub fn multipart(
+    scope: &Scope,
+    panel: &str,
+    path: &str,
+    fields: &[(&str, String)],
+    file_name: &str,
+    pdf: &[u8],
+) -> OutboxMessage {
     let boundary = format!("jembatan-{}", uuid::Uuid::new_v4().simple());
     let mut body = Vec::with_capacity(pdf.len() + 1024);
     for (name, value) in fields {
@@ -60,6 +70,6 @@ pub fn multipart(scope: &Scope, path: &str, fields: &[(&str, String)], file_name
         target_url: target(scope, path),
         content_type: format!("multipart/form-data; boundary={boundary}"),
         body,
-        headers: headers(scope),
+        headers: headers(scope, panel),
     }
 }

@@ -82,7 +82,7 @@ pub async fn cbc(
             keterangan: keterangan.to_string(),
             asuransi: panel.code.clone(),
         };
-        outbox_enqueue!(&mut *tx, &callbacks::json(&scope, "post-status-pertanggung-cbc", &body))?;
+        outbox_enqueue!(&mut *tx, &callbacks::json(&scope, &panel.code, "post-status-pertanggung-cbc", &body))?;
         tx.commit().await?;
     });
     state.outbox.wake();
@@ -154,7 +154,7 @@ pub async fn claim_status(
             keterangan: keterangan.to_string(),
             no_polis,
         };
-        outbox_enqueue!(&mut *tx, &callbacks::json(&scope, "post-status", &body))?;
+        outbox_enqueue!(&mut *tx, &callbacks::json(&scope, &panel.code, "post-status", &body))?;
         tx.commit().await?;
     });
     state.outbox.wake();
@@ -219,7 +219,7 @@ pub async fn claim_payment(
             ("Keterangan", keterangan.to_string()),
             ("No_Polis", no_polis),
         ];
-        outbox_enqueue!(&mut *tx, &callbacks::multipart(&scope, "post-pembayaran", &fields, file_name, &proof.bytes))?;
+        outbox_enqueue!(&mut *tx, &callbacks::multipart(&scope, &panel.code, "post-pembayaran", &fields, file_name, &proof.bytes))?;
         tx.commit().await?;
     });
     state.outbox.wake();
@@ -265,7 +265,7 @@ pub async fn cancellation(
             no_polis: loan.policy_no.clone().unwrap_or_default(),
             status: status.to_string(),
         };
-        outbox_enqueue!(&mut *tx, &callbacks::json(&scope, "post-status-pembatalan", &body))?;
+        outbox_enqueue!(&mut *tx, &callbacks::json(&scope, &panel.code, "post-status-pembatalan", &body))?;
         tx.commit().await?;
     });
     state.outbox.wake();

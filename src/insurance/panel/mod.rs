@@ -123,6 +123,8 @@ pub fn router() -> Router<AppState> {
     let uploads = Router::new()
         .route("/{panel_code}/akseptasi/dokumen", post(handlers::dokumen_akseptasi))
         .route("/{panel_code}/klaim/dokumen", post(handlers::dokumen_klaim))
+        // The spec writes this endpoint `klaim/ dokumen`; a client that copied it sends %20.
+        .route("/{panel_code}/klaim/%20dokumen", post(handlers::dokumen_klaim))
         .route(
             "/{panel_code}/admin/klaim/{id_loan}/pembayaran",
             post(admin::claim_payment),
