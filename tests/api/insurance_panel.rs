@@ -1131,5 +1131,12 @@ db_test!(
         assert_eq!(output.status.code(), Some(1));
         assert!(String::from_utf8_lossy(&output.stderr).contains("status polis INFORCE"));
         assert_eq!(view("Q2").await["State"], "INFORCE");
+        // Reconciliation: two policies of 1,250,000, one claim paid, no cancellation approved.
+        // (The CLI's decisions are stamped by the system clock, the server's by the pinned one.)
+        let output = run(&["report", "B02", "--from", "2024-11-01"]);
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(text.contains("policies issued\t2\tpremiums\t2500000"), "{text}");
+        assert!(text.contains("cancellations approved\t0\trefunds\t0"), "{text}");
+        assert!(text.contains("claims paid\t1\tpayments\t75000000"), "{text}");
     }
 );
