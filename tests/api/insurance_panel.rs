@@ -330,6 +330,9 @@ db_test!(
     cac_registration_issues_a_policy_with_a_real_e_policy,
     on(2024, 11, 28),
     |app| async move {
+        // Nothing to accumulate yet (this also loads the server's index of live NIKs).
+        let (_, calc) = post(&app, "/asuransi/A03/get-rate-premi-panel", calc_example()).await;
+        assert_eq!(calc["Akumulasi"], 0);
         let (status, first) = post(
             &app,
             "/asuransi/A03/akseptasi/registrasi",

@@ -242,6 +242,7 @@ pub async fn registrasi(state: &AppState, caller: &Caller, panel: &PanelDefiniti
         }
         let policy = next_policy!(tx, panel, &p.app.product, today);
         insert_loan!(tx, &panel.code, &caller.username, p, &quote, LoanState::Inforce, Some(&policy), &now);
+        state.insurance.panel.live.note(&panel.code, &p.nik);
         let (policy_no, token) = policy;
         let answer = json!({
             "Status": STATUS_OK,
@@ -377,6 +378,7 @@ pub async fn konfirmasi(state: &AppState, panel: &PanelDefinition, id_loan: &str
         }
         let answer = if approve {
             set_state!(tx, &panel.code, id_loan, LoanState::Disetujui, LoanState::Inforce, "dikonfirmasi bank", &now);
+            state.insurance.panel.live.note(&panel.code, &loan.nik);
             let (policy_no, token) = next_policy!(tx, panel, &loan.produk, today);
             sqlx::query(
                 "UPDATE panel_loans SET policy_no = $1, epolicy_token = $2, issued_at = $3 WHERE panel_code = $4 AND id_loan = $5",

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde_json::Value;
 
 use super::domain::{self, Application};
-use super::{akseptasi, auth, lifecycle, refuse, store};
+use super::{akseptasi, auth, lifecycle, refuse};
 use crate::app::AppState;
 use crate::insurance::wire::{self, *};
 use crate::kernel::error::{AppError, AppResult};
@@ -84,7 +84,7 @@ pub async fn rate_premi(
         product: text("Produk", &request.produk)?,
     };
     let nik = text("NIK", &request.nik)?;
-    let others = store::live_sum_insured(&state.db, &panel.code, &nik, "").await?;
+    let others = super::accumulation::live_sum_insured(&state, &panel.code, &nik).await?;
     let quote = domain::quote(&panel, &app, others).map_err(refuse)?;
     Ok(Json(RatePremiResponse {
         status: wire::STATUS_OK.into(),

@@ -155,16 +155,15 @@ macro_rules! set_state {
 
 pub(crate) use {find_response, load_loan, save_response, set_state};
 
-/// The sum insured of the NIK's live policies at the panel, except `except_loan`.
-pub async fn live_sum_insured(db: &Db, panel: &str, nik: &str, except_loan: &str) -> Result<i64, sqlx::Error> {
+/// The sum insured of the NIK's live policies at the panel.
+pub async fn live_sum_insured(db: &Db, panel: &str, nik: &str) -> Result<i64, sqlx::Error> {
     with_db!(db, pool => {
         sqlx::query_scalar::<_, i64>(
             "SELECT CAST(COALESCE(SUM(nilai_pertanggungan), 0) AS BIGINT) FROM panel_loans \
-             WHERE panel_code = $1 AND nik = $2 AND state IN ('INFORCE', 'PEMBATALAN_DIAJUKAN', 'KLAIM') AND id_loan <> $3",
+             WHERE panel_code = $1 AND nik = $2 AND state IN ('INFORCE', 'PEMBATALAN_DIAJUKAN', 'KLAIM')",
         )
         .bind(panel)
         .bind(nik)
-        .bind(except_loan)
         .fetch_one(pool)
         .await
     })
