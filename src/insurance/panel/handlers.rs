@@ -3,6 +3,7 @@
 
 use axum::body::Bytes;
 use axum::extract::multipart::MultipartRejection;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Multipart, State};
 use axum::http::HeaderMap;
 use chrono::NaiveDate;
@@ -72,9 +73,10 @@ pub async fn rate_premi(
     State(state): State<AppState>,
     Path(panel_code): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Json<RatePremiResponse>> {
     let (_, panel) = auth::client(&state, &headers, &panel_code).await?;
+    let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let request: RatePremiRequest = json_body(&body)?;
     let app = Application {
         born: date("Tanggal_Lahir", &request.tanggal_lahir)?,
@@ -108,9 +110,10 @@ pub async fn registrasi(
     State(state): State<AppState>,
     Path(panel_code): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Json<Value>> {
     let (caller, panel) = auth::client(&state, &headers, &panel_code).await?;
+    let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let request: AkseptasiRequest = json_body(&body)?;
     let parsed = akseptasi::parse(&request)?;
     let answer = retrying(|| akseptasi::registrasi(&state, &caller, &panel, &parsed)).await?;
@@ -128,9 +131,10 @@ pub async fn pengajuan_cbc(
     State(state): State<AppState>,
     Path(panel_code): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Json<Value>> {
     let (caller, panel) = auth::client(&state, &headers, &panel_code).await?;
+    let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let request: AkseptasiRequest = json_body(&body)?;
     let parsed = akseptasi::parse(&request)?;
     let answer = retrying(|| akseptasi::pengajuan_cbc(&state, &caller, &panel, &parsed)).await?;
@@ -168,9 +172,10 @@ pub async fn konfirmasi_cbc(
     State(state): State<AppState>,
     Path(panel_code): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Json<Value>> {
     let (_, panel) = auth::client(&state, &headers, &panel_code).await?;
+    let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let request: KonfirmasiCbcRequest = json_body(&body)?;
     let id_loan = text("ID_Loan", &request.id_loan)?;
     let approve = match request.status.trim().to_ascii_uppercase().as_str() {
@@ -197,9 +202,10 @@ pub async fn pembatalan_inforce(
     State(state): State<AppState>,
     Path(panel_code): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Json<Value>> {
     let (_, panel) = auth::client(&state, &headers, &panel_code).await?;
+    let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let request: PembatalanInforceRequest = json_body(&body)?;
     let id_loan = text("ID_Loan", &request.id_loan)?;
     let no_polis = text("No_Polis", &request.no_polis)?;
@@ -218,9 +224,10 @@ pub async fn pembatalan_pengajuan(
     State(state): State<AppState>,
     Path(panel_code): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Json<Value>> {
     let (_, panel) = auth::client(&state, &headers, &panel_code).await?;
+    let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let request: PembatalanPengajuanRequest = json_body(&body)?;
     let id_loan = text("ID_Loan", &request.id_loan)?;
     let answer = retrying(|| lifecycle::pembatalan_pengajuan(&state, &panel, &id_loan)).await?;
@@ -238,9 +245,10 @@ pub async fn klaim_registrasi(
     State(state): State<AppState>,
     Path(panel_code): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Json<Value>> {
     let (_, panel) = auth::client(&state, &headers, &panel_code).await?;
+    let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let request: KlaimRequest = json_body(&body)?;
     let claim = lifecycle::Claim {
         id_loan: text("ID_Loan", &request.id_loan)?,
