@@ -1143,3 +1143,82 @@ db_test!(
         assert!(text.contains("claims paid\t1\tpayments\t75000000"), "{text}");
     }
 );
+
+db_test!(
+    concurrent_repeats_issue_one_policy,
+    on(2024, 11, 28),
+    |app| async move {
+        let requests = (0..8).map(|_| {
+            post(
+                &app,
+                "/asuransi/A03/akseptasi/registrasi",
+                application("RACE1", "1212", 15_000_000),
+            )
+        });
+        let answers = futures::future::join_all(requests).await;
+        for (status, answer) in &answers {
+            assert_eq!(*status, 200);
+            assert_eq!(answer, &answers[0].1);
+        }
+        ok(&answers[0].1);
+        let (policies, seq): (i64, i64) = match &app.state.db {
+        jembatan::kernel::db::Db::Sqlite(pool) => sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM panel_loans WHERE id_loan = 'RACE1'), (SELECT policy_seq FROM insurance_panels WHERE code = 'A03')",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap(),
+        jembatan::kernel::db::Db::Postgres(pool) => sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM panel_loans WHERE id_loan = 'RACE1'), (SELECT policy_seq FROM insurance_panels WHERE code = 'A03')",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap(),
+    };
+        assert_eq!((policies, seq), (1, 1));
+    }
+);
+
+db_test!(a_refused_claim_may_be_filed_again, on(2024, 11, 28), |app| async move {
+    let receiver = Receiver::start(0).await;
+    broker_at(&app, &receiver).await;
+    let (_, policy) = post(
+        &app,
+        "/asuransi/A03/akseptasi/registrasi",
+        application("T1", "3434", 50_000_000),
+    )
+    .await;
+    ok(&policy);
+    let claim = json!({"ID_Loan": "T1", "Tanggal_Pengajuan": "2024-11-28", "Tanggal_Kejadian": "2024-11-01",
+        "Jenis_Klaim": "Meninggal_Dunia", "Sebab_Klaim": "Sakit", "Estimasi_Nilai_Klaim": 50000000,
+        "Deskripsi": "", "No_Polis": policy["Policy_No"]});
+    let (_, first) = post(&app, "/asuransi/A03/klaim/registrasi", claim.clone()).await;
+    ok(&first);
+    assert_eq!(first["Tenggat_Waktu_Klaim"], "2025-02-26");
+    let body = admin(
+        &app,
+        "A03",
+        "klaim/T1/status",
+        json!({"Status": "TOLAK", "Keterangan": "Sebab di luar pertanggungan"}),
+    )
+    .await;
+    ok(&body);
+    let sent = receiver.accepted("/aap/post-status").await;
+    let sent: Value = serde_json::from_slice(&sent[0].body).unwrap();
+    assert_eq!(sent["Status"], "TOLAK");
+    // The policy is in force again: a new claim is a new filing, not a repeat.
+    let mut again = claim.clone();
+    again["Jenis_Klaim"] = json!("Cacat_Tetap_Total");
+    let (_, second) = post(&app, "/asuransi/A03/klaim/registrasi", again).await;
+    ok(&second);
+    assert_eq!(second["Dokumen_Klaim"].as_array().unwrap().len(), 3);
+    let response = app
+        .client
+        .post(app.at("/asuransi/A03/admin/klaim/T1/status"))
+        .basic_auth("uw-A03", Some("uw-secret"))
+        .json(&json!({"Status": "BAYAR", "Keterangan": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400, "an unknown claim status is malformed");
+});

@@ -157,7 +157,7 @@ pub async fn dokumen_akseptasi(
     let (_, panel) = auth::client(&state, &headers, &panel_code).await?;
     let multipart = multipart.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let upload = super::documents::read_upload(&state, multipart).await?;
-    let answer = akseptasi::dokumen(&state, &panel, &upload).await?;
+    let answer = retrying(|| akseptasi::dokumen(&state, &panel, &upload)).await?;
     Ok(Json(answer))
 }
 
@@ -281,6 +281,6 @@ pub async fn dokumen_klaim(
     let (_, panel) = auth::client(&state, &headers, &panel_code).await?;
     let multipart = multipart.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let upload = super::documents::read_upload(&state, multipart).await?;
-    let answer = lifecycle::dokumen_klaim(&state, &panel, &upload).await?;
+    let answer = retrying(|| lifecycle::dokumen_klaim(&state, &panel, &upload)).await?;
     Ok(Json(answer))
 }
