@@ -6,6 +6,7 @@
 pub mod accumulation;
 pub mod admin;
 pub mod akseptasi;
+pub mod application;
 pub mod auth;
 pub mod callbacks;
 pub mod decisions;
@@ -17,6 +18,7 @@ pub mod epolicy;
 pub mod handlers;
 pub mod lifecycle;
 pub mod store;
+pub mod validate;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
