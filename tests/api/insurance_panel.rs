@@ -317,6 +317,11 @@ db_test!(credentials_and_malformed_requests, on(2024, 11, 28), |app| async move 
     assert_eq!(status, 400);
     refused(&body, "Tanggal_Akad");
     let mut bad = calc_example();
+    bad["NIK"] = json!("12-34");
+    let (status, body) = post(&app, "/asuransi/A03/get-rate-premi-panel", bad).await;
+    assert_eq!(status, 400);
+    refused(&body, "NIK");
+    let mut bad = calc_example();
     bad["Tenor"] = json!("12x");
     let (status, _) = post(&app, "/asuransi/A03/get-rate-premi-panel", bad).await;
     assert_eq!(status, 400);
@@ -1061,7 +1066,7 @@ db_test!(
             let (_, body) = post(
                 &app,
                 "/asuransi/B02/akseptasi/registrasi",
-                application(id, id, 100_000_000),
+                application(id, &format!("50{}", &id[1..]), 100_000_000),
             )
             .await;
             ok(&body);

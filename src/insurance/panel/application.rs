@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use super::domain::Application;
-use super::handlers::{date, text};
+use super::handlers::{date, nik, text};
 use crate::insurance::wire::AkseptasiRequest;
 use crate::kernel::error::{AppError, AppResult};
 
@@ -60,7 +60,7 @@ pub fn parse(request: &AkseptasiRequest) -> AppResult<Parsed> {
         id_loan: text("ID_Loan", &request.id_loan)?,
         kode_cabang: text("Kode_Cabang_Bank", &request.kode_cabang_bank)?,
         nama: text("Nama_Nasabah", &request.nama_nasabah)?,
-        nik: text("NIK", &request.nik)?,
+        nik: nik(&request.nik)?,
         app: Application {
             born: date("Tanggal_Lahir", &request.tanggal_lahir)?,
             akad: date("Tanggal_Akad", &request.tanggal_akad)?,
