@@ -285,8 +285,31 @@ pub async fn dokumen(state: &AppState, panel: &PanelDefinition, upload: &Upload)
         .fetch_all(&mut *tx)
         .await?;
         let complete = required.iter().all(|d| have.contains(&d.kode_dokumen));
+        let mut wake = false;
         let keterangan = if complete {
             set_state!(tx, &panel.code, &id_loan, LoanState::Menunggu, LoanState::Diproses, "dokumen lengkap", &now);
+            // The broker hears that the case is with the underwriter (Status DIPROSES of
+            // post-status-pertanggung-cbc); a client without a callback URL is not told.
+            let scope: Option<String> = sqlx::query_scalar("SELECT scope FROM basic_clients WHERE realm = $1 AND username = $2")
+                .bind(super::CLIENT_REALM)
+                .bind(&loan.client)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let scope: super::auth::Scope = scope.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
+            if !scope.broker_url.is_empty() {
+                let body = crate::insurance::wire::StatusCbcCallback {
+                    id_loan: id_loan.clone(),
+                    extra_premi: 0,
+                    status: "DIPROSES".into(),
+                    link_e_polis: String::new(),
+                    nomor_polis: String::new(),
+                    keterangan: "Dokumen lengkap, pengajuan dianalisa underwriter".into(),
+                    asuransi: panel.code.clone(),
+                };
+                let message = super::callbacks::json(&scope, &panel.code, "post-status-pertanggung-cbc", &body);
+                crate::outbox_enqueue!(&mut *tx, &message)?;
+                wake = true;
+            }
             "Berhasil mengupload dokumen, dokumen lengkap dan pengajuan diproses"
         } else {
             "Berhasil mengupload dokumen"
@@ -294,6 +317,9 @@ pub async fn dokumen(state: &AppState, panel: &PanelDefinition, upload: &Upload)
         let answer = json!({"Status": STATUS_OK, "Keterangan": keterangan});
         save_response!(&mut *tx, &panel.code, &id_loan, &operation, &answer, &now);
         tx.commit().await?;
+        if wake {
+            state.outbox.wake();
+        }
         Ok(answer)
     })
 }
