@@ -1,21 +1,292 @@
 //! `jembatan insurance ...`: underwriter decisions and panel administration.
+//!
+//! Decisions made here write the broker callback into the outbox; a running server
+//! (sharing the database) delivers it.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Subcommand;
 
 use crate::app::AppState;
+use crate::insurance::panel::{self, auth::Scope, decisions, documents};
+use crate::kernel::auth::basic;
+use crate::kernel::error::AppError;
 
 /// Insurance subcommands.
 #[derive(Debug, Subcommand)]
 pub enum InsuranceCommand {
     /// List the configured panels.
     Panels,
+    /// Approve (with an extra premium) or refuse a case-by-case application.
+    Cbc {
+        /// Panel code.
+        panel: String,
+        /// ID_Loan.
+        id_loan: String,
+        /// `approve` or `refuse`.
+        decision: String,
+        /// Extra premium in rupiah (approval).
+        #[arg(long, default_value_t = 0)]
+        extra_premium: i64,
+        /// Note sent to the broker.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Set a claim's status: ANALISA, TOLAK, TAHAN or TERIMA.
+    ClaimStatus {
+        /// Panel code.
+        panel: String,
+        /// ID_Loan.
+        id_loan: String,
+        /// The status.
+        status: String,
+        /// Note sent to the broker.
+        #[arg(long)]
+        note: String,
+    },
+    /// Record the payment of an accepted claim with its PDF proof.
+    ClaimPay {
+        /// Panel code.
+        panel: String,
+        /// ID_Loan.
+        id_loan: String,
+        /// Amount paid in rupiah.
+        amount: i64,
+        /// The proof of payment (PDF).
+        #[arg(long)]
+        proof: PathBuf,
+        /// Note sent to the broker.
+        #[arg(long, default_value = "Klaim dibayarkan")]
+        note: String,
+    },
+    /// Approve or refuse an in-force cancellation.
+    Cancellation {
+        /// Panel code.
+        panel: String,
+        /// ID_Loan.
+        id_loan: String,
+        /// `approve` or `refuse`.
+        decision: String,
+        /// Note kept in the history.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Reconciliation totals of a panel: policies and premiums, refunds, claim payments.
+    Report {
+        /// Panel code.
+        panel: String,
+        /// First day (`yyyy-mm-dd`), inclusive.
+        #[arg(long, default_value = "0000-01-01")]
+        from: String,
+        /// Last day (`yyyy-mm-dd`), inclusive.
+        #[arg(long, default_value = "9999-12-31")]
+        to: String,
+    },
+    /// Create or replace a broker client allowed to call the panels.
+    Client {
+        /// User name.
+        username: String,
+        /// Password.
+        password: String,
+        /// The broker's base URL for callbacks (`{{urlAAP}}`).
+        #[arg(long)]
+        broker_url: String,
+        /// Basic user name presented to the broker.
+        #[arg(long)]
+        broker_username: String,
+        /// Basic password presented to the broker.
+        #[arg(long)]
+        broker_password: String,
+        /// Panels the client may call (comma separated, `*` for all).
+        #[arg(long, default_value = "*")]
+        panels: String,
+    },
+    /// Create or replace a member of a panel's staff (admin API).
+    Staff {
+        /// User name.
+        username: String,
+        /// Password.
+        password: String,
+        /// Panels (comma separated, `*` for all).
+        #[arg(long)]
+        panels: String,
+    },
+}
+
+fn approve(decision: &str) -> anyhow::Result<bool> {
+    match decision.to_ascii_lowercase().as_str() {
+        "approve" | "disetujui" => Ok(true),
+        "refuse" | "ditolak" => Ok(false),
+        other => anyhow::bail!("decision must be approve or refuse, not {other:?}"),
+    }
+}
+
+fn list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+fn outcome(result: Result<String, AppError>) -> anyhow::Result<ExitCode> {
+    match result {
+        Ok(message) => {
+            println!("{message}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(AppError::Rejected { message, .. })
+        | Err(AppError::BadRequest(message))
+        | Err(AppError::NotFound(message)) => {
+            eprintln!("refused: {message}");
+            Ok(ExitCode::from(1))
+        }
+        Err(other) => Err(anyhow::anyhow!("{other:?}")),
+    }
 }
 
 /// Runs an insurance subcommand.
-pub async fn run(_state: &AppState, command: InsuranceCommand) -> anyhow::Result<ExitCode> {
-    match command {
-        InsuranceCommand::Panels => anyhow::bail!("insurance panels: not available yet"),
-    }
+pub async fn run(state: &AppState, command: InsuranceCommand) -> anyhow::Result<ExitCode> {
+    let code = match command {
+        InsuranceCommand::Panels => {
+            for (code, name) in panel::store::list_panels(&state.db).await? {
+                println!("{code}\t{name}");
+            }
+            ExitCode::SUCCESS
+        }
+        InsuranceCommand::Cbc {
+            panel: p,
+            id_loan,
+            decision,
+            extra_premium,
+            note,
+        } => {
+            let approve = approve(&decision)?;
+            let panel = panel::auth::panel(state, &p)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let note = if note.is_empty() {
+                if approve {
+                    format!("CBC diterima dengan extra premi Rp {extra_premium}")
+                } else {
+                    "CBC ditolak".into()
+                }
+            } else {
+                note
+            };
+            outcome(decisions::cbc(state, &panel, &id_loan, approve, extra_premium, &note).await)?
+        }
+        InsuranceCommand::ClaimStatus {
+            panel: p,
+            id_loan,
+            status,
+            note,
+        } => {
+            let panel = panel::auth::panel(state, &p)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            outcome(decisions::claim_status(state, &panel, &id_loan, &status, &note).await)?
+        }
+        InsuranceCommand::ClaimPay {
+            panel: p,
+            id_loan,
+            amount,
+            proof,
+            note,
+        } => {
+            let panel = panel::auth::panel(state, &p)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let bytes = std::fs::read(&proof).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", proof.display()))?;
+            let upload = documents::Upload {
+                file: Some(bytes),
+                file_name: proof
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default(),
+                ..Default::default()
+            };
+            match documents::check_pdf(state, &upload) {
+                Ok(pdf) => outcome(
+                    decisions::claim_payment(state, &panel, &id_loan, amount, &note, &pdf, &upload.file_name).await,
+                )?,
+                Err(err) => outcome(Err(err))?,
+            }
+        }
+        InsuranceCommand::Cancellation {
+            panel: p,
+            id_loan,
+            decision,
+            note,
+        } => {
+            let approve = approve(&decision)?;
+            let panel = panel::auth::panel(state, &p)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let note = if note.is_empty() {
+                format!("Pembatalan {}", if approve { "DISETUJUI" } else { "DITOLAK" })
+            } else {
+                note
+            };
+            outcome(decisions::cancellation(state, &panel, &id_loan, approve, &note).await)?
+        }
+        InsuranceCommand::Report { panel: p, from, to } => {
+            let panel = panel::auth::panel(state, &p)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let r = panel::store::report(&state.db, &panel.code, &from, &to).await?;
+            println!("panel\t{}\nperiod\t{from}..{to}", panel.code);
+            println!("policies issued\t{}\tpremiums\t{}", r.policies, r.premiums);
+            println!("cancellations approved\t{}\trefunds\t{}", r.cancellations, r.refunds);
+            println!("claims paid\t{}\tpayments\t{}", r.claims_paid, r.claim_payments);
+            ExitCode::SUCCESS
+        }
+        InsuranceCommand::Client {
+            username,
+            password,
+            broker_url,
+            broker_username,
+            broker_password,
+            panels,
+        } => {
+            let scope = Scope {
+                panels: list(&panels),
+                broker_url,
+                broker_username,
+                broker_password,
+            };
+            basic::upsert(
+                &state.db,
+                panel::CLIENT_REALM,
+                &username,
+                &password,
+                &serde_json::to_string(&scope)?,
+            )
+            .await?;
+            println!("client {username} saved");
+            ExitCode::SUCCESS
+        }
+        InsuranceCommand::Staff {
+            username,
+            password,
+            panels,
+        } => {
+            let scope = Scope {
+                panels: list(&panels),
+                ..Default::default()
+            };
+            basic::upsert(
+                &state.db,
+                panel::STAFF_REALM,
+                &username,
+                &password,
+                &serde_json::to_string(&scope)?,
+            )
+            .await?;
+            println!("staff {username} saved");
+            ExitCode::SUCCESS
+        }
+    };
+    state.journal.close().await;
+    Ok(code)
 }

@@ -1,6 +1,12 @@
 //! Insurance broker H2H (specs/pialang-h2h.txt): panels at /asuransi/{panel_code}, broker at /aap.
+//!
+//! `panel` is the insurer side (the `{{urlAsuransi}}` endpoints, underwriting, decisions
+//! and their callbacks to the broker); the broker side mounts beside it. `wire` holds the
+//! spec's bodies, shared by both sides.
 
 pub mod cli;
+pub mod panel;
+pub mod wire;
 
 use std::path::Path;
 
@@ -11,14 +17,20 @@ use crate::app::AppState;
 use crate::config::Config;
 use crate::kernel::import::ImportSummary;
 
-/// Configuration of this family (its section of the config file).
+/// Configuration of this family (`[insurance]` in the config file).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
-pub struct InsuranceConfig {}
+pub struct InsuranceConfig {
+    /// The insurer panels (`[insurance.panel]`).
+    pub panel: panel::PanelConfig,
+}
 
 /// This family's in-memory state.
 #[derive(Debug, Default)]
-pub struct InsuranceState {}
+pub struct InsuranceState {
+    /// The panels' caches.
+    pub panel: panel::PanelState,
+}
 
 impl InsuranceState {
     /// Builds the state from the configuration.
@@ -27,22 +39,25 @@ impl InsuranceState {
     }
 }
 
-/// The family's routes, mounted with its envelope.
+/// The family's routes, each side mounted with its envelope.
 pub fn router() -> Router<AppState> {
-    Router::new()
+    Router::new().merge(panel::router())
 }
 
 /// The family's OpenAPI paths.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    utoipa::openapi::OpenApiBuilder::new().build()
+    panel::openapi()
 }
 
 /// Loads the family's demo data (idempotent).
-pub async fn load_demo(_state: &AppState) -> anyhow::Result<()> {
-    Ok(())
+pub async fn load_demo(state: &AppState) -> anyhow::Result<()> {
+    panel::demo::load(state).await
 }
 
-/// Imports `dataset` from `file` if the data set is this family's.
-pub async fn import(_state: &AppState, _dataset: &str, _file: &Path) -> Option<anyhow::Result<ImportSummary>> {
-    None
+/// Imports `dataset` from `file` if the data set is this family's (`panels`).
+pub async fn import(state: &AppState, dataset: &str, file: &Path) -> Option<anyhow::Result<ImportSummary>> {
+    match dataset {
+        "panels" => Some(panel::store::import_panels(state, file).await),
+        _ => None,
+    }
 }

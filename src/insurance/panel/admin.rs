@@ -1,0 +1,236 @@
+//! The panel's admin API for its own staff (realm [`super::STAFF_REALM`]): underwriter
+//! decisions, each calling the broker back, and a view of a loan.
+
+use axum::body::Bytes;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Multipart, State};
+use axum::http::HeaderMap;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{auth, decisions, documents, store};
+use crate::app::AppState;
+use crate::insurance::wire::{lenient_opt_i64, StatusResponse};
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::extract::{Json, Path};
+use crate::with_db;
+
+/// A CBC decision.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CbcDecision {
+    /// `DISETUJUI` or `DITOLAK`.
+    #[serde(rename = "Status")]
+    pub status: String,
+    /// Extra premium for an approval (rupiah, number or string).
+    #[serde(rename = "Extra_Premi", default, deserialize_with = "lenient_opt_i64")]
+    #[schema(value_type = Option<i64>)]
+    pub extra_premi: Option<i64>,
+    /// Note sent to the broker.
+    #[serde(rename = "Keterangan", default)]
+    pub keterangan: String,
+}
+
+/// A claim status decision.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ClaimStatusDecision {
+    /// `ANALISA`, `TOLAK`, `TAHAN` or `TERIMA`.
+    #[serde(rename = "Status")]
+    pub status: String,
+    /// Note sent to the broker.
+    #[serde(rename = "Keterangan")]
+    pub keterangan: String,
+}
+
+/// An in-force cancellation decision.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CancellationDecision {
+    /// `DISETUJUI` or `DITOLAK`.
+    #[serde(rename = "Status")]
+    pub status: String,
+    /// Note kept in the history.
+    #[serde(rename = "Keterangan", default)]
+    pub keterangan: String,
+}
+
+/// A loan as the panel's staff sees it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LoanView {
+    /// ID_Loan.
+    #[serde(rename = "ID_Loan")]
+    pub id_loan: String,
+    /// Loan state (MENUNGGU, DIPROSES, DISETUJUI, DITOLAK, DIBATALKAN, INFORCE, PEMBATALAN_DIAJUKAN, BATAL, KLAIM, DIBAYAR).
+    #[serde(rename = "State")]
+    pub state: String,
+    /// CAC or medical code.
+    #[serde(rename = "Status_Akseptasi")]
+    pub underwriting: String,
+    /// Premium.
+    #[serde(rename = "Premi")]
+    pub premi: i64,
+    /// Extra premium.
+    #[serde(rename = "Extra_Premi")]
+    pub extra_premi: i64,
+    /// Policy number.
+    #[serde(rename = "Policy_No")]
+    pub policy_no: Option<String>,
+    /// Refund of an in-force cancellation.
+    #[serde(rename = "Nilai_Refund")]
+    pub refund: Option<i64>,
+    /// Claim status, if any.
+    #[serde(rename = "Status_Klaim")]
+    pub claim_status: Option<String>,
+    /// Codes of the documents received.
+    #[serde(rename = "Dokumen")]
+    pub documents: Vec<String>,
+}
+
+fn approve_of(status: &str) -> AppResult<bool> {
+    match status.trim().to_ascii_uppercase().as_str() {
+        "DISETUJUI" => Ok(true),
+        "DITOLAK" => Ok(false),
+        _ => Err(AppError::BadRequest(
+            "field `Status` must be DISETUJUI or DITOLAK".into(),
+        )),
+    }
+}
+
+/// A loan's state, claim and documents.
+#[utoipa::path(get, path = "/asuransi/{panel_code}/admin/loans/{id_loan}", tag = "insurance-panel",
+    params(("panel_code" = String, Path, description = "Panel code"), ("id_loan" = String, Path, description = "ID_Loan")),
+    responses((status = 200, description = "The loan", body = LoanView),
+              (status = 401, description = "Invalid Username or Password", body = StatusResponse),
+              (status = 404, description = "Unknown loan", body = StatusResponse)))]
+pub async fn loan(
+    State(state): State<AppState>,
+    Path((panel_code, id_loan)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> AppResult<Json<LoanView>> {
+    let (_, panel) = auth::staff(&state, &headers, &panel_code).await?;
+    let loan = store::loan(&state.db, &panel.code, &id_loan)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("ID_Loan {id_loan} tidak ditemukan")))?;
+    let (claim_status, documents): (Option<String>, Vec<String>) = with_db!(&state.db, pool => {
+        let claim = sqlx::query_scalar("SELECT status FROM panel_claims WHERE panel_code = $1 AND id_loan = $2")
+            .bind(&panel.code)
+            .bind(&id_loan)
+            .fetch_optional(pool)
+            .await?;
+        let docs = sqlx::query_scalar("SELECT kode_dokumen FROM panel_documents WHERE panel_code = $1 AND id_loan = $2 ORDER BY id")
+            .bind(&panel.code)
+            .bind(&id_loan)
+            .fetch_all(pool)
+            .await?;
+        (claim, docs)
+    });
+    Ok(Json(LoanView {
+        id_loan: loan.id_loan,
+        state: loan.state,
+        underwriting: loan.underwriting,
+        premi: loan.premi,
+        extra_premi: loan.extra_premi,
+        policy_no: loan.policy_no,
+        refund: loan.refund,
+        claim_status,
+        documents,
+    }))
+}
+
+/// Approves (with extra premium) or refuses a CBC case; calls `post-status-pertanggung-cbc`.
+#[utoipa::path(post, path = "/asuransi/{panel_code}/admin/cbc/{id_loan}/keputusan", tag = "insurance-panel",
+    params(("panel_code" = String, Path, description = "Panel code"), ("id_loan" = String, Path, description = "ID_Loan")),
+    request_body = CbcDecision,
+    responses((status = 200, description = "Decided; or Status 01 naming the current state", body = StatusResponse),
+              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+pub async fn cbc_decision(
+    State(state): State<AppState>,
+    Path((panel_code, id_loan)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> AppResult<Json<StatusResponse>> {
+    let (_, panel) = auth::staff(&state, &headers, &panel_code).await?;
+    let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let body: CbcDecision = super::handlers::json_body(&body)?;
+    let approve = approve_of(&body.status)?;
+    let note = if body.keterangan.trim().is_empty() {
+        if approve {
+            format!("CBC diterima dengan extra premi Rp {}", body.extra_premi.unwrap_or(0))
+        } else {
+            "CBC ditolak".to_string()
+        }
+    } else {
+        body.keterangan.clone()
+    };
+    let message = decisions::cbc(&state, &panel, &id_loan, approve, body.extra_premi.unwrap_or(0), &note).await?;
+    Ok(Json(StatusResponse::ok(message)))
+}
+
+/// Sets a claim's status; calls `post-status`.
+#[utoipa::path(post, path = "/asuransi/{panel_code}/admin/klaim/{id_loan}/status", tag = "insurance-panel",
+    params(("panel_code" = String, Path, description = "Panel code"), ("id_loan" = String, Path, description = "ID_Loan")),
+    request_body = ClaimStatusDecision,
+    responses((status = 200, description = "Decided; or Status 01 naming the current state", body = StatusResponse),
+              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+pub async fn claim_status(
+    State(state): State<AppState>,
+    Path((panel_code, id_loan)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> AppResult<Json<StatusResponse>> {
+    let (_, panel) = auth::staff(&state, &headers, &panel_code).await?;
+    let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let body: ClaimStatusDecision = super::handlers::json_body(&body)?;
+    let message = decisions::claim_status(&state, &panel, &id_loan, &body.status, &body.keterangan).await?;
+    Ok(Json(StatusResponse::ok(message)))
+}
+
+/// Records a claim payment with its PDF proof (multipart `Nilai_Dibayarkan`, `Keterangan`,
+/// `files`); calls `post-pembayaran`.
+#[utoipa::path(post, path = "/asuransi/{panel_code}/admin/klaim/{id_loan}/pembayaran", tag = "insurance-panel",
+    params(("panel_code" = String, Path, description = "Panel code"), ("id_loan" = String, Path, description = "ID_Loan")),
+    request_body(content_type = "multipart/form-data", description = "Nilai_Dibayarkan, Keterangan, files (PDF proof)"),
+    responses((status = 200, description = "Recorded; or Status 01", body = StatusResponse),
+              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+pub async fn claim_payment(
+    State(state): State<AppState>,
+    Path((panel_code, id_loan)): Path<(String, String)>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> AppResult<Json<StatusResponse>> {
+    let (_, panel) = auth::staff(&state, &headers, &panel_code).await?;
+    let multipart = multipart.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let upload = documents::read_upload(&state, multipart).await?;
+    let amount_text = upload.field("Nilai_Dibayarkan")?;
+    let amount: i64 = amount_text
+        .parse()
+        .map_err(|_| AppError::BadRequest("field `Nilai_Dibayarkan` must be a whole number".into()))?;
+    let note = upload.field("Keterangan")?;
+    let proof = documents::check_pdf(&state, &upload)?;
+    let message = decisions::claim_payment(&state, &panel, &id_loan, amount, &note, &proof, &upload.file_name).await?;
+    Ok(Json(StatusResponse::ok(message)))
+}
+
+/// Approves or refuses an in-force cancellation; calls `post-status-pembatalan`.
+#[utoipa::path(post, path = "/asuransi/{panel_code}/admin/pembatalan/{id_loan}/keputusan", tag = "insurance-panel",
+    params(("panel_code" = String, Path, description = "Panel code"), ("id_loan" = String, Path, description = "ID_Loan")),
+    request_body = CancellationDecision,
+    responses((status = 200, description = "Decided; or Status 01 naming the current state", body = StatusResponse),
+              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+pub async fn cancellation_decision(
+    State(state): State<AppState>,
+    Path((panel_code, id_loan)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> AppResult<Json<StatusResponse>> {
+    let (_, panel) = auth::staff(&state, &headers, &panel_code).await?;
+    let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let body: CancellationDecision = super::handlers::json_body(&body)?;
+    let approve = approve_of(&body.status)?;
+    let note = if body.keterangan.trim().is_empty() {
+        format!("Pembatalan {}", body.status.trim().to_ascii_uppercase())
+    } else {
+        body.keterangan.clone()
+    };
+    let message = decisions::cancellation(&state, &panel, &id_loan, approve, &note).await?;
+    Ok(Json(StatusResponse::ok(message)))
+}

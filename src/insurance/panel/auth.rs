@@ -1,0 +1,135 @@
+//! Who may call a panel: the broker's clients (realm [`CLIENT_REALM`]) on the spec's
+//! endpoints, the panel's own staff (realm [`STAFF_REALM`]) on the admin API. Both use
+//! HTTP Basic with hashed secrets in `basic_clients`; the scope (JSON) names the panels a
+//! credential may use and, for a client, where and how to call its broker back.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::http::HeaderMap;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::definition::{normalize_code, PanelDefinition};
+use super::{refuse, store, CLIENT_REALM, STAFF_REALM};
+use crate::app::AppState;
+use crate::kernel::auth::basic;
+use crate::kernel::error::{AppError, AppResult};
+
+/// What a Basic credential's scope says.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Scope {
+    /// Panel codes this credential may use (`*` for all).
+    pub panels: Vec<String>,
+    /// Clients only: the broker's base URL (`{{urlAAP}}`) for callbacks.
+    pub broker_url: String,
+    /// Clients only: the Basic user name the panel presents to the broker.
+    pub broker_username: String,
+    /// Clients only: the Basic password the panel presents to the broker.
+    pub broker_password: String,
+}
+
+impl Scope {
+    fn allows(&self, panel: &str) -> bool {
+        self.panels.iter().any(|p| p == "*" || normalize_code(p) == panel)
+    }
+}
+
+/// A verified caller.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// Its user name.
+    pub username: String,
+    /// Its scope (parsed once per cache entry).
+    pub scope: Arc<Scope>,
+}
+
+fn digest(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// Verifies the Basic credential of `realm`, using the state's short-lived cache so a hot
+/// endpoint does not recompute the salted hash on every request.
+async fn verify(state: &AppState, realm: &str, headers: &HeaderMap) -> AppResult<Caller> {
+    let Some((user, pass)) = basic::credentials(headers) else {
+        return Err(AppError::Unauthorized("missing credentials".into()));
+    };
+    let ttl = Duration::from_millis(state.config.insurance.panel.cache_ttl_ms);
+    let key = (realm.to_string(), user.clone());
+    let presented = digest(&pass);
+    let cache = &state.insurance.panel.credentials;
+    if let Some((hash, scope, at)) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        if at.elapsed() < ttl && hash == presented {
+            return Ok(Caller { username: user, scope });
+        }
+    }
+    let client = basic::verify(&state.db, realm, headers)
+        .await?
+        .ok_or_else(|| AppError::Unauthorized("bad credentials".into()))?;
+    let scope: Arc<Scope> = Arc::new(serde_json::from_str(&client.scope).unwrap_or_default());
+    if let Ok(mut c) = cache.lock() {
+        c.insert(key, (presented, scope.clone(), Instant::now()));
+    }
+    Ok(Caller {
+        username: client.username,
+        scope,
+    })
+}
+
+/// Authenticates a broker client and finds the panel it calls.
+pub async fn client(
+    state: &AppState,
+    headers: &HeaderMap,
+    panel_code: &str,
+) -> AppResult<(Caller, Arc<PanelDefinition>)> {
+    let caller = verify(state, CLIENT_REALM, headers).await?;
+    let panel = panel(state, panel_code).await?;
+    if !caller.scope.allows(&panel.code) {
+        return Err(AppError::Forbidden(format!(
+            "Tidak berhak mengakses panel {}",
+            panel.code
+        )));
+    }
+    Ok((caller, panel))
+}
+
+/// Authenticates a member of the panel's staff.
+pub async fn staff(
+    state: &AppState,
+    headers: &HeaderMap,
+    panel_code: &str,
+) -> AppResult<(Caller, Arc<PanelDefinition>)> {
+    let caller = verify(state, STAFF_REALM, headers).await?;
+    let panel = panel(state, panel_code).await?;
+    if !caller.scope.allows(&panel.code) {
+        return Err(AppError::Forbidden(format!(
+            "Tidak berhak mengakses panel {}",
+            panel.code
+        )));
+    }
+    Ok((caller, panel))
+}
+
+/// The panel named by the path (`1` is `A01`), cached briefly.
+pub async fn panel(state: &AppState, panel_code: &str) -> AppResult<Arc<PanelDefinition>> {
+    let code = normalize_code(panel_code);
+    let ttl = Duration::from_millis(state.config.insurance.panel.cache_ttl_ms);
+    if let Some(panel) = state.insurance.panel.panel(&code, ttl) {
+        return Ok(panel);
+    }
+    let panel = store::load_panel(&state.db, &code)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("Panel asuransi {code} tidak terdaftar")))?;
+    let panel = Arc::new(panel);
+    state.insurance.panel.remember_panel(panel.clone());
+    Ok(panel)
+}
+
+/// The client's callback settings, or a refusal when it has none.
+pub fn broker_of(scope: &Scope) -> AppResult<&Scope> {
+    if scope.broker_url.is_empty() {
+        return Err(refuse("Klien tidak memiliki alamat callback pialang"));
+    }
+    Ok(scope)
+}

@@ -1,0 +1,148 @@
+//! Uploaded documents: multipart reading with a size limit per file, the PDF check by
+//! content, and content-addressed storage (SHA-256) under the data directory.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use axum::extract::Multipart;
+use sha2::{Digest, Sha256};
+
+use super::refuse;
+use crate::app::AppState;
+use crate::kernel::error::{AppError, AppResult};
+
+/// Largest text field accepted in a multipart form.
+const MAX_TEXT_FIELD: usize = 4 * 1024;
+
+/// A multipart form: its text fields and its one file.
+#[derive(Debug, Default)]
+pub struct Upload {
+    /// Text fields by name.
+    pub fields: HashMap<String, String>,
+    /// The file's name as sent.
+    pub file_name: String,
+    /// The file's bytes, if a file part came.
+    pub file: Option<Vec<u8>>,
+    /// True when the file passed the size limit (its bytes were dropped).
+    pub too_large: bool,
+}
+
+impl Upload {
+    /// A mandatory text field; its absence is a malformed request naming it.
+    pub fn field(&self, name: &str) -> AppResult<String> {
+        self.fields
+            .get(name)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| AppError::BadRequest(format!("field `{name}` is missing")))
+    }
+}
+
+fn multipart_error(err: axum::extract::multipart::MultipartError) -> AppError {
+    AppError::BadRequest(format!("multipart: {}", err.body_text()))
+}
+
+/// Reads a multipart form whose file part is named `files` (any case). A file above
+/// `max_document_bytes` is not kept: `too_large` tells the caller to refuse it.
+pub async fn read_upload(state: &AppState, mut multipart: Multipart) -> AppResult<Upload> {
+    let max = state.config.insurance.panel.max_document_bytes;
+    let mut upload = Upload::default();
+    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+        let name = field.name().unwrap_or_default().to_string();
+        let is_file =
+            name.eq_ignore_ascii_case("files") || name.eq_ignore_ascii_case("file") || field.file_name().is_some();
+        if is_file {
+            upload.file_name = field.file_name().unwrap_or("dokumen.pdf").to_string();
+            let mut bytes = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                if upload.too_large || bytes.len() + chunk.len() > max {
+                    upload.too_large = true;
+                    bytes = Vec::new();
+                    continue;
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            upload.file = Some(bytes);
+        } else {
+            let mut bytes = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                if bytes.len() + chunk.len() > MAX_TEXT_FIELD {
+                    return Err(AppError::BadRequest(format!("field `{name}` is too long")));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            let text =
+                String::from_utf8(bytes).map_err(|_| AppError::BadRequest(format!("field `{name}` is not UTF-8")))?;
+            upload.fields.insert(name, text);
+        }
+    }
+    Ok(upload)
+}
+
+/// The file of an upload once it passed the checks.
+#[derive(Debug, Clone)]
+pub struct CheckedPdf {
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// SHA-256 hex.
+    pub sha256: String,
+}
+
+/// True when `bytes` are a PDF: the `%PDF-` header at the start (a few bytes of junk are
+/// tolerated, as readers do) and an `%%EOF` marker in the trailer.
+pub fn is_pdf(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(1024)];
+    let header = head.windows(5).position(|w| w == b"%PDF-");
+    let tail = &bytes[bytes.len().saturating_sub(2048)..];
+    header.is_some() && tail.windows(5).any(|w| w == b"%%EOF")
+}
+
+/// Checks the upload's file: present (else malformed), within the size limit and a PDF (else refused).
+pub fn check_pdf(state: &AppState, upload: &Upload) -> AppResult<CheckedPdf> {
+    if upload.too_large {
+        return Err(refuse(format!(
+            "Ukuran file melebihi batas {} byte",
+            state.config.insurance.panel.max_document_bytes
+        )));
+    }
+    let bytes = upload
+        .file
+        .clone()
+        .ok_or_else(|| AppError::BadRequest("field `files` (the PDF file) is missing".into()))?;
+    if bytes.is_empty() || !is_pdf(&bytes) {
+        return Err(refuse("File bukan dokumen PDF"));
+    }
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    Ok(CheckedPdf { bytes, sha256 })
+}
+
+/// Stores the file under `data_dir/insurance/documents/<sha[..2]>/<sha>.pdf` (written once,
+/// atomically by rename) and returns its path.
+pub async fn store(state: &AppState, pdf: &CheckedPdf) -> AppResult<PathBuf> {
+    let dir = state
+        .config
+        .data_dir
+        .join("insurance")
+        .join("documents")
+        .join(&pdf.sha256[..2]);
+    let path = dir.join(format!("{}.pdf", pdf.sha256));
+    if tokio::fs::try_exists(&path).await.unwrap_or(false) {
+        return Ok(path);
+    }
+    let io = |e: std::io::Error| AppError::Internal(format!("document store: {e}"));
+    tokio::fs::create_dir_all(&dir).await.map_err(io)?;
+    let temp = dir.join(format!(".{}.{}", pdf.sha256, uuid::Uuid::new_v4().simple()));
+    tokio::fs::write(&temp, &pdf.bytes).await.map_err(io)?;
+    tokio::fs::rename(&temp, &path).await.map_err(io)?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn pdf_by_content() {
+        assert!(super::is_pdf(b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"));
+        assert!(!super::is_pdf(b"PK\x03\x04 not a pdf %%EOF"));
+        assert!(!super::is_pdf(b"%PDF-1.7 truncated"));
+    }
+}

@@ -1,0 +1,155 @@
+//! The e-policy: a real PDF with the policy's data, generated on request from the
+//! database (so it always shows the policy's current state), at the `EPolicy` URL.
+//! The URL carries a random token: the bank's portal links to it without credentials.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
+
+use super::auth;
+use super::store::LoanRow;
+use crate::app::AppState;
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::extract::Path;
+use crate::with_db;
+
+/// The public URL of a policy's e-policy.
+pub fn url(state: &AppState, panel: &str, token: &str) -> String {
+    format!(
+        "{}/asuransi/{panel}/e-policy/{token}.pdf",
+        state.config.public_base_url()
+    )
+}
+
+/// Serves an e-policy PDF.
+#[utoipa::path(get, path = "/asuransi/{panel_code}/e-policy/{file}", tag = "insurance-panel",
+    params(("panel_code" = String, Path, description = "Panel code"), ("file" = String, Path, description = "`<token>.pdf` from `EPolicy`")),
+    responses((status = 200, description = "The e-policy", content_type = "application/pdf", body = Vec<u8>),
+              (status = 404, description = "Unknown e-policy", body = crate::insurance::wire::StatusResponse)))]
+pub async fn serve(
+    State(state): State<AppState>,
+    Path((panel_code, file)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let panel = auth::panel(&state, &panel_code).await?;
+    let token = file.strip_suffix(".pdf").unwrap_or(&file);
+    let not_found = || AppError::NotFound("E-polis tidak ditemukan".into());
+    if token.is_empty() || token.len() > 64 || !token.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(not_found());
+    }
+    let row: Option<LoanRow> = with_db!(&state.db, pool => {
+        sqlx::query_as::<_, LoanRow>(&format!(
+            "SELECT {} FROM panel_loans WHERE panel_code = $1 AND epolicy_token = $2",
+            super::store::LOAN_COLUMNS
+        ))
+        .bind(&panel.code)
+        .bind(token)
+        .fetch_optional(pool)
+        .await?
+    });
+    let row = row.ok_or_else(not_found)?;
+    let pdf = render(&panel.name, &panel.code, &row);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{}.pdf\"", row.id_loan),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
+}
+
+fn rupiah(value: i64) -> String {
+    let digits = value.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    format!("Rp {}{out}", if value < 0 { "-" } else { "" })
+}
+
+/// PDF text in the standard fonts is Latin-1; anything else becomes `?`.
+fn latin1(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| if (c as u32) < 256 { c as u8 } else { b'?' })
+        .collect()
+}
+
+/// Renders the e-policy of `row` as a one-page PDF.
+pub fn render(panel_name: &str, panel_code: &str, row: &LoanRow) -> Vec<u8> {
+    let catalog = Ref::new(1);
+    let tree = Ref::new(2);
+    let page_id = Ref::new(3);
+    let font = Ref::new(4);
+    let bold = Ref::new(5);
+    let content_id = Ref::new(6);
+    let mut pdf = Pdf::new();
+    pdf.catalog(catalog).pages(tree);
+    pdf.pages(tree).kids([page_id]).count(1);
+    let mut page = pdf.page(page_id);
+    page.media_box(Rect::new(0.0, 0.0, 595.0, 842.0));
+    page.parent(tree);
+    page.contents(content_id);
+    let mut resources = page.resources();
+    let mut fonts = resources.fonts();
+    fonts.pair(Name(b"F1"), font);
+    fonts.pair(Name(b"F2"), bold);
+    fonts.finish();
+    resources.finish();
+    page.finish();
+    pdf.type1_font(font).base_font(Name(b"Helvetica"));
+    pdf.type1_font(bold).base_font(Name(b"Helvetica-Bold"));
+
+    let policy_no = row.policy_no.clone().unwrap_or_default();
+    let lines: Vec<(String, String)> = vec![
+        ("Nomor Polis".into(), policy_no),
+        ("Status".into(), row.state.clone()),
+        ("ID Loan".into(), row.id_loan.clone()),
+        ("Nama Tertanggung".into(), row.nama.clone()),
+        ("NIK".into(), crate::kernel::mask::identifiers(&row.nik)),
+        ("Tanggal Lahir".into(), row.tanggal_lahir.clone()),
+        ("Usia Masuk".into(), format!("{} tahun", row.usia)),
+        ("Produk".into(), row.produk.clone()),
+        ("Kode Cabang Bank".into(), row.kode_cabang.clone()),
+        ("Uang Pertanggungan".into(), rupiah(row.nilai_pertanggungan)),
+        ("Premi".into(), rupiah(row.premi)),
+        ("Extra Premi".into(), rupiah(row.extra_premi)),
+        ("Masa Asuransi".into(), format!("{} bulan", row.tenor)),
+        ("Mulai".into(), row.tanggal_akad.clone()),
+        ("Berakhir".into(), row.tanggal_akhir.clone()),
+        ("Akseptasi".into(), row.underwriting.clone()),
+        ("Diterbitkan".into(), row.issued_at.clone().unwrap_or_default()),
+    ];
+    let mut content = Content::new();
+    content.begin_text();
+    content.set_font(Name(b"F2"), 16.0);
+    content.next_line(56.0, 780.0);
+    content.show(Str(&latin1(&format!("E-POLIS ASURANSI  {panel_name} ({panel_code})"))));
+    content.set_font(Name(b"F1"), 11.0);
+    content.next_line(0.0, -20.0);
+    content.show(Str(
+        b"Asuransi jiwa kredit / asuransi kredit - PT AA Pialang Asuransi H2H",
+    ));
+    for (label, value) in &lines {
+        content.next_line(0.0, -22.0);
+        content.show(Str(&latin1(&format!("{label:<22}: {value}"))));
+    }
+    content.end_text();
+    pdf.stream(content_id, &content.finish());
+    pdf.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rupiah_groups_thousands() {
+        assert_eq!(super::rupiah(15_000_000), "Rp 15.000.000");
+        assert_eq!(super::rupiah(500), "Rp 500");
+    }
+}

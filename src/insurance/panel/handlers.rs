@@ -1,0 +1,296 @@
+//! The `{{urlAsuransi}}` endpoints: authenticate, parse, then run the operation in
+//! [`super::akseptasi`] or [`super::lifecycle`].
+
+use axum::body::Bytes;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Multipart, State};
+use axum::http::HeaderMap;
+use chrono::NaiveDate;
+use serde_json::Value;
+
+use super::domain::{self, Application};
+use super::{akseptasi, auth, lifecycle, refuse};
+use crate::app::AppState;
+use crate::insurance::wire::{self, *};
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::extract::{Json, Path};
+use crate::kernel::ids::parse_date;
+
+/// A mandatory date field `yyyy-mm-dd`; anything else is malformed, naming the field.
+pub fn date(field: &str, text: &str) -> AppResult<NaiveDate> {
+    parse_date(text).ok_or_else(|| AppError::BadRequest(format!("field `{field}` must be a date yyyy-mm-dd")))
+}
+
+/// A mandatory text field; empty is malformed, naming the field.
+pub fn text(field: &str, value: &str) -> AppResult<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(AppError::BadRequest(format!("field `{field}` is empty")));
+    }
+    if value.len() > 100 {
+        return Err(AppError::BadRequest(format!("field `{field}` is too long")));
+    }
+    Ok(value.to_string())
+}
+
+/// A NIK: digits only (the spec's examples use short test numbers, so the length is not
+/// fixed at 16); anything else is malformed.
+pub fn nik(value: &str) -> AppResult<String> {
+    let value = value.trim();
+    if value.is_empty() || value.len() > 20 || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(AppError::BadRequest("field `NIK` must be up to 20 digits".into()));
+    }
+    Ok(value.to_string())
+}
+
+/// Parses a JSON body after the credentials were checked (so a caller without them
+/// hears 401 whatever it sent); invalid JSON or a missing field is malformed, named.
+pub fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> AppResult<T> {
+    serde_json::from_slice(body).map_err(|e| AppError::BadRequest(e.to_string()))
+}
+
+/// Runs an operation again when a concurrent request won a race on the same loan (a
+/// unique key or a changed state): the retry then sees the winner's result.
+pub async fn retrying<F, Fut>(mut op: F) -> AppResult<Value>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = AppResult<Value>>,
+{
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let result = op().await;
+        let raced = match &result {
+            Err(AppError::Conflict(_)) => true,
+            Err(AppError::Internal(why)) => why.contains("UNIQUE constraint") || why.contains("duplicate key"),
+            _ => false,
+        };
+        if !raced || tries >= 3 {
+            return result;
+        }
+    }
+}
+
+/// Premium calculator (1).
+#[utoipa::path(post, path = "/asuransi/{panel_code}/get-rate-premi-panel", tag = "insurance-panel",
+    params(("panel_code" = String, Path, description = "Panel code (A02, A03, B02, ...; 1 = A01)")),
+    request_body = RatePremiRequest,
+    responses((status = 200, description = "Premium, underwriting code and documents; or Status 01", body = RatePremiResponse),
+              (status = 400, description = "Malformed request", body = StatusResponse),
+              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+pub async fn rate_premi(
+    State(state): State<AppState>,
+    Path(panel_code): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> AppResult<Json<RatePremiResponse>> {
+    let (_, panel) = auth::client(&state, &headers, &panel_code).await?;
+    let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let request: RatePremiRequest = json_body(&body)?;
+    let app = Application {
+        born: date("Tanggal_Lahir", &request.tanggal_lahir)?,
+        akad: date("Tanggal_Akad", &request.tanggal_akad)?,
+        tenor: request.tenor,
+        sum_insured: request.nilai_pertanggungan,
+        product: text("Produk", &request.produk)?,
+    };
+    let nik = nik(&request.nik)?;
+    let others = super::accumulation::live_sum_insured(&state, &panel.code, &nik).await?;
+    let quote = domain::quote(&panel, &app, others).map_err(refuse)?;
+    Ok(Json(RatePremiResponse {
+        status: wire::STATUS_OK.into(),
+        keterangan: "Data sudah sesuai dengan ketentuan dan telah diverifikasi".into(),
+        premi: quote.premium,
+        akumulasi: i64::from(quote.others > 0),
+        nilai_akumulasi: quote.nilai_akumulasi(app.sum_insured),
+        list_dokumen: panel.documents_for(&quote.code),
+        status_akseptasi: quote.code,
+    }))
+}
+
+/// Automatic-cover acceptance (2): issues the policy when underwriting allows it.
+#[utoipa::path(post, path = "/asuransi/{panel_code}/akseptasi/registrasi", tag = "insurance-panel",
+    params(("panel_code" = String, Path, description = "Panel code")),
+    request_body = AkseptasiRequest,
+    responses((status = 200, description = "Policy issued; or Status 01 with the reason", body = PolicyResponse),
+              (status = 400, description = "Malformed request", body = StatusResponse),
+              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+pub async fn registrasi(
+    State(state): State<AppState>,
+    Path(panel_code): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> AppResult<Json<Value>> {
+    let (caller, panel) = auth::client(&state, &headers, &panel_code).await?;
+    let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let request: AkseptasiRequest = json_body(&body)?;
+    let parsed = akseptasi::parse(&request)?;
+    let answer = retrying(|| akseptasi::registrasi(&state, &caller, &panel, &parsed)).await?;
+    Ok(Json(answer))
+}
+
+/// Case-by-case application (3): opens the case and answers its documents.
+#[utoipa::path(post, path = "/asuransi/{panel_code}/akseptasi/pengajuan-cbc", tag = "insurance-panel",
+    params(("panel_code" = String, Path, description = "Panel code")),
+    request_body = AkseptasiRequest,
+    responses((status = 200, description = "Case opened with its documents; or Status 01", body = CbcResponse),
+              (status = 400, description = "Malformed request", body = StatusResponse),
+              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+pub async fn pengajuan_cbc(
+    State(state): State<AppState>,
+    Path(panel_code): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> AppResult<Json<Value>> {
+    let (caller, panel) = auth::client(&state, &headers, &panel_code).await?;
+    let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let request: AkseptasiRequest = json_body(&body)?;
+    let parsed = akseptasi::parse(&request)?;
+    let answer = retrying(|| akseptasi::pengajuan_cbc(&state, &caller, &panel, &parsed)).await?;
+    Ok(Json(answer))
+}
+
+/// Underwriting documents of a case (4), multipart `ID_Loan`, `Kode_Dokumen`, `Files` (PDF).
+#[utoipa::path(post, path = "/asuransi/{panel_code}/akseptasi/dokumen", tag = "insurance-panel",
+    params(("panel_code" = String, Path, description = "Panel code")),
+    request_body(content_type = "multipart/form-data", description = "ID_Loan, Kode_Dokumen, Files (PDF)"),
+    responses((status = 200, description = "Stored; or Status 01 (not required, not a PDF, too large, wrong state)", body = StatusResponse),
+              (status = 400, description = "Malformed request", body = StatusResponse),
+              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+pub async fn dokumen_akseptasi(
+    State(state): State<AppState>,
+    Path(panel_code): Path<String>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> AppResult<Json<Value>> {
+    let (_, panel) = auth::client(&state, &headers, &panel_code).await?;
+    let multipart = multipart.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let upload = super::documents::read_upload(&state, multipart).await?;
+    let answer = retrying(|| akseptasi::dokumen(&state, &panel, &upload)).await?;
+    Ok(Json(answer))
+}
+
+/// Confirmation of a case-by-case offer (6): DISETUJUI issues the policy, DITOLAK closes the case.
+#[utoipa::path(post, path = "/asuransi/{panel_code}/akseptasi/konfirmasi-cbc", tag = "insurance-panel",
+    params(("panel_code" = String, Path, description = "Panel code")),
+    request_body = KonfirmasiCbcRequest,
+    responses((status = 200, description = "Policy issued or case closed; or Status 01", body = PolicyResponse),
+              (status = 400, description = "Malformed request", body = StatusResponse),
+              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+pub async fn konfirmasi_cbc(
+    State(state): State<AppState>,
+    Path(panel_code): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> AppResult<Json<Value>> {
+    let (_, panel) = auth::client(&state, &headers, &panel_code).await?;
+    let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let request: KonfirmasiCbcRequest = json_body(&body)?;
+    let id_loan = text("ID_Loan", &request.id_loan)?;
+    let approve = match request.status.trim().to_ascii_uppercase().as_str() {
+        "DISETUJUI" => true,
+        "DITOLAK" => false,
+        _ => {
+            return Err(AppError::BadRequest(
+                "field `Status` must be DISETUJUI or DITOLAK".into(),
+            ))
+        }
+    };
+    let answer = retrying(|| akseptasi::konfirmasi(&state, &panel, &id_loan, approve)).await?;
+    Ok(Json(answer))
+}
+
+/// In-force cancellation (7): the refund is answered at once; the panel approves later.
+#[utoipa::path(post, path = "/asuransi/{panel_code}/pembatalan/inforce", tag = "insurance-panel",
+    params(("panel_code" = String, Path, description = "Panel code")),
+    request_body = PembatalanInforceRequest,
+    responses((status = 200, description = "Refund computed, cancellation awaits approval; or Status 01", body = PembatalanInforceResponse),
+              (status = 400, description = "Malformed request", body = StatusResponse),
+              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+pub async fn pembatalan_inforce(
+    State(state): State<AppState>,
+    Path(panel_code): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> AppResult<Json<Value>> {
+    let (_, panel) = auth::client(&state, &headers, &panel_code).await?;
+    let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let request: PembatalanInforceRequest = json_body(&body)?;
+    let id_loan = text("ID_Loan", &request.id_loan)?;
+    let no_polis = text("No_Polis", &request.no_polis)?;
+    let answer = retrying(|| lifecycle::pembatalan_inforce(&state, &panel, &id_loan, &no_polis)).await?;
+    Ok(Json(answer))
+}
+
+/// Cancellation of an application not yet in force (8).
+#[utoipa::path(post, path = "/asuransi/{panel_code}/pembatalan/pengajuan-akseptasi", tag = "insurance-panel",
+    params(("panel_code" = String, Path, description = "Panel code")),
+    request_body = PembatalanPengajuanRequest,
+    responses((status = 200, description = "Application cancelled; or Status 01", body = StatusResponse),
+              (status = 400, description = "Malformed request", body = StatusResponse),
+              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+pub async fn pembatalan_pengajuan(
+    State(state): State<AppState>,
+    Path(panel_code): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> AppResult<Json<Value>> {
+    let (_, panel) = auth::client(&state, &headers, &panel_code).await?;
+    let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let request: PembatalanPengajuanRequest = json_body(&body)?;
+    let id_loan = text("ID_Loan", &request.id_loan)?;
+    let answer = retrying(|| lifecycle::pembatalan_pengajuan(&state, &panel, &id_loan)).await?;
+    Ok(Json(answer))
+}
+
+/// Claim filing (10): answers the claim's documents and deadline.
+#[utoipa::path(post, path = "/asuransi/{panel_code}/klaim/registrasi", tag = "insurance-panel",
+    params(("panel_code" = String, Path, description = "Panel code")),
+    request_body = KlaimRequest,
+    responses((status = 200, description = "Claim registered; or Status 01", body = KlaimResponse),
+              (status = 400, description = "Malformed request", body = StatusResponse),
+              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+pub async fn klaim_registrasi(
+    State(state): State<AppState>,
+    Path(panel_code): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> AppResult<Json<Value>> {
+    let (_, panel) = auth::client(&state, &headers, &panel_code).await?;
+    let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let request: KlaimRequest = json_body(&body)?;
+    let claim = lifecycle::Claim {
+        id_loan: text("ID_Loan", &request.id_loan)?,
+        no_polis: text("No_Polis", &request.no_polis)?,
+        filed: date("Tanggal_Pengajuan", &request.tanggal_pengajuan)?,
+        event: date("Tanggal_Kejadian", &request.tanggal_kejadian)?,
+        jenis: text("Jenis_Klaim", &request.jenis_klaim)?,
+        sebab: text("Sebab_Klaim", &request.sebab_klaim)?,
+        estimate: request.estimasi_nilai_klaim,
+        request: serde_json::to_string(&request).unwrap_or_default(),
+        deskripsi: request.deskripsi.clone(),
+    };
+    let answer = retrying(|| lifecycle::klaim(&state, &panel, &claim)).await?;
+    Ok(Json(answer))
+}
+
+/// Claim documents (11), multipart `ID_Loan`, `No_Polis`, `Kode_Dokumen`, `files` (PDF).
+#[utoipa::path(post, path = "/asuransi/{panel_code}/klaim/dokumen", tag = "insurance-panel",
+    params(("panel_code" = String, Path, description = "Panel code")),
+    request_body(content_type = "multipart/form-data", description = "ID_Loan, No_Polis, Kode_Dokumen, files (PDF)"),
+    responses((status = 200, description = "Stored; or Status 01", body = StatusResponse),
+              (status = 400, description = "Malformed request", body = StatusResponse),
+              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+pub async fn dokumen_klaim(
+    State(state): State<AppState>,
+    Path(panel_code): Path<String>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> AppResult<Json<Value>> {
+    let (_, panel) = auth::client(&state, &headers, &panel_code).await?;
+    let multipart = multipart.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let upload = super::documents::read_upload(&state, multipart).await?;
+    let answer = retrying(|| lifecycle::dokumen_klaim(&state, &panel, &upload)).await?;
+    Ok(Json(answer))
+}

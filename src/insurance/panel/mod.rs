@@ -1,0 +1,235 @@
+//! Insurance panels: every `{{urlAsuransi}}` endpoint of specs/pialang-h2h.txt, served for
+//! each configured panel at `/asuransi/{panel_code}/...`, with real underwriting, a state
+//! machine per loan, documents on disk, e-policies as PDF, and underwriter decisions that
+//! call the broker back through the outbox.
+
+pub mod accumulation;
+pub mod admin;
+pub mod akseptasi;
+pub mod application;
+pub mod auth;
+pub mod callbacks;
+pub mod decisions;
+pub mod definition;
+pub mod demo;
+pub mod documents;
+pub mod domain;
+pub mod epolicy;
+pub mod handlers;
+pub mod lifecycle;
+pub mod store;
+pub mod validate;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::{Deserialize, Serialize};
+use utoipa::OpenApi;
+
+use crate::app::AppState;
+use crate::insurance::wire;
+use crate::kernel::envelope;
+use crate::kernel::error::AppError;
+use definition::PanelDefinition;
+
+/// Realm of the clients (the broker) calling the panels.
+pub const CLIENT_REALM: &str = "insurance-panel";
+/// Realm of the panels' own staff (underwriters) using the admin API.
+pub const STAFF_REALM: &str = "insurance-panel-staff";
+/// The spec's answer to bad credentials.
+pub const INVALID_CREDENTIALS: &str = "Invalid Username or Password";
+/// The spec's answer to a malformed request.
+pub const BAD_FORMAT: &str = "Format data tidak sesuai dengan persyaratan permintaan";
+
+/// `[insurance.panel]` configuration.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PanelConfig {
+    /// Largest accepted document (PDF) in bytes.
+    pub max_document_bytes: usize,
+    /// How long a panel definition and a verified credential stay cached, in milliseconds.
+    pub cache_ttl_ms: u64,
+}
+
+impl Default for PanelConfig {
+    fn default() -> Self {
+        PanelConfig {
+            max_document_bytes: 5 * 1024 * 1024,
+            cache_ttl_ms: 5_000,
+        }
+    }
+}
+
+/// A verified credential: (SHA-256 of the password, its parsed scope, when verified).
+type CachedCredential = (String, Arc<auth::Scope>, Instant);
+
+/// The panels' in-memory caches (definitions and verified credentials), so the hot
+/// endpoints (premium calculation) touch the database once per request at most.
+#[derive(Debug, Default)]
+pub struct PanelState {
+    panels: Mutex<HashMap<String, (Arc<PanelDefinition>, Instant)>>,
+    credentials: Mutex<HashMap<(String, String), CachedCredential>>,
+    /// The (panel, NIK) keys that may have live policies (see [`accumulation`]).
+    pub live: accumulation::LiveIndex,
+    /// Queues this process's SQLite write transactions (see [`PanelState::write_gate`]).
+    gate: tokio::sync::Mutex<()>,
+}
+
+impl PanelState {
+    fn panel(&self, code: &str, ttl: Duration) -> Option<Arc<PanelDefinition>> {
+        let cache = self.panels.lock().ok()?;
+        cache
+            .get(code)
+            .filter(|(_, at)| at.elapsed() < ttl)
+            .map(|(panel, _)| panel.clone())
+    }
+
+    fn remember_panel(&self, panel: Arc<PanelDefinition>) {
+        if let Ok(mut cache) = self.panels.lock() {
+            cache.insert(panel.code.clone(), (panel, Instant::now()));
+        }
+    }
+
+    /// On SQLite, lets one of this process's write transactions at a time ask for the
+    /// database's write lock. Without it, concurrent `BEGIN IMMEDIATE`s meet a busy lock
+    /// and SQLite's busy handler puts them to sleep for milliseconds at a time, which
+    /// caps registrations far below what one writer can do; a fair async queue keeps the
+    /// writer busy instead. PostgreSQL locks rows, not the database: no gate there.
+    pub async fn write_gate(&self, db: &crate::kernel::db::Db) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        if db.is_postgres() {
+            None
+        } else {
+            Some(self.gate.lock().await)
+        }
+    }
+
+    /// Forgets every cached panel (after an import in this process).
+    pub fn forget_panels(&self) {
+        if let Ok(mut cache) = self.panels.lock() {
+            cache.clear();
+        }
+    }
+}
+
+/// The panels' routes, in the spec's envelope.
+pub fn router() -> Router<AppState> {
+    let routes = Router::new()
+        .route("/{panel_code}/get-rate-premi-panel", post(handlers::rate_premi))
+        .route("/{panel_code}/akseptasi/registrasi", post(handlers::registrasi))
+        .route("/{panel_code}/akseptasi/pengajuan-cbc", post(handlers::pengajuan_cbc))
+        .route("/{panel_code}/akseptasi/konfirmasi-cbc", post(handlers::konfirmasi_cbc))
+        .route("/{panel_code}/pembatalan/inforce", post(handlers::pembatalan_inforce))
+        .route(
+            "/{panel_code}/pembatalan/pengajuan-akseptasi",
+            post(handlers::pembatalan_pengajuan),
+        )
+        .route("/{panel_code}/klaim/registrasi", post(handlers::klaim_registrasi))
+        .route("/{panel_code}/e-policy/{file}", get(epolicy::serve))
+        .route("/{panel_code}/admin/loans/{id_loan}", get(admin::loan))
+        .route("/{panel_code}/admin/cbc/{id_loan}/keputusan", post(admin::cbc_decision))
+        .route("/{panel_code}/admin/klaim/{id_loan}/status", post(admin::claim_status))
+        .route(
+            "/{panel_code}/admin/pembatalan/{id_loan}/keputusan",
+            post(admin::cancellation_decision),
+        );
+    // Multipart uploads are size-checked per file while streaming (documents::read_upload),
+    // so the whole-body limit is lifted on those routes only.
+    let uploads = Router::new()
+        .route("/{panel_code}/akseptasi/dokumen", post(handlers::dokumen_akseptasi))
+        .route("/{panel_code}/klaim/dokumen", post(handlers::dokumen_klaim))
+        // The spec writes this endpoint `klaim/ dokumen`; a client that copied it sends %20.
+        .route("/{panel_code}/klaim/%20dokumen", post(handlers::dokumen_klaim))
+        .route(
+            "/{panel_code}/admin/klaim/{id_loan}/pembayaran",
+            post(admin::claim_payment),
+        )
+        .layer(DefaultBodyLimit::disable());
+    envelope::mount("/asuransi", routes.merge(uploads), "insurance-panel", render)
+}
+
+/// Renders an error as the spec answers it: business failures HTTP 200 with `Status`
+/// "01", malformed input 400, bad credentials 401 with the spec's text. The spec's
+/// "Internal Server Error" scenario is HTTP 200 with `Status` "01" too.
+pub fn render(err: &AppError) -> Response {
+    let (status, keterangan) = match err {
+        AppError::BadRequest(why) => (StatusCode::BAD_REQUEST, format!("{BAD_FORMAT}: {why}")),
+        AppError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, INVALID_CREDENTIALS.to_string()),
+        AppError::Forbidden(why) => (StatusCode::FORBIDDEN, why.clone()),
+        AppError::NotFound(why) => (StatusCode::NOT_FOUND, why.clone()),
+        AppError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, err.public_message()),
+        AppError::Rejected { message, .. } | AppError::Conflict(message) => (StatusCode::OK, message.clone()),
+        AppError::Upstream { .. } | AppError::Internal(_) => {
+            (StatusCode::OK, "Terjadi kesalahan host to host".to_string())
+        }
+    };
+    let body = wire::StatusResponse {
+        status: wire::STATUS_FAILED.to_string(),
+        keterangan,
+    };
+    let mut response = (status, axum::Json(body)).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            "www-authenticate",
+            HeaderValue::from_static("Basic realm=\"insurance-panel\""),
+        );
+    }
+    response
+}
+
+/// A business refusal: HTTP 200 with `Status` "01" and the reason.
+pub fn refuse(message: impl Into<String>) -> AppError {
+    AppError::rejected(wire::STATUS_FAILED, message)
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        handlers::rate_premi,
+        handlers::registrasi,
+        handlers::pengajuan_cbc,
+        handlers::dokumen_akseptasi,
+        handlers::konfirmasi_cbc,
+        handlers::pembatalan_inforce,
+        handlers::pembatalan_pengajuan,
+        handlers::klaim_registrasi,
+        handlers::dokumen_klaim,
+        epolicy::serve,
+        admin::loan,
+        admin::cbc_decision,
+        admin::claim_status,
+        admin::claim_payment,
+        admin::cancellation_decision,
+    ),
+    components(schemas(
+        wire::RatePremiRequest,
+        wire::RatePremiResponse,
+        wire::Dokumen,
+        wire::AkseptasiRequest,
+        wire::StatusResponse,
+        wire::PolicyResponse,
+        wire::CbcResponse,
+        wire::KonfirmasiCbcRequest,
+        wire::PembatalanInforceRequest,
+        wire::PembatalanInforceResponse,
+        wire::PembatalanPengajuanRequest,
+        wire::KlaimRequest,
+        wire::KlaimResponse,
+        admin::CbcDecision,
+        admin::ClaimStatusDecision,
+        admin::CancellationDecision,
+        admin::LoanView,
+    )),
+    tags((name = "insurance-panel", description = "Insurance panel (insurer side of the broker H2H)"))
+)]
+struct PanelDoc;
+
+/// The panels' OpenAPI paths.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    PanelDoc::openapi()
+}
