@@ -48,6 +48,7 @@ pub fn print_credentials(state: &AppState) {
   HR                     OAuth2 client demo-client / demo-secret, header Tenant: demo   ({base}/oauth/token)
   PPOB                   memberid DEMO01, memberpass demo-pass, memberpin 123456   ({base}/ppob)
   insurance panels       HTTP Basic aap / aap-secret   ({base}/asuransi/A03)
+  panel underwriters     HTTP Basic uw-A02, uw-A03, uw-B02 / uw-secret   ({base}/asuransi/A03/admin)
   broker callbacks       HTTP Basic panel-A03 / panel-secret   ({base}/aap)
   broker, bank-facing    HTTP Basic bank / bank-secret   ({base}/aap/bank)"
     );
@@ -70,5 +71,7 @@ pub async fn import(state: &AppState, dataset: &str, file: &Path) -> anyhow::Res
     if let Some(result) = insurance::import(state, dataset, file).await {
         return result;
     }
-    anyhow::bail!("unknown data set {dataset:?} (known: participants, bills, panels)")
+    anyhow::bail!(
+        "unknown data set {dataset:?} (known: participants, antrean-jadwal, employees, hr-clients, bills, panels)"
+    )
 }

@@ -1,6 +1,9 @@
-//! The read-through cache of successful VClaim lookups, keyed by identifier and service
-//! date, bounded in entries and expiring after a TTL (`participant.vclaim.cache_ttl_ms`,
-//! 0 disables it). It holds the hospital's finished answer body.
+//! The read-through cache of successful lookups, keyed by identifier and service date,
+//! bounded in entries and expiring after a TTL, 0 disabling it: in mode `vclaim`
+//! `participant.vclaim.cache_ttl_ms` (BPJS is slow and rate-limited), in mode `local`
+//! `participant.registry_cache_ttl_ms` (short: an import by another process is seen
+//! within it; an import by this process clears the cache). It holds the hospital's
+//! finished answer body, so a hit costs neither a registry read nor a JSON encoding.
 //!
 //! Concurrent misses for one key share a single upstream call (the others wait for its
 //! outcome), so a burst of identical lookups costs BPJS one request. Refusals and
@@ -42,6 +45,13 @@ impl LookupCache {
     /// A disabled cache.
     pub fn disabled() -> LookupCache {
         LookupCache { inner: None }
+    }
+
+    /// Forgets every answer (after an import into the registry).
+    pub fn clear(&self) {
+        if let Some(cache) = &self.inner {
+            cache.invalidate_all();
+        }
     }
 
     /// True when caching is on.

@@ -28,7 +28,7 @@ pub async fn participants(state: &AppState, file: &Path) -> anyhow::Result<Impor
     for chunk in good.chunks(1_000) {
         store::upsert_all(&state.db, chunk).await?;
     }
-    state.participant.registry.clear();
+    state.participant.cache.clear();
     summary.accepted = good.len();
     Ok(summary)
 }

@@ -1,5 +1,5 @@
 //! Where a participant comes from: the local registry (mode `local`) or BPJS VClaim
-//! through the read-through cache (mode `vclaim`).
+//! through the read-through answer cache (both modes, each with its own TTL).
 
 use bytes::Bytes;
 use chrono::NaiveDate;
@@ -17,7 +17,7 @@ use super::{store, Mode};
 pub const NOT_FOUND: &str = "Data Peserta Tidak Ditemukan";
 
 /// The hospital's answer for `id` (the serialized success envelope), served from the
-/// cache in mode `vclaim` while fresh. The cache holds the finished body, so a hit costs
+/// cache while fresh. The cache holds the finished body, so a hit costs
 /// neither a copy of the participant nor a JSON encoding; concurrent misses for the same
 /// key make one upstream call.
 pub async fn answer(
@@ -68,17 +68,11 @@ pub async fn find(
 
 /// The participant from this server's registry.
 pub async fn local(state: &AppState, id: &Identifier) -> AppResult<Peserta> {
-    let cache = &state.participant.registry;
-    if let Some(peserta) = cache.get(id) {
-        return Ok(peserta.as_ref().clone());
-    }
     let found = match id {
         Identifier::Kartu(no) => store::by_kartu(&state.db, no).await?,
         Identifier::Nik(nik) => store::by_nik(&state.db, nik).await?,
     };
-    let peserta = found.ok_or_else(|| AppError::rejected(REFUSED, NOT_FOUND))?;
-    cache.put(id.clone(), std::sync::Arc::new(peserta.clone()));
-    Ok(peserta)
+    found.ok_or_else(|| AppError::rejected(REFUSED, NOT_FOUND))
 }
 
 /// The participant from BPJS.

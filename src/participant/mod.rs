@@ -11,7 +11,6 @@ pub mod domain;
 pub mod handlers;
 pub mod import;
 pub mod lookup;
-pub mod registry_cache;
 pub mod settings;
 pub mod simulator;
 pub mod store;
@@ -53,9 +52,9 @@ pub enum Mode {
 pub struct ParticipantConfig {
     /// `local` or `vclaim`.
     pub mode: Mode,
-    /// How long a registry record read in `local` mode is served from memory (0 disables).
+    /// How long an answer from the registry (mode `local`) is served from memory (0 disables).
     pub registry_cache_ttl_ms: u64,
-    /// How many registry records the memory copy holds at most.
+    /// How many registry answers the memory copy holds at most.
     pub registry_cache_capacity: u64,
     /// The VClaim upstream (used in mode `vclaim`).
     pub vclaim: settings::VclaimConfig,
@@ -75,11 +74,9 @@ impl Default for ParticipantConfig {
 /// The family's in-memory state.
 #[derive(Debug)]
 pub struct ParticipantState {
-    /// Recently read registry records (mode `local`).
-    pub registry: registry_cache::RegistryCache,
     /// The VClaim client and its circuit breaker (mode `vclaim` only).
     pub upstream: Option<upstream::Upstream>,
-    /// Successful VClaim lookups (disabled in mode `local` or with a zero TTL).
+    /// Successful lookups' answers (disabled with a zero TTL).
     pub cache: cache::LookupCache,
 }
 
@@ -87,19 +84,18 @@ impl ParticipantState {
     /// Builds the state from the configuration; mode `vclaim` without credentials is an error.
     pub fn new(config: &Config) -> anyhow::Result<Self> {
         let participant = &config.participant;
-        let registry =
-            registry_cache::RegistryCache::new(participant.registry_cache_ttl_ms, participant.registry_cache_capacity);
         match participant.mode {
             Mode::Local => Ok(ParticipantState {
-                registry,
                 upstream: None,
-                cache: cache::LookupCache::disabled(),
+                cache: cache::LookupCache::new(
+                    std::time::Duration::from_millis(participant.registry_cache_ttl_ms),
+                    participant.registry_cache_capacity,
+                ),
             }),
             Mode::Vclaim => {
                 let vclaim = &participant.vclaim;
                 vclaim.validate()?;
                 Ok(ParticipantState {
-                    registry,
                     upstream: Some(upstream::Upstream::new(vclaim)?),
                     cache: cache::LookupCache::new(
                         std::time::Duration::from_millis(vclaim.cache_ttl_ms),
