@@ -268,9 +268,15 @@ pub async fn rate_premi(State(state): State<AppState>, headers: HeaderMap, body:
         return Err(refuse(format!("Tidak ada panel asuransi untuk tipe cover {tipe}")));
     }
     let timeout = Duration::from_millis(state.config.insurance.broker.quote_timeout_ms);
-    let asks = panels
-        .iter()
-        .map(|p| forward::json(&state, p, "get-rate-premi-panel", &req, &corr, Some(timeout)));
+    // A panel's own shorter timeout applies too; no panel holds the answer past the quote timeout.
+    let asks = panels.iter().map(|p| {
+        let timeout = if p.timeout_ms > 0 {
+            timeout.min(Duration::from_millis(p.timeout_ms as u64))
+        } else {
+            timeout
+        };
+        forward::json(&state, p, "get-rate-premi-panel", &req, &corr, Some(timeout))
+    });
     let outcomes = futures::future::join_all(asks).await;
     let mut penawaran = Vec::new();
     let mut gagal = Vec::new();
