@@ -125,7 +125,7 @@ async fn bind(
                 AppError::BadRequest("field `Asuransi` (panel code) is missing on the loan's first request".into())
             })?;
             let panel = directory::find(state, code).await?;
-            store::open(state, id_loan, &panel.code, &caller.username).await?
+            Case::opening(id_loan, &panel.code, &caller.username)
         }
         None => return Err(refuse(format!("ID_Loan {id_loan} tidak ditemukan"))),
     };
@@ -188,11 +188,18 @@ async fn note(state: &AppState, case: &Case, op: &str, detail: String) -> AppRes
             source: "bank",
             event: op.to_string(),
             detail,
+            open: opened_by(case),
             ..Default::default()
         },
     )
     .await?;
     Ok(())
+}
+
+/// For a loan's first request, the case to open with the outcome.
+fn opened_by(case: &Case) -> Option<(String, String)> {
+    case.opening
+        .then(|| (case.panel_code.clone(), case.bank_client.clone()))
 }
 
 fn success(op: &str, to: Option<&'static str>, sets: Vec<(&'static str, V)>, answer: &Value) -> Change {
@@ -355,6 +362,17 @@ async fn application(state: AppState, headers: HeaderMap, body: Bytes, op: &str)
     let asuransi = take(&mut req.extra, "Asuransi");
     let id_loan = required("ID_Loan", &req.id_loan)?;
     let (case, panel) = bind(&state, &caller, &id_loan, asuransi.as_deref(), true).await?;
+    let _opening = if case.opening {
+        Some(
+            state
+                .insurance
+                .broker
+                .open_loan(&id_loan)
+                .ok_or_else(|| refuse(format!("ID_Loan {id_loan} sedang diproses, ulangi sesaat lagi")))?,
+        )
+    } else {
+        None
+    };
     let premi = match req.premi {
         Some(p) if p > 0 => p,
         _ => quote_premium(&state, &panel, &req, &corr).await,
@@ -383,11 +401,12 @@ async fn application(state: AppState, headers: HeaderMap, body: Bytes, op: &str)
         status::MENUNGGU
     };
     // A repeat (the panel answers its first answer again) only adds to the history.
-    let change = if fresh {
+    let mut change = if fresh {
         success(op, Some(to), sets, &answer)
     } else {
         success(op, None, vec![], &answer)
     };
+    change.open = opened_by(&case);
     store::apply(&state, &id_loan, change).await?;
     Ok(Json(answer))
 }

@@ -81,9 +81,35 @@ pub struct BrokerState {
     pub http: reqwest::Client,
     directory: Mutex<Option<(Arc<Vec<DirectoryEntry>>, Instant)>>,
     credentials: Mutex<HashMap<(String, String), CachedCredential>>,
+    opening: Mutex<std::collections::HashSet<String>>,
+}
+
+/// Held while a loan's first request is with its panel (see [`BrokerState::open_loan`]).
+pub struct Opening<'a> {
+    state: &'a BrokerState,
+    id_loan: String,
+}
+
+impl Drop for Opening<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut set) = self.state.opening.lock() {
+            set.remove(&self.id_loan);
+        }
+    }
 }
 
 impl BrokerState {
+    /// Marks `id_loan`'s first request as in flight in this process; `None` when another
+    /// one already is (its case is written with its outcome, so a second first request
+    /// could bind the loan twice).
+    pub fn open_loan(&self, id_loan: &str) -> Option<Opening<'_>> {
+        let mut set = self.opening.lock().ok()?;
+        set.insert(id_loan.to_string()).then(|| Opening {
+            state: self,
+            id_loan: id_loan.to_string(),
+        })
+    }
+
     /// Builds the state from the configuration.
     pub fn new(config: &Config) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
@@ -95,6 +121,7 @@ impl BrokerState {
             http,
             directory: Mutex::new(None),
             credentials: Mutex::new(HashMap::new()),
+            opening: Mutex::default(),
         })
     }
 
@@ -115,6 +142,7 @@ impl Default for BrokerState {
             http: reqwest::Client::new(),
             directory: Mutex::new(None),
             credentials: Mutex::new(HashMap::new()),
+            opening: Mutex::default(),
         }
     }
 }

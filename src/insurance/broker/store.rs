@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::app::AppState;
 use crate::kernel::db::{BeginWrite, Db};
-use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::error::AppResult;
 use crate::with_db;
 
 /// Case statuses the broker keeps (the panel's lifecycle as the broker saw it).
@@ -95,6 +95,38 @@ pub struct Case {
     pub cancelled_on: Option<String>,
     /// Opened at.
     pub created_at: String,
+    /// Not yet stored: the loan's first request, whose case is written with its outcome.
+    #[sqlx(skip)]
+    #[serde(skip)]
+    pub opening: bool,
+}
+
+impl Case {
+    /// The case a loan's first request opens, bound to `panel`, written with the outcome.
+    pub fn opening(id_loan: &str, panel: &str, bank_client: &str) -> Case {
+        Case {
+            id_loan: id_loan.to_string(),
+            panel_code: panel.to_string(),
+            bank_client: bank_client.to_string(),
+            status: status::BARU.to_string(),
+            kind: String::new(),
+            nik: String::new(),
+            nama: String::new(),
+            nilai_pertanggungan: 0,
+            premi: 0,
+            extra_premi: 0,
+            required_docs: "[]".to_string(),
+            policy_no: None,
+            epolicy: None,
+            issued_on: None,
+            refund: None,
+            cancellation_status: None,
+            cancellation_round: 0,
+            cancelled_on: None,
+            created_at: String::new(),
+            opening: true,
+        }
+    }
 }
 
 const CASE_COLUMNS: &str = "id_loan, panel_code, bank_client, status, kind, nik, nama, nilai_pertanggungan, premi, extra_premi, \
@@ -106,40 +138,6 @@ pub async fn case(db: &Db, id_loan: &str) -> AppResult<Option<Case>> {
     Ok(with_db!(db, pool => {
         sqlx::query_as(&sql).bind(id_loan).fetch_optional(pool).await?
     }))
-}
-
-/// Opens the case of `id_loan` bound to `panel` unless it exists; answers the case as it
-/// is afterwards (a concurrent first request may have bound it first).
-pub async fn open(state: &AppState, id_loan: &str, panel: &str, bank_client: &str) -> AppResult<Case> {
-    let now = state.clock.now().to_rfc3339();
-    with_db!(&state.db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO broker_cases (id_loan, panel_code, bank_client, status, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (id_loan) DO NOTHING",
-        )
-        .bind(id_loan)
-        .bind(panel)
-        .bind(bank_client)
-        .bind(status::BARU)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if inserted == 1 {
-            sqlx::query("INSERT INTO broker_history (id_loan, at, source, event, status_from, status_to, detail) VALUES ($1, $2, 'bank', 'kasus-dibuka', '', $3, $4)")
-                .bind(id_loan)
-                .bind(&now)
-                .bind(status::BARU)
-                .bind(format!("terikat pada panel {panel}"))
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-    });
-    case(&state.db, id_loan)
-        .await?
-        .ok_or_else(|| AppError::Internal("case vanished after insert".into()))
 }
 
 /// A change of a case: its history row, the new status, columns to set, further statements,
@@ -160,6 +158,9 @@ pub struct Change {
     pub detail: String,
     /// For a callback: (event key, endpoint, panel, answer's Keterangan).
     pub callback: Option<(String, String, String, String)>,
+    /// For a loan's first request: (panel, bank client) the case is opened with, in the
+    /// same transaction (one write per forwarded request).
+    pub open: Option<(String, String)>,
 }
 
 /// Applies `change` to the case of `id_loan` in one transaction; `false` when the change
@@ -198,11 +199,52 @@ pub async fn apply(state: &AppState, id_loan: &str, change: Change) -> AppResult
                 return Ok(false);
             }
         }
-        let from: String = sqlx::query_scalar("SELECT status FROM broker_cases WHERE id_loan = $1")
+        // A first request opens its case here: one transaction per forwarded request.
+        let mut opened: Option<String> = None;
+        let mut from: Option<String> = None;
+        if let Some((panel, bank_client)) = &change.open {
+            let inserted = sqlx::query(
+                "INSERT INTO broker_cases (id_loan, panel_code, bank_client, status, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (id_loan) DO NOTHING",
+            )
             .bind(id_loan)
-            .fetch_optional(&mut *tx)
+            .bind(panel)
+            .bind(bank_client)
+            .bind(status::BARU)
+            .bind(&now)
+            .execute(&mut *tx)
             .await?
-            .unwrap_or_default();
+            .rows_affected();
+            if inserted == 1 {
+                opened = Some(format!("terikat pada panel {panel}"));
+                from = Some(status::BARU.to_string());
+            } else {
+                let bound: String = sqlx::query_scalar("SELECT panel_code FROM broker_cases WHERE id_loan = $1")
+                    .bind(id_loan)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if &bound != panel {
+                    // Another process bound the loan to another panel meanwhile: keep that
+                    // binding, record what this panel answered, change nothing else.
+                    sqlx::query("INSERT INTO broker_history (id_loan, at, source, event, status_from, status_to, detail) VALUES ($1, $2, 'bank', 'konflik', '', '', $3)")
+                        .bind(id_loan)
+                        .bind(&now)
+                        .bind(crate::kernel::mask::identifiers(&format!("kasus terikat pada panel {bound}, panel {panel} menjawab: {}", change.detail)))
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    return Ok(false);
+                }
+            }
+        }
+        let from: String = match from {
+            Some(from) => from,
+            None => sqlx::query_scalar("SELECT status FROM broker_cases WHERE id_loan = $1")
+                .bind(id_loan)
+                .fetch_optional(&mut *tx)
+                .await?
+                .unwrap_or_default(),
+        };
         let mut q = sqlx::query(&update);
         for b in &binds {
             q = match b {
@@ -221,14 +263,33 @@ pub async fn apply(state: &AppState, id_loan: &str, change: Change) -> AppResult
             }
             q.execute(&mut *tx).await?;
         }
+        let to = change.to.map(str::to_string).unwrap_or_else(|| from.clone());
+        let detail = crate::kernel::mask::identifiers(&change.detail);
+        if let Some(opened) = opened {
+            // Both rows in one statement: the case's opening, then the outcome.
+            sqlx::query("INSERT INTO broker_history (id_loan, at, source, event, status_from, status_to, detail) \
+                 VALUES ($1, $2, 'bank', 'kasus-dibuka', '', $3, $4), ($1, $2, $5, $6, $3, $7, $8)")
+                .bind(id_loan)
+                .bind(&now)
+                .bind(status::BARU)
+                .bind(opened)
+                .bind(change.source)
+                .bind(&change.event)
+                .bind(&to)
+                .bind(&detail)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            return Ok(true);
+        }
         sqlx::query("INSERT INTO broker_history (id_loan, at, source, event, status_from, status_to, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(id_loan)
             .bind(&now)
             .bind(change.source)
             .bind(&change.event)
             .bind(&from)
-            .bind(change.to.map(str::to_string).unwrap_or_else(|| from.clone()))
-            .bind(crate::kernel::mask::identifiers(&change.detail))
+            .bind(&to)
+            .bind(&detail)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
