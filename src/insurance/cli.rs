@@ -72,6 +72,17 @@ pub enum InsuranceCommand {
         #[arg(long, default_value = "")]
         note: String,
     },
+    /// Reconciliation totals of a panel: policies and premiums, refunds, claim payments.
+    Report {
+        /// Panel code.
+        panel: String,
+        /// First day (`yyyy-mm-dd`), inclusive.
+        #[arg(long, default_value = "0000-01-01")]
+        from: String,
+        /// Last day (`yyyy-mm-dd`), inclusive.
+        #[arg(long, default_value = "9999-12-31")]
+        to: String,
+    },
     /// Create or replace a broker client allowed to call the panels.
     Client {
         /// User name.
@@ -218,6 +229,17 @@ pub async fn run(state: &AppState, command: InsuranceCommand) -> anyhow::Result<
                 note
             };
             outcome(decisions::cancellation(state, &panel, &id_loan, approve, &note).await)?
+        }
+        InsuranceCommand::Report { panel: p, from, to } => {
+            let panel = panel::auth::panel(state, &p)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let r = panel::store::report(&state.db, &panel.code, &from, &to).await?;
+            println!("panel\t{}\nperiod\t{from}..{to}", panel.code);
+            println!("policies issued\t{}\tpremiums\t{}", r.policies, r.premiums);
+            println!("cancellations approved\t{}\trefunds\t{}", r.cancellations, r.refunds);
+            println!("claims paid\t{}\tpayments\t{}", r.claims_paid, r.claim_payments);
+            ExitCode::SUCCESS
         }
         InsuranceCommand::Client {
             username,

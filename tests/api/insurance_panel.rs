@@ -330,6 +330,9 @@ db_test!(
     cac_registration_issues_a_policy_with_a_real_e_policy,
     on(2024, 11, 28),
     |app| async move {
+        // Nothing to accumulate yet (this also loads the server's index of live NIKs).
+        let (_, calc) = post(&app, "/asuransi/A03/get-rate-premi-panel", calc_example()).await;
+        assert_eq!(calc["Akumulasi"], 0);
         let (status, first) = post(
             &app,
             "/asuransi/A03/akseptasi/registrasi",
@@ -1131,5 +1134,91 @@ db_test!(
         assert_eq!(output.status.code(), Some(1));
         assert!(String::from_utf8_lossy(&output.stderr).contains("status polis INFORCE"));
         assert_eq!(view("Q2").await["State"], "INFORCE");
+        // Reconciliation: two policies of 1,250,000, one claim paid, no cancellation approved.
+        // (The CLI's decisions are stamped by the system clock, the server's by the pinned one.)
+        let output = run(&["report", "B02", "--from", "2024-11-01"]);
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(text.contains("policies issued\t2\tpremiums\t2500000"), "{text}");
+        assert!(text.contains("cancellations approved\t0\trefunds\t0"), "{text}");
+        assert!(text.contains("claims paid\t1\tpayments\t75000000"), "{text}");
     }
 );
+
+db_test!(
+    concurrent_repeats_issue_one_policy,
+    on(2024, 11, 28),
+    |app| async move {
+        let requests = (0..8).map(|_| {
+            post(
+                &app,
+                "/asuransi/A03/akseptasi/registrasi",
+                application("RACE1", "1212", 15_000_000),
+            )
+        });
+        let answers = futures::future::join_all(requests).await;
+        for (status, answer) in &answers {
+            assert_eq!(*status, 200);
+            assert_eq!(answer, &answers[0].1);
+        }
+        ok(&answers[0].1);
+        let (policies, seq): (i64, i64) = match &app.state.db {
+        jembatan::kernel::db::Db::Sqlite(pool) => sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM panel_loans WHERE id_loan = 'RACE1'), (SELECT policy_seq FROM insurance_panels WHERE code = 'A03')",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap(),
+        jembatan::kernel::db::Db::Postgres(pool) => sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM panel_loans WHERE id_loan = 'RACE1'), (SELECT policy_seq FROM insurance_panels WHERE code = 'A03')",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap(),
+    };
+        assert_eq!((policies, seq), (1, 1));
+    }
+);
+
+db_test!(a_refused_claim_may_be_filed_again, on(2024, 11, 28), |app| async move {
+    let receiver = Receiver::start(0).await;
+    broker_at(&app, &receiver).await;
+    let (_, policy) = post(
+        &app,
+        "/asuransi/A03/akseptasi/registrasi",
+        application("T1", "3434", 50_000_000),
+    )
+    .await;
+    ok(&policy);
+    let claim = json!({"ID_Loan": "T1", "Tanggal_Pengajuan": "2024-11-28", "Tanggal_Kejadian": "2024-11-01",
+        "Jenis_Klaim": "Meninggal_Dunia", "Sebab_Klaim": "Sakit", "Estimasi_Nilai_Klaim": 50000000,
+        "Deskripsi": "", "No_Polis": policy["Policy_No"]});
+    let (_, first) = post(&app, "/asuransi/A03/klaim/registrasi", claim.clone()).await;
+    ok(&first);
+    assert_eq!(first["Tenggat_Waktu_Klaim"], "2025-02-26");
+    let body = admin(
+        &app,
+        "A03",
+        "klaim/T1/status",
+        json!({"Status": "TOLAK", "Keterangan": "Sebab di luar pertanggungan"}),
+    )
+    .await;
+    ok(&body);
+    let sent = receiver.accepted("/aap/post-status").await;
+    let sent: Value = serde_json::from_slice(&sent[0].body).unwrap();
+    assert_eq!(sent["Status"], "TOLAK");
+    // The policy is in force again: a new claim is a new filing, not a repeat.
+    let mut again = claim.clone();
+    again["Jenis_Klaim"] = json!("Cacat_Tetap_Total");
+    let (_, second) = post(&app, "/asuransi/A03/klaim/registrasi", again).await;
+    ok(&second);
+    assert_eq!(second["Dokumen_Klaim"].as_array().unwrap().len(), 3);
+    let response = app
+        .client
+        .post(app.at("/asuransi/A03/admin/klaim/T1/status"))
+        .basic_auth("uw-A03", Some("uw-secret"))
+        .json(&json!({"Status": "BAYAR", "Keterangan": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400, "an unknown claim status is malformed");
+});

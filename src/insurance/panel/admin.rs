@@ -3,6 +3,7 @@
 
 use axum::body::Bytes;
 use axum::extract::multipart::MultipartRejection;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Multipart, State};
 use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
@@ -145,9 +146,10 @@ pub async fn cbc_decision(
     State(state): State<AppState>,
     Path((panel_code, id_loan)): Path<(String, String)>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Json<StatusResponse>> {
     let (_, panel) = auth::staff(&state, &headers, &panel_code).await?;
+    let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let body: CbcDecision = super::handlers::json_body(&body)?;
     let approve = approve_of(&body.status)?;
     let note = if body.keterangan.trim().is_empty() {
@@ -173,9 +175,10 @@ pub async fn claim_status(
     State(state): State<AppState>,
     Path((panel_code, id_loan)): Path<(String, String)>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Json<StatusResponse>> {
     let (_, panel) = auth::staff(&state, &headers, &panel_code).await?;
+    let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let body: ClaimStatusDecision = super::handlers::json_body(&body)?;
     let message = decisions::claim_status(&state, &panel, &id_loan, &body.status, &body.keterangan).await?;
     Ok(Json(StatusResponse::ok(message)))
@@ -217,9 +220,10 @@ pub async fn cancellation_decision(
     State(state): State<AppState>,
     Path((panel_code, id_loan)): Path<(String, String)>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Json<StatusResponse>> {
     let (_, panel) = auth::staff(&state, &headers, &panel_code).await?;
+    let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let body: CancellationDecision = super::handlers::json_body(&body)?;
     let approve = approve_of(&body.status)?;
     let note = if body.keterangan.trim().is_empty() {

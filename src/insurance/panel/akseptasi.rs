@@ -227,10 +227,13 @@ pub async fn registrasi(state: &AppState, caller: &Caller, panel: &PanelDefiniti
     let lock = state.db.is_postgres();
     with_db!(&state.db, pool => {
         let mut tx = pool.begin_write().await?;
+        // Lock the loan first (PostgreSQL), then look for a first answer: a concurrent
+        // repeat that waited on the lock sees the answer its twin committed.
+        let existing = load_loan!(&mut *tx, &panel.code, &p.id_loan, lock);
         if let Some(first) = find_response!(&mut *tx, &panel.code, &p.id_loan, "registrasi") {
             return Ok(first);
         }
-        if let Some(loan) = load_loan!(&mut *tx, &panel.code, &p.id_loan, lock) {
+        if let Some(loan) = existing {
             return Err(already(&loan));
         }
         let quote = underwrite!(tx, panel, p);
@@ -242,6 +245,7 @@ pub async fn registrasi(state: &AppState, caller: &Caller, panel: &PanelDefiniti
         }
         let policy = next_policy!(tx, panel, &p.app.product, today);
         insert_loan!(tx, &panel.code, &caller.username, p, &quote, LoanState::Inforce, Some(&policy), &now);
+        state.insurance.panel.live.note(&panel.code, &p.nik);
         let (policy_no, token) = policy;
         let answer = json!({
             "Status": STATUS_OK,
@@ -261,10 +265,13 @@ pub async fn pengajuan_cbc(state: &AppState, caller: &Caller, panel: &PanelDefin
     let lock = state.db.is_postgres();
     with_db!(&state.db, pool => {
         let mut tx = pool.begin_write().await?;
+        // Lock the loan first (PostgreSQL), then look for a first answer: a concurrent
+        // repeat that waited on the lock sees the answer its twin committed.
+        let existing = load_loan!(&mut *tx, &panel.code, &p.id_loan, lock);
         if let Some(first) = find_response!(&mut *tx, &panel.code, &p.id_loan, "pengajuan-cbc") {
             return Ok(first);
         }
-        if let Some(loan) = load_loan!(&mut *tx, &panel.code, &p.id_loan, lock) {
+        if let Some(loan) = existing {
             return Err(already(&loan));
         }
         let quote = underwrite!(tx, panel, p);
@@ -314,11 +321,11 @@ pub async fn dokumen(state: &AppState, panel: &PanelDefinition, upload: &Upload)
     let lock = state.db.is_postgres();
     with_db!(&state.db, pool => {
         let mut tx = pool.begin_write().await?;
+        let loan = load_loan!(&mut *tx, &panel.code, &id_loan, lock)
+            .ok_or_else(|| refuse(format!("ID_Loan {id_loan} tidak ditemukan")))?;
         if let Some(first) = find_response!(&mut *tx, &panel.code, &id_loan, &operation) {
             return Ok(first);
         }
-        let loan = load_loan!(&mut *tx, &panel.code, &id_loan, lock)
-            .ok_or_else(|| refuse(format!("ID_Loan {id_loan} tidak ditemukan")))?;
         if loan.state != LoanState::Menunggu.as_str() {
             return Err(refuse(format!("Dokumen tidak dapat diterima: status pengajuan {}", loan.state)));
         }
@@ -364,11 +371,11 @@ pub async fn konfirmasi(state: &AppState, panel: &PanelDefinition, id_loan: &str
     let lock = state.db.is_postgres();
     with_db!(&state.db, pool => {
         let mut tx = pool.begin_write().await?;
+        let loan = load_loan!(&mut *tx, &panel.code, id_loan, lock)
+            .ok_or_else(|| refuse(format!("ID_Loan {id_loan} tidak ditemukan")))?;
         if let Some(first) = find_response!(&mut *tx, &panel.code, id_loan, "konfirmasi-cbc") {
             return Ok(first);
         }
-        let loan = load_loan!(&mut *tx, &panel.code, id_loan, lock)
-            .ok_or_else(|| refuse(format!("ID_Loan {id_loan} tidak ditemukan")))?;
         if loan.state != LoanState::Disetujui.as_str() {
             return Err(refuse(format!(
                 "Konfirmasi tidak dapat diproses: status pengajuan {} (harus DISETUJUI oleh asuransi)",
@@ -377,6 +384,7 @@ pub async fn konfirmasi(state: &AppState, panel: &PanelDefinition, id_loan: &str
         }
         let answer = if approve {
             set_state!(tx, &panel.code, id_loan, LoanState::Disetujui, LoanState::Inforce, "dikonfirmasi bank", &now);
+            state.insurance.panel.live.note(&panel.code, &loan.nik);
             let (policy_no, token) = next_policy!(tx, panel, &loan.produk, today);
             sqlx::query(
                 "UPDATE panel_loans SET policy_no = $1, epolicy_token = $2, issued_at = $3 WHERE panel_code = $4 AND id_loan = $5",

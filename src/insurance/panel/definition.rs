@@ -287,6 +287,21 @@ impl PanelDefinition {
                 return Err(format!("band {}: medical code {:?} has no documents", i + 1, band.code));
             }
         }
+        self.check_coverage()?;
+        duplicates("product", self.products.iter().map(|p| p.code.as_str()))?;
+        duplicates("claim type", self.claim_types.iter().map(|c| c.code.as_str()))?;
+        for (code, docs) in &self.documents {
+            duplicates(
+                &format!("documents of {code}: document"),
+                docs.iter().map(|d| d.code.as_str()),
+            )?;
+        }
+        for claim in &self.claim_types {
+            duplicates(
+                &format!("claim type {}: document", claim.code),
+                claim.documents.iter().map(|d| d.code.as_str()),
+            )?;
+        }
         let r = &self.refund;
         if !(0..=10_000).contains(&r.share_bps) || r.minimum < 0 {
             return Err("refund: share_bps must be 0..=10000 and minimum >= 0".into());
@@ -307,6 +322,49 @@ impl PanelDefinition {
         Ok(())
     }
 
+    /// Every age and tenor the limits allow has a rate in every product, and every age has
+    /// an underwriting band for each sum insured up to the largest one: a gap would refuse
+    /// an application the contract accepts.
+    fn check_coverage(&self) -> Result<(), String> {
+        let l = &self.limits;
+        for age in l.min_entry_age..=l.max_entry_age {
+            // The longest tenor this age may still take (roughly: whole years to the end age).
+            let longest = ((l.max_age_at_end - age) * 12).min(l.max_tenor);
+            for product in &self.products {
+                for tenor in 1..=longest {
+                    let covered = product.rates.iter().any(|r| {
+                        (r.min_age..=r.max_age).contains(&age) && (r.min_tenor..=r.max_tenor).contains(&tenor)
+                    });
+                    if !covered {
+                        return Err(format!(
+                            "product {}: no rate for age {age} and tenor {tenor} months",
+                            product.code
+                        ));
+                    }
+                }
+            }
+            let mut bands: Vec<&Band> = self
+                .bands
+                .iter()
+                .filter(|b| (b.min_age..=b.max_age).contains(&age))
+                .collect();
+            bands.sort_by_key(|b| b.min_si);
+            let mut next = 1;
+            for band in bands {
+                if band.min_si > next {
+                    break;
+                }
+                next = next.max(band.max_si.saturating_add(1));
+            }
+            if next <= l.max_sum_insured {
+                return Err(format!(
+                    "bands: no underwriting band for age {age} and sum insured {next}"
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The documents of a medical code (empty for CAC).
     pub fn documents_for(&self, code: &str) -> Vec<Dokumen> {
         self.documents
@@ -321,6 +379,16 @@ impl PanelDefinition {
             .iter()
             .find(|c| c.code.eq_ignore_ascii_case(code.trim()))
     }
+}
+
+fn duplicates<'a>(what: &str, codes: impl Iterator<Item = &'a str>) -> Result<(), String> {
+    let mut seen = std::collections::BTreeSet::new();
+    for code in codes {
+        if !seen.insert(code) {
+            return Err(format!("{what} {code:?} appears twice"));
+        }
+    }
+    Ok(())
 }
 
 /// Reads a file of panels: TOML with `[[panels]]`, or JSON (an array, or `{"panels": [...]}`).
@@ -362,6 +430,45 @@ mod tests {
         assert_eq!(parse_rate("1.23456"), None);
         assert_eq!(parse_rate("-1"), None);
         assert_eq!(parse_rate("x"), None);
+    }
+
+    fn demo(code: &str) -> PanelDefinition {
+        crate::insurance::panel::demo::panels()
+            .unwrap()
+            .into_iter()
+            .find(|p| p.code == code)
+            .unwrap()
+    }
+
+    #[test]
+    fn invalid_panels_are_refused_with_the_reason() {
+        let mut gap = demo("A03");
+        gap.products[0].rates.remove(1);
+        assert_eq!(
+            gap.validate().unwrap_err(),
+            "product 01: no rate for age 18 and tenor 61 months"
+        );
+        let mut gap = demo("A03");
+        gap.bands.remove(2);
+        assert_eq!(
+            gap.validate().unwrap_err(),
+            "bands: no underwriting band for age 18 and sum insured 500000001"
+        );
+        let mut twice = demo("B02");
+        twice.claim_types[1].code = "Kredit_Macet".into();
+        assert_eq!(
+            twice.validate().unwrap_err(),
+            "claim type \"Kredit_Macet\" appears twice"
+        );
+        let mut wrong = demo("B02");
+        wrong.cover_type = CoverType::Life;
+        assert!(wrong.validate().unwrap_err().contains("start with A"));
+        let mut format = demo("A02");
+        format.policy_number_format = "{yyyy}".into();
+        assert!(format.validate().unwrap_err().contains("{seq:N}"));
+        let mut rate = demo("A02");
+        rate.products[0].rates[0].rate_permil = "1,5".into();
+        assert!(rate.validate().unwrap_err().contains("rate_permil \"1,5\""));
     }
 
     #[test]

@@ -3,13 +3,14 @@
 
 use axum::body::Bytes;
 use axum::extract::multipart::MultipartRejection;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Multipart, State};
 use axum::http::HeaderMap;
 use chrono::NaiveDate;
 use serde_json::Value;
 
 use super::domain::{self, Application};
-use super::{akseptasi, auth, lifecycle, refuse, store};
+use super::{akseptasi, auth, lifecycle, refuse};
 use crate::app::AppState;
 use crate::insurance::wire::{self, *};
 use crate::kernel::error::{AppError, AppResult};
@@ -72,9 +73,10 @@ pub async fn rate_premi(
     State(state): State<AppState>,
     Path(panel_code): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Json<RatePremiResponse>> {
     let (_, panel) = auth::client(&state, &headers, &panel_code).await?;
+    let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let request: RatePremiRequest = json_body(&body)?;
     let app = Application {
         born: date("Tanggal_Lahir", &request.tanggal_lahir)?,
@@ -84,7 +86,7 @@ pub async fn rate_premi(
         product: text("Produk", &request.produk)?,
     };
     let nik = text("NIK", &request.nik)?;
-    let others = store::live_sum_insured(&state.db, &panel.code, &nik, "").await?;
+    let others = super::accumulation::live_sum_insured(&state, &panel.code, &nik).await?;
     let quote = domain::quote(&panel, &app, others).map_err(refuse)?;
     Ok(Json(RatePremiResponse {
         status: wire::STATUS_OK.into(),
@@ -108,9 +110,10 @@ pub async fn registrasi(
     State(state): State<AppState>,
     Path(panel_code): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Json<Value>> {
     let (caller, panel) = auth::client(&state, &headers, &panel_code).await?;
+    let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let request: AkseptasiRequest = json_body(&body)?;
     let parsed = akseptasi::parse(&request)?;
     let answer = retrying(|| akseptasi::registrasi(&state, &caller, &panel, &parsed)).await?;
@@ -128,9 +131,10 @@ pub async fn pengajuan_cbc(
     State(state): State<AppState>,
     Path(panel_code): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Json<Value>> {
     let (caller, panel) = auth::client(&state, &headers, &panel_code).await?;
+    let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let request: AkseptasiRequest = json_body(&body)?;
     let parsed = akseptasi::parse(&request)?;
     let answer = retrying(|| akseptasi::pengajuan_cbc(&state, &caller, &panel, &parsed)).await?;
@@ -153,7 +157,7 @@ pub async fn dokumen_akseptasi(
     let (_, panel) = auth::client(&state, &headers, &panel_code).await?;
     let multipart = multipart.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let upload = super::documents::read_upload(&state, multipart).await?;
-    let answer = akseptasi::dokumen(&state, &panel, &upload).await?;
+    let answer = retrying(|| akseptasi::dokumen(&state, &panel, &upload)).await?;
     Ok(Json(answer))
 }
 
@@ -168,9 +172,10 @@ pub async fn konfirmasi_cbc(
     State(state): State<AppState>,
     Path(panel_code): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Json<Value>> {
     let (_, panel) = auth::client(&state, &headers, &panel_code).await?;
+    let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let request: KonfirmasiCbcRequest = json_body(&body)?;
     let id_loan = text("ID_Loan", &request.id_loan)?;
     let approve = match request.status.trim().to_ascii_uppercase().as_str() {
@@ -197,9 +202,10 @@ pub async fn pembatalan_inforce(
     State(state): State<AppState>,
     Path(panel_code): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Json<Value>> {
     let (_, panel) = auth::client(&state, &headers, &panel_code).await?;
+    let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let request: PembatalanInforceRequest = json_body(&body)?;
     let id_loan = text("ID_Loan", &request.id_loan)?;
     let no_polis = text("No_Polis", &request.no_polis)?;
@@ -218,9 +224,10 @@ pub async fn pembatalan_pengajuan(
     State(state): State<AppState>,
     Path(panel_code): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Json<Value>> {
     let (_, panel) = auth::client(&state, &headers, &panel_code).await?;
+    let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let request: PembatalanPengajuanRequest = json_body(&body)?;
     let id_loan = text("ID_Loan", &request.id_loan)?;
     let answer = retrying(|| lifecycle::pembatalan_pengajuan(&state, &panel, &id_loan)).await?;
@@ -238,9 +245,10 @@ pub async fn klaim_registrasi(
     State(state): State<AppState>,
     Path(panel_code): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Json<Value>> {
     let (_, panel) = auth::client(&state, &headers, &panel_code).await?;
+    let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let request: KlaimRequest = json_body(&body)?;
     let claim = lifecycle::Claim {
         id_loan: text("ID_Loan", &request.id_loan)?,
@@ -273,6 +281,6 @@ pub async fn dokumen_klaim(
     let (_, panel) = auth::client(&state, &headers, &panel_code).await?;
     let multipart = multipart.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let upload = super::documents::read_upload(&state, multipart).await?;
-    let answer = lifecycle::dokumen_klaim(&state, &panel, &upload).await?;
+    let answer = retrying(|| lifecycle::dokumen_klaim(&state, &panel, &upload)).await?;
     Ok(Json(answer))
 }

@@ -34,10 +34,10 @@ pub async fn pembatalan_inforce(
     let lock = state.db.is_postgres();
     with_db!(&state.db, pool => {
         let mut tx = pool.begin_write().await?;
+        let loan = load_loan!(&mut *tx, &panel.code, id_loan, lock).ok_or_else(|| not_found(id_loan))?;
         if let Some(first) = find_response!(&mut *tx, &panel.code, id_loan, "pembatalan-inforce") {
             return Ok(first);
         }
-        let loan = load_loan!(&mut *tx, &panel.code, id_loan, lock).ok_or_else(|| not_found(id_loan))?;
         if loan.policy_no.as_deref() != Some(no_polis) {
             return Err(refuse(format!("No_Polis {no_polis} tidak sesuai dengan ID_Loan {id_loan}")));
         }
@@ -70,10 +70,10 @@ pub async fn pembatalan_pengajuan(state: &AppState, panel: &PanelDefinition, id_
     let lock = state.db.is_postgres();
     with_db!(&state.db, pool => {
         let mut tx = pool.begin_write().await?;
+        let loan = load_loan!(&mut *tx, &panel.code, id_loan, lock).ok_or_else(|| not_found(id_loan))?;
         if let Some(first) = find_response!(&mut *tx, &panel.code, id_loan, "pembatalan-pengajuan") {
             return Ok(first);
         }
-        let loan = load_loan!(&mut *tx, &panel.code, id_loan, lock).ok_or_else(|| not_found(id_loan))?;
         let from = LoanState::parse(&loan.state)
             .filter(|s| matches!(s, LoanState::Menunggu | LoanState::Diproses | LoanState::Disetujui))
             .ok_or_else(|| {
@@ -128,10 +128,10 @@ pub async fn klaim(state: &AppState, panel: &PanelDefinition, c: &Claim) -> AppR
     })?;
     with_db!(&state.db, pool => {
         let mut tx = pool.begin_write().await?;
+        let loan = load_loan!(&mut *tx, &panel.code, &c.id_loan, lock).ok_or_else(|| not_found(&c.id_loan))?;
         if let Some(first) = find_response!(&mut *tx, &panel.code, &c.id_loan, "klaim-registrasi") {
             return Ok(first);
         }
-        let loan = load_loan!(&mut *tx, &panel.code, &c.id_loan, lock).ok_or_else(|| not_found(&c.id_loan))?;
         if loan.policy_no.as_deref() != Some(c.no_polis.as_str()) {
             return Err(refuse(format!("No_Polis {} tidak sesuai dengan ID_Loan {}", c.no_polis, c.id_loan)));
         }

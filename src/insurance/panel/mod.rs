@@ -3,6 +3,7 @@
 //! machine per loan, documents on disk, e-policies as PDF, and underwriter decisions that
 //! call the broker back through the outbox.
 
+pub mod accumulation;
 pub mod admin;
 pub mod akseptasi;
 pub mod auth;
@@ -72,6 +73,8 @@ type CachedCredential = (String, String, Instant);
 pub struct PanelState {
     panels: Mutex<HashMap<String, (Arc<PanelDefinition>, Instant)>>,
     credentials: Mutex<HashMap<(String, String), CachedCredential>>,
+    /// The (panel, NIK) keys that may have live policies (see [`accumulation`]).
+    pub live: accumulation::LiveIndex,
 }
 
 impl PanelState {

@@ -155,16 +155,15 @@ macro_rules! set_state {
 
 pub(crate) use {find_response, load_loan, save_response, set_state};
 
-/// The sum insured of the NIK's live policies at the panel, except `except_loan`.
-pub async fn live_sum_insured(db: &Db, panel: &str, nik: &str, except_loan: &str) -> Result<i64, sqlx::Error> {
+/// The sum insured of the NIK's live policies at the panel.
+pub async fn live_sum_insured(db: &Db, panel: &str, nik: &str) -> Result<i64, sqlx::Error> {
     with_db!(db, pool => {
         sqlx::query_scalar::<_, i64>(
             "SELECT CAST(COALESCE(SUM(nilai_pertanggungan), 0) AS BIGINT) FROM panel_loans \
-             WHERE panel_code = $1 AND nik = $2 AND state IN ('INFORCE', 'PEMBATALAN_DIAJUKAN', 'KLAIM') AND id_loan <> $3",
+             WHERE panel_code = $1 AND nik = $2 AND state IN ('INFORCE', 'PEMBATALAN_DIAJUKAN', 'KLAIM')",
         )
         .bind(panel)
         .bind(nik)
-        .bind(except_loan)
         .fetch_one(pool)
         .await
     })
@@ -230,4 +229,44 @@ pub async fn import_panels(state: &AppState, file: &Path) -> anyhow::Result<Impo
         }
     }
     Ok(summary)
+}
+
+/// Totals of one panel over a period, for reconciliation with the broker.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Policies issued.
+    pub policies: i64,
+    /// Premiums (with extra premiums) of the policies issued.
+    pub premiums: i64,
+    /// In-force cancellations approved.
+    pub cancellations: i64,
+    /// Refunds of those cancellations.
+    pub refunds: i64,
+    /// Claims paid.
+    pub claims_paid: i64,
+    /// Amounts paid on those claims.
+    pub claim_payments: i64,
+}
+
+/// Reconciliation totals of `panel` for dates `from..=to` (`yyyy-mm-dd`, by the event's timestamp).
+pub async fn report(db: &Db, panel: &str, from: &str, to: &str) -> Result<Report, sqlx::Error> {
+    with_db!(db, pool => {
+        let (policies, premiums): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(premi + extra_premi), 0) AS BIGINT) FROM panel_loans \
+             WHERE panel_code = $1 AND issued_at IS NOT NULL AND SUBSTR(issued_at, 1, 10) BETWEEN $2 AND $3",
+        )
+        .bind(panel).bind(from).bind(to).fetch_one(pool).await?;
+        let (cancellations, refunds): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(l.refund), 0) AS BIGINT) FROM panel_loan_history h \
+             JOIN panel_loans l ON l.panel_code = h.panel_code AND l.id_loan = h.id_loan \
+             WHERE h.panel_code = $1 AND h.to_state = 'BATAL' AND SUBSTR(h.at, 1, 10) BETWEEN $2 AND $3",
+        )
+        .bind(panel).bind(from).bind(to).fetch_one(pool).await?;
+        let (claims_paid, claim_payments): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(nilai_dibayar), 0) AS BIGINT) FROM panel_claims \
+             WHERE panel_code = $1 AND status = 'DIBAYAR' AND SUBSTR(updated_at, 1, 10) BETWEEN $2 AND $3",
+        )
+        .bind(panel).bind(from).bind(to).fetch_one(pool).await?;
+        Ok(Report { policies, premiums, cancellations, refunds, claims_paid, claim_payments })
+    })
 }

@@ -1,0 +1,98 @@
+//! Accumulation by NIK: the sum insured of a NIK's live policies at a panel.
+//!
+//! Most calculator requests are for customers with no live policy at the panel. On
+//! SQLite, where one server owns the database file and every policy comes into force
+//! through that server (registrasi, konfirmasi-cbc), the server keeps the set of
+//! (panel, NIK) that ever had a live policy: a NIK outside the set has nothing to
+//! accumulate and the database is not asked. The set is loaded once from the database and
+//! each policy adds its NIK *before* its transaction commits, so the set never misses a
+//! committed policy (a rolled back one only costs a query). On PostgreSQL, where several
+//! servers share the database, the database is always asked.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+use crate::app::AppState;
+use crate::with_db;
+
+/// The set of (panel, NIK) keys that may have live policies.
+#[derive(Debug, Default)]
+pub struct LiveIndex {
+    inner: Mutex<Keys>,
+    loading: AtomicBool,
+}
+
+#[derive(Debug, Default)]
+struct Keys {
+    loaded: Option<HashSet<String>>,
+    /// Keys noted while the set was being loaded.
+    pending: HashSet<String>,
+}
+
+fn key(panel: &str, nik: &str) -> String {
+    format!("{panel}\u{1f}{nik}")
+}
+
+impl LiveIndex {
+    /// Notes that `nik` has a live policy at `panel` (call inside the transaction, before commit).
+    pub fn note(&self, panel: &str, nik: &str) {
+        if let Ok(mut keys) = self.inner.lock() {
+            let k = key(panel, nik);
+            match keys.loaded.as_mut() {
+                Some(set) => {
+                    set.insert(k);
+                }
+                None => {
+                    keys.pending.insert(k);
+                }
+            }
+        }
+    }
+
+    /// False only when `nik` certainly has no live policy at `panel`.
+    async fn may_have(&self, state: &AppState, panel: &str, nik: &str) -> Result<bool, sqlx::Error> {
+        if state.db.is_postgres() {
+            return Ok(true);
+        }
+        if let Some(answer) = self.lookup(panel, nik) {
+            return Ok(answer);
+        }
+        if self.loading.swap(true, Ordering::SeqCst) {
+            return Ok(true);
+        }
+        let rows: Result<Vec<(String, String)>, sqlx::Error> = with_db!(&state.db, pool => {
+            sqlx::query_as(
+                "SELECT panel_code, nik FROM panel_loans WHERE state IN ('INFORCE', 'PEMBATALAN_DIAJUKAN', 'KLAIM')",
+            )
+            .fetch_all(pool)
+            .await
+        });
+        let rows = match rows {
+            Ok(rows) => rows,
+            Err(err) => {
+                self.loading.store(false, Ordering::SeqCst);
+                return Err(err);
+            }
+        };
+        if let Ok(mut keys) = self.inner.lock() {
+            let mut set: HashSet<String> = rows.iter().map(|(p, n)| key(p, n)).collect();
+            set.extend(keys.pending.drain());
+            keys.loaded = Some(set);
+        }
+        Ok(self.lookup(panel, nik).unwrap_or(true))
+    }
+
+    fn lookup(&self, panel: &str, nik: &str) -> Option<bool> {
+        let keys = self.inner.lock().ok()?;
+        keys.loaded.as_ref().map(|set| set.contains(&key(panel, nik)))
+    }
+}
+
+/// The sum insured of `nik`'s live policies at `panel`.
+pub async fn live_sum_insured(state: &AppState, panel: &str, nik: &str) -> Result<i64, sqlx::Error> {
+    if !state.insurance.panel.live.may_have(state, panel, nik).await? {
+        return Ok(0);
+    }
+    super::store::live_sum_insured(&state.db, panel, nik).await
+}
