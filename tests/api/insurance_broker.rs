@@ -718,7 +718,7 @@ async fn callback_survives_broker_restart(backend: Backend) {
         json!({"Status": "DISETUJUI", "Extra_Premi": 250000}),
     )
     .await;
-    let mut attempts = 0;
+    let mut attempts = 0i64;
     for _ in 0..200 {
         attempts = jembatan::with_db!(&panel.state.db, pool => {
             sqlx::query_scalar("SELECT COALESCE(MAX(attempts), 0) FROM outbox WHERE target_url LIKE '%post-status-pertanggung-cbc'")
@@ -866,3 +866,33 @@ pair_test!(
         drop(panel);
     }
 );
+
+crate::db_test!(demo_server_brokers_to_its_own_panels, on_day(), |app| async move {
+    // One demo server: the broker's directory points at the same server's panels, whose
+    // callbacks come back with the demo login `panel-A03` for every demo panel.
+    let mut request = application("DEMO-CBC-1", "4242", 1_200_000_000, "2024-10-15");
+    request["Tenor"] = json!(120);
+    request["Asuransi"] = json!("A02");
+    let (_, answer) = bank(&app, "akseptasi/pengajuan-cbc", request).await;
+    ok(&answer);
+    for d in answer["List_Dokumen_UnderWriting"].as_array().unwrap() {
+        let code = d["Kode_Dokumen"].as_str().unwrap();
+        ok(&bank_upload(
+            &app,
+            "akseptasi/dokumen",
+            &[("ID_Loan", "DEMO-CBC-1"), ("Kode_Dokumen", code)],
+            "Files",
+        )
+        .await);
+    }
+    underwriter(
+        &app,
+        "A02",
+        "cbc/DEMO-CBC-1/keputusan",
+        json!({"Status": "DISETUJUI", "Extra_Premi": 50000}),
+    )
+    .await;
+    let case = case_reaches(&app, "DEMO-CBC-1", "DISETUJUI").await;
+    assert_eq!(case["Extra_Premi"], 50000);
+    assert_eq!(case["Asuransi"], "A02");
+});

@@ -229,7 +229,7 @@ pub async fn apply(state: &AppState, id_loan: &str, change: Change) -> AppResult
                     sqlx::query("INSERT INTO broker_history (id_loan, at, source, event, status_from, status_to, detail) VALUES ($1, $2, 'bank', 'konflik', '', '', $3)")
                         .bind(id_loan)
                         .bind(&now)
-                        .bind(crate::kernel::mask::identifiers(&format!("kasus terikat pada panel {bound}, panel {panel} menjawab: {}", change.detail)))
+                        .bind(format!("kasus terikat pada panel {bound}, panel {panel} menjawab: {}", change.detail))
                         .execute(&mut *tx)
                         .await?;
                     tx.commit().await?;
@@ -264,7 +264,9 @@ pub async fn apply(state: &AppState, id_loan: &str, change: Change) -> AppResult
             q.execute(&mut *tx).await?;
         }
         let to = change.to.map(str::to_string).unwrap_or_else(|| from.clone());
-        let detail = crate::kernel::mask::identifiers(&change.detail);
+        // The history is the bank's own record (amounts, policy numbers): not masked,
+        // unlike the journal.
+        let detail = change.detail.clone();
         if let Some(opened) = opened {
             // Both rows in one statement: the case's opening, then the outcome.
             sqlx::query("INSERT INTO broker_history (id_loan, at, source, event, status_from, status_to, detail) \
