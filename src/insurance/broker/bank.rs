@@ -4,15 +4,11 @@
 //! never forwarded), forwards to the bound panel, records the case, and answers the
 //! panel's answer.
 
-use std::time::Duration;
-
 use axum::body::Bytes;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::http::HeaderMap;
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use utoipa::ToSchema;
 
 use super::auth::{self, Caller};
 use super::directory::{self, normalize_code, DirectoryEntry};
@@ -24,63 +20,11 @@ use crate::insurance::wire::*;
 use crate::kernel::clock::today_jakarta;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::Json;
-
-/// A fan-out premium answer: every panel's quote, cheapest first, and the panels that failed.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct QuotesResponse {
-    /// `00` when at least one panel quoted.
-    #[serde(rename = "Status")]
-    pub status: String,
-    /// Feedback.
-    #[serde(rename = "Keterangan")]
-    pub keterangan: String,
-    /// The cover type asked (`life` or `general`).
-    #[serde(rename = "Tipe_Cover")]
-    pub tipe_cover: String,
-    /// Quotes, cheapest first.
-    #[serde(rename = "Penawaran")]
-    pub penawaran: Vec<Quote>,
-    /// Panels that refused, failed or timed out.
-    #[serde(rename = "Gagal")]
-    pub gagal: Vec<FailedQuote>,
-}
-
-/// One panel's quote.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Quote {
-    /// Panel code.
-    #[serde(rename = "Asuransi")]
-    pub asuransi: String,
-    /// Panel name.
-    #[serde(rename = "Nama_Asuransi")]
-    pub nama_asuransi: String,
-    /// The panel's answer.
-    #[serde(flatten)]
-    pub answer: RatePremiResponse,
-}
-
-/// A panel that gave no quote.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct FailedQuote {
-    /// Panel code.
-    #[serde(rename = "Asuransi")]
-    pub asuransi: String,
-    /// Panel name.
-    #[serde(rename = "Nama_Asuransi")]
-    pub nama_asuransi: String,
-    /// `01` (refused by the panel), `TIMEOUT` or `ERROR`.
-    #[serde(rename = "Status")]
-    pub status: String,
-    /// Why.
-    #[serde(rename = "Keterangan")]
-    pub keterangan: String,
-}
-
-fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> AppResult<T> {
+pub(super) fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> AppResult<T> {
     serde_json::from_slice(body).map_err(|e| AppError::BadRequest(e.to_string()))
 }
 
-fn correlation(headers: &HeaderMap) -> String {
+pub(super) fn correlation(headers: &HeaderMap) -> String {
     headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
@@ -89,7 +33,7 @@ fn correlation(headers: &HeaderMap) -> String {
 }
 
 /// Takes a broker-only field out of the extra fields (it is not forwarded).
-fn take(extra: &mut Map<String, Value>, name: &str) -> Option<String> {
+pub(super) fn take(extra: &mut Map<String, Value>, name: &str) -> Option<String> {
     match extra.remove(name) {
         Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
         Some(Value::Number(n)) => Some(n.to_string()),
@@ -97,7 +41,7 @@ fn take(extra: &mut Map<String, Value>, name: &str) -> Option<String> {
     }
 }
 
-fn required(field: &str, value: &str) -> AppResult<String> {
+pub(super) fn required(field: &str, value: &str) -> AppResult<String> {
     let value = value.trim();
     if value.is_empty() {
         return Err(AppError::BadRequest(format!("field `{field}` is empty")));
@@ -111,7 +55,7 @@ fn required(field: &str, value: &str) -> AppResult<String> {
 /// The case of `id_loan` and its panel: an existing case must belong to this bank client
 /// and keeps its panel (`Asuransi`, if sent again, must name it); a new one is opened,
 /// bound to `Asuransi`, only by a request that may start a case.
-async fn bind(
+pub(super) async fn bind(
     state: &AppState,
     caller: &Caller,
     id_loan: &str,
@@ -147,7 +91,7 @@ async fn bind(
 
 /// The panel's answer; a refusal or a failure is written into the case's history here,
 /// a success by the caller together with its effect.
-async fn exchange(
+pub(super) async fn exchange(
     state: &AppState,
     case: &Case,
     panel: &DirectoryEntry,
@@ -180,7 +124,7 @@ async fn exchange(
     }
 }
 
-async fn note(state: &AppState, case: &Case, op: &str, detail: String) -> AppResult<()> {
+pub(super) async fn note(state: &AppState, case: &Case, op: &str, detail: String) -> AppResult<()> {
     store::apply(
         state,
         &case.id_loan,
@@ -197,12 +141,12 @@ async fn note(state: &AppState, case: &Case, op: &str, detail: String) -> AppRes
 }
 
 /// For a loan's first request, the case to open with the outcome.
-fn opened_by(case: &Case) -> Option<(String, String)> {
+pub(super) fn opened_by(case: &Case) -> Option<(String, String)> {
     case.opening
         .then(|| (case.panel_code.clone(), case.bank_client.clone()))
 }
 
-fn success(op: &str, to: Option<&'static str>, sets: Vec<(&'static str, V)>, answer: &Value) -> Change {
+pub(super) fn success(op: &str, to: Option<&'static str>, sets: Vec<(&'static str, V)>, answer: &Value) -> Change {
     Change {
         source: "bank",
         event: op.to_string(),
@@ -213,12 +157,17 @@ fn success(op: &str, to: Option<&'static str>, sets: Vec<(&'static str, V)>, ans
     }
 }
 
-fn today(state: &AppState) -> String {
+pub(super) fn today(state: &AppState) -> String {
     today_jakarta(state.clock.as_ref()).to_string()
 }
 
 /// The panel's premium for an application whose request carried none (asked of its calculator).
-async fn quote_premium(state: &AppState, panel: &DirectoryEntry, req: &AkseptasiRequest, correlation_id: &str) -> i64 {
+pub(super) async fn quote_premium(
+    state: &AppState,
+    panel: &DirectoryEntry,
+    req: &AkseptasiRequest,
+    correlation_id: &str,
+) -> i64 {
     let calc = RatePremiRequest {
         tanggal_lahir: req.tanggal_lahir.clone(),
         tanggal_akad: req.tanggal_akad.clone(),
@@ -234,105 +183,12 @@ async fn quote_premium(state: &AppState, panel: &DirectoryEntry, req: &Akseptasi
     }
 }
 
-fn doc_codes(list: &Value) -> String {
+pub(super) fn doc_codes(list: &Value) -> String {
     let codes: Vec<&str> = list
         .as_array()
         .map(|a| a.iter().filter_map(|d| d["Kode_Dokumen"].as_str()).collect())
         .unwrap_or_default();
     serde_json::to_string(&codes).unwrap_or_else(|_| "[]".into())
-}
-
-/// Premium calculator: with `Asuransi`, that panel's answer; without, every panel of
-/// `Tipe_Cover` (`JIWA`/`life` or `UMUM`/`general`) asked in parallel.
-#[utoipa::path(post, path = "/aap/bank/get-rate-premi-panel", tag = "insurance-broker",
-    request_body(content = RatePremiRequest, description = "The spec's body plus `Asuransi` (panel code) or `Tipe_Cover` (JIWA or UMUM)"),
-    responses((status = 200, description = "The panel's answer (with `Asuransi`), or every panel's quote cheapest first", body = QuotesResponse),
-              (status = 400, description = "Malformed request", body = StatusResponse),
-              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
-pub async fn rate_premi(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> AppResult<Json<Value>> {
-    auth::bank(&state, &headers).await?;
-    let mut req: RatePremiRequest = json_body(&body)?;
-    let corr = correlation(&headers);
-    let asuransi = take(&mut req.extra, "Asuransi");
-    let tipe = take(&mut req.extra, "Tipe_Cover");
-    if let Some(code) = asuransi {
-        let panel = directory::find(&state, &code).await?;
-        let outcome = forward::json(&state, &panel, "get-rate-premi-panel", &req, &corr, None).await;
-        let mut answer = outcome.into_answer(&panel)?;
-        answer["Asuransi"] = Value::String(panel.code.clone());
-        return Ok(Json(answer));
-    }
-    let tipe = tipe.ok_or_else(|| AppError::BadRequest("field `Asuransi` or `Tipe_Cover` is missing".into()))?;
-    let cover = directory::cover_type(&tipe)
-        .ok_or_else(|| AppError::BadRequest("field `Tipe_Cover` must be JIWA or UMUM".into()))?;
-    let panels: Vec<DirectoryEntry> = directory::all(&state)
-        .await?
-        .iter()
-        .filter(|p| p.cover_type == cover)
-        .cloned()
-        .collect();
-    if panels.is_empty() {
-        return Err(refuse(format!("Tidak ada panel asuransi untuk tipe cover {tipe}")));
-    }
-    let timeout = Duration::from_millis(state.config.insurance.broker.quote_timeout_ms);
-    // A panel's own shorter timeout applies too; no panel holds the answer past the quote timeout.
-    let asks = panels.iter().map(|p| {
-        let timeout = if p.timeout_ms > 0 {
-            timeout.min(Duration::from_millis(p.timeout_ms as u64))
-        } else {
-            timeout
-        };
-        forward::json(&state, p, "get-rate-premi-panel", &req, &corr, Some(timeout))
-    });
-    let outcomes = futures::future::join_all(asks).await;
-    let mut penawaran = Vec::new();
-    let mut gagal = Vec::new();
-    for (panel, outcome) in panels.iter().zip(outcomes) {
-        let failed = |status: &str, why: String| FailedQuote {
-            asuransi: panel.code.clone(),
-            nama_asuransi: panel.name.clone(),
-            status: status.to_string(),
-            keterangan: why,
-        };
-        match outcome {
-            Outcome::Failed(why) if why.contains("batas waktu") => gagal.push(failed("TIMEOUT", why)),
-            Outcome::Failed(why) => gagal.push(failed("ERROR", why)),
-            other => match other.into_answer(panel) {
-                Ok(answer) if answer["Status"] == STATUS_OK => {
-                    match serde_json::from_value::<RatePremiResponse>(answer) {
-                        Ok(answer) => penawaran.push(Quote {
-                            asuransi: panel.code.clone(),
-                            nama_asuransi: panel.name.clone(),
-                            answer,
-                        }),
-                        Err(e) => gagal.push(failed("ERROR", format!("jawaban panel tidak dapat dibaca: {e}"))),
-                    }
-                }
-                Ok(answer) => gagal.push(failed(
-                    STATUS_FAILED,
-                    answer["Keterangan"].as_str().unwrap_or_default().to_string(),
-                )),
-                Err(err) => gagal.push(failed("ERROR", err.to_string())),
-            },
-        }
-    }
-    penawaran.sort_by(|a, b| {
-        a.answer
-            .premi
-            .cmp(&b.answer.premi)
-            .then_with(|| a.asuransi.cmp(&b.asuransi))
-    });
-    let ok = !penawaran.is_empty();
-    let answer = QuotesResponse {
-        status: if ok { STATUS_OK } else { STATUS_FAILED }.to_string(),
-        keterangan: format!("{} penawaran dari {} panel", penawaran.len(), panels.len()),
-        tipe_cover: cover.to_string(),
-        penawaran,
-        gagal,
-    };
-    Ok(Json(
-        serde_json::to_value(answer).map_err(|e| AppError::Internal(e.to_string()))?,
-    ))
 }
 
 /// Automatic cover (2), forwarded to the loan's panel; opens the case on the first request.
@@ -499,164 +355,6 @@ async fn document(
             ],
         ));
     }
-    store::apply(&state, &id_loan, change).await?;
-    Ok(Json(answer))
-}
-
-/// The bank's answer to an approved CBC offer (6), forwarded.
-#[utoipa::path(post, path = "/aap/bank/akseptasi/konfirmasi-cbc", tag = "insurance-broker",
-    request_body = KonfirmasiCbcRequest,
-    responses((status = 200, description = "The panel's answer", body = PolicyResponse),
-              (status = 400, description = "Malformed request", body = StatusResponse),
-              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
-pub async fn konfirmasi_cbc(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> AppResult<Json<Value>> {
-    let caller = auth::bank(&state, &headers).await?;
-    let mut req: KonfirmasiCbcRequest = json_body(&body)?;
-    let asuransi = take(&mut req.extra, "Asuransi");
-    let id_loan = required("ID_Loan", &req.id_loan)?;
-    let approve = match req.status.trim().to_ascii_uppercase().as_str() {
-        "DISETUJUI" => true,
-        "DITOLAK" => false,
-        _ => {
-            return Err(AppError::BadRequest(
-                "field `Status` must be DISETUJUI or DITOLAK".into(),
-            ))
-        }
-    };
-    let (case, panel) = bind(&state, &caller, &id_loan, asuransi.as_deref(), false).await?;
-    let op = "akseptasi/konfirmasi-cbc";
-    let outcome = forward::json(&state, &panel, op, &req, &correlation(&headers), None).await;
-    let (ok, answer) = exchange(&state, &case, &panel, op, outcome).await?;
-    if !ok {
-        return Ok(Json(answer));
-    }
-    let change = if case.status != status::DISETUJUI {
-        success(op, None, vec![], &answer)
-    } else if approve {
-        let sets = vec![
-            ("policy_no", t(answer["Policy_No"].as_str().unwrap_or_default())),
-            ("epolicy", t(answer["EPolicy"].as_str().unwrap_or_default())),
-            ("issued_on", t(today(&state))),
-        ];
-        success(op, Some(status::INFORCE), sets, &answer)
-    } else {
-        success(op, Some(status::DITOLAK), vec![], &answer)
-    };
-    store::apply(&state, &id_loan, change).await?;
-    Ok(Json(answer))
-}
-
-/// Cancellation of an in-force policy (7), forwarded; the refund is quoted at once and
-/// the panel's approval comes back on `post-status-pembatalan`.
-#[utoipa::path(post, path = "/aap/bank/pembatalan/inforce", tag = "insurance-broker",
-    request_body = PembatalanInforceRequest,
-    responses((status = 200, description = "The panel's answer", body = PembatalanInforceResponse),
-              (status = 400, description = "Malformed request", body = StatusResponse),
-              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
-pub async fn pembatalan_inforce(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> AppResult<Json<Value>> {
-    let caller = auth::bank(&state, &headers).await?;
-    let mut req: PembatalanInforceRequest = json_body(&body)?;
-    let asuransi = take(&mut req.extra, "Asuransi");
-    let id_loan = required("ID_Loan", &req.id_loan)?;
-    required("No_Polis", &req.no_polis)?;
-    let (case, panel) = bind(&state, &caller, &id_loan, asuransi.as_deref(), false).await?;
-    let op = "pembatalan/inforce";
-    let outcome = forward::json(&state, &panel, op, &req, &correlation(&headers), None).await;
-    let (ok, answer) = exchange(&state, &case, &panel, op, outcome).await?;
-    if !ok {
-        return Ok(Json(answer));
-    }
-    let refund = answer["Nilai_Refund"].as_i64().unwrap_or(0);
-    let change = if case.status == status::INFORCE {
-        let sets = vec![
-            ("refund", i(refund)),
-            ("cancellation_status", t("DIAJUKAN")),
-            ("cancellation_round", i(case.cancellation_round + 1)),
-        ];
-        success(op, Some(status::PEMBATALAN_DIAJUKAN), sets, &answer)
-    } else {
-        success(op, None, vec![], &answer)
-    };
-    store::apply(&state, &id_loan, change).await?;
-    Ok(Json(answer))
-}
-
-/// Cancellation of an application not yet in force (8), forwarded.
-#[utoipa::path(post, path = "/aap/bank/pembatalan/pengajuan-akseptasi", tag = "insurance-broker",
-    request_body = PembatalanPengajuanRequest,
-    responses((status = 200, description = "The panel's answer", body = StatusResponse),
-              (status = 400, description = "Malformed request", body = StatusResponse),
-              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
-pub async fn pembatalan_pengajuan(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> AppResult<Json<Value>> {
-    let caller = auth::bank(&state, &headers).await?;
-    let mut req: PembatalanPengajuanRequest = json_body(&body)?;
-    let asuransi = take(&mut req.extra, "Asuransi");
-    let id_loan = required("ID_Loan", &req.id_loan)?;
-    let (case, panel) = bind(&state, &caller, &id_loan, asuransi.as_deref(), false).await?;
-    let op = "pembatalan/pengajuan-akseptasi";
-    let outcome = forward::json(&state, &panel, op, &req, &correlation(&headers), None).await;
-    let (ok, answer) = exchange(&state, &case, &panel, op, outcome).await?;
-    if ok {
-        let to = (case.status != status::DIBATALKAN).then_some(status::DIBATALKAN);
-        store::apply(&state, &id_loan, success(op, to, vec![], &answer)).await?;
-    }
-    Ok(Json(answer))
-}
-
-/// Claim (10), forwarded; the panel answers the documents and the deadline.
-#[utoipa::path(post, path = "/aap/bank/klaim/registrasi", tag = "insurance-broker",
-    request_body = KlaimRequest,
-    responses((status = 200, description = "The panel's answer", body = KlaimResponse),
-              (status = 400, description = "Malformed request", body = StatusResponse),
-              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
-pub async fn klaim_registrasi(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> AppResult<Json<Value>> {
-    let caller = auth::bank(&state, &headers).await?;
-    let mut req: KlaimRequest = json_body(&body)?;
-    let asuransi = take(&mut req.extra, "Asuransi");
-    let id_loan = required("ID_Loan", &req.id_loan)?;
-    required("No_Polis", &req.no_polis)?;
-    let (case, panel) = bind(&state, &caller, &id_loan, asuransi.as_deref(), false).await?;
-    let op = "klaim/registrasi";
-    let outcome = forward::json(&state, &panel, op, &req, &correlation(&headers), None).await;
-    let (ok, answer) = exchange(&state, &case, &panel, op, outcome).await?;
-    if !ok {
-        return Ok(Json(answer));
-    }
-    let now = state.clock.now().to_rfc3339();
-    let change = if case.status == status::INFORCE {
-        let mut change = success(op, Some(status::KLAIM), vec![], &answer);
-        change.extra.push((
-            "INSERT INTO broker_claims (id_loan, no_polis, jenis_klaim, sebab_klaim, tanggal_kejadian, estimasi, status, \
-             tenggat, required_docs, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'DIAJUKAN', $7, $8, $9, $9)"
-                .to_string(),
-            vec![
-                t(&id_loan),
-                t(req.no_polis.trim()),
-                t(&req.jenis_klaim),
-                t(&req.sebab_klaim),
-                t(&req.tanggal_kejadian),
-                i(req.estimasi_nilai_klaim),
-                t(answer["Tenggat_Waktu_Klaim"].as_str().unwrap_or_default()),
-                t(doc_codes(&answer["Dokumen_Klaim"])),
-                t(now),
-            ],
-        ));
-        change
-    } else {
-        success(op, None, vec![], &answer)
-    };
     store::apply(&state, &id_loan, change).await?;
     Ok(Json(answer))
 }

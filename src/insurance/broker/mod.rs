@@ -9,6 +9,9 @@ pub mod callbacks;
 pub mod demo;
 pub mod directory;
 pub mod forward;
+pub mod kasus;
+pub mod lifecycle;
+pub mod quotes;
 pub mod report;
 pub mod store;
 pub mod upload;
@@ -150,14 +153,17 @@ impl Default for BrokerState {
 /// The broker's routes, in the spec's envelope.
 pub fn router() -> Router<AppState> {
     let routes = Router::new()
-        .route("/bank/get-rate-premi-panel", post(bank::rate_premi))
+        .route("/bank/get-rate-premi-panel", post(quotes::rate_premi))
         .route("/bank/akseptasi/registrasi", post(bank::registrasi))
         .route("/bank/akseptasi/pengajuan-cbc", post(bank::pengajuan_cbc))
-        .route("/bank/akseptasi/konfirmasi-cbc", post(bank::konfirmasi_cbc))
-        .route("/bank/pembatalan/inforce", post(bank::pembatalan_inforce))
-        .route("/bank/pembatalan/pengajuan-akseptasi", post(bank::pembatalan_pengajuan))
-        .route("/bank/klaim/registrasi", post(bank::klaim_registrasi))
-        .route("/bank/kasus/{id_loan}", get(report::kasus))
+        .route("/bank/akseptasi/konfirmasi-cbc", post(lifecycle::konfirmasi_cbc))
+        .route("/bank/pembatalan/inforce", post(lifecycle::pembatalan_inforce))
+        .route(
+            "/bank/pembatalan/pengajuan-akseptasi",
+            post(lifecycle::pembatalan_pengajuan),
+        )
+        .route("/bank/klaim/registrasi", post(lifecycle::klaim_registrasi))
+        .route("/bank/kasus/{id_loan}", get(kasus::kasus))
         .route("/bank/laporan", get(report::laporan))
         .route("/post-status-pertanggung-cbc", post(callbacks::status_cbc))
         .route("/post-status-pembatalan", post(callbacks::status_pembatalan))
@@ -209,16 +215,16 @@ pub fn refuse(message: impl Into<String>) -> AppError {
 #[derive(OpenApi)]
 #[openapi(
     paths(
-        bank::rate_premi,
+        quotes::rate_premi,
         bank::registrasi,
         bank::pengajuan_cbc,
         bank::dokumen_akseptasi,
-        bank::konfirmasi_cbc,
-        bank::pembatalan_inforce,
-        bank::pembatalan_pengajuan,
-        bank::klaim_registrasi,
+        lifecycle::konfirmasi_cbc,
+        lifecycle::pembatalan_inforce,
+        lifecycle::pembatalan_pengajuan,
+        lifecycle::klaim_registrasi,
         bank::dokumen_klaim,
-        report::kasus,
+        kasus::kasus,
         report::laporan,
         callbacks::status_cbc,
         callbacks::status_pembatalan,
@@ -229,13 +235,13 @@ pub fn refuse(message: impl Into<String>) -> AppError {
         wire::StatusCbcCallback,
         wire::StatusPembatalanCallback,
         wire::StatusKlaimCallback,
-        bank::QuotesResponse,
-        bank::Quote,
-        bank::FailedQuote,
-        report::CaseView,
-        report::HistoryView,
-        report::DocumentView,
-        report::ClaimView,
+        quotes::QuotesResponse,
+        quotes::Quote,
+        quotes::FailedQuote,
+        kasus::CaseView,
+        kasus::HistoryView,
+        kasus::DocumentView,
+        kasus::ClaimView,
         report::Report,
         report::ReportLine,
     )),
