@@ -466,6 +466,34 @@ pair_test!(
         assert_eq!(case["Nilai_Refund"], refund);
         assert_eq!(case["Status_Pembatalan"], "DISETUJUI");
         let premi_a03 = case["Premi"].as_i64().unwrap();
+        // The panel's delivery repeated: "00", nothing changes.
+        let seen = case["Riwayat"].as_array().unwrap().len();
+        let (_, body) = callback(
+            &broker,
+            "panel-A03",
+            "post-status-pembatalan",
+            json!({"ID_Loan": "M1240410", "No_Polis": case["Policy_No"], "Status": "DISETUJUI"}),
+        )
+        .await;
+        assert_eq!(
+            body,
+            json!({"Status": "00", "Keterangan": "Berhasil mengubah status pembatalan"})
+        );
+        assert_eq!(
+            kasus(&broker, "M1240410").await["Riwayat"].as_array().unwrap().len(),
+            seen
+        );
+        // Invalid JSON from a panel is malformed.
+        let response = broker
+            .client
+            .post(broker.at("/aap/post-status-pembatalan"))
+            .basic_auth("panel-A03", Some("panel-secret"))
+            .header("content-type", "application/json")
+            .body("{\"ID_Loan\": \"M1240410\",}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400);
 
         // A claim through documents, TAHAN, TERIMA and payment with its proof.
         let mut request = application("PL002848", "888", 800_000_000, "2024-01-10");
@@ -584,6 +612,44 @@ pair_test!(
             statuses.iter().any(|s| s.contains("TAHAN")) && statuses.iter().any(|s| s.contains("TERIMA")),
             "{statuses:?}"
         );
+
+        // Repeats of the claim's callbacks: "00", nothing changes; another panel may not touch it.
+        let seen = case["Riwayat"].as_array().unwrap().len();
+        let terima = json!({"ID_Loan": "PL002848", "Status": "TERIMA", "Keterangan": "Lengkap", "No_Polis": no_polis});
+        let (_, body) = callback(&broker, "panel-B02", "post-status", terima.clone()).await;
+        assert_eq!(
+            body,
+            json!({"Status": "00", "Keterangan": "Berhasil memperbaharui status klaim"})
+        );
+        let (_, body) = callback(&broker, "panel-A02", "post-status", terima).await;
+        refused(&body, "bukan milik panel");
+        let form = reqwest::multipart::Form::new()
+            .text("ID_Loan", "PL002848")
+            .text("Nilai_Dibayarkan", "450000000")
+            .text("Keterangan", "Dibayar 75%")
+            .text("No_Polis", no_polis.clone())
+            .part(
+                "files",
+                reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("bukti.pdf"),
+            );
+        let body: Value = broker
+            .client
+            .post(broker.at("/aap/post-%20pembayaran"))
+            .basic_auth("panel-B02", Some("panel-secret"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            body,
+            json!({"Status": "00", "Keterangan": "Berhasil mengupload dokumen pembayaran klaim"})
+        );
+        let after = kasus(&broker, "PL002848").await;
+        assert_eq!(after["Riwayat"].as_array().unwrap().len(), seen);
+        assert_eq!(after["Klaim"][0]["Nilai_Dibayarkan"], 450_000_000);
 
         // The report adds up to the flows.
         let report: Value = broker
