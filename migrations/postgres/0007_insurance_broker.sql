@@ -29,6 +29,8 @@ CREATE TABLE broker_cases (
     premi BIGINT NOT NULL DEFAULT 0,
     extra_premi BIGINT NOT NULL DEFAULT 0,
     required_docs TEXT NOT NULL DEFAULT '[]',
+    -- The bank's application as sent (unknown fields such as Pekerjaan included).
+    request TEXT NOT NULL DEFAULT '{}',
     policy_no TEXT,
     epolicy TEXT,
     issued_on TEXT,

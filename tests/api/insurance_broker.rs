@@ -267,6 +267,11 @@ pair_test!(automatic_cover_from_premium_to_epolicy, |broker, panel| async move {
     assert_eq!(case["Asuransi"], "A03");
     assert_eq!(case["Policy_No"], policy["Policy_No"]);
     assert_eq!(case["Premi"], 120000, "{case}");
+    assert_eq!(
+        case["Permohonan"]["Pekerjaan"], "DINAS KESEHATAN",
+        "unknown fields are kept"
+    );
+    assert_eq!(case["Permohonan"]["Tenor"], 60);
     assert_eq!(case["Riwayat"].as_array().unwrap().len(), 2, "{case}");
     // A repeat answers the panel's first answer; the loan stays bound to A03.
     let (_, again) = bank(&broker, "akseptasi/registrasi", request.clone()).await;

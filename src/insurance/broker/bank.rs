@@ -246,6 +246,7 @@ async fn application(state: AppState, headers: HeaderMap, body: Bytes, op: &str)
         ("nama", t(req.nama_nasabah.trim())),
         ("nilai_pertanggungan", i(req.nilai_pertanggungan)),
         ("premi", i(premi)),
+        ("request", t(serde_json::to_string(&req).unwrap_or_default())),
     ];
     let to = if cac {
         sets.push(("policy_no", t(answer["Policy_No"].as_str().unwrap_or_default())));

@@ -142,6 +142,10 @@ pub struct CaseView {
     /// Date cancelled.
     #[serde(rename = "Tanggal_Pembatalan")]
     pub cancelled_on: Option<String>,
+    /// The bank's application as sent (fields the spec does not name included).
+    #[serde(rename = "Permohonan")]
+    #[schema(value_type = Object)]
+    pub request: serde_json::Value,
     /// Documents.
     #[serde(rename = "Dokumen")]
     pub documents: Vec<DocumentView>,
@@ -212,6 +216,7 @@ pub async fn kasus(
         cancellation_status: case.cancellation_status,
         refund: case.refund,
         cancelled_on: case.cancelled_on,
+        request: serde_json::from_str(&case.request).unwrap_or_default(),
         documents,
         claims,
         history,

@@ -79,6 +79,8 @@ pub struct Case {
     pub extra_premi: i64,
     /// Documents the CBC application requires (JSON array of codes).
     pub required_docs: String,
+    /// The bank's application as sent (JSON).
+    pub request: String,
     /// Policy number.
     pub policy_no: Option<String>,
     /// E-policy URL.
@@ -116,6 +118,7 @@ impl Case {
             premi: 0,
             extra_premi: 0,
             required_docs: "[]".to_string(),
+            request: "{}".to_string(),
             policy_no: None,
             epolicy: None,
             issued_on: None,
@@ -130,7 +133,7 @@ impl Case {
 }
 
 const CASE_COLUMNS: &str = "id_loan, panel_code, bank_client, status, kind, nik, nama, nilai_pertanggungan, premi, extra_premi, \
-    required_docs, policy_no, epolicy, issued_on, refund, cancellation_status, cancellation_round, cancelled_on, created_at";
+    required_docs, request, policy_no, epolicy, issued_on, refund, cancellation_status, cancellation_round, cancelled_on, created_at";
 
 /// The case of `id_loan`.
 pub async fn case(db: &Db, id_loan: &str) -> AppResult<Option<Case>> {
