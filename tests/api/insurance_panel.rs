@@ -188,6 +188,31 @@ impl Receiver {
         self.accepted_n(path, 1).await
     }
 
+    /// Waits until a request to `path` with JSON `Status` == `status` was accepted.
+    async fn accepted_status(&self, path: &str, status: &str) -> Hit {
+        for _ in 0..200 {
+            let found = self
+                .hits
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|h| {
+                    h.path == path
+                        && h.accepted
+                        && serde_json::from_slice::<Value>(&h.body).is_ok_and(|b| b["Status"] == status)
+                })
+                .cloned();
+            if let Some(hit) = found {
+                return hit;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!(
+            "no accepted {status} callback to {path}: {:?}",
+            self.hits.lock().unwrap()
+        );
+    }
+
     /// Waits until `n` requests to `path` were accepted; returns every try of that path.
     async fn accepted_n(&self, path: &str, n: usize) -> Vec<Hit> {
         for _ in 0..200 {
@@ -316,6 +341,11 @@ db_test!(credentials_and_malformed_requests, on(2024, 11, 28), |app| async move 
     let (status, body) = post(&app, "/asuransi/A03/get-rate-premi-panel", bad).await;
     assert_eq!(status, 400);
     refused(&body, "Tanggal_Akad");
+    let mut bad = calc_example();
+    bad["NIK"] = json!("12-34");
+    let (status, body) = post(&app, "/asuransi/A03/get-rate-premi-panel", bad).await;
+    assert_eq!(status, 400);
+    refused(&body, "NIK");
     let mut bad = calc_example();
     bad["Tenor"] = json!("12x");
     let (status, _) = post(&app, "/asuransi/A03/get-rate-premi-panel", bad).await;
@@ -575,9 +605,17 @@ db_test!(
         // The underwriter approves with an extra premium; the broker hears it after two failures.
         let decision = admin(&app, "A03", "cbc/24DW70026/keputusan", json!({"Status": "DISETUJUI", "Extra_Premi": "100000", "Keterangan": "CBC diterima dan dikenakan biaya Rp 100,000"})).await;
         ok(&decision);
-        let tries = receiver.accepted("/aap/post-status-pertanggung-cbc").await;
-        assert_eq!(tries.len(), 3, "two failures, then accepted");
-        let hit = tries.last().unwrap();
+        let tries = receiver.accepted_n("/aap/post-status-pertanggung-cbc", 2).await;
+        assert_eq!(tries.len(), 4, "two failures, then DIPROSES and DISETUJUI accepted");
+        let diproses = receiver
+            .accepted_status("/aap/post-status-pertanggung-cbc", "DIPROSES")
+            .await;
+        let diproses: Value = serde_json::from_slice(&diproses.body).unwrap();
+        assert_eq!(diproses["ID_Loan"], "24DW70026");
+        assert_eq!(diproses["Extra_Premi"], 0);
+        let hit = receiver
+            .accepted_status("/aap/post-status-pertanggung-cbc", "DISETUJUI")
+            .await;
         assert_eq!(hit.authorization, "Basic cGFuZWwtQTAzOnBhbmVsLXNlY3JldA==");
         assert_eq!(hit.content_type, "application/json");
         let sent: Value = serde_json::from_slice(&hit.body).unwrap();
@@ -673,9 +711,10 @@ db_test!(
         )
         .await;
         ok(&decision);
-        let tries = receiver.accepted("/aap/post-status-pertanggung-cbc").await;
-        let sent: Value = serde_json::from_slice(&tries[0].body).unwrap();
-        assert_eq!(sent["Status"], "DITOLAK");
+        let hit = receiver
+            .accepted_status("/aap/post-status-pertanggung-cbc", "DITOLAK")
+            .await;
+        let sent: Value = serde_json::from_slice(&hit.body).unwrap();
         assert_eq!(sent["Asuransi"], "A02");
         let (_, body) = post(
             &app,
@@ -1043,8 +1082,10 @@ db_test!(underwriter_decides_from_the_cli, on(2024, 11, 28), |app| async move {
     }
     let output = run(&["cbc", "A02", "K1", "approve", "--extra-premium", "250000"]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let tries = receiver.accepted("/aap/post-status-pertanggung-cbc").await;
-    let sent: Value = serde_json::from_slice(&tries[0].body).unwrap();
+    let hit = receiver
+        .accepted_status("/aap/post-status-pertanggung-cbc", "DISETUJUI")
+        .await;
+    let sent: Value = serde_json::from_slice(&hit.body).unwrap();
     assert_eq!(sent["Extra_Premi"], 250000);
     assert_eq!(sent["Status"], "DISETUJUI");
     let output = run(&["panels"]);
@@ -1061,7 +1102,7 @@ db_test!(
             let (_, body) = post(
                 &app,
                 "/asuransi/B02/akseptasi/registrasi",
-                application(id, id, 100_000_000),
+                application(id, &format!("50{}", &id[1..]), 100_000_000),
             )
             .await;
             ok(&body);

@@ -5,87 +5,18 @@
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 
+pub use super::application::{parse, Parsed};
 use super::auth::Caller;
 use super::definition::PanelDefinition;
 use super::documents::{self, Upload};
-use super::domain::{self, Application, LoanState, Quote};
-use super::handlers::{date, text};
+use super::domain::{self, LoanState, Quote};
 use super::store::{find_response, load_loan, save_response, set_state};
 use super::{epolicy, refuse};
 use crate::app::AppState;
-use crate::insurance::wire::{AkseptasiRequest, STATUS_OK};
+use crate::insurance::wire::STATUS_OK;
 use crate::kernel::db::BeginWrite;
 use crate::kernel::error::{AppError, AppResult};
 use crate::with_db;
-
-/// An acceptance request, parsed.
-#[derive(Debug, Clone)]
-pub struct Parsed {
-    /// ID_Loan.
-    pub id_loan: String,
-    /// Branch.
-    pub kode_cabang: String,
-    /// Name.
-    pub nama: String,
-    /// NIK.
-    pub nik: String,
-    /// The application's numbers and dates.
-    pub app: Application,
-    /// Application date.
-    pub pengajuan: NaiveDate,
-    /// End of cover as the bank sent it.
-    pub akhir: String,
-    /// The bank's premium, when sent.
-    pub premi: Option<i64>,
-    /// True for TOPUP.
-    pub topup: bool,
-    /// The loan topped up.
-    pub ref_id_loan: Option<String>,
-    /// The request as sent (unknown fields included).
-    pub request: String,
-}
-
-/// Parses an acceptance request; a malformed field is a 400 naming it.
-pub fn parse(request: &AkseptasiRequest) -> AppResult<Parsed> {
-    let topup = match request.jenis_transaksi.trim().to_ascii_uppercase().as_str() {
-        "NEW" => false,
-        "TOPUP" => true,
-        _ => {
-            return Err(AppError::BadRequest(
-                "field `Jenis_Transaksi` must be NEW or TOPUP".into(),
-            ))
-        }
-    };
-    let ref_id_loan = request
-        .ref_id_loan
-        .as_deref()
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-        .map(str::to_string);
-    if topup && ref_id_loan.is_none() {
-        return Err(AppError::BadRequest("field `Ref_ID_Loan` is required for TOPUP".into()));
-    }
-    date("Tanggal_Akhir_Asuransi", &request.tanggal_akhir_asuransi)?;
-    Ok(Parsed {
-        id_loan: text("ID_Loan", &request.id_loan)?,
-        kode_cabang: text("Kode_Cabang_Bank", &request.kode_cabang_bank)?,
-        nama: text("Nama_Nasabah", &request.nama_nasabah)?,
-        nik: text("NIK", &request.nik)?,
-        app: Application {
-            born: date("Tanggal_Lahir", &request.tanggal_lahir)?,
-            akad: date("Tanggal_Akad", &request.tanggal_akad)?,
-            tenor: request.tenor,
-            sum_insured: request.nilai_pertanggungan,
-            product: text("Produk", &request.produk)?,
-        },
-        pengajuan: date("Tanggal_Pengajuan", &request.tanggal_pengajuan)?,
-        akhir: request.tanggal_akhir_asuransi.trim().to_string(),
-        premi: request.premi,
-        topup,
-        ref_id_loan: if topup { ref_id_loan } else { None },
-        request: serde_json::to_string(request).unwrap_or_default(),
-    })
-}
 
 /// `insert_loan!(tx, panel_code, client, &parsed, &quote, state, policy, now)`; `policy` is
 /// `Some((number, e-policy token))` when the loan comes into force at once.
@@ -226,6 +157,7 @@ pub async fn registrasi(state: &AppState, caller: &Caller, panel: &PanelDefiniti
     let today = crate::kernel::clock::today_jakarta(state.clock.as_ref());
     let lock = state.db.is_postgres();
     with_db!(&state.db, pool => {
+        let _gate = state.insurance.panel.write_gate(&state.db).await;
         let mut tx = pool.begin_write().await?;
         // Lock the loan first (PostgreSQL), then look for a first answer: a concurrent
         // repeat that waited on the lock sees the answer its twin committed.
@@ -264,6 +196,7 @@ pub async fn pengajuan_cbc(state: &AppState, caller: &Caller, panel: &PanelDefin
     let now = state.clock.now().to_rfc3339();
     let lock = state.db.is_postgres();
     with_db!(&state.db, pool => {
+        let _gate = state.insurance.panel.write_gate(&state.db).await;
         let mut tx = pool.begin_write().await?;
         // Lock the loan first (PostgreSQL), then look for a first answer: a concurrent
         // repeat that waited on the lock sees the answer its twin committed.
@@ -320,6 +253,7 @@ pub async fn dokumen(state: &AppState, panel: &PanelDefinition, upload: &Upload)
     let now = state.clock.now().to_rfc3339();
     let lock = state.db.is_postgres();
     with_db!(&state.db, pool => {
+        let _gate = state.insurance.panel.write_gate(&state.db).await;
         let mut tx = pool.begin_write().await?;
         let loan = load_loan!(&mut *tx, &panel.code, &id_loan, lock)
             .ok_or_else(|| refuse(format!("ID_Loan {id_loan} tidak ditemukan")))?;
@@ -351,8 +285,31 @@ pub async fn dokumen(state: &AppState, panel: &PanelDefinition, upload: &Upload)
         .fetch_all(&mut *tx)
         .await?;
         let complete = required.iter().all(|d| have.contains(&d.kode_dokumen));
+        let mut wake = false;
         let keterangan = if complete {
             set_state!(tx, &panel.code, &id_loan, LoanState::Menunggu, LoanState::Diproses, "dokumen lengkap", &now);
+            // The broker hears that the case is with the underwriter (Status DIPROSES of
+            // post-status-pertanggung-cbc); a client without a callback URL is not told.
+            let scope: Option<String> = sqlx::query_scalar("SELECT scope FROM basic_clients WHERE realm = $1 AND username = $2")
+                .bind(super::CLIENT_REALM)
+                .bind(&loan.client)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let scope: super::auth::Scope = scope.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
+            if !scope.broker_url.is_empty() {
+                let body = crate::insurance::wire::StatusCbcCallback {
+                    id_loan: id_loan.clone(),
+                    extra_premi: 0,
+                    status: "DIPROSES".into(),
+                    link_e_polis: String::new(),
+                    nomor_polis: String::new(),
+                    keterangan: "Dokumen lengkap, pengajuan dianalisa underwriter".into(),
+                    asuransi: panel.code.clone(),
+                };
+                let message = super::callbacks::json(&scope, &panel.code, "post-status-pertanggung-cbc", &body);
+                crate::outbox_enqueue!(&mut *tx, &message)?;
+                wake = true;
+            }
             "Berhasil mengupload dokumen, dokumen lengkap dan pengajuan diproses"
         } else {
             "Berhasil mengupload dokumen"
@@ -360,6 +317,9 @@ pub async fn dokumen(state: &AppState, panel: &PanelDefinition, upload: &Upload)
         let answer = json!({"Status": STATUS_OK, "Keterangan": keterangan});
         save_response!(&mut *tx, &panel.code, &id_loan, &operation, &answer, &now);
         tx.commit().await?;
+        if wake {
+            state.outbox.wake();
+        }
         Ok(answer)
     })
 }
@@ -370,6 +330,7 @@ pub async fn konfirmasi(state: &AppState, panel: &PanelDefinition, id_loan: &str
     let today = crate::kernel::clock::today_jakarta(state.clock.as_ref());
     let lock = state.db.is_postgres();
     with_db!(&state.db, pool => {
+        let _gate = state.insurance.panel.write_gate(&state.db).await;
         let mut tx = pool.begin_write().await?;
         let loan = load_loan!(&mut *tx, &panel.code, id_loan, lock)
             .ok_or_else(|| refuse(format!("ID_Loan {id_loan} tidak ditemukan")))?;

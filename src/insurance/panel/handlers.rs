@@ -34,6 +34,16 @@ pub fn text(field: &str, value: &str) -> AppResult<String> {
     Ok(value.to_string())
 }
 
+/// A NIK: digits only (the spec's examples use short test numbers, so the length is not
+/// fixed at 16); anything else is malformed.
+pub fn nik(value: &str) -> AppResult<String> {
+    let value = value.trim();
+    if value.is_empty() || value.len() > 20 || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(AppError::BadRequest("field `NIK` must be up to 20 digits".into()));
+    }
+    Ok(value.to_string())
+}
+
 /// Parses a JSON body after the credentials were checked (so a caller without them
 /// hears 401 whatever it sent); invalid JSON or a missing field is malformed, named.
 pub fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> AppResult<T> {
@@ -85,7 +95,7 @@ pub async fn rate_premi(
         sum_insured: request.nilai_pertanggungan,
         product: text("Produk", &request.produk)?,
     };
-    let nik = text("NIK", &request.nik)?;
+    let nik = nik(&request.nik)?;
     let others = super::accumulation::live_sum_insured(&state, &panel.code, &nik).await?;
     let quote = domain::quote(&panel, &app, others).map_err(refuse)?;
     Ok(Json(RatePremiResponse {

@@ -6,6 +6,7 @@
 pub mod accumulation;
 pub mod admin;
 pub mod akseptasi;
+pub mod application;
 pub mod auth;
 pub mod callbacks;
 pub mod decisions;
@@ -17,6 +18,7 @@ pub mod epolicy;
 pub mod handlers;
 pub mod lifecycle;
 pub mod store;
+pub mod validate;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -75,6 +77,8 @@ pub struct PanelState {
     credentials: Mutex<HashMap<(String, String), CachedCredential>>,
     /// The (panel, NIK) keys that may have live policies (see [`accumulation`]).
     pub live: accumulation::LiveIndex,
+    /// Queues this process's SQLite write transactions (see [`PanelState::write_gate`]).
+    gate: tokio::sync::Mutex<()>,
 }
 
 impl PanelState {
@@ -89,6 +93,19 @@ impl PanelState {
     fn remember_panel(&self, panel: Arc<PanelDefinition>) {
         if let Ok(mut cache) = self.panels.lock() {
             cache.insert(panel.code.clone(), (panel, Instant::now()));
+        }
+    }
+
+    /// On SQLite, lets one of this process's write transactions at a time ask for the
+    /// database's write lock. Without it, concurrent `BEGIN IMMEDIATE`s meet a busy lock
+    /// and SQLite's busy handler puts them to sleep for milliseconds at a time, which
+    /// caps registrations far below what one writer can do; a fair async queue keeps the
+    /// writer busy instead. PostgreSQL locks rows, not the database: no gate there.
+    pub async fn write_gate(&self, db: &crate::kernel::db::Db) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        if db.is_postgres() {
+            None
+        } else {
+            Some(self.gate.lock().await)
         }
     }
 
