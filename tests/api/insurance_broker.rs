@@ -405,6 +405,15 @@ pair_test!(
             kasus(&broker, "24DW70026").await["Riwayat"].as_array().unwrap().len(),
             history
         );
+        // A progress report arriving after the decision is acknowledged and changes nothing.
+        let mut late = decision.clone();
+        late["Status"] = json!("DIPROSES");
+        late["Extra_Premi"] = json!(0);
+        let (_, body) = callback(&broker, "panel-A03", "post-status-pertanggung-cbc", late).await;
+        ok(&body);
+        let case = kasus(&broker, "24DW70026").await;
+        assert_eq!(case["Status_Kasus"], "DISETUJUI");
+        assert_eq!(case["Riwayat"].as_array().unwrap().len(), history);
         // A different decision now is in the wrong state.
         let mut refusal = decision.clone();
         refusal["Status"] = json!("DITOLAK");

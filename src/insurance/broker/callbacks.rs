@@ -100,6 +100,21 @@ pub async fn status_cbc(
     if let Some(answer) = repeat(&state, &key).await? {
         return Ok(answer);
     }
+    // Progress reports may arrive after the decision (the panel's outbox delivers what is
+    // due concurrently): one that is not ahead of the case is acknowledged and ignored.
+    let rank = |s: &str| match s {
+        status::BARU => 0,
+        status::MENUNGGU => 1,
+        status::DIPROSES => 2,
+        _ => 3,
+    };
+    let progress = matches!(to, status::MENUNGGU | status::DIPROSES);
+    if case.kind == "CBC" && progress && rank(&case.status) >= rank(to) {
+        return Ok(Json(StatusResponse::ok(format!(
+            "Status akseptasi sudah {}; status {decision} tidak mengubahnya",
+            case.status
+        ))));
+    }
     if case.kind != "CBC" || !matches!(case.status.as_str(), status::MENUNGGU | status::DIPROSES) {
         return Err(refuse(format!(
             "Status akseptasi tidak dapat diubah ke {decision}: status kasus {}",
