@@ -763,9 +763,10 @@ async fn callback_survives_broker_restart(backend: Backend) {
             .env("JEMBATAN_DATA_DIR", data.path())
             .stdout(std::process::Stdio::null())
             .spawn()
+            .map(Running)
             .unwrap()
     };
-    let mut child = serve();
+    let child = serve();
     let client = reqwest::Client::new();
     wait_until_healthy(&client, &url).await;
     callbacks_to(&panel, &url).await;
@@ -789,8 +790,7 @@ async fn callback_survives_broker_restart(backend: Backend) {
         .await);
     }
     // The broker goes down; the underwriter decides meanwhile.
-    child.kill().unwrap();
-    child.wait().unwrap();
+    child.stop();
     underwriter(
         &panel,
         "A03",
@@ -811,12 +811,11 @@ async fn callback_survives_broker_restart(backend: Backend) {
     }
     assert!(attempts >= 1, "the panel tried while the broker was down");
     // Back up on the same port and database: the retry lands.
-    let mut child = serve();
+    let child = serve();
     wait_until_healthy(&client, &url).await;
     let case = case_reaches(&broker, "24DW70099", "DISETUJUI").await;
     assert_eq!(case["Extra_Premi"], 250000);
-    child.kill().unwrap();
-    child.wait().unwrap();
+    child.stop();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -976,3 +975,20 @@ crate::db_test!(demo_server_brokers_to_its_own_panels, on_day(), |app| async mov
     assert_eq!(case["Extra_Premi"], 50000);
     assert_eq!(case["Asuransi"], "A02");
 });
+
+/// The broker process, killed when dropped (also when the test fails halfway).
+struct Running(std::process::Child);
+
+impl Running {
+    fn stop(mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
