@@ -30,6 +30,9 @@ healthz=$(run healthz panel-healthz.lua /healthz); echo "$healthz"
 calc=$(run premium-calculation panel-calc.lua "/asuransi/$panel/get-rate-premi-panel"); echo "$calc"
 reg=$(run cac-registration panel-registrasi.lua "/asuransi/$panel/akseptasi/registrasi"); echo "$reg"
 rps() { sed -E 's/.* rps=([0-9]+).*/\1/' <<<"$1"; }
+for line in "$healthz" "$calc" "$reg"; do
+  case "$line" in *" failed=0 errors=0"*) ;; *) echo "WARNING: some answers were not 200 / Status 00: $line" ;; esac
+done
 awk -v h="$(rps "$healthz")" -v c="$(rps "$calc")" -v r="$(rps "$reg")" 'BEGIN {
   printf "calculations / healthz = %.1f%% (target >= 40%%)\n", 100 * c / h;
   printf "CAC registrations = %d/s (target >= 500/s on SQLite)\n", r }'

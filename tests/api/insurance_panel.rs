@@ -1263,3 +1263,63 @@ db_test!(a_refused_claim_may_be_filed_again, on(2024, 11, 28), |app| async move 
         .unwrap();
     assert_eq!(response.status(), 400, "an unknown claim status is malformed");
 });
+
+db_test!(
+    clients_and_staff_are_created_from_the_cli,
+    on(2024, 11, 28),
+    |app| async move {
+        let run = |args: &[&str]| {
+            jembatan_command()
+                .args(["--database", &app.database.url, "insurance"])
+                .args(args)
+                .output()
+                .unwrap()
+        };
+        let output = run(&[
+            "client",
+            "bank2",
+            "s3cret",
+            "--broker-url",
+            "http://127.0.0.1:9/aap",
+            "--broker-username",
+            "panel-{panel}",
+            "--broker-password",
+            "pw",
+            "--panels",
+            "B02",
+        ]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let call = |panel: &'static str, password: &'static str| {
+            let request = app
+                .client
+                .post(app.at(&format!("/asuransi/{panel}/get-rate-premi-panel")))
+                .basic_auth("bank2", Some(password))
+                .json(&calc_example());
+            async move { request.send().await.unwrap().status().as_u16() }
+        };
+        assert_eq!(call("B02", "s3cret").await, 200);
+        assert_eq!(call("A03", "s3cret").await, 403, "not this client's panel");
+        assert_eq!(call("B02", "wrong").await, 401);
+        let output = run(&["staff", "budi", "uw2", "--panels", "A02,A03"]);
+        assert!(output.status.success());
+        let status = app
+            .client
+            .get(app.at("/asuransi/A02/admin/loans/NONE"))
+            .basic_auth("budi", Some("uw2"))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 404);
+        // A broker client is not staff.
+        let status = app
+            .client
+            .get(app.at("/asuransi/A02/admin/loans/NONE"))
+            .basic_auth(USER, Some(PASS))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 401);
+    }
+);

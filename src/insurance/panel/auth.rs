@@ -41,8 +41,8 @@ impl Scope {
 pub struct Caller {
     /// Its user name.
     pub username: String,
-    /// Its scope.
-    pub scope: Scope,
+    /// Its scope (parsed once per cache entry).
+    pub scope: Arc<Scope>,
 }
 
 fn digest(secret: &str) -> String {
@@ -61,21 +61,19 @@ async fn verify(state: &AppState, realm: &str, headers: &HeaderMap) -> AppResult
     let cache = &state.insurance.panel.credentials;
     if let Some((hash, scope, at)) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
         if at.elapsed() < ttl && hash == presented {
-            return Ok(Caller {
-                username: user,
-                scope: serde_json::from_str(&scope).unwrap_or_default(),
-            });
+            return Ok(Caller { username: user, scope });
         }
     }
     let client = basic::verify(&state.db, realm, headers)
         .await?
         .ok_or_else(|| AppError::Unauthorized("bad credentials".into()))?;
+    let scope: Arc<Scope> = Arc::new(serde_json::from_str(&client.scope).unwrap_or_default());
     if let Ok(mut c) = cache.lock() {
-        c.insert(key, (presented, client.scope.clone(), Instant::now()));
+        c.insert(key, (presented, scope.clone(), Instant::now()));
     }
     Ok(Caller {
         username: client.username,
-        scope: serde_json::from_str(&client.scope).unwrap_or_default(),
+        scope,
     })
 }
 

@@ -73,3 +73,55 @@ pub fn multipart(
         headers: headers(scope, panel),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope() -> Scope {
+        Scope {
+            panels: vec!["*".into()],
+            broker_url: "http://127.0.0.1:1/aap/".into(),
+            broker_username: "panel-{panel}".into(),
+            broker_password: "pw".into(),
+        }
+    }
+
+    #[test]
+    fn json_callbacks_carry_the_panels_broker_login() {
+        let message = json(&scope(), "B02", "post-status", &serde_json::json!({"Status": "TERIMA"}));
+        assert_eq!(message.target_url, "http://127.0.0.1:1/aap/post-status");
+        assert_eq!(
+            message.headers,
+            [(
+                "Authorization".to_string(),
+                format!("Basic {}", BASE64.encode("panel-B02:pw"))
+            )]
+        );
+        assert_eq!(message.body, br#"{"Status":"TERIMA"}"#);
+    }
+
+    #[test]
+    fn multipart_bodies_are_built_once_with_their_boundary() {
+        let message = multipart(
+            &scope(),
+            "A03",
+            "post-pembayaran",
+            &[("ID_Loan", "L1".into())],
+            "bukti bayar.pdf",
+            b"%PDF-1.4",
+        );
+        let boundary = message
+            .content_type
+            .strip_prefix("multipart/form-data; boundary=")
+            .unwrap();
+        let body = String::from_utf8(message.body).unwrap();
+        assert!(body.starts_with(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"ID_Loan\"\r\n\r\nL1\r\n"
+        )));
+        assert!(body.contains(
+            "name=\"files\"; filename=\"buktibayar.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\r\n"
+        ));
+        assert!(body.ends_with(&format!("--{boundary}--\r\n")));
+    }
+}

@@ -66,8 +66,8 @@ impl Default for PanelConfig {
     }
 }
 
-/// A verified credential: (SHA-256 of the password, scope JSON, when verified).
-type CachedCredential = (String, String, Instant);
+/// A verified credential: (SHA-256 of the password, its parsed scope, when verified).
+type CachedCredential = (String, Arc<auth::Scope>, Instant);
 
 /// The panels' in-memory caches (definitions and verified credentials), so the hot
 /// endpoints (premium calculation) touch the database once per request at most.
