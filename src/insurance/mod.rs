@@ -4,6 +4,7 @@
 //! and their callbacks to the broker); the broker side mounts beside it. `wire` holds the
 //! spec's bodies, shared by both sides.
 
+pub mod broker;
 pub mod cli;
 pub mod panel;
 pub mod wire;
@@ -23,6 +24,8 @@ use crate::kernel::import::ImportSummary;
 pub struct InsuranceConfig {
     /// The insurer panels (`[insurance.panel]`).
     pub panel: panel::PanelConfig,
+    /// The broker hub (`[insurance.broker]`).
+    pub broker: broker::BrokerConfig,
 }
 
 /// This family's in-memory state.
@@ -30,34 +33,43 @@ pub struct InsuranceConfig {
 pub struct InsuranceState {
     /// The panels' caches.
     pub panel: panel::PanelState,
+    /// The broker's client and caches.
+    pub broker: broker::BrokerState,
 }
 
 impl InsuranceState {
     /// Builds the state from the configuration.
-    pub fn new(_config: &Config) -> anyhow::Result<Self> {
-        Ok(Self::default())
+    pub fn new(config: &Config) -> anyhow::Result<Self> {
+        Ok(Self {
+            panel: panel::PanelState::default(),
+            broker: broker::BrokerState::new(config)?,
+        })
     }
 }
 
 /// The family's routes, each side mounted with its envelope.
 pub fn router() -> Router<AppState> {
-    Router::new().merge(panel::router())
+    Router::new().merge(panel::router()).merge(broker::router())
 }
 
 /// The family's OpenAPI paths.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    panel::openapi()
+    let mut doc = panel::openapi();
+    doc.merge(broker::openapi());
+    doc
 }
 
 /// Loads the family's demo data (idempotent).
 pub async fn load_demo(state: &AppState) -> anyhow::Result<()> {
-    panel::demo::load(state).await
+    panel::demo::load(state).await?;
+    broker::demo::load(state).await
 }
 
 /// Imports `dataset` from `file` if the data set is this family's (`panels`).
 pub async fn import(state: &AppState, dataset: &str, file: &Path) -> Option<anyhow::Result<ImportSummary>> {
     match dataset {
         "panels" => Some(panel::store::import_panels(state, file).await),
+        "broker-panels" => Some(broker::directory::import(state, file).await),
         _ => None,
     }
 }

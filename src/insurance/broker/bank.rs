@@ -1,0 +1,361 @@
+//! The bank-facing API (`/aap/bank/...`): the spec's bodies for every operation plus
+//! `Asuransi` (panel code) on a loan's first request, which binds the loan to that panel.
+//! Each handler authenticates the bank client, parses the body (malformed -> 400 here,
+//! never forwarded), forwards to the bound panel, records the case, and answers the
+//! panel's answer.
+
+use axum::body::Bytes;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, State};
+use axum::http::HeaderMap;
+use serde_json::{Map, Value};
+
+use super::auth::{self, Caller};
+use super::directory::{self, normalize_code, DirectoryEntry};
+use super::forward::{self, Outcome};
+use super::store::{self, i, status, t, Case, Change, V};
+use super::{refuse, upload};
+use crate::app::AppState;
+use crate::insurance::wire::*;
+use crate::kernel::clock::today_jakarta;
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::extract::Json;
+pub(super) fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> AppResult<T> {
+    serde_json::from_slice(body).map_err(|e| AppError::BadRequest(e.to_string()))
+}
+
+pub(super) fn correlation(headers: &HeaderMap) -> String {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Takes a broker-only field out of the extra fields (it is not forwarded).
+pub(super) fn take(extra: &mut Map<String, Value>, name: &str) -> Option<String> {
+    match extra.remove(name) {
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+pub(super) fn required(field: &str, value: &str) -> AppResult<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(AppError::BadRequest(format!("field `{field}` is empty")));
+    }
+    if value.len() > 64 {
+        return Err(AppError::BadRequest(format!("field `{field}` is too long")));
+    }
+    Ok(value.to_string())
+}
+
+/// The case of `id_loan` and its panel: an existing case must belong to this bank client
+/// and keeps its panel (`Asuransi`, if sent again, must name it); a new one is opened,
+/// bound to `Asuransi`, only by a request that may start a case.
+pub(super) async fn bind(
+    state: &AppState,
+    caller: &Caller,
+    id_loan: &str,
+    asuransi: Option<&str>,
+    may_open: bool,
+) -> AppResult<(Case, DirectoryEntry)> {
+    let case = match store::case(&state.db, id_loan).await? {
+        Some(case) => case,
+        None if may_open => {
+            let code = asuransi.ok_or_else(|| {
+                AppError::BadRequest("field `Asuransi` (panel code) is missing on the loan's first request".into())
+            })?;
+            let panel = directory::find(state, code).await?;
+            Case::opening(id_loan, &panel.code, &caller.username)
+        }
+        None => return Err(refuse(format!("ID_Loan {id_loan} tidak ditemukan"))),
+    };
+    if case.bank_client != caller.username {
+        return Err(refuse(format!("ID_Loan {id_loan} tidak ditemukan")));
+    }
+    if let Some(code) = asuransi {
+        if normalize_code(code) != case.panel_code {
+            return Err(refuse(format!(
+                "ID_Loan {id_loan} terikat pada panel {}, bukan {}",
+                case.panel_code,
+                normalize_code(code)
+            )));
+        }
+    }
+    let panel = directory::find(state, &case.panel_code).await?;
+    Ok((case, panel))
+}
+
+/// The panel's answer; a refusal or a failure is written into the case's history here,
+/// a success by the caller together with its effect.
+pub(super) async fn exchange(
+    state: &AppState,
+    case: &Case,
+    panel: &DirectoryEntry,
+    op: &str,
+    outcome: Outcome,
+) -> AppResult<(bool, Value)> {
+    match outcome.into_answer(panel) {
+        Ok(answer) => {
+            let ok = answer["Status"] == STATUS_OK;
+            if !ok {
+                note(
+                    state,
+                    case,
+                    op,
+                    format!(
+                        "panel {}: Status {} {}",
+                        panel.code,
+                        answer["Status"].as_str().unwrap_or("-"),
+                        answer["Keterangan"].as_str().unwrap_or_default()
+                    ),
+                )
+                .await?;
+            }
+            Ok((ok, answer))
+        }
+        Err(err) => {
+            note(state, case, op, format!("panel {}: {}", panel.code, err)).await?;
+            Err(err)
+        }
+    }
+}
+
+pub(super) async fn note(state: &AppState, case: &Case, op: &str, detail: String) -> AppResult<()> {
+    store::apply(
+        state,
+        &case.id_loan,
+        Change {
+            source: "bank",
+            event: op.to_string(),
+            detail,
+            open: opened_by(case),
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// For a loan's first request, the case to open with the outcome.
+pub(super) fn opened_by(case: &Case) -> Option<(String, String)> {
+    case.opening
+        .then(|| (case.panel_code.clone(), case.bank_client.clone()))
+}
+
+pub(super) fn success(op: &str, to: Option<&'static str>, sets: Vec<(&'static str, V)>, answer: &Value) -> Change {
+    Change {
+        source: "bank",
+        event: op.to_string(),
+        to,
+        sets,
+        detail: format!("Status 00 {}", answer["Keterangan"].as_str().unwrap_or_default()),
+        ..Default::default()
+    }
+}
+
+pub(super) fn today(state: &AppState) -> String {
+    today_jakarta(state.clock.as_ref()).to_string()
+}
+
+/// The panel's premium for an application whose request carried none (asked of its calculator).
+pub(super) async fn quote_premium(
+    state: &AppState,
+    panel: &DirectoryEntry,
+    req: &AkseptasiRequest,
+    correlation_id: &str,
+) -> i64 {
+    let calc = RatePremiRequest {
+        tanggal_lahir: req.tanggal_lahir.clone(),
+        tanggal_akad: req.tanggal_akad.clone(),
+        tenor: req.tenor,
+        nilai_pertanggungan: req.nilai_pertanggungan,
+        produk: req.produk.clone(),
+        nik: req.nik.clone(),
+        extra: Map::new(),
+    };
+    match forward::json(state, panel, "get-rate-premi-panel", &calc, correlation_id, None).await {
+        Outcome::Answered { status: 200, body } => body["Premi"].as_i64().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+pub(super) fn doc_codes(list: &Value) -> String {
+    let codes: Vec<&str> = list
+        .as_array()
+        .map(|a| a.iter().filter_map(|d| d["Kode_Dokumen"].as_str()).collect())
+        .unwrap_or_default();
+    serde_json::to_string(&codes).unwrap_or_else(|_| "[]".into())
+}
+
+/// Automatic cover (2), forwarded to the loan's panel; opens the case on the first request.
+#[utoipa::path(post, path = "/aap/bank/akseptasi/registrasi", tag = "insurance-broker",
+    request_body(content = AkseptasiRequest, description = "The spec's body plus `Asuransi` on the loan's first request"),
+    responses((status = 200, description = "The panel's answer", body = PolicyResponse),
+              (status = 400, description = "Malformed request", body = StatusResponse),
+              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+pub async fn registrasi(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> AppResult<Json<Value>> {
+    application(state, headers, body, "akseptasi/registrasi").await
+}
+
+/// Case-by-case application (3), forwarded; opens the case on the first request.
+#[utoipa::path(post, path = "/aap/bank/akseptasi/pengajuan-cbc", tag = "insurance-broker",
+    request_body(content = AkseptasiRequest, description = "The spec's body plus `Asuransi` on the loan's first request"),
+    responses((status = 200, description = "The panel's answer", body = CbcResponse),
+              (status = 400, description = "Malformed request", body = StatusResponse),
+              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+pub async fn pengajuan_cbc(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> AppResult<Json<Value>> {
+    application(state, headers, body, "akseptasi/pengajuan-cbc").await
+}
+
+async fn application(state: AppState, headers: HeaderMap, body: Bytes, op: &str) -> AppResult<Json<Value>> {
+    let caller = auth::bank(&state, &headers).await?;
+    let mut req: AkseptasiRequest = json_body(&body)?;
+    let corr = correlation(&headers);
+    let asuransi = take(&mut req.extra, "Asuransi");
+    let id_loan = required("ID_Loan", &req.id_loan)?;
+    let (case, panel) = bind(&state, &caller, &id_loan, asuransi.as_deref(), true).await?;
+    let _opening = if case.opening {
+        Some(
+            state
+                .insurance
+                .broker
+                .open_loan(&id_loan)
+                .ok_or_else(|| refuse(format!("ID_Loan {id_loan} sedang diproses, ulangi sesaat lagi")))?,
+        )
+    } else {
+        None
+    };
+    let premi = match req.premi {
+        Some(p) if p > 0 => p,
+        _ => quote_premium(&state, &panel, &req, &corr).await,
+    };
+    let outcome = forward::json(&state, &panel, op, &req, &corr, None).await;
+    let (ok, answer) = exchange(&state, &case, &panel, op, outcome).await?;
+    if !ok {
+        return Ok(Json(answer));
+    }
+    let cac = op.ends_with("registrasi");
+    let fresh = case.status == status::BARU;
+    let mut sets = vec![
+        ("kind", t(if cac { "CAC" } else { "CBC" })),
+        ("nik", t(req.nik.trim())),
+        ("nama", t(req.nama_nasabah.trim())),
+        ("nilai_pertanggungan", i(req.nilai_pertanggungan)),
+        ("premi", i(premi)),
+        ("request", t(serde_json::to_string(&req).unwrap_or_default())),
+    ];
+    let to = if cac {
+        sets.push(("policy_no", t(answer["Policy_No"].as_str().unwrap_or_default())));
+        sets.push(("epolicy", t(answer["EPolicy"].as_str().unwrap_or_default())));
+        sets.push(("issued_on", t(today(&state))));
+        status::INFORCE
+    } else {
+        sets.push(("required_docs", t(doc_codes(&answer["List_Dokumen_UnderWriting"]))));
+        status::MENUNGGU
+    };
+    // A repeat (the panel answers its first answer again) only adds to the history.
+    let mut change = if fresh {
+        success(op, Some(to), sets, &answer)
+    } else {
+        success(op, None, vec![], &answer)
+    };
+    change.open = opened_by(&case);
+    store::apply(&state, &id_loan, change).await?;
+    Ok(Json(answer))
+}
+
+/// Underwriting document (4), multipart `ID_Loan`, `Kode_Dokumen`, `Files` (PDF), forwarded.
+#[utoipa::path(post, path = "/aap/bank/akseptasi/dokumen", tag = "insurance-broker",
+    request_body(content_type = "multipart/form-data", description = "ID_Loan, Kode_Dokumen, Files (PDF)"),
+    responses((status = 200, description = "The panel's answer", body = StatusResponse),
+              (status = 400, description = "Malformed request", body = StatusResponse),
+              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+pub async fn dokumen_akseptasi(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> AppResult<Json<Value>> {
+    document(state, headers, multipart, "akseptasi").await
+}
+
+/// Claim document (11), multipart `ID_Loan`, `No_Polis`, `Kode_Dokumen`, `files` (PDF), forwarded.
+#[utoipa::path(post, path = "/aap/bank/klaim/dokumen", tag = "insurance-broker",
+    request_body(content_type = "multipart/form-data", description = "ID_Loan, No_Polis, Kode_Dokumen, files (PDF)"),
+    responses((status = 200, description = "The panel's answer", body = StatusResponse),
+              (status = 400, description = "Malformed request", body = StatusResponse),
+              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+pub async fn dokumen_klaim(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> AppResult<Json<Value>> {
+    document(state, headers, multipart, "klaim").await
+}
+
+async fn document(
+    state: AppState,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+    scope: &'static str,
+) -> AppResult<Json<Value>> {
+    let caller = auth::bank(&state, &headers).await?;
+    let multipart = multipart.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let form = upload::read(&state, multipart).await?;
+    let id_loan = form.field("ID_Loan")?;
+    let kode = form.field("Kode_Dokumen")?;
+    let mut fields = vec![("ID_Loan", id_loan.clone())];
+    if scope == "klaim" {
+        fields.push(("No_Polis", form.field("No_Polis")?));
+    }
+    fields.push(("Kode_Dokumen", kode.clone()));
+    let asuransi = form
+        .fields
+        .get("Asuransi")
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    let (case, panel) = bind(&state, &caller, &id_loan, asuransi.as_deref(), false).await?;
+    let op = format!("{scope}/dokumen");
+    let body = forward::Multipart {
+        fields,
+        file_field: if scope == "klaim" { "files" } else { "Files" },
+        file_name: &form.file_name,
+        file: &form.file,
+    };
+    let outcome = forward::multipart(&state, &panel, &op, &body, &correlation(&headers)).await;
+    let (ok, answer) = exchange(&state, &case, &panel, &op, outcome).await?;
+    if !ok {
+        return Ok(Json(answer));
+    }
+    let path = upload::store(&state, &form).await?;
+    let received = store::document_codes(&state.db, &id_loan, scope).await?;
+    let required: Vec<String> = serde_json::from_str(&case.required_docs).unwrap_or_default();
+    let complete = scope == "akseptasi"
+        && case.status == status::MENUNGGU
+        && !required.is_empty()
+        && required.iter().all(|code| code == &kode || received.contains(code));
+    let mut change = success(&op, complete.then_some(status::DIPROSES), vec![], &answer);
+    change.detail = format!("{} ({kode})", change.detail);
+    if !received.contains(&kode) {
+        change.extra.push((
+            "INSERT INTO broker_documents (id_loan, scope, kode_dokumen, sha256, size_bytes, file_name, path, at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                .to_string(),
+            vec![
+                t(&id_loan),
+                t(scope),
+                t(&kode),
+                t(&form.sha256),
+                i(form.file.len() as i64),
+                t(&form.file_name),
+                t(path.to_string_lossy()),
+                t(state.clock.now().to_rfc3339()),
+            ],
+        ));
+    }
+    store::apply(&state, &id_loan, change).await?;
+    Ok(Json(answer))
+}

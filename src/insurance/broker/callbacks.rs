@@ -1,0 +1,347 @@
+//! The panels' callbacks (`{{urlAAP}}/post-...`): Basic auth per panel, a panel only
+//! touches loans bound to it, each callback is checked against the case's state, and a
+//! repeat of an event already received answers "00" and changes nothing.
+
+use axum::body::Bytes;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, State};
+use axum::http::HeaderMap;
+
+use super::auth::{self, Caller};
+use super::directory::normalize_code;
+use super::store::{self, i, status, t, Case, Change};
+use super::{refuse, upload};
+use crate::app::AppState;
+use crate::insurance::wire::*;
+use crate::kernel::clock::today_jakarta;
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::extract::Json;
+
+fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> AppResult<T> {
+    serde_json::from_slice(body).map_err(|e| AppError::BadRequest(e.to_string()))
+}
+
+/// The case a callback names, when the calling panel may touch it.
+async fn own_case(state: &AppState, caller: &Caller, id_loan: &str) -> AppResult<Case> {
+    let id_loan = id_loan.trim();
+    if id_loan.is_empty() {
+        return Err(AppError::BadRequest("field `ID_Loan` is empty".into()));
+    }
+    let case = store::case(&state.db, id_loan)
+        .await?
+        .ok_or_else(|| refuse(format!("ID_Loan {id_loan} tidak ditemukan")))?;
+    if !caller.speaks_for(&case.panel_code) {
+        return Err(refuse(format!(
+            "ID_Loan {id_loan} bukan milik panel {}",
+            caller.username
+        )));
+    }
+    Ok(case)
+}
+
+/// Applies a callback's change; a repeat of its event answers its first answer.
+async fn settle(
+    state: &AppState,
+    case: &Case,
+    endpoint: &str,
+    key: String,
+    ok: &str,
+    mut change: Change,
+) -> AppResult<Json<StatusResponse>> {
+    change.source = "panel";
+    change.event = endpoint.to_string();
+    change.callback = Some((key, endpoint.to_string(), case.panel_code.clone(), ok.to_string()));
+    store::apply(state, &case.id_loan, change).await?;
+    Ok(Json(StatusResponse::ok(ok)))
+}
+
+async fn repeat(state: &AppState, key: &str) -> AppResult<Option<Json<StatusResponse>>> {
+    Ok(store::callback_seen(&state.db, key)
+        .await?
+        .map(|k| Json(StatusResponse::ok(k))))
+}
+
+/// The panel's CBC decision (5).
+#[utoipa::path(post, path = "/aap/post-status-pertanggung-cbc", tag = "insurance-broker",
+    request_body = StatusCbcCallback,
+    responses((status = 200, description = "Recorded (a repeat too); or Status 01 naming the case's state", body = StatusResponse),
+              (status = 400, description = "Malformed request", body = StatusResponse),
+              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+pub async fn status_cbc(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Json<StatusResponse>> {
+    let caller = auth::panel(&state, &headers).await?;
+    let cb: StatusCbcCallback = json_body(&body)?;
+    let decision = cb.status.trim().to_ascii_uppercase();
+    let to = match decision.as_str() {
+        "MENUNGGU" => status::MENUNGGU,
+        "DIPROSES" => status::DIPROSES,
+        "DITOLAK" => status::DITOLAK,
+        "DISETUJUI" => status::DISETUJUI,
+        _ => {
+            return Err(AppError::BadRequest(
+                "field `Status` must be MENUNGGU, DIPROSES, DITOLAK or DISETUJUI".into(),
+            ))
+        }
+    };
+    if cb.extra_premi < 0 {
+        return Err(AppError::BadRequest("field `Extra_Premi` must not be negative".into()));
+    }
+    let case = own_case(&state, &caller, &cb.id_loan).await?;
+    if !cb.asuransi.trim().is_empty() && normalize_code(&cb.asuransi) != case.panel_code {
+        return Err(refuse(format!(
+            "ID_Loan {} terikat pada panel {}",
+            case.id_loan, case.panel_code
+        )));
+    }
+    let key = format!("cbc|{}|{decision}", case.id_loan);
+    if let Some(answer) = repeat(&state, &key).await? {
+        return Ok(answer);
+    }
+    // Progress reports may arrive after the decision (the panel's outbox delivers what is
+    // due concurrently): one that is not ahead of the case is acknowledged and ignored.
+    let rank = |s: &str| match s {
+        status::BARU => 0,
+        status::MENUNGGU => 1,
+        status::DIPROSES => 2,
+        _ => 3,
+    };
+    let progress = matches!(to, status::MENUNGGU | status::DIPROSES);
+    if case.kind == "CBC" && progress && rank(&case.status) >= rank(to) {
+        return Ok(Json(StatusResponse::ok(format!(
+            "Status akseptasi sudah {}; status {decision} tidak mengubahnya",
+            case.status
+        ))));
+    }
+    if case.kind != "CBC" || !matches!(case.status.as_str(), status::MENUNGGU | status::DIPROSES) {
+        return Err(refuse(format!(
+            "Status akseptasi tidak dapat diubah ke {decision}: status kasus {}",
+            case.status
+        )));
+    }
+    let mut sets = Vec::new();
+    if to == status::DISETUJUI {
+        sets.push(("extra_premi", i(cb.extra_premi)));
+    }
+    let change = Change {
+        to: Some(to),
+        sets,
+        detail: format!("{decision} Extra_Premi {} {}", cb.extra_premi, cb.keterangan),
+        ..Default::default()
+    };
+    settle(
+        &state,
+        &case,
+        "post-status-pertanggung-cbc",
+        key,
+        "Berhasil mengubah status akseptasi",
+        change,
+    )
+    .await
+}
+
+/// The panel's decision on an in-force cancellation (9).
+#[utoipa::path(post, path = "/aap/post-status-pembatalan", tag = "insurance-broker",
+    request_body = StatusPembatalanCallback,
+    responses((status = 200, description = "Recorded (a repeat too); or Status 01 naming the case's state", body = StatusResponse),
+              (status = 400, description = "Malformed request", body = StatusResponse),
+              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+pub async fn status_pembatalan(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Json<StatusResponse>> {
+    let caller = auth::panel(&state, &headers).await?;
+    let cb: StatusPembatalanCallback = json_body(&body)?;
+    let decision = cb.status.trim().to_ascii_uppercase();
+    if !matches!(decision.as_str(), "DISETUJUI" | "DITOLAK") {
+        return Err(AppError::BadRequest(
+            "field `Status` must be DISETUJUI or DITOLAK".into(),
+        ));
+    }
+    let case = own_case(&state, &caller, &cb.id_loan).await?;
+    if case.policy_no.as_deref() != Some(cb.no_polis.trim()) {
+        return Err(refuse(format!(
+            "No_Polis {} tidak sesuai dengan ID_Loan {}",
+            cb.no_polis, case.id_loan
+        )));
+    }
+    let key = format!("batal|{}|{}|{decision}", case.id_loan, case.cancellation_round);
+    if let Some(answer) = repeat(&state, &key).await? {
+        return Ok(answer);
+    }
+    if case.status != status::PEMBATALAN_DIAJUKAN {
+        return Err(refuse(format!(
+            "Status pembatalan tidak dapat diubah ke {decision}: status kasus {}",
+            case.status
+        )));
+    }
+    let change = if decision == "DISETUJUI" {
+        Change {
+            to: Some(status::BATAL),
+            sets: vec![
+                ("cancellation_status", t("DISETUJUI")),
+                ("cancelled_on", t(today_jakarta(state.clock.as_ref()).to_string())),
+            ],
+            detail: format!("pembatalan DISETUJUI, refund {}", case.refund.unwrap_or(0)),
+            ..Default::default()
+        }
+    } else {
+        Change {
+            to: Some(status::INFORCE),
+            sets: vec![("cancellation_status", t("DITOLAK")), ("refund", store::V::I(None))],
+            detail: "pembatalan DITOLAK".to_string(),
+            ..Default::default()
+        }
+    };
+    settle(
+        &state,
+        &case,
+        "post-status-pembatalan",
+        key,
+        "Berhasil mengubah status pembatalan",
+        change,
+    )
+    .await
+}
+
+/// The claim's status (12).
+#[utoipa::path(post, path = "/aap/post-status", tag = "insurance-broker",
+    request_body = StatusKlaimCallback,
+    responses((status = 200, description = "Recorded (a repeat too); or Status 01 naming the claim's state", body = StatusResponse),
+              (status = 400, description = "Malformed request", body = StatusResponse),
+              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+pub async fn status_klaim(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Json<StatusResponse>> {
+    let caller = auth::panel(&state, &headers).await?;
+    let cb: StatusKlaimCallback = json_body(&body)?;
+    let decision = cb.status.trim().to_ascii_uppercase();
+    if !matches!(decision.as_str(), "ANALISA" | "TOLAK" | "TAHAN" | "TERIMA") {
+        return Err(AppError::BadRequest(
+            "field `Status` must be ANALISA, TOLAK, TAHAN or TERIMA".into(),
+        ));
+    }
+    let case = own_case(&state, &caller, &cb.id_loan).await?;
+    let claim = store::claims(&state.db, &case.id_loan)
+        .await?
+        .pop()
+        .ok_or_else(|| refuse(format!("Tidak ada klaim untuk ID_Loan {}", case.id_loan)))?;
+    if claim.no_polis != cb.no_polis.trim() {
+        return Err(refuse(format!(
+            "No_Polis {} tidak sesuai dengan klaim ID_Loan {}",
+            cb.no_polis, case.id_loan
+        )));
+    }
+    let key = format!("klaim|{}|{}|{decision}", case.id_loan, claim.id);
+    if let Some(answer) = repeat(&state, &key).await? {
+        return Ok(answer);
+    }
+    if case.status != status::KLAIM || !matches!(claim.status.as_str(), "DIAJUKAN" | "ANALISA" | "TAHAN") {
+        return Err(refuse(format!(
+            "Status klaim tidak dapat diubah ke {decision}: status klaim {}",
+            claim.status
+        )));
+    }
+    let now = state.clock.now().to_rfc3339();
+    let change = Change {
+        to: (decision == "TOLAK").then_some(status::INFORCE),
+        extra: vec![(
+            "UPDATE broker_claims SET status = $1, keterangan = $2, updated_at = $3 WHERE id = $4".to_string(),
+            vec![t(&decision), t(&cb.keterangan), t(now), i(claim.id)],
+        )],
+        detail: format!("klaim {decision}: {}", cb.keterangan),
+        ..Default::default()
+    };
+    settle(
+        &state,
+        &case,
+        "post-status",
+        key,
+        "Berhasil memperbaharui status klaim",
+        change,
+    )
+    .await
+}
+
+/// The claim's payment with its PDF proof (13), multipart `ID_Loan`, `Nilai_Dibayarkan`,
+/// `Keterangan`, `No_Polis`, `files`.
+#[utoipa::path(post, path = "/aap/post-pembayaran", tag = "insurance-broker",
+    request_body(content_type = "multipart/form-data", description = "ID_Loan, Nilai_Dibayarkan, Keterangan, No_Polis, files (PDF proof)"),
+    responses((status = 200, description = "Recorded (a repeat too); or Status 01 naming the claim's state", body = StatusResponse),
+              (status = 400, description = "Malformed request", body = StatusResponse),
+              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+pub async fn pembayaran(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> AppResult<Json<StatusResponse>> {
+    let caller = auth::panel(&state, &headers).await?;
+    let multipart = multipart.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let form = upload::read(&state, multipart).await?;
+    let id_loan = form.field("ID_Loan")?;
+    let amount: i64 = form
+        .field("Nilai_Dibayarkan")?
+        .parse()
+        .map_err(|_| AppError::BadRequest("field `Nilai_Dibayarkan` must be a whole number".into()))?;
+    let keterangan = form.field("Keterangan")?;
+    let no_polis = form.field("No_Polis")?;
+    let case = own_case(&state, &caller, &id_loan).await?;
+    let claim = store::claims(&state.db, &case.id_loan)
+        .await?
+        .pop()
+        .ok_or_else(|| refuse(format!("Tidak ada klaim untuk ID_Loan {}", case.id_loan)))?;
+    if claim.no_polis != no_polis {
+        return Err(refuse(format!(
+            "No_Polis {no_polis} tidak sesuai dengan klaim ID_Loan {}",
+            case.id_loan
+        )));
+    }
+    let key = format!("bayar|{}|{}", case.id_loan, claim.id);
+    if let Some(answer) = repeat(&state, &key).await? {
+        return Ok(answer);
+    }
+    if claim.status != "TERIMA" || case.status != status::KLAIM {
+        return Err(refuse(format!(
+            "Pembayaran klaim tidak dapat dicatat: status klaim {}",
+            claim.status
+        )));
+    }
+    if amount <= 0 {
+        return Err(refuse("Nilai_Dibayarkan harus lebih dari 0"));
+    }
+    let path = upload::store(&state, &form).await?;
+    let now = state.clock.now().to_rfc3339();
+    let today = today_jakarta(state.clock.as_ref()).to_string();
+    let change = Change {
+        to: Some(status::DIBAYAR),
+        extra: vec![
+            (
+                "UPDATE broker_claims SET status = 'DIBAYAR', nilai_dibayar = $1, paid_on = $2, keterangan = $3, updated_at = $4 WHERE id = $5"
+                    .to_string(),
+                vec![i(amount), t(today), t(&keterangan), t(&now), i(claim.id)],
+            ),
+            (
+                "INSERT INTO broker_documents (id_loan, scope, kode_dokumen, sha256, size_bytes, file_name, path, at) \
+                 VALUES ($1, 'pembayaran', 'BUKTI_BAYAR', $2, $3, $4, $5, $6)"
+                    .to_string(),
+                vec![t(&case.id_loan), t(&form.sha256), i(form.file.len() as i64), t(&form.file_name), t(path.to_string_lossy()), t(&now)],
+            ),
+        ],
+        detail: format!("klaim dibayar {amount}: {keterangan}"),
+        ..Default::default()
+    };
+    settle(
+        &state,
+        &case,
+        "post-pembayaran",
+        key,
+        "Berhasil mengupload dokumen pembayaran klaim",
+        change,
+    )
+    .await
+}

@@ -1,0 +1,237 @@
+//! The panel directory (configuration data): each panel's code, cover type, base URL
+//! (`{{urlAsuransi}}`: an external insurer or Jembatan's own `/asuransi/{code}`), the
+//! broker's Basic credentials toward it, and the credentials it calls back with.
+//! Loaded with `jembatan import broker-panels FILE` (CSV or JSON array) or `--demo`.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use super::PANEL_REALM;
+use crate::app::AppState;
+use crate::kernel::auth::basic;
+use crate::kernel::db::BeginWrite;
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::import::{read_records, ImportSummary};
+use crate::with_db;
+
+/// One panel of the directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct DirectoryEntry {
+    /// Panel code (`A03`; `1` is `A01`).
+    pub code: String,
+    /// The insurer's name.
+    pub name: String,
+    /// `life` (Asuransi Jiwa) or `general` (Asuransi Umum).
+    pub cover_type: String,
+    /// The panel's `{{urlAsuransi}}`.
+    pub base_url: String,
+    /// The broker's Basic user name toward the panel.
+    pub username: String,
+    /// The broker's Basic password toward the panel.
+    pub password: String,
+    /// The Basic user name the panel calls back with.
+    pub callback_username: String,
+    /// Timeout of one request to this panel, in milliseconds (0: the configured default).
+    pub timeout_ms: i64,
+}
+
+/// A panel code as the bank's table writes it: upper case, and `1` is `A01`.
+pub fn normalize_code(code: &str) -> String {
+    let code = code.trim().to_ascii_uppercase();
+    if code == "1" {
+        "A01".to_string()
+    } else {
+        code
+    }
+}
+
+/// A cover type in the directory's words (`life` or `general`), from the spec's or ours.
+pub fn cover_type(text: &str) -> Option<&'static str> {
+    let t = text.trim().to_ascii_lowercase();
+    match t.as_str() {
+        "life" | "jiwa" | "asuransi jiwa" | "a" => Some("life"),
+        "general" | "umum" | "asuransi umum" | "b" => Some("general"),
+        _ => None,
+    }
+}
+
+/// Every directory entry, cached briefly.
+pub async fn all(state: &AppState) -> AppResult<Arc<Vec<DirectoryEntry>>> {
+    let ttl = Duration::from_millis(state.config.insurance.broker.cache_ttl_ms);
+    if let Some((entries, at)) = state.insurance.broker.directory.lock().ok().and_then(|d| d.clone()) {
+        if at.elapsed() < ttl {
+            return Ok(entries);
+        }
+    }
+    let entries: Vec<DirectoryEntry> = with_db!(&state.db, pool => {
+        sqlx::query_as("SELECT code, name, cover_type, base_url, username, password, callback_username, timeout_ms FROM broker_panels ORDER BY code")
+            .fetch_all(pool)
+            .await?
+    });
+    let entries = Arc::new(entries);
+    if let Ok(mut d) = state.insurance.broker.directory.lock() {
+        *d = Some((entries.clone(), Instant::now()));
+    }
+    Ok(entries)
+}
+
+/// The panel `code` names, or a refusal naming it.
+pub async fn find(state: &AppState, code: &str) -> AppResult<DirectoryEntry> {
+    let code = normalize_code(code);
+    all(state)
+        .await?
+        .iter()
+        .find(|e| e.code == code)
+        .cloned()
+        .ok_or_else(|| super::refuse(format!("Panel asuransi {code} tidak terdaftar")))
+}
+
+/// An import row: the entry and the password the panel calls back with.
+#[derive(Debug, Clone, Deserialize)]
+struct Row {
+    code: String,
+    name: String,
+    cover_type: String,
+    base_url: String,
+    username: String,
+    password: String,
+    callback_username: String,
+    callback_password: String,
+    #[serde(default, deserialize_with = "crate::insurance::wire::lenient_opt_i64")]
+    timeout_ms: Option<i64>,
+}
+
+fn validate(row: Row) -> Result<(DirectoryEntry, String), String> {
+    let code = normalize_code(&row.code);
+    if code.is_empty() || code.len() > 10 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(format!("code `{}` is not a panel code", row.code));
+    }
+    let cover = cover_type(&row.cover_type)
+        .ok_or_else(|| format!("cover_type `{}` must be life or general", row.cover_type))?;
+    let base_url = row.base_url.trim().trim_end_matches('/').to_string();
+    if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+        return Err(format!("base_url `{base_url}` must be an http(s) URL"));
+    }
+    for (field, value) in [
+        ("name", &row.name),
+        ("username", &row.username),
+        ("password", &row.password),
+        ("callback_username", &row.callback_username),
+        ("callback_password", &row.callback_password),
+    ] {
+        if value.trim().is_empty() {
+            return Err(format!("{field} is empty"));
+        }
+    }
+    let timeout_ms = row.timeout_ms.unwrap_or(0);
+    if !(0..=120_000).contains(&timeout_ms) {
+        return Err("timeout_ms must be between 0 and 120000".to_string());
+    }
+    Ok((
+        DirectoryEntry {
+            code,
+            name: row.name.trim().to_string(),
+            cover_type: cover.to_string(),
+            base_url,
+            username: row.username,
+            password: row.password,
+            callback_username: row.callback_username.trim().to_string(),
+            timeout_ms,
+        },
+        row.callback_password,
+    ))
+}
+
+/// Creates or replaces a directory entry.
+pub async fn save(state: &AppState, entry: &DirectoryEntry) -> AppResult<()> {
+    let now = state.clock.now().to_rfc3339();
+    with_db!(&state.db, pool => {
+        let mut tx = pool.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO broker_panels (code, name, cover_type, base_url, username, password, callback_username, timeout_ms, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (code) DO UPDATE SET name = excluded.name, \
+             cover_type = excluded.cover_type, base_url = excluded.base_url, username = excluded.username, \
+             password = excluded.password, callback_username = excluded.callback_username, timeout_ms = excluded.timeout_ms, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(&entry.code)
+        .bind(&entry.name)
+        .bind(&entry.cover_type)
+        .bind(&entry.base_url)
+        .bind(&entry.username)
+        .bind(&entry.password)
+        .bind(&entry.callback_username)
+        .bind(entry.timeout_ms)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+    });
+    state.insurance.broker.forget();
+    Ok(())
+}
+
+/// Gives the callback credential `username` the panels `codes`.
+pub async fn grant_callback(state: &AppState, username: &str, password: &str, codes: &[String]) -> AppResult<()> {
+    let scope = serde_json::json!({ "panels": codes }).to_string();
+    basic::upsert(&state.db, PANEL_REALM, username, password, &scope).await?;
+    state.insurance.broker.forget();
+    Ok(())
+}
+
+/// `jembatan import broker-panels FILE`: fields `code, name, cover_type, base_url,
+/// username, password, callback_username, callback_password[, timeout_ms]`. A callback
+/// user name shared by several rows speaks for all their panels.
+pub async fn import(state: &AppState, file: &Path) -> anyhow::Result<ImportSummary> {
+    let mut summary = ImportSummary::new("broker-panels");
+    let mut callbacks: Vec<(String, String)> = Vec::new();
+    for record in read_records(file)? {
+        let row: Row = match serde_json::from_value(serde_json::Value::Object(record.fields)) {
+            Ok(row) => row,
+            Err(e) => {
+                summary.reject(record.row, e.to_string());
+                continue;
+            }
+        };
+        match validate(row) {
+            Ok((entry, callback_password)) => {
+                save(state, &entry).await.map_err(anyhow_of)?;
+                callbacks.retain(|(u, _)| u != &entry.callback_username);
+                callbacks.push((entry.callback_username.clone(), callback_password));
+                summary.accepted += 1;
+            }
+            Err(why) => summary.reject(record.row, why),
+        }
+    }
+    let entries = all(state).await.map_err(anyhow_of)?;
+    for (username, password) in callbacks {
+        let codes: Vec<String> = entries
+            .iter()
+            .filter(|e| e.callback_username == username)
+            .map(|e| e.code.clone())
+            .collect();
+        grant_callback(state, &username, &password, &codes)
+            .await
+            .map_err(anyhow_of)?;
+    }
+    Ok(summary)
+}
+
+fn anyhow_of(err: AppError) -> anyhow::Error {
+    anyhow::anyhow!("{err:?}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn codes_and_cover_types() {
+        assert_eq!(super::normalize_code(" 1 "), "A01");
+        assert_eq!(super::normalize_code("a03"), "A03");
+        assert_eq!(super::cover_type("Asuransi Jiwa"), Some("life"));
+        assert_eq!(super::cover_type("UMUM"), Some("general"));
+        assert_eq!(super::cover_type("x"), None);
+    }
+}

@@ -1,0 +1,173 @@
+//! The bank's requests on a loan already bound to its panel: the CBC confirmation,
+//! cancellations and claims, forwarded, with the case updated from the panel's answer.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::HeaderMap;
+
+use super::bank::{bind, correlation, doc_codes, exchange, json_body, required, success, take, today};
+use super::store::{self, i, status, t};
+use super::{auth, forward};
+use crate::app::AppState;
+use crate::insurance::wire::*;
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::extract::Json;
+use serde_json::Value;
+
+/// The bank's answer to an approved CBC offer (6), forwarded.
+#[utoipa::path(post, path = "/aap/bank/akseptasi/konfirmasi-cbc", tag = "insurance-broker",
+    request_body = KonfirmasiCbcRequest,
+    responses((status = 200, description = "The panel's answer", body = PolicyResponse),
+              (status = 400, description = "Malformed request", body = StatusResponse),
+              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+pub async fn konfirmasi_cbc(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> AppResult<Json<Value>> {
+    let caller = auth::bank(&state, &headers).await?;
+    let mut req: KonfirmasiCbcRequest = json_body(&body)?;
+    let asuransi = take(&mut req.extra, "Asuransi");
+    let id_loan = required("ID_Loan", &req.id_loan)?;
+    let approve = match req.status.trim().to_ascii_uppercase().as_str() {
+        "DISETUJUI" => true,
+        "DITOLAK" => false,
+        _ => {
+            return Err(AppError::BadRequest(
+                "field `Status` must be DISETUJUI or DITOLAK".into(),
+            ))
+        }
+    };
+    let (case, panel) = bind(&state, &caller, &id_loan, asuransi.as_deref(), false).await?;
+    let op = "akseptasi/konfirmasi-cbc";
+    let outcome = forward::json(&state, &panel, op, &req, &correlation(&headers), None).await;
+    let (ok, answer) = exchange(&state, &case, &panel, op, outcome).await?;
+    if !ok {
+        return Ok(Json(answer));
+    }
+    let change = if case.status != status::DISETUJUI {
+        success(op, None, vec![], &answer)
+    } else if approve {
+        let sets = vec![
+            ("policy_no", t(answer["Policy_No"].as_str().unwrap_or_default())),
+            ("epolicy", t(answer["EPolicy"].as_str().unwrap_or_default())),
+            ("issued_on", t(today(&state))),
+        ];
+        success(op, Some(status::INFORCE), sets, &answer)
+    } else {
+        success(op, Some(status::DITOLAK), vec![], &answer)
+    };
+    store::apply(&state, &id_loan, change).await?;
+    Ok(Json(answer))
+}
+
+/// Cancellation of an in-force policy (7), forwarded; the refund is quoted at once and
+/// the panel's approval comes back on `post-status-pembatalan`.
+#[utoipa::path(post, path = "/aap/bank/pembatalan/inforce", tag = "insurance-broker",
+    request_body = PembatalanInforceRequest,
+    responses((status = 200, description = "The panel's answer", body = PembatalanInforceResponse),
+              (status = 400, description = "Malformed request", body = StatusResponse),
+              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+pub async fn pembatalan_inforce(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Json<Value>> {
+    let caller = auth::bank(&state, &headers).await?;
+    let mut req: PembatalanInforceRequest = json_body(&body)?;
+    let asuransi = take(&mut req.extra, "Asuransi");
+    let id_loan = required("ID_Loan", &req.id_loan)?;
+    required("No_Polis", &req.no_polis)?;
+    let (case, panel) = bind(&state, &caller, &id_loan, asuransi.as_deref(), false).await?;
+    let op = "pembatalan/inforce";
+    let outcome = forward::json(&state, &panel, op, &req, &correlation(&headers), None).await;
+    let (ok, answer) = exchange(&state, &case, &panel, op, outcome).await?;
+    if !ok {
+        return Ok(Json(answer));
+    }
+    let refund = answer["Nilai_Refund"].as_i64().unwrap_or(0);
+    let change = if case.status == status::INFORCE {
+        let sets = vec![
+            ("refund", i(refund)),
+            ("cancellation_status", t("DIAJUKAN")),
+            ("cancellation_round", i(case.cancellation_round + 1)),
+        ];
+        success(op, Some(status::PEMBATALAN_DIAJUKAN), sets, &answer)
+    } else {
+        success(op, None, vec![], &answer)
+    };
+    store::apply(&state, &id_loan, change).await?;
+    Ok(Json(answer))
+}
+
+/// Cancellation of an application not yet in force (8), forwarded.
+#[utoipa::path(post, path = "/aap/bank/pembatalan/pengajuan-akseptasi", tag = "insurance-broker",
+    request_body = PembatalanPengajuanRequest,
+    responses((status = 200, description = "The panel's answer", body = StatusResponse),
+              (status = 400, description = "Malformed request", body = StatusResponse),
+              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+pub async fn pembatalan_pengajuan(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Json<Value>> {
+    let caller = auth::bank(&state, &headers).await?;
+    let mut req: PembatalanPengajuanRequest = json_body(&body)?;
+    let asuransi = take(&mut req.extra, "Asuransi");
+    let id_loan = required("ID_Loan", &req.id_loan)?;
+    let (case, panel) = bind(&state, &caller, &id_loan, asuransi.as_deref(), false).await?;
+    let op = "pembatalan/pengajuan-akseptasi";
+    let outcome = forward::json(&state, &panel, op, &req, &correlation(&headers), None).await;
+    let (ok, answer) = exchange(&state, &case, &panel, op, outcome).await?;
+    if ok {
+        let to = (case.status != status::DIBATALKAN).then_some(status::DIBATALKAN);
+        store::apply(&state, &id_loan, success(op, to, vec![], &answer)).await?;
+    }
+    Ok(Json(answer))
+}
+
+/// Claim (10), forwarded; the panel answers the documents and the deadline.
+#[utoipa::path(post, path = "/aap/bank/klaim/registrasi", tag = "insurance-broker",
+    request_body = KlaimRequest,
+    responses((status = 200, description = "The panel's answer", body = KlaimResponse),
+              (status = 400, description = "Malformed request", body = StatusResponse),
+              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+pub async fn klaim_registrasi(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Json<Value>> {
+    let caller = auth::bank(&state, &headers).await?;
+    let mut req: KlaimRequest = json_body(&body)?;
+    let asuransi = take(&mut req.extra, "Asuransi");
+    let id_loan = required("ID_Loan", &req.id_loan)?;
+    required("No_Polis", &req.no_polis)?;
+    let (case, panel) = bind(&state, &caller, &id_loan, asuransi.as_deref(), false).await?;
+    let op = "klaim/registrasi";
+    let outcome = forward::json(&state, &panel, op, &req, &correlation(&headers), None).await;
+    let (ok, answer) = exchange(&state, &case, &panel, op, outcome).await?;
+    if !ok {
+        return Ok(Json(answer));
+    }
+    let now = state.clock.now().to_rfc3339();
+    let change = if case.status == status::INFORCE {
+        let mut change = success(op, Some(status::KLAIM), vec![], &answer);
+        change.extra.push((
+            "INSERT INTO broker_claims (id_loan, no_polis, jenis_klaim, sebab_klaim, tanggal_kejadian, estimasi, status, \
+             tenggat, required_docs, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'DIAJUKAN', $7, $8, $9, $9)"
+                .to_string(),
+            vec![
+                t(&id_loan),
+                t(req.no_polis.trim()),
+                t(&req.jenis_klaim),
+                t(&req.sebab_klaim),
+                t(&req.tanggal_kejadian),
+                i(req.estimasi_nilai_klaim),
+                t(answer["Tenggat_Waktu_Klaim"].as_str().unwrap_or_default()),
+                t(doc_codes(&answer["Dokumen_Klaim"])),
+                t(now),
+            ],
+        ));
+        change
+    } else {
+        success(op, None, vec![], &answer)
+    };
+    store::apply(&state, &id_loan, change).await?;
+    Ok(Json(answer))
+}

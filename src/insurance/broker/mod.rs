@@ -1,0 +1,255 @@
+//! The insurance broker hub (AAP): the bank's portal calls `/aap/bank/...`, the broker
+//! forwards to the panel the loan is bound to (or, for a premium without a panel code, to
+//! every panel of the cover type at once), keeps the case and its history, and receives the
+//! panels' callbacks at the spec's `{{urlAAP}}` endpoints (`/aap/post-...`).
+
+pub mod auth;
+pub mod bank;
+pub mod callbacks;
+pub mod demo;
+pub mod directory;
+pub mod forward;
+pub mod kasus;
+pub mod lifecycle;
+pub mod quotes;
+pub mod report;
+pub mod store;
+pub mod upload;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::{Deserialize, Serialize};
+use utoipa::OpenApi;
+
+use crate::app::AppState;
+use crate::config::Config;
+use crate::insurance::wire;
+use crate::kernel::envelope;
+use crate::kernel::error::AppError;
+use directory::DirectoryEntry;
+
+/// Realm of the bank clients calling `/aap/bank/...`.
+pub const BANK_REALM: &str = "insurance-broker-bank";
+/// Realm of the panels calling the broker back.
+pub const PANEL_REALM: &str = "insurance-broker-panel";
+/// The spec's answer to bad credentials.
+pub const INVALID_CREDENTIALS: &str = "Invalid Username or Password";
+/// The spec's answer to a malformed request.
+pub const BAD_FORMAT: &str = "Format data tidak sesuai dengan persyaratan permintaan";
+/// The journal family of the broker's exchanges.
+pub const FAMILY: &str = "insurance-broker";
+
+/// `[insurance.broker]` configuration.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BrokerConfig {
+    /// Timeout of one request to a panel, in milliseconds (a directory entry may set its own).
+    pub timeout_ms: u64,
+    /// Timeout of each panel's quote when a premium fans out to every panel, in milliseconds.
+    pub quote_timeout_ms: u64,
+    /// Timeout of connecting to a panel, in milliseconds.
+    pub connect_timeout_ms: u64,
+    /// Largest document (PDF) accepted from the bank or a panel, in bytes.
+    pub max_document_bytes: usize,
+    /// How long a directory entry and a verified credential stay cached, in milliseconds.
+    pub cache_ttl_ms: u64,
+}
+
+impl Default for BrokerConfig {
+    fn default() -> Self {
+        BrokerConfig {
+            timeout_ms: 15_000,
+            quote_timeout_ms: 5_000,
+            connect_timeout_ms: 2_000,
+            max_document_bytes: 5 * 1024 * 1024,
+            cache_ttl_ms: 5_000,
+        }
+    }
+}
+
+/// A verified credential: (SHA-256 of the password, scope JSON, when verified).
+type CachedCredential = (String, String, Instant);
+
+/// The broker's in-memory state: its HTTP client toward the panels and short-lived caches.
+#[derive(Debug)]
+pub struct BrokerState {
+    /// HTTP client with connect timeout and pooled connections to the panels.
+    pub http: reqwest::Client,
+    directory: Mutex<Option<(Arc<Vec<DirectoryEntry>>, Instant)>>,
+    credentials: Mutex<HashMap<(String, String), CachedCredential>>,
+    opening: Mutex<std::collections::HashSet<String>>,
+}
+
+/// Held while a loan's first request is with its panel (see [`BrokerState::open_loan`]).
+pub struct Opening<'a> {
+    state: &'a BrokerState,
+    id_loan: String,
+}
+
+impl Drop for Opening<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut set) = self.state.opening.lock() {
+            set.remove(&self.id_loan);
+        }
+    }
+}
+
+impl BrokerState {
+    /// Marks `id_loan`'s first request as in flight in this process; `None` when another
+    /// one already is (its case is written with its outcome, so a second first request
+    /// could bind the loan twice).
+    pub fn open_loan(&self, id_loan: &str) -> Option<Opening<'_>> {
+        let mut set = self.opening.lock().ok()?;
+        set.insert(id_loan.to_string()).then(|| Opening {
+            state: self,
+            id_loan: id_loan.to_string(),
+        })
+    }
+
+    /// Builds the state from the configuration.
+    pub fn new(config: &Config) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_millis(config.insurance.broker.connect_timeout_ms))
+            .pool_max_idle_per_host(256)
+            .tcp_nodelay(true)
+            .build()?;
+        Ok(BrokerState {
+            http,
+            directory: Mutex::new(None),
+            credentials: Mutex::new(HashMap::new()),
+            opening: Mutex::default(),
+        })
+    }
+
+    /// Forgets the cached directory and credentials (after an import in this process).
+    pub fn forget(&self) {
+        if let Ok(mut d) = self.directory.lock() {
+            *d = None;
+        }
+        if let Ok(mut c) = self.credentials.lock() {
+            c.clear();
+        }
+    }
+}
+
+impl Default for BrokerState {
+    fn default() -> Self {
+        BrokerState {
+            http: reqwest::Client::new(),
+            directory: Mutex::new(None),
+            credentials: Mutex::new(HashMap::new()),
+            opening: Mutex::default(),
+        }
+    }
+}
+
+/// The broker's routes, in the spec's envelope.
+pub fn router() -> Router<AppState> {
+    let routes = Router::new()
+        .route("/bank/get-rate-premi-panel", post(quotes::rate_premi))
+        .route("/bank/akseptasi/registrasi", post(bank::registrasi))
+        .route("/bank/akseptasi/pengajuan-cbc", post(bank::pengajuan_cbc))
+        .route("/bank/akseptasi/konfirmasi-cbc", post(lifecycle::konfirmasi_cbc))
+        .route("/bank/pembatalan/inforce", post(lifecycle::pembatalan_inforce))
+        .route(
+            "/bank/pembatalan/pengajuan-akseptasi",
+            post(lifecycle::pembatalan_pengajuan),
+        )
+        .route("/bank/klaim/registrasi", post(lifecycle::klaim_registrasi))
+        .route("/bank/kasus/{id_loan}", get(kasus::kasus))
+        .route("/bank/laporan", get(report::laporan))
+        .route("/post-status-pertanggung-cbc", post(callbacks::status_cbc))
+        .route("/post-status-pembatalan", post(callbacks::status_pembatalan))
+        .route("/post-status", post(callbacks::status_klaim));
+    // Multipart bodies are size-checked per file while streaming (upload::read).
+    let uploads = Router::new()
+        .route("/bank/akseptasi/dokumen", post(bank::dokumen_akseptasi))
+        .route("/bank/klaim/dokumen", post(bank::dokumen_klaim))
+        // The spec writes `klaim/ dokumen` and `post- pembayaran`; a client that copied it sends %20.
+        .route("/bank/klaim/%20dokumen", post(bank::dokumen_klaim))
+        .route("/post-pembayaran", post(callbacks::pembayaran))
+        .route("/post-%20pembayaran", post(callbacks::pembayaran))
+        .layer(DefaultBodyLimit::disable());
+    envelope::mount("/aap", routes.merge(uploads), FAMILY, render)
+}
+
+/// Renders an error as the spec answers it: business failures HTTP 200 with `Status`
+/// "01", malformed input 400, bad credentials 401 with the spec's text.
+pub fn render(err: &AppError) -> Response {
+    let (status, keterangan) = match err {
+        AppError::BadRequest(why) => (StatusCode::BAD_REQUEST, format!("{BAD_FORMAT}: {why}")),
+        AppError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, INVALID_CREDENTIALS.to_string()),
+        AppError::Forbidden(why) => (StatusCode::FORBIDDEN, why.clone()),
+        AppError::NotFound(why) => (StatusCode::NOT_FOUND, why.clone()),
+        AppError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, err.public_message()),
+        AppError::Rejected { message, .. } | AppError::Conflict(message) => (StatusCode::OK, message.clone()),
+        AppError::Upstream { message, .. } => (StatusCode::OK, message.clone()),
+        AppError::Internal(_) => (StatusCode::OK, "Terjadi kesalahan pada sistem AA Pialang".to_string()),
+    };
+    let body = wire::StatusResponse {
+        status: wire::STATUS_FAILED.to_string(),
+        keterangan,
+    };
+    let mut response = (status, axum::Json(body)).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            "www-authenticate",
+            HeaderValue::from_static("Basic realm=\"insurance-broker\""),
+        );
+    }
+    response
+}
+
+/// A business refusal: HTTP 200 with `Status` "01" and the reason.
+pub fn refuse(message: impl Into<String>) -> AppError {
+    AppError::rejected(wire::STATUS_FAILED, message)
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        quotes::rate_premi,
+        bank::registrasi,
+        bank::pengajuan_cbc,
+        bank::dokumen_akseptasi,
+        lifecycle::konfirmasi_cbc,
+        lifecycle::pembatalan_inforce,
+        lifecycle::pembatalan_pengajuan,
+        lifecycle::klaim_registrasi,
+        bank::dokumen_klaim,
+        kasus::kasus,
+        report::laporan,
+        callbacks::status_cbc,
+        callbacks::status_pembatalan,
+        callbacks::status_klaim,
+        callbacks::pembayaran,
+    ),
+    components(schemas(
+        wire::StatusCbcCallback,
+        wire::StatusPembatalanCallback,
+        wire::StatusKlaimCallback,
+        quotes::QuotesResponse,
+        quotes::Quote,
+        quotes::FailedQuote,
+        kasus::CaseView,
+        kasus::HistoryView,
+        kasus::DocumentView,
+        kasus::ClaimView,
+        report::Report,
+        report::ReportLine,
+    )),
+    tags((name = "insurance-broker", description = "Insurance broker hub (AAP): bank-facing API and panel callbacks"))
+)]
+struct BrokerDoc;
+
+/// The broker's OpenAPI paths.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    BrokerDoc::openapi()
+}

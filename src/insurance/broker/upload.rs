@@ -1,0 +1,128 @@
+//! Multipart forms (the bank's documents, a panel's payment proof): text fields and one
+//! PDF file, size-limited while streaming, checked by content, stored by SHA-256.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use axum::extract::Multipart;
+use sha2::{Digest, Sha256};
+
+use super::refuse;
+use crate::app::AppState;
+use crate::kernel::error::{AppError, AppResult};
+
+const MAX_TEXT_FIELD: usize = 4 * 1024;
+
+/// A multipart form: its text fields and its one PDF.
+#[derive(Debug, Default)]
+pub struct Form {
+    /// Text fields by name.
+    pub fields: HashMap<String, String>,
+    /// The file's name as sent.
+    pub file_name: String,
+    /// The file's bytes.
+    pub file: Vec<u8>,
+    /// Its SHA-256 (hex).
+    pub sha256: String,
+}
+
+impl Form {
+    /// A mandatory text field; its absence is a malformed request naming it.
+    pub fn field(&self, name: &str) -> AppResult<String> {
+        self.fields
+            .get(name)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| AppError::BadRequest(format!("field `{name}` is missing")))
+    }
+}
+
+fn multipart_error(err: axum::extract::multipart::MultipartError) -> AppError {
+    AppError::BadRequest(format!("multipart: {}", err.body_text()))
+}
+
+/// True when `bytes` look like a PDF: `%PDF-` near the start and `%%EOF` in the trailer.
+pub fn is_pdf(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(1024)];
+    let tail = &bytes[bytes.len().saturating_sub(2048)..];
+    head.windows(5).any(|w| w == b"%PDF-") && tail.windows(5).any(|w| w == b"%%EOF")
+}
+
+/// Reads the form; the file part is `files`/`Files`/`file` (or any part with a file name).
+/// No file is malformed; an oversized or non-PDF file is refused.
+pub async fn read(state: &AppState, mut multipart: Multipart) -> AppResult<Form> {
+    let max = state.config.insurance.broker.max_document_bytes;
+    let mut form = Form::default();
+    let mut file: Option<Vec<u8>> = None;
+    let mut too_large = false;
+    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+        let name = field.name().unwrap_or_default().to_string();
+        let is_file =
+            name.eq_ignore_ascii_case("files") || name.eq_ignore_ascii_case("file") || field.file_name().is_some();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+            if is_file {
+                if too_large || bytes.len() + chunk.len() > max {
+                    too_large = true;
+                    bytes = Vec::new();
+                    continue;
+                }
+            } else if bytes.len() + chunk.len() > MAX_TEXT_FIELD {
+                return Err(AppError::BadRequest(format!("field `{name}` is too long")));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if is_file {
+            form.file_name = field_name_safe(field.file_name().unwrap_or("dokumen.pdf"));
+            file = Some(bytes);
+        } else {
+            let text =
+                String::from_utf8(bytes).map_err(|_| AppError::BadRequest(format!("field `{name}` is not UTF-8")))?;
+            form.fields.insert(name, text);
+        }
+    }
+    if too_large {
+        return Err(refuse(format!("Ukuran file melebihi batas {max} byte")));
+    }
+    let file = file.ok_or_else(|| AppError::BadRequest("field `files` (the PDF file) is missing".into()))?;
+    if file.is_empty() || !is_pdf(&file) {
+        return Err(refuse("File bukan dokumen PDF"));
+    }
+    form.sha256 = hex::encode(Sha256::digest(&file));
+    form.file = file;
+    Ok(form)
+}
+
+fn field_name_safe(name: &str) -> String {
+    let safe: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .take(100)
+        .collect();
+    if safe.is_empty() {
+        "dokumen.pdf".to_string()
+    } else {
+        safe
+    }
+}
+
+/// Stores the file under `data_dir/insurance/broker/<sha[..2]>/<sha>.pdf` (written once,
+/// atomically by rename) and returns its path.
+pub async fn store(state: &AppState, form: &Form) -> AppResult<PathBuf> {
+    let dir = state
+        .config
+        .data_dir
+        .join("insurance")
+        .join("broker")
+        .join(&form.sha256[..2]);
+    let path = dir.join(format!("{}.pdf", form.sha256));
+    if tokio::fs::try_exists(&path).await.unwrap_or(false) {
+        return Ok(path);
+    }
+    let io = |e: std::io::Error| AppError::Internal(format!("document store: {e}"));
+    tokio::fs::create_dir_all(&dir).await.map_err(io)?;
+    let temp = dir.join(format!(".{}.{}", form.sha256, uuid::Uuid::new_v4().simple()));
+    tokio::fs::write(&temp, &form.file).await.map_err(io)?;
+    tokio::fs::rename(&temp, &path).await.map_err(io)?;
+    Ok(path)
+}
