@@ -57,6 +57,9 @@ pub struct OutboxMessage {
     pub body: Vec<u8>,
     /// Extra headers (signature, Basic auth), as name/value pairs.
     pub headers: Vec<(String, String)>,
+    /// Messages with the same key are delivered one at a time in the order they were
+    /// written (e.g. one loan's status changes); `None` for messages that need no order.
+    pub ordering_key: Option<String>,
 }
 
 /// Inserts an [`OutboxMessage`] using the executor of an open transaction, so the message
@@ -67,8 +70,8 @@ macro_rules! outbox_enqueue {
     ($executor:expr, $message:expr) => {{
         let message: &$crate::kernel::outbox::OutboxMessage = $message;
         sqlx::query(
-            "INSERT INTO outbox (family, target_url, content_type, body, headers, status, attempts, next_attempt_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7)",
+            "INSERT INTO outbox (family, target_url, content_type, body, headers, status, attempts, next_attempt_at, created_at, ordering_key) \
+             VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $8)",
         )
         .bind(&message.family)
         .bind(&message.target_url)
@@ -77,6 +80,7 @@ macro_rules! outbox_enqueue {
         .bind(serde_json::to_string(&message.headers).unwrap_or_else(|_| "[]".to_string()))
         .bind($crate::kernel::outbox::now_ms())
         .bind(chrono::Utc::now().to_rfc3339())
+        .bind(&message.ordering_key)
         .execute($executor)
         .await
     }};
@@ -156,8 +160,11 @@ async fn deliver_due(
     let now = now_ms();
     let lock = if db.is_postgres() { "FOR UPDATE SKIP LOCKED" } else { "" };
     let claim = format!(
-        "UPDATE outbox SET lease_until = $1 WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $2 \
-         AND (lease_until IS NULL OR lease_until < $2) ORDER BY id LIMIT 16 {lock}) \
+        "UPDATE outbox SET lease_until = $1 WHERE id IN (SELECT id FROM outbox o WHERE status = 'pending' AND next_attempt_at <= $2 \
+         AND (lease_until IS NULL OR lease_until < $2) \
+         AND (ordering_key IS NULL OR NOT EXISTS (SELECT 1 FROM outbox e WHERE e.ordering_key = o.ordering_key \
+              AND e.status = 'pending' AND e.id < o.id)) \
+         ORDER BY id LIMIT 16 {lock}) \
          RETURNING id, family, target_url, content_type, body, headers, attempts"
     );
     let due: Vec<Due> = with_db!(db, pool => {

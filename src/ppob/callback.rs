@@ -30,6 +30,8 @@ pub fn callback(member: &Member, answer: &TrxResponse) -> Option<OutboxMessage> 
         content_type: "application/json".to_string(),
         body,
         headers,
+        // A payment's callback and a later refund's callback for the same trxid arrive in order.
+        ordering_key: Some(format!("ppob:{}:{}", member.id, answer.trxid)),
     })
 }
 

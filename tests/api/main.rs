@@ -7,6 +7,7 @@ mod hr;
 mod insurance_broker;
 mod insurance_panel;
 mod operations;
+mod outbox;
 mod participant;
 mod ppob;
 mod queue;

@@ -26,13 +26,26 @@ fn headers(scope: &Scope, panel: &str) -> Vec<(String, String)> {
 
 /// A JSON callback to `path` under the client's broker URL.
 pub fn json<T: Serialize>(scope: &Scope, panel: &str, path: &str, body: &T) -> OutboxMessage {
+    let value = serde_json::to_value(body).unwrap_or_default();
+    let id_loan = value
+        .get("ID_Loan")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_string();
     OutboxMessage {
         family: FAMILY.to_string(),
         target_url: target(scope, path),
         content_type: "application/json".to_string(),
-        body: serde_json::to_vec(body).unwrap_or_default(),
+        body: serde_json::to_vec(&value).unwrap_or_default(),
         headers: headers(scope, panel),
+        ordering_key: Some(ordering_key(panel, &id_loan)),
     }
+}
+
+/// One loan's callbacks arrive in the order its decisions were made (ANALISA before
+/// TAHAN before TERIMA before the payment), whatever retries happen in between.
+fn ordering_key(panel: &str, id_loan: &str) -> String {
+    format!("{FAMILY}:{panel}:{id_loan}")
 }
 
 /// A multipart callback: text `fields`, then the PDF as `files`.
@@ -65,12 +78,18 @@ pub fn multipart(
     );
     body.extend_from_slice(pdf);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let id_loan = fields
+        .iter()
+        .find(|(name, _)| *name == "ID_Loan")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default();
     OutboxMessage {
         family: FAMILY.to_string(),
         target_url: target(scope, path),
         content_type: format!("multipart/form-data; boundary={boundary}"),
         body,
         headers: headers(scope, panel),
+        ordering_key: Some(ordering_key(panel, id_loan)),
     }
 }
 
