@@ -72,6 +72,6 @@ pub async fn import(state: &AppState, dataset: &str, file: &Path) -> anyhow::Res
         return result;
     }
     anyhow::bail!(
-        "unknown data set {dataset:?} (known: participants, antrean-jadwal, employees, hr-clients, bills, panels)"
+        "unknown data set {dataset:?} (known: participants, antrean-jadwal, employees, hr-clients, bills, panels, broker-panels)"
     )
 }
