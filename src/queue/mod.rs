@@ -29,7 +29,7 @@ use utoipa::OpenApi;
 
 use crate::app::AppState;
 use crate::config::Config;
-use crate::kernel::auth::bpjs::{self, SignedRequest};
+use crate::kernel::auth::bpjs::SignedRequest;
 use crate::kernel::bpjs_crypto;
 use crate::kernel::envelope;
 use crate::kernel::error::{AppError, AppResult};
@@ -151,7 +151,9 @@ pub fn render(err: &AppError) -> Response {
 /// Verifies the BPJS signature headers against the server clock.
 pub(crate) async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<SignedRequest> {
     let now = state.clock.now().timestamp();
-    bpjs::verify(&state.db, headers, now)
+    state
+        .bpjs_consumers
+        .verify(&state.db, headers, now)
         .await?
         .map_err(|e| AppError::Unauthorized(e.to_string()))
 }
