@@ -53,221 +53,102 @@ pub async fn references(db: &Db, ppk: &str, kodepoli: &str, kodedokter: i64, har
     })
 }
 
-/// The `ON CONFLICT` clause that takes one JKN place from an existing quota row (moving
-/// it by any change of the declared kuota) while one is left; see [`TAKE_JKN`].
-macro_rules! take_jkn_on_conflict {
-    () => {
-        "ON CONFLICT (kode_ppk, kodepoli, kodedokter, tanggal) DO UPDATE SET \
-        sisa_jkn = queue_quota.sisa_jkn + (excluded.kuota_jkn - queue_quota.kuota_jkn) - 1, kuota_jkn = excluded.kuota_jkn, \
-        sisa_nonjkn = queue_quota.sisa_nonjkn + (excluded.kuota_nonjkn - queue_quota.kuota_nonjkn), kuota_nonjkn = excluded.kuota_nonjkn \
-        WHERE queue_quota.sisa_jkn + (excluded.kuota_jkn - queue_quota.kuota_jkn) > 0"
-    };
-}
-
-/// The same for a non-JKN place.
-macro_rules! take_nonjkn_on_conflict {
-    () => {
-        "ON CONFLICT (kode_ppk, kodepoli, kodedokter, tanggal) DO UPDATE SET \
-        sisa_jkn = queue_quota.sisa_jkn + (excluded.kuota_jkn - queue_quota.kuota_jkn), kuota_jkn = excluded.kuota_jkn, \
-        sisa_nonjkn = queue_quota.sisa_nonjkn + (excluded.kuota_nonjkn - queue_quota.kuota_nonjkn) - 1, kuota_nonjkn = excluded.kuota_nonjkn \
-        WHERE queue_quota.sisa_nonjkn + (excluded.kuota_nonjkn - queue_quota.kuota_nonjkn) > 0"
-    };
-}
-
-macro_rules! quota_insert {
-    () => {
-        "INSERT INTO queue_quota (kode_ppk, kodepoli, kodedokter, tanggal, kuota_jkn, sisa_jkn, kuota_nonjkn, sisa_nonjkn) "
-    };
-}
-
-macro_rules! booking_insert {
-    () => {
-        "INSERT INTO queue_booking (kode_ppk, kodebooking, jenispasien, nomorkartu, nik, nohp, kodepoli, namapoli, \
-         pasienbaru, norm, tanggalperiksa, kodedokter, namadokter, jampraktek, jeniskunjungan, nomorreferensi, \
-         nomorantrean, angkaantrean, estimasidilayani, sisakuotajkn, kuotajkn, sisakuotanonjkn, kuotanonjkn, \
-         keterangan, created_at) "
-    };
-}
-
 /// Creates the day's quota with the declared kuota and takes one place, or takes one place
 /// from the existing row (moving it by any change of the declared kuota) while one is left.
 /// `rows_affected` is 0 exactly when no place is left.
-const TAKE_JKN: &str = concat!(
-    quota_insert!(),
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ",
-    take_jkn_on_conflict!()
-);
-const TAKE_NONJKN: &str = concat!(
-    quota_insert!(),
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ",
-    take_nonjkn_on_conflict!()
-);
+const TAKE_JKN: &str = "INSERT INTO queue_quota (kode_ppk, kodepoli, kodedokter, tanggal, kuota_jkn, sisa_jkn, kuota_nonjkn, sisa_nonjkn) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+    ON CONFLICT (kode_ppk, kodepoli, kodedokter, tanggal) DO UPDATE SET \
+    sisa_jkn = queue_quota.sisa_jkn + (excluded.kuota_jkn - queue_quota.kuota_jkn) - 1, kuota_jkn = excluded.kuota_jkn, \
+    sisa_nonjkn = queue_quota.sisa_nonjkn + (excluded.kuota_nonjkn - queue_quota.kuota_nonjkn), kuota_nonjkn = excluded.kuota_nonjkn \
+    WHERE queue_quota.sisa_jkn + (excluded.kuota_jkn - queue_quota.kuota_jkn) > 0";
 
-/// The booking insert of SQLite's transaction ($1..$25 as bound by `bind_booking!`).
-const INSERT_BOOKING: &str = concat!(
-    booking_insert!(),
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
-     $21, $22, $23, $24, $25) ON CONFLICT (kode_ppk, kodebooking) DO NOTHING"
-);
+const TAKE_NONJKN: &str = "INSERT INTO queue_quota (kode_ppk, kodepoli, kodedokter, tanggal, kuota_jkn, sisa_jkn, kuota_nonjkn, sisa_nonjkn) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+    ON CONFLICT (kode_ppk, kodepoli, kodedokter, tanggal) DO UPDATE SET \
+    sisa_jkn = queue_quota.sisa_jkn + (excluded.kuota_jkn - queue_quota.kuota_jkn), kuota_jkn = excluded.kuota_jkn, \
+    sisa_nonjkn = queue_quota.sisa_nonjkn + (excluded.kuota_nonjkn - queue_quota.kuota_nonjkn) - 1, kuota_nonjkn = excluded.kuota_nonjkn \
+    WHERE queue_quota.sisa_nonjkn + (excluded.kuota_nonjkn - queue_quota.kuota_nonjkn) > 0";
 
-/// PostgreSQL's add in one statement (one round trip, its own transaction): take a place
-/// unless the hospital already has the kodebooking, and insert the booking only when the
-/// place was taken. Answers (booking inserted, booking already there); both 0 is a full
-/// quota. Every part of a statement sees the same snapshot, so "already there" is the state
-/// before this statement. A concurrent duplicate that commits first makes the booking
-/// insert fail with a unique violation, which undoes the whole statement (taken place
-/// included) and is answered as a duplicate. $1..$25 as `bind_booking!`, then $26/$27 the
-/// remaining JKN/non-JKN places of a new quota row.
-macro_rules! pg_add {
-    ($on_conflict:expr) => {
-        concat!(
-            "WITH take AS (",
-            quota_insert!(),
-            "SELECT $1, $7, $12, $11, $21, $26, $23, $27 \
-             WHERE NOT EXISTS (SELECT 1 FROM queue_booking WHERE kode_ppk = $1 AND kodebooking = $2) ",
-            $on_conflict,
-            " RETURNING 1), ins AS (",
-            booking_insert!(),
-            "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
-             $21, $22, $23, $24, $25 FROM take RETURNING 1) \
-             SELECT (SELECT COUNT(*) FROM ins), (SELECT COUNT(*) FROM queue_booking WHERE kode_ppk = $1 AND kodebooking = $2)"
-        )
-    };
-}
-const PG_ADD_JKN: &str = pg_add!(take_jkn_on_conflict!());
-const PG_ADD_NONJKN: &str = pg_add!(take_nonjkn_on_conflict!());
-
-/// Binds the 25 booking columns in [`INSERT_BOOKING`]'s order.
-macro_rules! bind_booking {
-    ($query:expr, $ppk:expr, $b:expr, $tanggal:expr, $now_ms:expr) => {
-        $query
-            .bind($ppk)
-            .bind(&$b.kodebooking)
-            .bind($b.jenispasien.as_str())
-            .bind(&$b.nomorkartu)
-            .bind(&$b.nik)
-            .bind(&$b.nohp)
-            .bind(&$b.kodepoli)
-            .bind(&$b.namapoli)
-            .bind(i64::from($b.pasienbaru))
-            .bind(&$b.norm)
-            .bind($tanggal)
-            .bind($b.kodedokter)
-            .bind(&$b.namadokter)
-            .bind(&$b.jampraktek)
-            .bind($b.jeniskunjungan)
-            .bind(&$b.nomorreferensi)
-            .bind(&$b.nomorantrean)
-            .bind($b.angkaantrean)
-            .bind($b.estimasidilayani)
-            .bind($b.sisakuotajkn)
-            .bind($b.kuotajkn)
-            .bind($b.sisakuotanonjkn)
-            .bind($b.kuotanonjkn)
-            .bind(&$b.keterangan)
-            .bind($now_ms)
-    };
-}
-
-/// Stores a booking and takes its place from the remaining quota, atomically.
+/// Stores a booking and takes its place from the remaining quota, in one transaction.
 ///
 /// The quota of a doctor's day starts at the kuota the hospital declares with its first
 /// booking; a later booking declaring another kuota moves the remaining places by the
 /// difference. The conditional upsert (`ON CONFLICT ... DO UPDATE ... WHERE sisa > 0`) is
 /// what keeps concurrent bookings from overshooting: on PostgreSQL it waits for the row
 /// lock and re-checks, on SQLite the write transaction is exclusive.
-///
-/// The dialects differ here on purpose: PostgreSQL does it in one statement with
-/// data-modifying CTEs (one round trip and one commit instead of four round trips),
-/// which SQLite does not have; SQLite runs the two statements in a write transaction.
 pub async fn add_booking(db: &Db, ppk: &str, b: &NewBooking, now_ms: i64) -> sqlx::Result<AddOutcome> {
     let tanggal = b.tanggalperiksa.format("%Y-%m-%d").to_string();
     // A new quota row starts with this booking's place taken.
-    let (sisa_jkn, sisa_nonjkn) = match b.jenispasien {
-        JenisPasien::Jkn => (b.kuotajkn - 1, b.kuotanonjkn),
-        JenisPasien::NonJkn => (b.kuotajkn, b.kuotanonjkn - 1),
+    let (take, sisa_jkn, sisa_nonjkn) = match b.jenispasien {
+        JenisPasien::Jkn => (TAKE_JKN, b.kuotajkn - 1, b.kuotanonjkn),
+        JenisPasien::NonJkn => (TAKE_NONJKN, b.kuotajkn, b.kuotanonjkn - 1),
     };
-    match db {
-        Db::Postgres(pool) => {
-            if sisa_jkn < 0 || sisa_nonjkn < 0 {
-                return no_place(db, ppk, &b.kodebooking).await;
-            }
-            let sql = match b.jenispasien {
-                JenisPasien::Jkn => PG_ADD_JKN,
-                JenisPasien::NonJkn => PG_ADD_NONJKN,
-            };
-            let answer: sqlx::Result<(i64, i64)> = bind_booking!(sqlx::query_as(sql), ppk, b, &tanggal, now_ms)
-                .bind(sisa_jkn)
-                .bind(sisa_nonjkn)
-                .fetch_one(pool)
-                .await;
-            match answer {
-                Ok((1, _)) => Ok(AddOutcome::Added),
-                Ok((_, 0)) => Ok(AddOutcome::QuotaFull),
-                Ok(_) => Ok(AddOutcome::Duplicate),
-                Err(sqlx::Error::Database(e))
-                    if e.is_unique_violation() && e.constraint() == Some("queue_booking_pkey") =>
-                {
-                    Ok(AddOutcome::Duplicate)
-                }
-                Err(e) => Err(e),
-            }
+    with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO queue_booking (kode_ppk, kodebooking, jenispasien, nomorkartu, nik, nohp, kodepoli, namapoli, \
+             pasienbaru, norm, tanggalperiksa, kodedokter, namadokter, jampraktek, jeniskunjungan, nomorreferensi, \
+             nomorantrean, angkaantrean, estimasidilayani, sisakuotajkn, kuotajkn, sisakuotanonjkn, kuotanonjkn, \
+             keterangan, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) \
+             ON CONFLICT (kode_ppk, kodebooking) DO NOTHING",
+        )
+        .bind(ppk)
+        .bind(&b.kodebooking)
+        .bind(b.jenispasien.as_str())
+        .bind(&b.nomorkartu)
+        .bind(&b.nik)
+        .bind(&b.nohp)
+        .bind(&b.kodepoli)
+        .bind(&b.namapoli)
+        .bind(i64::from(b.pasienbaru))
+        .bind(&b.norm)
+        .bind(&tanggal)
+        .bind(b.kodedokter)
+        .bind(&b.namadokter)
+        .bind(&b.jampraktek)
+        .bind(b.jeniskunjungan)
+        .bind(&b.nomorreferensi)
+        .bind(&b.nomorantrean)
+        .bind(b.angkaantrean)
+        .bind(b.estimasidilayani)
+        .bind(b.sisakuotajkn)
+        .bind(b.kuotajkn)
+        .bind(b.sisakuotanonjkn)
+        .bind(b.kuotanonjkn)
+        .bind(&b.keterangan)
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            tx.rollback().await?;
+            return Ok(AddOutcome::Duplicate);
         }
-        Db::Sqlite(pool) => {
-            let take = match b.jenispasien {
-                JenisPasien::Jkn => TAKE_JKN,
-                JenisPasien::NonJkn => TAKE_NONJKN,
-            };
-            let mut tx = pool.begin_write().await?;
-            let inserted = bind_booking!(sqlx::query(INSERT_BOOKING), ppk, b, &tanggal, now_ms)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if inserted == 0 {
-                tx.rollback().await?;
-                return Ok(AddOutcome::Duplicate);
-            }
-            if sisa_jkn < 0 || sisa_nonjkn < 0 {
-                // A declared kuota of 0 for the patient's kind: no place, whatever was declared before.
-                tx.rollback().await?;
-                return Ok(AddOutcome::QuotaFull);
-            }
-            let taken = sqlx::query(take)
-                .bind(ppk)
-                .bind(&b.kodepoli)
-                .bind(b.kodedokter)
-                .bind(&tanggal)
-                .bind(b.kuotajkn)
-                .bind(sisa_jkn)
-                .bind(b.kuotanonjkn)
-                .bind(sisa_nonjkn)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if taken == 0 {
-                tx.rollback().await?;
-                return Ok(AddOutcome::QuotaFull);
-            }
-            tx.commit().await?;
-            Ok(AddOutcome::Added)
+        if sisa_jkn < 0 || sisa_nonjkn < 0 {
+            // A declared kuota of 0 for the patient's kind: no place, whatever was declared before.
+            tx.rollback().await?;
+            return Ok(AddOutcome::QuotaFull);
         }
-    }
-}
-
-/// The answer to a booking declaring a kuota of 0 for its patient's kind: a duplicate
-/// kodebooking first (as the insert would find it), else no place, whatever was declared before.
-async fn no_place(db: &Db, ppk: &str, kodebooking: &str) -> sqlx::Result<AddOutcome> {
-    let existing: i64 = with_db!(db, pool => {
-        sqlx::query_scalar("SELECT COUNT(*) FROM queue_booking WHERE kode_ppk = $1 AND kodebooking = $2")
+        let taken = sqlx::query(take)
             .bind(ppk)
-            .bind(kodebooking)
-            .fetch_one(pool)
+            .bind(&b.kodepoli)
+            .bind(b.kodedokter)
+            .bind(&tanggal)
+            .bind(b.kuotajkn)
+            .bind(sisa_jkn)
+            .bind(b.kuotanonjkn)
+            .bind(sisa_nonjkn)
+            .execute(&mut *tx)
             .await?
-    });
-    Ok(if existing > 0 {
-        AddOutcome::Duplicate
-    } else {
-        AddOutcome::QuotaFull
+            .rows_affected();
+        if taken == 0 {
+            tx.rollback().await?;
+            return Ok(AddOutcome::QuotaFull);
+        }
+        tx.commit().await?;
+        Ok(AddOutcome::Added)
     })
 }
 
