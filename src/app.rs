@@ -15,6 +15,7 @@ use utoipa::OpenApi;
 
 use crate::config::Config;
 use crate::kernel::auth::bearer::BearerTokens;
+use crate::kernel::auth::bpjs::BpjsConsumers;
 use crate::kernel::clock::{SharedClock, SystemClock};
 use crate::kernel::db::Db;
 use crate::kernel::journal::Journal;
@@ -51,6 +52,8 @@ pub struct AppStateInner {
     pub outbox: Outbox,
     /// Bearer API tokens with their verification cache.
     pub tokens: BearerTokens,
+    /// BPJS consumers with their short cache (signed VClaim and Antrean RS requests).
+    pub bpjs_consumers: BpjsConsumers,
     /// Shared HTTP client for upstream calls.
     pub http: reqwest::Client,
     /// BPJS participant lookup's own state (upstream client, cache, breaker).
@@ -85,6 +88,7 @@ impl AppState {
             metrics: Metrics::new(),
             outbox: Outbox::default(),
             tokens: BearerTokens::default(),
+            bpjs_consumers: BpjsConsumers::default(),
             http,
         })))
     }

@@ -19,7 +19,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::app::AppState;
-use crate::kernel::auth::bpjs::{self, SignedRequest};
+use crate::kernel::auth::bpjs::SignedRequest;
 use crate::kernel::bpjs_crypto;
 use crate::kernel::clock::today_jakarta;
 use crate::kernel::error::{AppError, AppResult};
@@ -88,7 +88,11 @@ pub async fn by_nik(
 
 /// Checks the signature headers against the server clock, as BPJS does first.
 async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<SignedRequest> {
-    match bpjs::verify(&state.db, headers, state.clock.now().timestamp()).await? {
+    match state
+        .bpjs_consumers
+        .verify(&state.db, headers, state.clock.now().timestamp())
+        .await?
+    {
         Ok(signed) => Ok(signed),
         Err(reason) => Err(AppError::rejected(SIGNATURE_REFUSED, reason.to_string())),
     }

@@ -32,14 +32,16 @@ pub async fn add(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
     let req: AddAntrean = parse_body(&body)?;
     let today = today_jakarta(state.clock.as_ref());
     let booking = domain::parse_booking(&req, today).map_err(refuse)?;
-    let refs = store::references(
-        &state.db,
-        ppk,
-        &booking.kodepoli,
-        booking.kodedokter,
-        domain::hari(booking.tanggalperiksa),
-    )
-    .await?;
+    let refs = state
+        .queue
+        .references(
+            &state.db,
+            ppk,
+            &booking.kodepoli,
+            booking.kodedokter,
+            domain::hari(booking.tanggalperiksa),
+        )
+        .await?;
     if !refs.poli {
         return Err(refuse(Refusal::new("Poli tidak ditemukan")));
     }

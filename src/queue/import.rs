@@ -117,5 +117,6 @@ pub async fn jadwal(state: &AppState, file: &Path) -> anyhow::Result<ImportSumma
         .await?;
         summary.accepted += 1;
     }
+    state.queue.forget_references();
     Ok(summary)
 }

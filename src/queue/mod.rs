@@ -18,7 +18,10 @@ pub mod store;
 pub mod tasks;
 pub mod wire;
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::RwLock;
+use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -29,7 +32,7 @@ use utoipa::OpenApi;
 
 use crate::app::AppState;
 use crate::config::Config;
-use crate::kernel::auth::bpjs::{self, SignedRequest};
+use crate::kernel::auth::bpjs::SignedRequest;
 use crate::kernel::bpjs_crypto;
 use crate::kernel::envelope;
 use crate::kernel::error::{AppError, AppResult};
@@ -53,11 +56,20 @@ impl Default for QueueConfig {
     }
 }
 
+/// How long a passed reference check of `antrean/add` is trusted without the database.
+const REFERENCES_TTL: Duration = Duration::from_secs(5);
+
+/// The key of a passed reference check: hospital, subspecialty, doctor, weekday.
+type ReferenceKey = (String, String, i64, i64);
+
 /// This family's in-memory state (the data itself lives in the database).
 #[derive(Debug, Default)]
 pub struct QueueState {
     /// Serialises this process's SQLite write transactions (see [`QueueState::write_turn`]).
     sqlite_writer: tokio::sync::Mutex<()>,
+    /// Reference checks that passed (poli, doctor and schedule exist), with when, and the
+    /// generation of the references they were read at (see [`QueueState::references`]).
+    known_references: RwLock<(u64, HashMap<ReferenceKey, Instant>)>,
 }
 
 impl QueueState {
@@ -77,6 +89,52 @@ impl QueueState {
         } else {
             Some(self.sqlite_writer.lock().await)
         }
+    }
+
+    /// The references a booking needs ([`store::references`]). A check that passed is
+    /// remembered for [`REFERENCES_TTL`], so a busy booking day does not read the same
+    /// schedule for every booking; one that failed is always asked again. A schedule change
+    /// in this process ([`QueueState::forget_references`]) takes effect at once, one made by
+    /// another process within the TTL.
+    pub async fn references(
+        &self,
+        db: &crate::kernel::db::Db,
+        ppk: &str,
+        kodepoli: &str,
+        kodedokter: i64,
+        hari: i64,
+    ) -> sqlx::Result<store::References> {
+        let key: ReferenceKey = (ppk.to_string(), kodepoli.to_string(), kodedokter, hari);
+        let generation = {
+            let known = self.known_references.read().expect("references lock");
+            if known.1.get(&key).is_some_and(|at| at.elapsed() < REFERENCES_TTL) {
+                return Ok(store::References {
+                    poli: true,
+                    dokter: true,
+                    jadwal: true,
+                });
+            }
+            known.0
+        };
+        let refs = store::references(db, ppk, kodepoli, kodedokter, hari).await?;
+        if refs.poli && refs.dokter && refs.jadwal {
+            let mut known = self.known_references.write().expect("references lock");
+            // A change made while the check ran may have made it stale: do not remember it.
+            if known.0 == generation {
+                if known.1.len() > 10_000 {
+                    known.1.clear();
+                }
+                known.1.insert(key, Instant::now());
+            }
+        }
+        Ok(refs)
+    }
+
+    /// Forgets every remembered reference check (after a schedule or reference change).
+    pub fn forget_references(&self) {
+        let mut known = self.known_references.write().expect("references lock");
+        known.0 += 1;
+        known.1.clear();
     }
 }
 
@@ -151,7 +209,9 @@ pub fn render(err: &AppError) -> Response {
 /// Verifies the BPJS signature headers against the server clock.
 pub(crate) async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<SignedRequest> {
     let now = state.clock.now().timestamp();
-    bpjs::verify(&state.db, headers, now)
+    state
+        .bpjs_consumers
+        .verify(&state.db, headers, now)
         .await?
         .map_err(|e| AppError::Unauthorized(e.to_string()))
 }

@@ -104,6 +104,7 @@ pub async fn update_jadwal(
         state.config.queue.default_kapasitas,
     )
     .await?;
+    state.queue.forget_references();
     Ok(ok())
 }
 

@@ -802,6 +802,47 @@ db_test!(
     }
 );
 
+db_test!(
+    simultaneous_repeats_of_one_kodebooking_store_it_once_and_take_one_place,
+    pinned(),
+    |app| async move {
+        let answers = futures::future::join_all((0..50).map(|_| {
+            let app = &app;
+            async move { add(app, RS1, &booking("SAME-1", today(app))).await }
+        }))
+        .await;
+        let added = answers.iter().filter(|a| a.code() == 200).count();
+        let repeated = answers
+            .iter()
+            .filter(|a| a.code() == 208 && a.message() == "Terdapat duplikasi Kode Booking")
+            .count();
+        assert_eq!((added, repeated), (1, 49));
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM queue_booking").await, 1);
+        assert_eq!(count(&app, "SELECT sisa_jkn FROM queue_quota").await, 29);
+    }
+);
+
+db_test!(
+    a_schedule_taken_away_refuses_the_next_add_at_once,
+    pinned(),
+    |app| async move {
+        // The first add's reference check passes (and is remembered for a few seconds).
+        add(&app, RS1, &booking("SCH-1", today(&app))).await.assert_ok();
+        let tuesday_only = json!({"kodepoli": "ANA", "kodesubspesialis": "ANA", "kodedokter": 12345,
+            "jadwal": [{"hari": 2, "buka": "08:00", "tutup": "12:00"}]});
+        post(&app, RS1, "jadwaldokter/updatejadwaldokter", &tuesday_only)
+            .await
+            .assert_ok();
+        add(&app, RS1, &booking("SCH-2", today(&app))).await.assert_refused(
+            201,
+            "Jadwal Dokter tidak tersedia di poli tersebut pada tanggal periksa",
+        );
+        add(&app, RS1, &booking("SCH-3", today(&app) + Duration::days(1)))
+            .await
+            .assert_ok();
+    }
+);
+
 db_test!(another_hospitals_consumer_is_refused, pinned(), |app| async move {
     add(&app, RS1, &booking("RS1-A", today(&app))).await.assert_ok();
     task(&app, RS1, "RS1-A", 3, at(8, 0, 0)).await.assert_ok();

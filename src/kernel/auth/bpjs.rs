@@ -4,6 +4,10 @@
 //! A consumer's secret is kept in clear: the HMAC check and the response encryption
 //! both need the secret itself, as at BPJS. Protect the database accordingly.
 
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
 use axum::http::HeaderMap;
 
 use crate::kernel::bpjs_crypto;
@@ -62,12 +66,80 @@ pub enum SignatureError {
     BadUserKey,
 }
 
-/// Verifies BPJS signature headers (names are case-insensitive) at `now_unix`.
+/// How long a registered consumer is trusted without asking the database again.
+const CACHE_TTL: Duration = Duration::from_secs(5);
+
+/// Registered consumers remembered for a few seconds, so a signed request does not pay a
+/// database round trip for its consumer. Only found consumers are remembered (an unknown
+/// cons-id is looked up every time, so registering one takes effect at once); a changed
+/// secret, user_key or hospital takes effect within [`CACHE_TTL`] on every server, and at
+/// once in the process that changed it through [`BpjsConsumers::upsert`].
+#[derive(Clone, Debug, Default)]
+pub struct BpjsConsumers {
+    cache: Arc<RwLock<HashMap<String, (Consumer, Instant)>>>,
+}
+
+impl BpjsConsumers {
+    /// [`verify`] with the consumer taken from the cache while it is fresh.
+    pub async fn verify(
+        &self,
+        db: &Db,
+        headers: &HeaderMap,
+        now_unix: i64,
+    ) -> Result<Result<SignedRequest, SignatureError>, sqlx::Error> {
+        verify_with(headers, now_unix, |cons_id| self.find(db, cons_id)).await
+    }
+
+    /// The consumer with this cons-id, from the cache while fresh, else from the database.
+    pub async fn find(&self, db: &Db, cons_id: &str) -> Result<Option<Consumer>, sqlx::Error> {
+        if let Some((consumer, at)) = self.cache.read().expect("cache lock").get(cons_id) {
+            if at.elapsed() < CACHE_TTL {
+                return Ok(Some(consumer.clone()));
+            }
+        }
+        let found = find(db, cons_id).await?;
+        let mut cache = self.cache.write().expect("cache lock");
+        match &found {
+            Some(consumer) => {
+                if cache.len() > 10_000 {
+                    cache.clear();
+                }
+                cache.insert(cons_id.to_string(), (consumer.clone(), Instant::now()));
+            }
+            None => {
+                cache.remove(cons_id);
+            }
+        }
+        Ok(found)
+    }
+
+    /// [`upsert`], then forgets the cached consumer so this process sees the change at once.
+    pub async fn upsert(&self, db: &Db, consumer: &Consumer) -> Result<(), sqlx::Error> {
+        upsert(db, consumer).await?;
+        self.cache.write().expect("cache lock").remove(&consumer.cons_id);
+        Ok(())
+    }
+}
+
+/// Verifies BPJS signature headers (names are case-insensitive) at `now_unix`, reading the
+/// consumer from the database (see [`BpjsConsumers::verify`] for the cached form).
 pub async fn verify(
     db: &Db,
     headers: &HeaderMap,
     now_unix: i64,
 ) -> Result<Result<SignedRequest, SignatureError>, sqlx::Error> {
+    verify_with(headers, now_unix, |cons_id| find(db, cons_id)).await
+}
+
+async fn verify_with<'a, F, Fut>(
+    headers: &'a HeaderMap,
+    now_unix: i64,
+    find: F,
+) -> Result<Result<SignedRequest, SignatureError>, sqlx::Error>
+where
+    F: FnOnce(&'a str) -> Fut,
+    Fut: std::future::Future<Output = Result<Option<Consumer>, sqlx::Error>>,
+{
     let header = |name: &'static str| {
         headers
             .get(name)
@@ -87,7 +159,7 @@ pub async fn verify(
         (_, _, _, None) => return Ok(Err(SignatureError::MissingHeader("user_key"))),
         (Some(c), Some(t), Some(s), Some(u)) => (c, t, s, u),
     };
-    let Some(consumer) = find(db, cons_id).await? else {
+    let Some(consumer) = find(cons_id).await? else {
         return Ok(Err(SignatureError::UnknownConsumer));
     };
     match timestamp.parse::<i64>() {
