@@ -65,6 +65,26 @@ impl BeginWrite for PgPool {
     }
 }
 
+/// Queues this process's SQLite write transactions: one asks for SQLite's write lock at
+/// a time. Without it, concurrent `BEGIN IMMEDIATE`s meet a busy lock and SQLite's busy
+/// handler puts them to sleep for milliseconds at a time, which caps writes far below
+/// what one writer can do; a fair async queue keeps the writer busy instead. PostgreSQL
+/// locks rows, not the database: no gate there. Hold the guard across the transaction:
+/// `let _turn = state.write_gate.enter(&state.db).await;` (never while entering again).
+#[derive(Debug, Default)]
+pub struct WriteGate(tokio::sync::Mutex<()>);
+
+impl WriteGate {
+    /// Waits for this process's turn to write on SQLite; `None` (no wait) on PostgreSQL.
+    pub async fn enter(&self, db: &Db) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        if db.is_postgres() {
+            None
+        } else {
+            Some(self.0.lock().await)
+        }
+    }
+}
+
 impl Db {
     /// Connects to `url` (`sqlite://path`, `sqlite::memory:` or `postgres://...`).
     pub async fn connect(url: &str) -> anyhow::Result<Db> {

@@ -65,8 +65,6 @@ type ReferenceKey = (String, String, i64, i64);
 /// This family's in-memory state (the data itself lives in the database).
 #[derive(Debug, Default)]
 pub struct QueueState {
-    /// Serialises this process's SQLite write transactions (see [`QueueState::write_turn`]).
-    sqlite_writer: tokio::sync::Mutex<()>,
     /// Reference checks that passed (poli, doctor and schedule exist), with when, and the
     /// generation of the references they were read at (see [`QueueState::references`]).
     known_references: RwLock<(u64, HashMap<ReferenceKey, Instant>)>,
@@ -76,19 +74,6 @@ impl QueueState {
     /// Builds the state from the configuration.
     pub fn new(_config: &Config) -> anyhow::Result<Self> {
         Ok(Self::default())
-    }
-
-    /// Waits for this process's turn to write, on SQLite only. SQLite takes one writer at
-    /// a time; writers that find the database locked sleep in SQLite's busy handler (up to
-    /// 100 ms a nap) instead of being woken when the lock frees, so under load queueing
-    /// them here, where the next one starts the moment the last commits, is much faster.
-    /// PostgreSQL needs no turn: its row locks are finer and wake waiters at once.
-    pub async fn write_turn(&self, db: &crate::kernel::db::Db) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        if db.is_postgres() {
-            None
-        } else {
-            Some(self.sqlite_writer.lock().await)
-        }
     }
 
     /// The references a booking needs ([`store::references`]). A check that passed is

@@ -60,7 +60,7 @@ pub async fn cbc(
         (LoanState::Ditolak, "DITOLAK")
     };
     with_db!(&state.db, pool => {
-        let _gate = state.insurance.panel.write_gate(&state.db).await;
+        let _gate = state.write_gate.enter(&state.db).await;
         let mut tx = pool.begin_write().await?;
         let loan = load_loan!(&mut *tx, &panel.code, id_loan, lock).ok_or_else(|| missing(id_loan))?;
         if loan.state != LoanState::Diproses.as_str() {
@@ -111,7 +111,7 @@ pub async fn claim_status(
     let now = state.clock.now().to_rfc3339();
     let lock = state.db.is_postgres();
     with_db!(&state.db, pool => {
-        let _gate = state.insurance.panel.write_gate(&state.db).await;
+        let _gate = state.write_gate.enter(&state.db).await;
         let mut tx = pool.begin_write().await?;
         let loan = load_loan!(&mut *tx, &panel.code, id_loan, lock).ok_or_else(|| missing(id_loan))?;
         let current: Option<(String, String)> = sqlx::query_as("SELECT status, no_polis FROM panel_claims WHERE panel_code = $1 AND id_loan = $2")
@@ -178,7 +178,7 @@ pub async fn claim_payment(
     let now = state.clock.now().to_rfc3339();
     let lock = state.db.is_postgres();
     with_db!(&state.db, pool => {
-        let _gate = state.insurance.panel.write_gate(&state.db).await;
+        let _gate = state.write_gate.enter(&state.db).await;
         let mut tx = pool.begin_write().await?;
         let loan = load_loan!(&mut *tx, &panel.code, id_loan, lock).ok_or_else(|| missing(id_loan))?;
         let current: Option<(String, String)> = sqlx::query_as("SELECT status, no_polis FROM panel_claims WHERE panel_code = $1 AND id_loan = $2")
@@ -248,7 +248,7 @@ pub async fn cancellation(
         (LoanState::Inforce, "DITOLAK")
     };
     with_db!(&state.db, pool => {
-        let _gate = state.insurance.panel.write_gate(&state.db).await;
+        let _gate = state.write_gate.enter(&state.db).await;
         let mut tx = pool.begin_write().await?;
         let loan = load_loan!(&mut *tx, &panel.code, id_loan, lock).ok_or_else(|| missing(id_loan))?;
         if loan.state != LoanState::PembatalanDiajukan.as_str() {

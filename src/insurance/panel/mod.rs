@@ -77,8 +77,6 @@ pub struct PanelState {
     credentials: Mutex<HashMap<(String, String), CachedCredential>>,
     /// The (panel, NIK) keys that may have live policies (see [`accumulation`]).
     pub live: accumulation::LiveIndex,
-    /// Queues this process's SQLite write transactions (see [`PanelState::write_gate`]).
-    gate: tokio::sync::Mutex<()>,
 }
 
 impl PanelState {
@@ -93,19 +91,6 @@ impl PanelState {
     fn remember_panel(&self, panel: Arc<PanelDefinition>) {
         if let Ok(mut cache) = self.panels.lock() {
             cache.insert(panel.code.clone(), (panel, Instant::now()));
-        }
-    }
-
-    /// On SQLite, lets one of this process's write transactions at a time ask for the
-    /// database's write lock. Without it, concurrent `BEGIN IMMEDIATE`s meet a busy lock
-    /// and SQLite's busy handler puts them to sleep for milliseconds at a time, which
-    /// caps registrations far below what one writer can do; a fair async queue keeps the
-    /// writer busy instead. PostgreSQL locks rows, not the database: no gate there.
-    pub async fn write_gate(&self, db: &crate::kernel::db::Db) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        if db.is_postgres() {
-            None
-        } else {
-            Some(self.gate.lock().await)
         }
     }
 

@@ -197,7 +197,7 @@ pub async fn save_panel(state: &AppState, panel: &PanelDefinition) -> anyhow::Re
     let text = serde_json::to_string(panel)?;
     let now = state.clock.now().to_rfc3339();
     with_db!(&state.db, pool => {
-        let _gate = state.insurance.panel.write_gate(&state.db).await;
+        let _gate = state.write_gate.enter(&state.db).await;
         let mut tx = pool.begin_write().await?;
         sqlx::query(
             "INSERT INTO insurance_panels (code, name, definition, policy_seq, updated_at) VALUES ($1, $2, $3, 0, $4) \
