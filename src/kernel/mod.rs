@@ -10,6 +10,7 @@ pub mod extract;
 pub mod ids;
 pub mod import;
 pub mod journal;
+pub mod lenient;
 pub mod mask;
 pub mod observability;
 pub mod outbox;

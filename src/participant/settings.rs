@@ -49,20 +49,7 @@ impl<'de> Deserialize<'de> for Secret {
 
 /// Accepts a string or a number: the environment provider reads `1234` as a number,
 /// while cons-ids, secrets and keys are strings to BPJS.
-pub fn string_or_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Lenient {
-        Text(String),
-        Unsigned(u64),
-        Signed(i64),
-    }
-    Ok(match Lenient::deserialize(deserializer)? {
-        Lenient::Text(text) => text,
-        Lenient::Unsigned(n) => n.to_string(),
-        Lenient::Signed(n) => n.to_string(),
-    })
-}
+pub use crate::kernel::lenient::string_or_number;
 
 /// `[participant.vclaim]` configuration.
 #[derive(Debug, Clone, Serialize, Deserialize)]

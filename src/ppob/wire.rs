@@ -14,13 +14,13 @@ pub const PRODUCT_MESSAGE: &str = "Sukses mengambil product";
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct ProductRequest {
     /// Member id.
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(default, deserialize_with = "crate::kernel::lenient::string_or_number")]
     pub memberid: String,
     /// Member password.
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(default, deserialize_with = "crate::kernel::lenient::string_or_number")]
     pub memberpass: String,
     /// Member PIN.
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(default, deserialize_with = "crate::kernel::lenient::string_or_number")]
     pub memberpin: String,
     /// Product codes to return (empty: any).
     #[serde(default, deserialize_with = "string_or_list")]
@@ -208,21 +208,12 @@ pub struct Callback {
     pub message: String,
 }
 
-fn lenient_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    match serde_json::Value::deserialize(deserializer)? {
-        serde_json::Value::String(s) => Ok(s),
-        serde_json::Value::Number(n) => Ok(n.to_string()),
-        serde_json::Value::Null => Ok(String::new()),
-        other => Err(serde::de::Error::custom(format!("expected a string, found {other}"))),
-    }
-}
-
 fn string_or_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
     use serde_json::Value;
+    // A null inside the list is refused, as any other non-scalar element.
     let scalar = |v: Value| match v {
-        Value::String(s) => Ok(s),
-        Value::Number(n) => Ok(n.to_string()),
-        other => Err(serde::de::Error::custom(format!("expected a string, found {other}"))),
+        Value::Null => Err(serde::de::Error::custom("expected a string, found null")),
+        v => crate::kernel::lenient::string_or_number(v).map_err(serde::de::Error::custom),
     };
     match Value::deserialize(deserializer)? {
         Value::Null => Ok(Vec::new()),
