@@ -50,8 +50,6 @@ pub struct AppStateInner {
     pub metrics: Metrics,
     /// Wakes the callback delivery worker.
     pub outbox: Outbox,
-    /// Queues this process's SQLite write transactions (see [`crate::kernel::db::WriteGate`]).
-    pub write_gate: crate::kernel::db::WriteGate,
     /// Bearer API tokens with their verification cache.
     pub tokens: BearerTokens,
     /// BPJS consumers with their short cache (signed VClaim and Antrean RS requests).
@@ -90,7 +88,6 @@ impl AppState {
             metrics: Metrics::new(),
             outbox: Outbox::default(),
             tokens: BearerTokens::default(),
-            write_gate: Default::default(),
             bpjs_consumers: BpjsConsumers::default(),
             http,
         })))

@@ -18,7 +18,7 @@ use chrono::Utc;
 use serde_json::{Map, Value};
 
 use crate::app::AppState;
-use crate::kernel::db::BeginWrite;
+
 use crate::kernel::ids::parse_date;
 use crate::kernel::import::{read_records, ImportSummary};
 use crate::with_db;

@@ -1,19 +1,16 @@
 //! HR SQL: OAuth2 clients and tokens, employees, the reference data, paging. Every
 //! query is scoped by tenant: no statement here can read another tenant's rows.
 
-use sqlx::postgres::PgRow;
-use sqlx::sqlite::SqliteRow;
-
-use crate::kernel::db::{BeginWrite, Db};
+use crate::kernel::db::Db;
 use crate::kernel::secret;
 use crate::with_db;
 
 use super::domain::{Bind, Paging, Programme};
 use super::wire::{Employee, ProgrammeShare, Provider, Template, TemplateShares, TreatmentClass};
 
-/// A row type decodable on both backends.
-pub trait AnyRow: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin {}
-impl<T: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin> AnyRow for T {}
+/// A row type decodable from the database.
+pub trait AnyRow: for<'r> sqlx::FromRow<'r, crate::kernel::db::Row> + Send + Unpin {}
+impl<T: for<'r> sqlx::FromRow<'r, crate::kernel::db::Row> + Send + Unpin> AnyRow for T {}
 
 /// Creates or replaces an OAuth2 client (its secret stored hashed).
 pub async fn upsert_client(

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use crate::kernel::db::{BeginWrite, Db};
+use crate::kernel::db::Db;
 use crate::with_db;
 
 use super::domain::Programme;

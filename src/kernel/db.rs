@@ -1,113 +1,119 @@
-//! The database: SQLite (embedded default) or PostgreSQL, chosen by URL at run time.
+//! The one way to the database: SQLite (embedded default) or PostgreSQL, chosen by URL
+//! at run time, both behind `sqlx::Any` so a store function is written once.
 //!
-//! Queries are written once in portable SQL (`$1` placeholders work on both) and run
-//! through [`with_db!`], which expands the same code for each backend's pool type.
+//! Queries are portable SQL (`$1` placeholders work on both backends) and bind only the
+//! types both backends share (integers, text, blobs, booleans, their `Option`s). Reads run
+//! on [`Db::pool`]; a write transaction is begun only through [`Db::begin_write`], which
+//! enters this process's SQLite write gate, so no write path can skip it (a test greps
+//! the sources for any other `begin`). Where the dialects truly differ (`FOR UPDATE SKIP
+//! LOCKED`), a store asks [`Db::is_postgres`] and picks its statement.
 
-use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use futures::future::BoxFuture;
+use futures::stream::BoxStream;
+use sqlx::any::{AnyPoolOptions, AnyQueryResult};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+
+/// The SQL dialect behind the pool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite (WAL mode, busy timeout).
+    Sqlite,
+    /// PostgreSQL; several `serve` processes may share one database.
+    Postgres,
+}
 
 /// A connection pool on one of the two supported backends.
 #[derive(Clone, Debug)]
-pub enum Db {
-    /// Embedded SQLite (WAL mode, busy timeout).
-    Sqlite(SqlitePool),
-    /// PostgreSQL; several `serve` processes may share one database.
-    Postgres(PgPool),
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+    gate: Arc<WriteGate>,
 }
 
-/// Runs `$body` with `$pool` bound to the concrete pool of whichever backend `$db` is.
-///
-/// ```ignore
-/// let n: i64 = with_db!(&state.db, pool => {
-///     sqlx::query_scalar("SELECT COUNT(*) FROM participants").fetch_one(pool).await?
-/// });
-/// ```
-#[macro_export]
-macro_rules! with_db {
-    ($db:expr, $pool:ident => $body:expr) => {
-        match $db {
-            $crate::kernel::db::Db::Sqlite($pool) => $body,
-            $crate::kernel::db::Db::Postgres($pool) => $body,
-        }
-    };
-}
+/// The executor type store functions take for reads and writes inside a transaction:
+/// `&mut *tx` of a [`WriteTx`], or `db.pool()`.
+pub type Conn = sqlx::AnyConnection;
 
-/// Begins a write transaction on either pool type: call `pool.begin_write().await?`
-/// inside [`with_db!`]. On SQLite it is `BEGIN IMMEDIATE`, so two writers queue on the
-/// busy timeout instead of one failing when its read lock cannot be upgraded.
-pub trait BeginWrite {
-    /// The backend of the pool.
-    type Backend: sqlx::Database;
-    /// Starts a transaction that will write.
-    fn begin_write(
-        &self,
-    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, Self::Backend>, sqlx::Error>> + Send;
-}
-
-impl BeginWrite for SqlitePool {
-    type Backend = sqlx::Sqlite;
-    fn begin_write(
-        &self,
-    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error>> + Send {
-        self.begin_with("BEGIN IMMEDIATE")
-    }
-}
-
-impl BeginWrite for PgPool {
-    type Backend = sqlx::Postgres;
-    fn begin_write(
-        &self,
-    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error>> + Send {
-        self.begin()
-    }
-}
+/// A result row (for the few stores that read columns by name).
+pub type Row = sqlx::any::AnyRow;
 
 /// Queues this process's SQLite write transactions: one asks for SQLite's write lock at
 /// a time. Without it, concurrent `BEGIN IMMEDIATE`s meet a busy lock and SQLite's busy
 /// handler puts them to sleep for milliseconds at a time, which caps writes far below
 /// what one writer can do; a fair async queue keeps the writer busy instead. PostgreSQL
-/// locks rows, not the database: no gate there. Hold the guard across the transaction:
-/// `let _turn = state.write_gate.enter(&state.db).await;` (never while entering again).
+/// locks rows, not the database: no gate there.
 #[derive(Debug, Default)]
-pub struct WriteGate(tokio::sync::Mutex<()>);
+struct WriteGate(Arc<tokio::sync::Mutex<()>>);
 
-impl WriteGate {
-    /// Waits for this process's turn to write on SQLite; `None` (no wait) on PostgreSQL.
-    pub async fn enter(&self, db: &Db) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        if db.is_postgres() {
-            None
-        } else {
-            Some(self.0.lock().await)
-        }
+/// An open write transaction holding this process's SQLite write turn until it ends.
+/// Derefs to the connection, so queries take `&mut *tx`.
+pub struct WriteTx {
+    tx: Transaction<'static, Any>,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl std::fmt::Debug for WriteTx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WriteTx").finish_non_exhaustive()
     }
 }
+
+impl std::ops::Deref for WriteTx {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &sqlx::AnyConnection {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
+}
+
+impl WriteTx {
+    /// Commits, then gives the write turn to the next writer.
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+
+    /// Rolls back explicitly (dropping the transaction rolls back too).
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
+}
+
+/// SQLite settings applied to every new connection (the `Any` driver takes only a URL).
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+     PRAGMA busy_timeout = 15000; PRAGMA foreign_keys = ON;";
 
 impl Db {
     /// Connects to `url` (`sqlite://path`, `sqlite::memory:` or `postgres://...`).
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        sqlx::any::install_default_drivers();
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let pool = PgPoolOptions::new()
+            let pool = AnyPoolOptions::new()
                 .max_connections(32)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect(url)
                 .await?;
-            Ok(Db::Postgres(pool))
+            Ok(Db::from_pool(pool, Backend::Postgres))
         } else if url.starts_with("sqlite:") {
-            let options = SqliteConnectOptions::from_str(url)?
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(15))
-                .foreign_keys(true);
-            let pool = SqlitePoolOptions::new()
+            let pool = AnyPoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(30))
-                .connect_with(options)
+                .after_connect(|conn, _meta| {
+                    Box::pin(async move {
+                        conn.execute(SQLITE_PRAGMAS).await?;
+                        Ok(())
+                    })
+                })
+                .connect(&sqlite_create_url(url))
                 .await?;
-            Ok(Db::Sqlite(pool))
+            Ok(Db::from_pool(pool, Backend::Sqlite))
         } else {
             anyhow::bail!(
                 "unsupported database URL (use sqlite:// or postgres://): {}",
@@ -116,27 +122,187 @@ impl Db {
         }
     }
 
+    fn from_pool(pool: AnyPool, backend: Backend) -> Db {
+        Db {
+            pool,
+            backend,
+            gate: Arc::default(),
+        }
+    }
+
     /// Applies the migrations of this backend (idempotent; safe with several processes on PostgreSQL).
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        match self {
-            Db::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
-            Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
         }
         Ok(())
     }
 
+    /// The pool, for reads and single-statement writes that need no transaction.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Which backend this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
     /// True when the backend is PostgreSQL (for the few places the dialects truly differ).
     pub fn is_postgres(&self) -> bool {
-        matches!(self, Db::Postgres(_))
+        self.backend == Backend::Postgres
+    }
+
+    /// Begins a write transaction: on SQLite, waits for this process's write turn and
+    /// starts with `BEGIN IMMEDIATE` (so two writers queue instead of one failing when its
+    /// read lock cannot be upgraded); on PostgreSQL a plain `BEGIN`.
+    pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => {
+                let turn = self.gate.0.clone().lock_owned().await;
+                let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+                Ok(WriteTx { tx, _turn: Some(turn) })
+            }
+            Backend::Postgres => Ok(WriteTx {
+                tx: self.pool.begin().await?,
+                _turn: None,
+            }),
+        }
+    }
+
+    /// Runs one writing statement outside a transaction, in the write gate on SQLite.
+    pub async fn execute_write<'q>(
+        &self,
+        query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    ) -> Result<AnyQueryResult, sqlx::Error> {
+        let _turn = match self.backend {
+            Backend::Sqlite => Some(self.gate.0.lock().await),
+            Backend::Postgres => None,
+        };
+        query.execute(&self.pool).await
     }
 
     /// Checks the database answers (used by `/readyz`).
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        with_db!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
     }
 
     /// Closes the pool, waiting for checked-out connections to come back.
     pub async fn close(&self) {
-        with_db!(self, pool => pool.close().await)
+        self.pool.close().await
+    }
+}
+
+/// Transitional: runs `$body` with `$pool` bound to the [`Db`] (an executor that also
+/// begins gated write transactions). Being removed family by family; do not add uses.
+#[macro_export]
+macro_rules! with_db {
+    ($db:expr, $pool:ident => $body:expr) => {{
+        let $pool: &$crate::kernel::db::Db = $db;
+        $body
+    }};
+}
+
+/// `&Db` runs queries on its pool, so a store function reads with `.fetch_one(db)`.
+impl<'p> Executor<'p> for &'_ Db {
+    type Database = Any;
+
+    fn fetch_many<'e, 'q: 'e, E>(
+        self,
+        query: E,
+    ) -> BoxStream<'e, Result<sqlx::Either<AnyQueryResult, sqlx::any::AnyRow>, sqlx::Error>>
+    where
+        E: 'q + sqlx::Execute<'q, Any>,
+    {
+        (&self.pool).fetch_many(query)
+    }
+
+    fn fetch_optional<'e, 'q: 'e, E>(self, query: E) -> BoxFuture<'e, Result<Option<sqlx::any::AnyRow>, sqlx::Error>>
+    where
+        E: 'q + sqlx::Execute<'q, Any>,
+    {
+        (&self.pool).fetch_optional(query)
+    }
+
+    fn prepare_with<'e, 'q: 'e>(
+        self,
+        sql: &'q str,
+        parameters: &'e [sqlx::any::AnyTypeInfo],
+    ) -> BoxFuture<'e, Result<sqlx::any::AnyStatement<'q>, sqlx::Error>> {
+        (&self.pool).prepare_with(sql, parameters)
+    }
+
+    fn describe<'e, 'q: 'e>(self, sql: &'q str) -> BoxFuture<'e, Result<sqlx::Describe<Any>, sqlx::Error>> {
+        (&self.pool).describe(sql)
+    }
+}
+
+/// `($1, $2, ..), ($n+1, ..)` for a multi-row `INSERT ... VALUES` of `rows` rows of
+/// `columns` values. (sqlx's `QueryBuilder` writes `?` placeholders under `Any`, which
+/// PostgreSQL refuses, so multi-row statements number their placeholders here.)
+pub fn values_placeholders(rows: usize, columns: usize) -> String {
+    let mut sql = String::with_capacity(rows * columns * 5);
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for column in 0..columns {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('$');
+            sql.push_str(&(row * columns + column + 1).to_string());
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// `sqlite://path` with `mode=rwc` so a missing file is created (what the embedded
+/// default promises), unless the URL already chooses a mode.
+fn sqlite_create_url(url: &str) -> String {
+    if url.contains("mode=") || url.contains(":memory:") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}
+
+/// True when `err` is a unique-constraint violation, recognised by the driver's error
+/// kind (never by message text). With `constraint`, on PostgreSQL it must also be that
+/// constraint or index; SQLite reports no constraint name, so there the kind decides.
+pub fn is_unique_violation(err: &sqlx::Error, constraint: Option<&str>) -> bool {
+    match err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => match (constraint, db.constraint()) {
+            (Some(wanted), Some(actual)) => wanted == actual,
+            _ => true,
+        },
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_row_by_row() {
+        assert_eq!(values_placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(values_placeholders(1, 1), "($1)");
+    }
+
+    #[test]
+    fn sqlite_urls_create_missing_files_unless_a_mode_is_chosen() {
+        assert_eq!(sqlite_create_url("sqlite://a.db"), "sqlite://a.db?mode=rwc");
+        assert_eq!(
+            sqlite_create_url("sqlite://a.db?cache=shared"),
+            "sqlite://a.db?cache=shared&mode=rwc"
+        );
+        assert_eq!(sqlite_create_url("sqlite://a.db?mode=ro"), "sqlite://a.db?mode=ro");
+        assert_eq!(sqlite_create_url("sqlite::memory:"), "sqlite::memory:");
     }
 }

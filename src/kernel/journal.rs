@@ -11,7 +11,6 @@ use tokio::sync::{mpsc, Mutex};
 use tokio::task::JoinHandle;
 
 use super::db::Db;
-use crate::with_db;
 
 /// One partner exchange.
 #[derive(Debug, Clone)]
@@ -122,21 +121,22 @@ async fn write_batches(db: Db, mut receiver: mpsc::Receiver<JournalEntry>) {
 /// per partner request, which is most of a lookup's budget.
 async fn insert(db: &Db, batch: &[JournalEntry]) -> Result<(), sqlx::Error> {
     let now = chrono::Utc::now().to_rfc3339();
-    with_db!(db, pool => {
-        let mut query = sqlx::QueryBuilder::new(
-            "INSERT INTO journal (family, method, route, path_masked, status, duration_us, correlation_id, detail, created_at) ",
-        );
-        query.push_values(batch, |mut row, e| {
-            row.push_bind(e.family)
-                .push_bind(&e.method)
-                .push_bind(&e.route)
-                .push_bind(&e.path_masked)
-                .push_bind(e.status as i32)
-                .push_bind(e.duration_us)
-                .push_bind(&e.correlation_id)
-                .push_bind(&e.detail)
-                .push_bind(&now);
-        });
-        query.build().execute(pool).await.map(|_| ())
-    })
+    let sql = format!(
+        "INSERT INTO journal (family, method, route, path_masked, status, duration_us, correlation_id, detail, created_at) VALUES {}",
+        crate::kernel::db::values_placeholders(batch.len(), 9)
+    );
+    let mut query = sqlx::query(&sql);
+    for e in batch {
+        query = query
+            .bind(e.family)
+            .bind(&e.method)
+            .bind(&e.route)
+            .bind(&e.path_masked)
+            .bind(e.status as i32)
+            .bind(e.duration_us)
+            .bind(&e.correlation_id)
+            .bind(&e.detail)
+            .bind(&now);
+    }
+    db.execute_write(query).await.map(|_| ())
 }

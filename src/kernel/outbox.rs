@@ -12,7 +12,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use tokio::sync::Notify;
 
-use super::db::{BeginWrite, Db};
+use super::db::Db;
 use super::journal::{Journal, JournalEntry};
 use crate::with_db;
 

@@ -1,6 +1,6 @@
 //! The participant registry's SQL.
 
-use crate::kernel::db::{BeginWrite, Db};
+use crate::kernel::db::Db;
 use crate::kernel::ids::{Nik, NomorKartu};
 use crate::with_db;
 

@@ -2,7 +2,7 @@
 //! change writes a ledger row in the same transaction.
 
 use crate::app::AppState;
-use crate::kernel::db::BeginWrite;
+
 use crate::kernel::secret;
 use crate::with_db;
 

@@ -11,7 +11,7 @@ use chrono::Utc;
 
 use crate::app::AppState;
 use crate::kernel::clock::today_jakarta;
-use crate::kernel::db::BeginWrite;
+
 use crate::kernel::error::{AppError, AppResult};
 use crate::with_db;
 

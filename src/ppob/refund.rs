@@ -6,7 +6,7 @@
 use chrono::Utc;
 
 use crate::app::AppState;
-use crate::kernel::db::BeginWrite;
+
 use crate::with_db;
 
 use super::auth::Member;

@@ -1,6 +1,6 @@
 //! The family's SQL outside the payment transaction (see [`super::payment`] for that).
 
-use crate::kernel::db::{BeginWrite, Db};
+use crate::kernel::db::Db;
 use crate::with_db;
 
 use super::domain::{self, CustomerRule, Period, Product};

@@ -54,7 +54,6 @@ pub async fn add(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
         )));
     }
     let now_ms = state.clock.now().timestamp_millis();
-    let _turn = state.write_gate.enter(&state.db).await;
     match store::add_booking(&state.db, ppk, &booking, now_ms).await? {
         AddOutcome::Added => Ok(ok()),
         AddOutcome::Duplicate => Err(refuse(Refusal::duplicate("Terdapat duplikasi Kode Booking"))),
@@ -92,7 +91,6 @@ pub async fn update_waktu(
         waktu_server: state.clock.now().timestamp_millis(),
         jenisresep,
     };
-    let _turn = state.write_gate.enter(&state.db).await;
     store::record_task(&state.db, &signed.consumer.kode_ppk, &task)
         .await?
         .map_err(refuse)?;
@@ -110,7 +108,6 @@ pub async fn batal(State(state): State<AppState>, headers: HeaderMap, body: Byte
     let req: Batal = parse_body(&body)?;
     let kodebooking = domain::required_text(&req.kodebooking, "Kode Booking").map_err(refuse)?;
     let keterangan = domain::required_text(&req.keterangan, "Keterangan").map_err(refuse)?;
-    let _turn = state.write_gate.enter(&state.db).await;
     store::cancel(&state.db, &signed.consumer.kode_ppk, &kodebooking, &keterangan)
         .await?
         .map_err(refuse)?;
@@ -146,7 +143,6 @@ pub async fn farmasi_add(
         return Err(refuse(Refusal::new("Nomor Antrean tidak valid")));
     }
     let keterangan = domain::text(&req.keterangan).unwrap_or_default();
-    let _turn = state.write_gate.enter(&state.db).await;
     store::add_farmasi(
         &state.db,
         &signed.consumer.kode_ppk,

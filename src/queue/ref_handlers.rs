@@ -94,7 +94,6 @@ pub async fn update_jadwal(
     if !reference::dokter_known(&state.db, ppk, kodedokter).await? {
         return Err(refuse(Refusal::new("Dokter tidak ditemukan")));
     }
-    let _turn = state.write_gate.enter(&state.db).await;
     reference::replace_jadwal(
         &state.db,
         ppk,

@@ -1,6 +1,6 @@
 //! The hospital's references in SQL: polis (subspecialties), doctors and weekly schedules.
 
-use crate::kernel::db::{BeginWrite, Db};
+use crate::kernel::db::Db;
 use crate::with_db;
 
 use super::wire::{JadwalDokter, RefDokter, RefPoli};

@@ -1,6 +1,6 @@
 //! Antrean RS bookings, tasks and quotas in SQL. Every query is scoped by the hospital (kode PPK).
 
-use crate::kernel::db::{BeginWrite, Db};
+use crate::kernel::db::Db;
 use crate::with_db;
 
 use super::domain::{JenisPasien, NewBooking, Refusal};

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::routing::post;
 use axum::Router;
-use jembatan::kernel::db::BeginWrite;
+
 use jembatan::kernel::outbox::OutboxMessage;
 
 use crate::db_test;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::PANEL_REALM;
 use crate::app::AppState;
 use crate::kernel::auth::basic;
-use crate::kernel::db::BeginWrite;
+
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::import::{read_records, ImportSummary};
 use crate::with_db;

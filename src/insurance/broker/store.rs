@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::app::AppState;
-use crate::kernel::db::{BeginWrite, Db};
+use crate::kernel::db::Db;
 use crate::kernel::error::AppResult;
 use crate::with_db;
 

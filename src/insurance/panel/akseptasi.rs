@@ -14,7 +14,7 @@ use super::store::{find_response, load_loan, save_response, set_state};
 use super::{epolicy, refuse};
 use crate::app::AppState;
 use crate::insurance::wire::STATUS_OK;
-use crate::kernel::db::BeginWrite;
+
 use crate::kernel::error::{AppError, AppResult};
 use crate::with_db;
 
@@ -157,7 +157,6 @@ pub async fn registrasi(state: &AppState, caller: &Caller, panel: &PanelDefiniti
     let today = crate::kernel::clock::today_jakarta(state.clock.as_ref());
     let lock = state.db.is_postgres();
     with_db!(&state.db, pool => {
-        let _gate = state.write_gate.enter(&state.db).await;
         let mut tx = pool.begin_write().await?;
         // Lock the loan first (PostgreSQL), then look for a first answer: a concurrent
         // repeat that waited on the lock sees the answer its twin committed.
@@ -196,7 +195,6 @@ pub async fn pengajuan_cbc(state: &AppState, caller: &Caller, panel: &PanelDefin
     let now = state.clock.now().to_rfc3339();
     let lock = state.db.is_postgres();
     with_db!(&state.db, pool => {
-        let _gate = state.write_gate.enter(&state.db).await;
         let mut tx = pool.begin_write().await?;
         // Lock the loan first (PostgreSQL), then look for a first answer: a concurrent
         // repeat that waited on the lock sees the answer its twin committed.
@@ -253,7 +251,6 @@ pub async fn dokumen(state: &AppState, panel: &PanelDefinition, upload: &Upload)
     let now = state.clock.now().to_rfc3339();
     let lock = state.db.is_postgres();
     with_db!(&state.db, pool => {
-        let _gate = state.write_gate.enter(&state.db).await;
         let mut tx = pool.begin_write().await?;
         let loan = load_loan!(&mut *tx, &panel.code, &id_loan, lock)
             .ok_or_else(|| refuse(format!("ID_Loan {id_loan} tidak ditemukan")))?;
@@ -330,7 +327,6 @@ pub async fn konfirmasi(state: &AppState, panel: &PanelDefinition, id_loan: &str
     let today = crate::kernel::clock::today_jakarta(state.clock.as_ref());
     let lock = state.db.is_postgres();
     with_db!(&state.db, pool => {
-        let _gate = state.write_gate.enter(&state.db).await;
         let mut tx = pool.begin_write().await?;
         let loan = load_loan!(&mut *tx, &panel.code, id_loan, lock)
             .ok_or_else(|| refuse(format!("ID_Loan {id_loan} tidak ditemukan")))?;

@@ -11,7 +11,7 @@ use super::store::{load_loan, set_state};
 use super::{refuse, CLIENT_REALM};
 use crate::app::AppState;
 use crate::insurance::wire::{StatusCbcCallback, StatusKlaimCallback, StatusPembatalanCallback};
-use crate::kernel::db::BeginWrite;
+
 use crate::kernel::error::{AppError, AppResult};
 use crate::{outbox_enqueue, with_db};
 
@@ -60,7 +60,6 @@ pub async fn cbc(
         (LoanState::Ditolak, "DITOLAK")
     };
     with_db!(&state.db, pool => {
-        let _gate = state.write_gate.enter(&state.db).await;
         let mut tx = pool.begin_write().await?;
         let loan = load_loan!(&mut *tx, &panel.code, id_loan, lock).ok_or_else(|| missing(id_loan))?;
         if loan.state != LoanState::Diproses.as_str() {
@@ -111,7 +110,6 @@ pub async fn claim_status(
     let now = state.clock.now().to_rfc3339();
     let lock = state.db.is_postgres();
     with_db!(&state.db, pool => {
-        let _gate = state.write_gate.enter(&state.db).await;
         let mut tx = pool.begin_write().await?;
         let loan = load_loan!(&mut *tx, &panel.code, id_loan, lock).ok_or_else(|| missing(id_loan))?;
         let current: Option<(String, String)> = sqlx::query_as("SELECT status, no_polis FROM panel_claims WHERE panel_code = $1 AND id_loan = $2")
@@ -178,7 +176,6 @@ pub async fn claim_payment(
     let now = state.clock.now().to_rfc3339();
     let lock = state.db.is_postgres();
     with_db!(&state.db, pool => {
-        let _gate = state.write_gate.enter(&state.db).await;
         let mut tx = pool.begin_write().await?;
         let loan = load_loan!(&mut *tx, &panel.code, id_loan, lock).ok_or_else(|| missing(id_loan))?;
         let current: Option<(String, String)> = sqlx::query_as("SELECT status, no_polis FROM panel_claims WHERE panel_code = $1 AND id_loan = $2")
@@ -248,7 +245,6 @@ pub async fn cancellation(
         (LoanState::Inforce, "DITOLAK")
     };
     with_db!(&state.db, pool => {
-        let _gate = state.write_gate.enter(&state.db).await;
         let mut tx = pool.begin_write().await?;
         let loan = load_loan!(&mut *tx, &panel.code, id_loan, lock).ok_or_else(|| missing(id_loan))?;
         if loan.state != LoanState::PembatalanDiajukan.as_str() {

@@ -11,7 +11,7 @@ use super::store::{find_response, load_loan, save_response, set_state};
 use crate::app::AppState;
 use crate::insurance::wire::{Dokumen, STATUS_OK};
 use crate::kernel::clock::today_jakarta;
-use crate::kernel::db::BeginWrite;
+
 use crate::kernel::error::AppResult;
 use crate::with_db;
 
@@ -33,7 +33,6 @@ pub async fn pembatalan_inforce(
     let today = today_jakarta(state.clock.as_ref());
     let lock = state.db.is_postgres();
     with_db!(&state.db, pool => {
-        let _gate = state.write_gate.enter(&state.db).await;
         let mut tx = pool.begin_write().await?;
         let loan = load_loan!(&mut *tx, &panel.code, id_loan, lock).ok_or_else(|| not_found(id_loan))?;
         if let Some(first) = find_response!(&mut *tx, &panel.code, id_loan, "pembatalan-inforce") {
@@ -70,7 +69,6 @@ pub async fn pembatalan_pengajuan(state: &AppState, panel: &PanelDefinition, id_
     let now = state.clock.now().to_rfc3339();
     let lock = state.db.is_postgres();
     with_db!(&state.db, pool => {
-        let _gate = state.write_gate.enter(&state.db).await;
         let mut tx = pool.begin_write().await?;
         let loan = load_loan!(&mut *tx, &panel.code, id_loan, lock).ok_or_else(|| not_found(id_loan))?;
         if let Some(first) = find_response!(&mut *tx, &panel.code, id_loan, "pembatalan-pengajuan") {
@@ -129,7 +127,6 @@ pub async fn klaim(state: &AppState, panel: &PanelDefinition, c: &Claim) -> AppR
         ))
     })?;
     with_db!(&state.db, pool => {
-        let _gate = state.write_gate.enter(&state.db).await;
         let mut tx = pool.begin_write().await?;
         let loan = load_loan!(&mut *tx, &panel.code, &c.id_loan, lock).ok_or_else(|| not_found(&c.id_loan))?;
         if let Some(first) = find_response!(&mut *tx, &panel.code, &c.id_loan, "klaim-registrasi") {
@@ -252,7 +249,6 @@ pub async fn dokumen_klaim(state: &AppState, panel: &PanelDefinition, upload: &U
     let path = documents::store(state, &pdf).await?;
     let now = state.clock.now().to_rfc3339();
     with_db!(&state.db, pool => {
-        let _gate = state.write_gate.enter(&state.db).await;
         let mut tx = pool.begin_write().await?;
         if let Some(first) = find_response!(&mut *tx, &panel.code, &id_loan, &operation) {
             return Ok(first);

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::definition::{self, PanelDefinition};
 use crate::app::AppState;
-use crate::kernel::db::{BeginWrite, Db};
+use crate::kernel::db::Db;
 use crate::kernel::import::ImportSummary;
 use crate::with_db;
 
@@ -197,7 +197,6 @@ pub async fn save_panel(state: &AppState, panel: &PanelDefinition) -> anyhow::Re
     let text = serde_json::to_string(panel)?;
     let now = state.clock.now().to_rfc3339();
     with_db!(&state.db, pool => {
-        let _gate = state.write_gate.enter(&state.db).await;
         let mut tx = pool.begin_write().await?;
         sqlx::query(
             "INSERT INTO insurance_panels (code, name, definition, policy_seq, updated_at) VALUES ($1, $2, $3, 0, $4) \

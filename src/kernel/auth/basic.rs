@@ -7,7 +7,7 @@ use axum::http::HeaderMap;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 
-use crate::kernel::db::{BeginWrite, Db};
+use crate::kernel::db::Db;
 use crate::kernel::secret;
 use crate::with_db;
 

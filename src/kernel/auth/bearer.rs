@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use axum::http::HeaderMap;
 
-use crate::kernel::db::{BeginWrite, Db};
+use crate::kernel::db::Db;
 use crate::kernel::secret;
 use crate::with_db;
 

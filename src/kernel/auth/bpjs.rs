@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use axum::http::HeaderMap;
 
 use crate::kernel::bpjs_crypto;
-use crate::kernel::db::{BeginWrite, Db};
+use crate::kernel::db::Db;
 use crate::with_db;
 
 /// How far a request's `X-timestamp` may be from the server clock.

@@ -43,14 +43,9 @@ db_test!(token_endpoint_accepts_form_json_and_basic, |app| async move {
     assert_eq!(status, 200);
 
     // The secret is stored hashed, never in clear.
-    let stored: String = match &app.state.db {
-        jembatan::kernel::db::Db::Sqlite(pool) => {
-            sqlx::query_scalar("SELECT secret_hash FROM hr_clients WHERE client_id = 'demo-client'")
-                .fetch_one(pool)
-                .await
-                .unwrap()
-        }
-        jembatan::kernel::db::Db::Postgres(pool) => {
+    let stored: String = {
+        let pool = app.state.db.pool();
+        {
             sqlx::query_scalar("SELECT secret_hash FROM hr_clients WHERE client_id = 'demo-client'")
                 .fetch_one(pool)
                 .await

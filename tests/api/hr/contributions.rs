@@ -185,11 +185,9 @@ db_test!(the_jp_cap_follows_the_month, |app| async move {
     assert_eq!(amounts(&january, "JKK").1, 36_000, "the employer pays the same total");
 
     // A new regulation is a data change: a row in the rate table.
-    match &app.state.db {
-        jembatan::kernel::db::Db::Sqlite(pool) => {
-            sqlx::query("INSERT INTO hr_contribution_rates (rate_key, valid_from, value, source) VALUES ('JP_WAGE_CAP', '2027-03-01', 11500000, 'test')").execute(pool).await.unwrap();
-        }
-        jembatan::kernel::db::Db::Postgres(pool) => {
+    {
+        let pool = app.state.db.pool();
+        {
             sqlx::query("INSERT INTO hr_contribution_rates (rate_key, valid_from, value, source) VALUES ('JP_WAGE_CAP', '2027-03-01', 11500000, 'test')").execute(pool).await.unwrap();
         }
     }

@@ -41,14 +41,9 @@ db_test!(
         let (_, again) = post(&app, "/asuransi/A03/akseptasi/registrasi", example).await;
         assert_eq!(again, answer);
         // The unknown field is kept.
-        let request: String = match &app.state.db {
-            jembatan::kernel::db::Db::Sqlite(pool) => {
-                sqlx::query_scalar("SELECT request FROM panel_loans WHERE id_loan = '1MG289887'")
-                    .fetch_one(pool)
-                    .await
-                    .unwrap()
-            }
-            jembatan::kernel::db::Db::Postgres(pool) => {
+        let request: String = {
+            let pool = app.state.db.pool();
+            {
                 sqlx::query_scalar("SELECT request FROM panel_loans WHERE id_loan = '1MG289887'")
                     .fetch_one(pool)
                     .await
@@ -144,20 +139,15 @@ db_test!(
             assert_eq!(answer, &answers[0].1);
         }
         ok(&answers[0].1);
-        let (policies, seq): (i64, i64) = match &app.state.db {
-        jembatan::kernel::db::Db::Sqlite(pool) => sqlx::query_as(
+        let (policies, seq): (i64, i64) = {
+            let pool = app.state.db.pool();
+            sqlx::query_as(
             "SELECT (SELECT COUNT(*) FROM panel_loans WHERE id_loan = 'RACE1'), (SELECT policy_seq FROM insurance_panels WHERE code = 'A03')",
         )
         .fetch_one(pool)
         .await
-        .unwrap(),
-        jembatan::kernel::db::Db::Postgres(pool) => sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM panel_loans WHERE id_loan = 'RACE1'), (SELECT policy_seq FROM insurance_panels WHERE code = 'A03')",
-        )
-        .fetch_one(pool)
-        .await
-        .unwrap(),
-    };
+        .unwrap()
+        };
         assert_eq!((policies, seq), (1, 1));
     }
 );
