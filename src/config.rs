@@ -86,6 +86,16 @@ impl Config {
         Ok(figment.extract()?)
     }
 
+    /// The kernel's part of the configuration.
+    pub fn kernel_settings(&self) -> crate::kernel::KernelSettings {
+        crate::kernel::KernelSettings {
+            database_url: self.database_url.clone(),
+            data_dir: self.data_dir.clone(),
+            public_url: self.public_base_url(),
+            outbox: self.outbox.clone(),
+        }
+    }
+
     /// The base URL this server is reachable at.
     pub fn public_base_url(&self) -> String {
         self.public_url

@@ -71,7 +71,7 @@ fn parse_template(programme: Programme, id: String, body: TemplateRequest) -> Ap
         salary_type,
         link_to_payroll: i64::from(body.link_to_payroll.unwrap_or(false)),
         jkk_risk_class,
-        shares: serde_json::to_string(&shares).map_err(|e| AppError::Internal(e.to_string()))?,
+        shares: serde_json::to_string(&shares).map_err(|e| AppError::internal_from("serialize", e))?,
     })
 }
 

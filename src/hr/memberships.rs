@@ -98,7 +98,7 @@ async fn cached_membership<T: serde::Serialize>(
     }
     let epoch = cache.epoch();
     let row = membership_row(state, caller, employee_id, programme, params).await?;
-    let body = Bytes::from(serde_json::to_vec(&render(row)).map_err(|e| AppError::Internal(e.to_string()))?);
+    let body = Bytes::from(serde_json::to_vec(&render(row)).map_err(|e| AppError::internal_from("serialize", e))?);
     if !dated {
         cache.put(epoch, &caller.tenant, employee_id, programme.as_str(), body.clone());
     }
@@ -295,7 +295,7 @@ pub async fn put_healthcare(
         pension_end: None,
         first_level_facility: optional(&body.first_level_healthcare_facility),
         dental_facility: optional(&body.dental_healthcare_facility),
-        family: serde_json::to_string(&family).map_err(|e| AppError::Internal(e.to_string()))?,
+        family: serde_json::to_string(&family).map_err(|e| AppError::internal_from("serialize", e))?,
         extra_family_members: extra,
     };
     let now = Utc::now().to_rfc3339();
@@ -346,7 +346,7 @@ pub async fn put_manpower(
     let pension_end = match domain::optional_date("pensionEnd", &body.pension_end)? {
         Some(day) => day,
         None => domain::pension_end(
-            parse_date(&employee.birth_date).ok_or_else(|| AppError::Internal("stored birth date".into()))?,
+            parse_date(&employee.birth_date).ok_or_else(|| AppError::internal("stored birth date"))?,
         ),
     };
     let tenant = &caller.tenant;

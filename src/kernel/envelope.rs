@@ -7,7 +7,7 @@ use axum::Router;
 
 use super::error::AppError;
 use super::journal::{Journal, JournalEntry};
-use crate::app::AppState;
+use utoipa_axum::router::OpenApiRouter;
 
 /// Renders an [`AppError`] in a family's own envelope.
 pub type Renderer = fn(&AppError) -> Response;
@@ -16,13 +16,49 @@ pub type Renderer = fn(&AppError) -> Response;
 /// - an unknown route under the prefix answers `NotFound` in the family's envelope;
 /// - every error response (handler errors and extractor rejections alike) is re-rendered by `render`;
 /// - every request is written to the journal under the family's name.
-pub fn mount(prefix: &str, inner: Router<AppState>, family: &'static str, render: Renderer) -> Router<AppState> {
-    let inner = inner.fallback(|| async { AppError::NotFound("Alamat tidak ditemukan".to_string()) });
+pub fn mount<S>(prefix: &str, inner: Router<S>, family: &'static str, render: Renderer) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    let inner = inner.fallback(unknown_route);
     let router = if prefix.is_empty() || prefix == "/" {
         inner
     } else {
         Router::new().nest(prefix, inner)
     };
+    layers(router, family, render)
+}
+
+/// [`mount`] for a router built from one route list with its OpenAPI operations
+/// (utoipa-axum `routes!`): the operations' paths are relative to `prefix` and come out
+/// of the document under it.
+pub fn mount_api<S>(prefix: &str, inner: OpenApiRouter<S>, family: &'static str, render: Renderer) -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    let inner = inner.fallback(unknown_route);
+    let router = if prefix.is_empty() || prefix == "/" {
+        inner
+    } else {
+        OpenApiRouter::default().nest(prefix, inner)
+    };
+    router
+        .layer(middleware::map_response(move |response: Response| async move {
+            rerender(response, render)
+        }))
+        .layer(middleware::from_fn(move |req: Request, next: Next| {
+            journal(family, req, next)
+        }))
+}
+
+async fn unknown_route() -> AppError {
+    AppError::NotFound("Alamat tidak ditemukan".to_string())
+}
+
+fn layers<S>(router: Router<S>, family: &'static str, render: Renderer) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
     router
         .layer(middleware::map_response(move |response: Response| async move {
             rerender(response, render)

@@ -49,9 +49,9 @@ pub enum AppError {
         /// The upstream's message, or what went wrong reaching it.
         message: String,
     },
-    /// A fault of ours. The detail is logged, never shown to the client.
+    /// A fault of ours. The cause (with its chain) is logged once, never shown to the client.
     #[error("internal error")]
-    Internal(String),
+    Internal(Cause),
 }
 
 impl AppError {
@@ -87,22 +87,110 @@ impl AppError {
     }
 }
 
+/// The source of an internal error, kept whole (shared, since responses carry a clone).
+#[derive(Clone)]
+pub struct Cause(std::sync::Arc<dyn std::error::Error + Send + Sync + 'static>);
+
+impl Cause {
+    /// The error and every source below it, outermost first: `a: b: c`.
+    pub fn chain(&self) -> String {
+        let mut text = self.0.to_string();
+        let mut source = self.0.source();
+        while let Some(err) = source {
+            text.push_str(": ");
+            text.push_str(&err.to_string());
+            source = err.source();
+        }
+        text
+    }
+
+    /// The underlying error.
+    pub fn error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        &*self.0
+    }
+}
+
+impl std::fmt::Debug for Cause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.chain())
+    }
+}
+
+impl std::fmt::Display for Cause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.chain())
+    }
+}
+
+/// A message-only cause, for faults that have no error value of their own.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Message(String);
+
+/// A cause with context: `context` above the original error, which stays its source.
+#[derive(Debug, thiserror::Error)]
+#[error("{context}")]
+struct Context {
+    context: String,
+    #[source]
+    source: Box<dyn std::error::Error + Send + Sync + 'static>,
+}
+
+impl AppError {
+    /// An internal error with only a message (no underlying error value).
+    pub fn internal(message: impl Into<String>) -> Self {
+        AppError::Internal(Cause(std::sync::Arc::new(Message(message.into()))))
+    }
+
+    /// An internal error caused by `source`, described by `context` (the chain keeps both).
+    pub fn internal_from(
+        context: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        AppError::Internal(Cause(std::sync::Arc::new(Context {
+            context: context.into(),
+            source: source.into(),
+        })))
+    }
+
+    /// True when this is a database unique violation (by the driver's error kind, see
+    /// [`crate::kernel::db::is_unique_violation`]).
+    pub fn is_unique_violation(&self) -> bool {
+        match self {
+            AppError::Internal(cause) => cause
+                .error()
+                .downcast_ref::<sqlx::Error>()
+                .is_some_and(|err| crate::kernel::db::is_unique_violation(err, None)),
+            _ => false,
+        }
+    }
+}
+
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
-        AppError::Internal(format!("database: {err}"))
+        AppError::Internal(Cause(std::sync::Arc::new(err)))
     }
 }
 
 impl From<anyhow::Error> for AppError {
     fn from(err: anyhow::Error) -> Self {
-        AppError::Internal(format!("{err:#}"))
+        AppError::Internal(Cause(std::sync::Arc::from(
+            Box::<dyn std::error::Error + Send + Sync>::from(err),
+        )))
+    }
+}
+
+impl From<serde_json::Error> for AppError {
+    fn from(err: serde_json::Error) -> Self {
+        AppError::Internal(Cause(std::sync::Arc::new(err)))
     }
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        if let AppError::Internal(detail) = &self {
-            tracing::error!(error = %detail, "internal error");
+        if let AppError::Internal(cause) = &self {
+            // Logged here, once: the family envelope re-renders without logging again.
+            tracing::error!(error = %cause.chain(), "internal error");
         }
         let mut response = (self.status(), self.public_message()).into_response();
         if let AppError::TooManyRequests { retry_after_secs } = &self {

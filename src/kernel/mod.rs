@@ -12,6 +12,138 @@ pub mod import;
 pub mod journal;
 pub mod lenient;
 pub mod mask;
+pub mod money;
 pub mod observability;
 pub mod outbox;
 pub mod secret;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use self::auth::bearer::BearerTokens;
+use self::auth::bpjs::BpjsConsumers;
+use self::clock::SharedClock;
+use self::db::Db;
+use self::journal::Journal;
+use self::observability::Metrics;
+use self::outbox::{Outbox, OutboxConfig};
+
+/// What the kernel needs from the configuration (`config.rs` assembles it).
+#[derive(Debug, Clone)]
+pub struct KernelSettings {
+    /// `sqlite://path` or `postgres://...`.
+    pub database_url: String,
+    /// Where files (documents, e-policies) are stored.
+    pub data_dir: PathBuf,
+    /// The base URL of this server in links it hands out (no trailing slash).
+    pub public_url: String,
+    /// Outgoing callback delivery.
+    pub outbox: OutboxConfig,
+}
+
+/// The one thing every family shares: database, clock, journal, metrics, outbox, HTTP
+/// client, credentials and the public URL. One `Arc`, so a clone is one atomic increment.
+#[derive(Clone, Debug)]
+pub struct Kernel(Arc<KernelParts>);
+
+/// The fields of a [`Kernel`] (reached through `Deref`).
+#[derive(Debug)]
+pub struct KernelParts {
+    /// The database (its write gate included).
+    pub db: Db,
+    /// The one clock: every "now" and "today".
+    pub clock: SharedClock,
+    /// The journal of partner exchanges.
+    pub journal: Journal,
+    /// Prometheus metrics.
+    pub metrics: Metrics,
+    /// Wakes the callback delivery worker.
+    pub outbox: Outbox,
+    /// Outgoing callback settings.
+    pub outbox_config: OutboxConfig,
+    /// Shared HTTP client for upstream calls.
+    pub http: reqwest::Client,
+    /// Bearer API tokens with their verification cache.
+    pub tokens: BearerTokens,
+    /// BPJS consumers with their short cache (signed VClaim and Antrean RS requests).
+    pub bpjs_consumers: BpjsConsumers,
+    /// The base URL of this server in links it hands out (no trailing slash).
+    pub public_url: String,
+    /// Where files (documents, e-policies) are stored.
+    pub data_dir: PathBuf,
+}
+
+impl std::ops::Deref for Kernel {
+    type Target = KernelParts;
+    fn deref(&self) -> &KernelParts {
+        &self.0
+    }
+}
+
+impl Kernel {
+    /// Connects to the database, runs migrations and starts the journal writer.
+    pub async fn start(settings: KernelSettings, clock: SharedClock) -> anyhow::Result<Kernel> {
+        let db = Db::connect(&settings.database_url).await?;
+        db.migrate().await?;
+        let journal = Journal::start(db.clone());
+        Ok(Kernel(Arc::new(KernelParts {
+            db,
+            clock,
+            journal,
+            metrics: Metrics::new(),
+            outbox: Outbox::default(),
+            outbox_config: settings.outbox,
+            http: reqwest::Client::builder().build()?,
+            tokens: BearerTokens::default(),
+            bpjs_consumers: BpjsConsumers::default(),
+            public_url: settings.public_url.trim_end_matches('/').to_string(),
+            data_dir: settings.data_dir,
+        })))
+    }
+}
+
+/// A family's context: the kernel and the family's own part `F` (its config and state),
+/// behind one `Arc`. Each family names its own, e.g. `pub type PpobCtx = Ctx<Ppob>;`, and
+/// its handlers take `State<PpobCtx>`: no handler can reach another family's state.
+/// Derefs to `F`; the kernel is `ctx.kernel`.
+pub struct Ctx<F>(Arc<CtxParts<F>>);
+
+/// The fields of a [`Ctx`].
+#[derive(Debug)]
+pub struct CtxParts<F> {
+    /// What every family shares.
+    pub kernel: Kernel,
+    /// The family's own config and state.
+    pub family: F,
+}
+
+impl<F> Ctx<F> {
+    /// Wraps a family's part with the kernel.
+    pub fn new(kernel: Kernel, family: F) -> Ctx<F> {
+        Ctx(Arc::new(CtxParts { kernel, family }))
+    }
+
+    /// The kernel.
+    pub fn kernel(&self) -> &Kernel {
+        &self.0.kernel
+    }
+}
+
+impl<F> Clone for Ctx<F> {
+    fn clone(&self) -> Self {
+        Ctx(self.0.clone())
+    }
+}
+
+impl<F: std::fmt::Debug> std::fmt::Debug for Ctx<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<F> std::ops::Deref for Ctx<F> {
+    type Target = CtxParts<F>;
+    fn deref(&self) -> &CtxParts<F> {
+        &self.0
+    }
+}

@@ -12,9 +12,9 @@ use std::time::Duration;
 use serde::Deserialize;
 use tokio::sync::Notify;
 
-use super::db::Db;
+use super::clock::{Clock, SystemClock};
+use super::db::{Db, WriteTx};
 use super::journal::{Journal, JournalEntry};
-use crate::with_db;
 
 /// Delivery settings (`[outbox]` in the config file).
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
@@ -62,33 +62,29 @@ pub struct OutboxMessage {
     pub ordering_key: Option<String>,
 }
 
-/// Inserts an [`OutboxMessage`] using the executor of an open transaction, so the message
-/// commits or rolls back with the state change that owes it:
-/// `outbox_enqueue!(&mut *tx, &message)?` inside [`with_db!`].
-#[macro_export]
-macro_rules! outbox_enqueue {
-    ($executor:expr, $message:expr) => {{
-        let message: &$crate::kernel::outbox::OutboxMessage = $message;
-        sqlx::query(
-            "INSERT INTO outbox (family, target_url, content_type, body, headers, status, attempts, next_attempt_at, created_at, ordering_key) \
-             VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $8)",
-        )
-        .bind(&message.family)
-        .bind(&message.target_url)
-        .bind(&message.content_type)
-        .bind(&message.body)
-        .bind(serde_json::to_string(&message.headers).unwrap_or_else(|_| "[]".to_string()))
-        .bind($crate::kernel::outbox::now_ms())
-        .bind(chrono::Utc::now().to_rfc3339())
-        .bind(&message.ordering_key)
-        .execute($executor)
-        .await
-    }};
-}
-
-/// Milliseconds since the Unix epoch.
-pub fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
+/// Inserts an [`OutboxMessage`] in an open transaction, so the message commits or rolls
+/// back with the state change that owes it: `outbox::enqueue(&mut tx, &message)`.
+///
+/// Delivery is scheduled in wall-clock time ([`SystemClock`]), not the business clock:
+/// every process that enqueues (a server, the CLI) and every worker that delivers must
+/// agree on when a message is due, even when a test or demo pins the business day.
+pub async fn enqueue(tx: &mut WriteTx, message: &OutboxMessage) -> Result<(), sqlx::Error> {
+    let now = SystemClock.now();
+    sqlx::query(
+        "INSERT INTO outbox (family, target_url, content_type, body, headers, status, attempts, next_attempt_at, created_at, ordering_key) \
+         VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $8)",
+    )
+    .bind(&message.family)
+    .bind(&message.target_url)
+    .bind(&message.content_type)
+    .bind(&message.body)
+    .bind(serde_json::to_string(&message.headers).unwrap_or_else(|_| "[]".to_string()))
+    .bind(now.timestamp_millis())
+    .bind(now.to_rfc3339())
+    .bind(&message.ordering_key)
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
 }
 
 /// Handle to wake the delivery worker after enqueueing.
@@ -130,7 +126,7 @@ impl Outbox {
                 .expect("HTTP client");
             let mut shutdown = shutdown;
             loop {
-                match deliver_due(&db, &client, &journal, &config).await {
+                match deliver_due(&db, &client, &journal, &config, &SystemClock).await {
                     Ok(n) if n > 0 => continue,
                     Ok(_) => {}
                     Err(err) => tracing::warn!(error = %err, "outbox poll failed"),
@@ -156,8 +152,9 @@ async fn deliver_due(
     client: &reqwest::Client,
     journal: &Journal,
     config: &OutboxConfig,
+    clock: &dyn Clock,
 ) -> Result<usize, sqlx::Error> {
-    let now = now_ms();
+    let now = clock.now().timestamp_millis();
     let lock = if db.is_postgres() { "FOR UPDATE SKIP LOCKED" } else { "" };
     let claim = format!(
         "UPDATE outbox SET lease_until = $1 WHERE id IN (SELECT id FROM outbox o WHERE status = 'pending' AND next_attempt_at <= $2 \
@@ -167,16 +164,17 @@ async fn deliver_due(
          ORDER BY id LIMIT 16 {lock}) \
          RETURNING id, family, target_url, content_type, body, headers, attempts"
     );
-    let due: Vec<Due> = with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let rows = sqlx::query_as(&claim).bind(now + LEASE_MS).bind(now).fetch_all(&mut *tx).await?;
-        tx.commit().await?;
-        rows
-    });
+    let mut tx = db.begin_write().await?;
+    let due: Vec<Due> = sqlx::query_as(&claim)
+        .bind(now + LEASE_MS)
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await?;
+    tx.commit().await?;
     let tried = due.len();
     let deliveries = due
         .into_iter()
-        .map(|message| deliver_one(db, client, journal, config, message));
+        .map(|message| deliver_one(db, client, journal, config, clock, message));
     for result in futures::future::join_all(deliveries).await {
         result?;
     }
@@ -188,6 +186,7 @@ async fn deliver_one(
     client: &reqwest::Client,
     journal: &Journal,
     config: &OutboxConfig,
+    clock: &dyn Clock,
     message: Due,
 ) -> Result<(), sqlx::Error> {
     let started = std::time::Instant::now();
@@ -205,7 +204,7 @@ async fn deliver_one(
         Err(err) => Err((0, format!("transport: {err}"))),
     };
     let attempts = message.attempts + 1;
-    let now = now_ms();
+    let now = clock.now().timestamp_millis();
     let (status_code, detail) = match &outcome {
         Ok(code) => (*code, "delivered".to_string()),
         Err((code, why)) => (*code, why.clone()),
@@ -225,19 +224,19 @@ async fn deliver_one(
         Err(_) if attempts >= config.max_attempts => ("failed", now),
         Err(_) => ("pending", now + backoff_ms(config, attempts)),
     };
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
+    {
+        let mut tx = db.begin_write().await?;
         sqlx::query("UPDATE outbox SET status = $1, attempts = $2, next_attempt_at = $3, last_error = $4, lease_until = NULL, updated_at = $5 WHERE id = $6")
             .bind(status)
             .bind(attempts)
             .bind(next_attempt)
             .bind(if status == "delivered" { None } else { Some(detail) })
-            .bind(chrono::Utc::now().to_rfc3339())
+            .bind(clock.now().to_rfc3339())
             .bind(message.id)
             .execute(&mut *tx)
             .await?;
         tx.commit().await
-    })
+    }
 }
 
 /// Exponential backoff: base x 2^(attempts-1), capped.

@@ -41,7 +41,7 @@ pub async fn answer(
         };
         serde_json::to_vec(&envelope)
             .map(Bytes::from)
-            .map_err(|e| AppError::Internal(format!("serialize participant: {e}")))
+            .map_err(|e| AppError::internal_from("serialize participant", e))
     };
     let cache = &state.participant.cache;
     if cache.is_enabled() {
@@ -86,6 +86,6 @@ async fn vclaim(
         .participant
         .upstream
         .as_ref()
-        .ok_or_else(|| AppError::Internal("participant mode vclaim without an upstream client".to_string()))?;
+        .ok_or_else(|| AppError::internal("participant mode vclaim without an upstream client"))?;
     Ok(upstream.lookup(state, id, service_date, correlation_id).await?)
 }

@@ -112,7 +112,7 @@ async fn answer(
         today_jakarta(state.clock.as_ref()),
     ));
     let plain = serde_json::to_string(&PesertaResponse { peserta })
-        .map_err(|e| AppError::Internal(format!("serialize participant: {e}")))?;
+        .map_err(|e| AppError::internal_from("serialize participant", e))?;
     Ok(Json(EncryptedEnvelope {
         meta_data: MetaData {
             code: "200".to_string(),

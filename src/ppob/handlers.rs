@@ -171,8 +171,8 @@ pub async fn transaction_trailing_slash(state: State<AppState>, uri: Uri) -> Res
     let response = match transaction(state, uri.clone()).await {
         Ok(response) => response,
         Err(err) => {
-            if let AppError::Internal(detail) = &err {
-                tracing::error!(error = %detail, "internal error");
+            if let AppError::Internal(cause) = &err {
+                tracing::error!(error = %cause.chain(), "internal error");
             }
             super::render(&err)
         }

@@ -102,7 +102,7 @@ pub async fn handle(state: &AppState, request: TrxRequest) -> AppResult<TrxRespo
         // Another request with this trxid committed first: answer as a repeat.
         None => previous_answer(state, &request)
             .await?
-            .ok_or_else(|| AppError::Internal("claimed trxid vanished".to_string())),
+            .ok_or_else(|| AppError::internal("claimed trxid vanished")),
     }
 }
 
@@ -159,7 +159,7 @@ async fn previous_answer(state: &AppState, request: &TrxRequest) -> AppResult<Op
     let Some(row) = row else { return Ok(None) };
     if row.kodeproduk == request.kodeproduk && row.tujuan == request.tujuan {
         let answer = serde_json::from_str(&row.response)
-            .map_err(|e| AppError::Internal(format!("stored answer of {}: {e}", request.trxid)))?;
+            .map_err(|e| AppError::internal_from(format!("stored answer of {}", request.trxid), e))?;
         return Ok(Some(answer));
     }
     Ok(Some(request.failure(
@@ -206,8 +206,8 @@ async fn record(
             }
             Plan::Payment(_) => unreachable!("payments go through pay()"),
         };
-        let response = serde_json::to_string(&answer).map_err(|e| AppError::Internal(e.to_string()))?;
-        let bill = bill.map(|b| serde_json::to_string(&b)).transpose().map_err(|e| AppError::Internal(e.to_string()))?;
+        let response = serde_json::to_string(&answer).map_err(|e| AppError::internal_from("serialize", e))?;
+        let bill = bill.map(|b| serde_json::to_string(&b)).transpose().map_err(|e| AppError::internal_from("serialize", e))?;
         let inserted: Option<i64> = sqlx::query_scalar(
             "INSERT INTO ppob_transactions (member_id, trxid, kind, kodeproduk, product_code, tujuan, status, day, bill, debit, commission, response, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, 0, $10, $11) ON CONFLICT (member_id, trxid) DO NOTHING RETURNING id",
@@ -230,7 +230,7 @@ async fn record(
             return Ok(None);
         }
         if let Some(message) = callback(&request.member, &answer) {
-            crate::outbox_enqueue!(&mut *tx, &message)?;
+            crate::kernel::outbox::enqueue(&mut tx, &message).await?;
         }
         tx.commit().await?;
         Ok(Some(answer))
@@ -381,7 +381,7 @@ async fn pay(state: &AppState, request: &TrxRequest, product: &Product, day: &st
                 (request.failure(code, reason, Some(saldo)), 0, 0)
             }
         };
-        let response = serde_json::to_string(&answer).map_err(|e| AppError::Internal(e.to_string()))?;
+        let response = serde_json::to_string(&answer).map_err(|e| AppError::internal_from("serialize", e))?;
         sqlx::query("UPDATE ppob_transactions SET status = $1, response = $2, debit = $3, commission = $4 WHERE id = $5")
             .bind(&answer.status)
             .bind(&response)
@@ -391,7 +391,7 @@ async fn pay(state: &AppState, request: &TrxRequest, product: &Product, day: &st
             .execute(&mut *tx)
             .await?;
         if let Some(message) = callback(&request.member, &answer) {
-            crate::outbox_enqueue!(&mut *tx, &message)?;
+            crate::kernel::outbox::enqueue(&mut tx, &message).await?;
         }
         tx.commit().await?;
         Ok(Some(answer))

@@ -89,7 +89,7 @@ pub async fn refund(state: &AppState, memberid: &str, trxid: &str, reason: &str)
             callback_secret: paid.callback_secret,
         };
         if let Some(message) = callback(&member, &answer) {
-            crate::outbox_enqueue!(&mut *tx, &message)?;
+            crate::kernel::outbox::enqueue(&mut tx, &message).await?;
         }
         tx.commit().await?;
         balance

@@ -220,7 +220,7 @@ pub(crate) fn ok() -> Json<MetadataOnly> {
 
 /// An answer whose `response` is `value` as JSON, encrypted with the request's key.
 pub(crate) fn encrypted<T: Serialize>(signed: &SignedRequest, value: &T) -> AppResult<Json<EncryptedAnswer>> {
-    let text = serde_json::to_string(value).map_err(|e| AppError::Internal(format!("serialise response: {e}")))?;
+    let text = serde_json::to_string(value).map_err(|e| AppError::internal_from("serialise response", e))?;
     Ok(Json(EncryptedAnswer {
         response: bpjs_crypto::encrypt_response(&signed.response_key(), &text),
         metadata: Metadata::ok(),

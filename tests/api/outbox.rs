@@ -62,13 +62,11 @@ db_test!(
             message(&url, "3", Some("loan-A")),
             message(&url, "x", None),
         ];
-        jembatan::with_db!(&app.state.db, pool => {
-            let mut tx = pool.begin_write().await.unwrap();
-            for m in &messages {
-                jembatan::outbox_enqueue!(&mut *tx, m).unwrap();
-            }
-            tx.commit().await.unwrap();
-        });
+        let mut tx = app.state.db.begin_write().await.unwrap();
+        for m in &messages {
+            jembatan::kernel::outbox::enqueue(&mut tx, m).await.unwrap();
+        }
+        tx.commit().await.unwrap();
         app.state.outbox.wake();
         for _ in 0..200 {
             if accepted.lock().unwrap().len() == 4 {

@@ -159,6 +159,6 @@ pub async fn rate_premi(State(state): State<AppState>, headers: HeaderMap, body:
         gagal,
     };
     Ok(Json(
-        serde_json::to_value(answer).map_err(|e| AppError::Internal(e.to_string()))?,
+        serde_json::to_value(answer).map_err(|e| AppError::internal_from("serialize", e))?,
     ))
 }

@@ -195,9 +195,13 @@ pub async fn laporan(
     }
     let mut writer = csv::Writer::from_writer(Vec::new());
     for l in report.panel.iter().chain(std::iter::once(&report.total)) {
-        writer.serialize(l).map_err(|e| AppError::Internal(e.to_string()))?;
+        writer
+            .serialize(l)
+            .map_err(|e| AppError::internal_from("serialize", e))?;
     }
-    let bytes = writer.into_inner().map_err(|e| AppError::Internal(e.to_string()))?;
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| AppError::internal_from("serialize", e))?;
     let mut response = bytes.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -94,7 +94,7 @@ macro_rules! next_policy {
             today.month(),
             seq,
         )
-        .map_err(AppError::Internal)?;
+        .map_err(AppError::internal)?;
         (number, uuid::Uuid::new_v4().simple().to_string())
     }};
 }
@@ -304,7 +304,7 @@ pub async fn dokumen(state: &AppState, panel: &PanelDefinition, upload: &Upload)
                     asuransi: panel.code.clone(),
                 };
                 let message = super::callbacks::json(&scope, &panel.code, "post-status-pertanggung-cbc", &body);
-                crate::outbox_enqueue!(&mut *tx, &message)?;
+                crate::kernel::outbox::enqueue(&mut tx, &message).await?;
                 wake = true;
             }
             "Berhasil mengupload dokumen, dokumen lengkap dan pengajuan diproses"

@@ -13,7 +13,7 @@ use crate::app::AppState;
 use crate::insurance::wire::{StatusCbcCallback, StatusKlaimCallback, StatusPembatalanCallback};
 
 use crate::kernel::error::{AppError, AppResult};
-use crate::{outbox_enqueue, with_db};
+use crate::with_db;
 
 /// `client_scope!(tx, username)`: the broker client's scope (its callback URL and credentials).
 macro_rules! client_scope {
@@ -82,7 +82,7 @@ pub async fn cbc(
             keterangan: keterangan.to_string(),
             asuransi: panel.code.clone(),
         };
-        outbox_enqueue!(&mut *tx, &callbacks::json(&scope, &panel.code, "post-status-pertanggung-cbc", &body))?;
+        crate::kernel::outbox::enqueue(&mut tx, &callbacks::json(&scope, &panel.code, "post-status-pertanggung-cbc", &body)).await?;
         tx.commit().await?;
     });
     state.outbox.wake();
@@ -154,7 +154,7 @@ pub async fn claim_status(
             keterangan: keterangan.to_string(),
             no_polis,
         };
-        outbox_enqueue!(&mut *tx, &callbacks::json(&scope, &panel.code, "post-status", &body))?;
+        crate::kernel::outbox::enqueue(&mut tx, &callbacks::json(&scope, &panel.code, "post-status", &body)).await?;
         tx.commit().await?;
     });
     state.outbox.wake();
@@ -219,7 +219,7 @@ pub async fn claim_payment(
             ("Keterangan", keterangan.to_string()),
             ("No_Polis", no_polis),
         ];
-        outbox_enqueue!(&mut *tx, &callbacks::multipart(&scope, &panel.code, "post-pembayaran", &fields, file_name, &proof.bytes))?;
+        crate::kernel::outbox::enqueue(&mut tx, &callbacks::multipart(&scope, &panel.code, "post-pembayaran", &fields, file_name, &proof.bytes)).await?;
         tx.commit().await?;
     });
     state.outbox.wake();
@@ -265,7 +265,7 @@ pub async fn cancellation(
             no_polis: loan.policy_no.clone().unwrap_or_default(),
             status: status.to_string(),
         };
-        outbox_enqueue!(&mut *tx, &callbacks::json(&scope, &panel.code, "post-status-pembatalan", &body))?;
+        crate::kernel::outbox::enqueue(&mut tx, &callbacks::json(&scope, &panel.code, "post-status-pembatalan", &body)).await?;
         tx.commit().await?;
     });
     state.outbox.wake();

@@ -129,7 +129,7 @@ pub async fn store(state: &AppState, pdf: &CheckedPdf) -> AppResult<PathBuf> {
     if tokio::fs::try_exists(&path).await.unwrap_or(false) {
         return Ok(path);
     }
-    let io = |e: std::io::Error| AppError::Internal(format!("document store: {e}"));
+    let io = |e: std::io::Error| AppError::internal_from("document store", e);
     tokio::fs::create_dir_all(&dir).await.map_err(io)?;
     let temp = dir.join(format!(".{}.{}", pdf.sha256, uuid::Uuid::new_v4().simple()));
     tokio::fs::write(&temp, &pdf.bytes).await.map_err(io)?;

@@ -63,7 +63,7 @@ where
         let result = op().await;
         let raced = match &result {
             Err(AppError::Conflict(_)) => true,
-            Err(AppError::Internal(why)) => why.contains("UNIQUE constraint") || why.contains("duplicate key"),
+            Err(err @ AppError::Internal(_)) => err.is_unique_violation(),
             _ => false,
         };
         if !raced || tries >= 3 {
