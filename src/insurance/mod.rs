@@ -6,6 +6,7 @@
 
 pub mod broker;
 pub mod cli;
+pub mod ids;
 pub mod panel;
 pub mod wire;
 
