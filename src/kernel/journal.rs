@@ -10,6 +10,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, Mutex};
 use tokio::task::JoinHandle;
 
+use super::clock::{Clock, SystemClock};
 use super::db::Db;
 
 /// One partner exchange.
@@ -120,7 +121,9 @@ async fn write_batches(db: Db, mut receiver: mpsc::Receiver<JournalEntry>) {
 /// One multi-row INSERT per batch: a row-by-row insert would cost a database round trip
 /// per partner request, which is most of a lookup's budget.
 async fn insert(db: &Db, batch: &[JournalEntry]) -> Result<(), sqlx::Error> {
-    let now = chrono::Utc::now().to_rfc3339();
+    // Wall-clock time, not the business clock: the journal records when an exchange
+    // really happened, also in tests and demos that pin the business day.
+    let now = SystemClock.now().to_rfc3339();
     let sql = format!(
         "INSERT INTO journal (family, method, route, path_masked, status, duration_us, correlation_id, detail, created_at) VALUES {}",
         crate::kernel::db::values_placeholders(batch.len(), 9)

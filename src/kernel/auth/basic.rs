@@ -9,7 +9,6 @@ use base64::Engine;
 
 use crate::kernel::db::Db;
 use crate::kernel::secret;
-use crate::with_db;
 
 /// The user name and password of an `Authorization: Basic` header, if well-formed.
 pub fn credentials(headers: &HeaderMap) -> Option<(String, String)> {
@@ -37,31 +36,28 @@ pub async fn verify(db: &Db, realm: &str, headers: &HeaderMap) -> Result<Option<
     let Some((user, pass)) = credentials(headers) else {
         return Ok(None);
     };
-    let row: Option<(String, String)> = with_db!(db, pool => {
+    let row: Option<(String, String)> =
         sqlx::query_as("SELECT secret_hash, scope FROM basic_clients WHERE realm = $1 AND username = $2")
             .bind(realm)
             .bind(&user)
-            .fetch_optional(pool)
-            .await?
-    });
+            .fetch_optional(db)
+            .await?;
     Ok(row.and_then(|(hash, scope)| secret::verify(&pass, &hash).then_some(BasicClient { username: user, scope })))
 }
 
 /// Creates or replaces a Basic client of `realm`.
 pub async fn upsert(db: &Db, realm: &str, username: &str, password: &str, scope: &str) -> Result<(), sqlx::Error> {
     let hash = secret::hash(password);
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO basic_clients (realm, username, secret_hash, scope) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (realm, username) DO UPDATE SET secret_hash = excluded.secret_hash, scope = excluded.scope",
-        )
-        .bind(realm)
-        .bind(username)
-        .bind(&hash)
-        .bind(scope)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await
-    })
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO basic_clients (realm, username, secret_hash, scope) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (realm, username) DO UPDATE SET secret_hash = excluded.secret_hash, scope = excluded.scope",
+    )
+    .bind(realm)
+    .bind(username)
+    .bind(&hash)
+    .bind(scope)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
 }

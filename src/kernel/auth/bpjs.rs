@@ -12,7 +12,6 @@ use axum::http::HeaderMap;
 
 use crate::kernel::bpjs_crypto;
 use crate::kernel::db::Db;
-use crate::with_db;
 
 /// How far a request's `X-timestamp` may be from the server clock.
 pub const MAX_DRIFT_SECS: i64 = 300;
@@ -180,28 +179,24 @@ where
 
 /// The consumer with this cons-id, if registered.
 pub async fn find(db: &Db, cons_id: &str) -> Result<Option<Consumer>, sqlx::Error> {
-    with_db!(db, pool => {
-        sqlx::query_as("SELECT cons_id, secret, user_key, kode_ppk FROM bpjs_consumers WHERE cons_id = $1")
-            .bind(cons_id)
-            .fetch_optional(pool)
-            .await
-    })
+    sqlx::query_as("SELECT cons_id, secret, user_key, kode_ppk FROM bpjs_consumers WHERE cons_id = $1")
+        .bind(cons_id)
+        .fetch_optional(db)
+        .await
 }
 
 /// Registers or updates a consumer.
 pub async fn upsert(db: &Db, consumer: &Consumer) -> Result<(), sqlx::Error> {
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO bpjs_consumers (cons_id, secret, user_key, kode_ppk) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (cons_id) DO UPDATE SET secret = excluded.secret, user_key = excluded.user_key, kode_ppk = excluded.kode_ppk",
-        )
-        .bind(&consumer.cons_id)
-        .bind(&consumer.secret)
-        .bind(&consumer.user_key)
-        .bind(&consumer.kode_ppk)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await
-    })
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO bpjs_consumers (cons_id, secret, user_key, kode_ppk) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (cons_id) DO UPDATE SET secret = excluded.secret, user_key = excluded.user_key, kode_ppk = excluded.kode_ppk",
+    )
+    .bind(&consumer.cons_id)
+    .bind(&consumer.secret)
+    .bind(&consumer.user_key)
+    .bind(&consumer.kode_ppk)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
 }
