@@ -97,7 +97,7 @@ fn approve_of(status: &str) -> AppResult<bool> {
 
 /// A loan's state, claim and documents.
 #[utoipa::path(get, path = "/{panel_code}/admin/loans/{id_loan}", tag = "insurance-panel", security(("basic" = [])),
-    params(("panel_code" = String, Path, description = "Panel code"), ("id_loan" = String, Path, description = "ID_Loan")),
+    params(("panel_code" = String, Path, description = "Panel code", example = "A03"), ("id_loan" = String, Path, description = "ID_Loan")),
     responses((status = 200, description = "The loan", body = LoanView),
               (status = 401, description = "Invalid Username or Password", body = Refusal),
               (status = 403, description = "The credential may not use this panel", body = Refusal),
@@ -127,7 +127,7 @@ pub async fn loan(
 
 /// Approves (with extra premium) or refuses a CBC case; calls `post-status-pertanggung-cbc`.
 #[utoipa::path(post, path = "/{panel_code}/admin/cbc/{id_loan}/keputusan", tag = "insurance-panel", security(("basic" = [])),
-    params(("panel_code" = String, Path, description = "Panel code"), ("id_loan" = String, Path, description = "ID_Loan")),
+    params(("panel_code" = String, Path, description = "Panel code", example = "A03"), ("id_loan" = String, Path, description = "ID_Loan")),
     request_body = CbcDecision,
     responses((status = 200, description = "Decided; or Status 01 naming the current state", body = StatusResponse),
               (status = 400, description = "Malformed request", body = Refusal),
@@ -167,7 +167,7 @@ pub async fn cbc_decision(
 
 /// Sets a claim's status; calls `post-status`.
 #[utoipa::path(post, path = "/{panel_code}/admin/klaim/{id_loan}/status", tag = "insurance-panel", security(("basic" = [])),
-    params(("panel_code" = String, Path, description = "Panel code"), ("id_loan" = String, Path, description = "ID_Loan")),
+    params(("panel_code" = String, Path, description = "Panel code", example = "A03"), ("id_loan" = String, Path, description = "ID_Loan")),
     request_body = ClaimStatusDecision,
     responses((status = 200, description = "Decided; or Status 01 naming the current state", body = StatusResponse),
               (status = 400, description = "Malformed request", body = Refusal),
@@ -190,7 +190,7 @@ pub async fn claim_status(
 /// Records a claim payment with its PDF proof (multipart `Nilai_Dibayarkan`, `Keterangan`,
 /// `files`); calls `post-pembayaran`.
 #[utoipa::path(post, path = "/{panel_code}/admin/klaim/{id_loan}/pembayaran", tag = "insurance-panel", security(("basic" = [])),
-    params(("panel_code" = String, Path, description = "Panel code"), ("id_loan" = String, Path, description = "ID_Loan")),
+    params(("panel_code" = String, Path, description = "Panel code", example = "A03"), ("id_loan" = String, Path, description = "ID_Loan")),
     request_body(content = PembayaranKlaimForm, content_type = "multipart/form-data", description = "Nilai_Dibayarkan, Keterangan, files (PDF proof)"),
     responses((status = 200, description = "Recorded; or Status 01", body = StatusResponse),
               (status = 400, description = "Malformed request", body = Refusal),
@@ -219,7 +219,7 @@ pub async fn claim_payment(
 
 /// Approves or refuses an in-force cancellation; calls `post-status-pembatalan`.
 #[utoipa::path(post, path = "/{panel_code}/admin/pembatalan/{id_loan}/keputusan", tag = "insurance-panel", security(("basic" = [])),
-    params(("panel_code" = String, Path, description = "Panel code"), ("id_loan" = String, Path, description = "ID_Loan")),
+    params(("panel_code" = String, Path, description = "Panel code", example = "A03"), ("id_loan" = String, Path, description = "ID_Loan")),
     request_body = CancellationDecision,
     responses((status = 200, description = "Decided; or Status 01 naming the current state", body = StatusResponse),
               (status = 400, description = "Malformed request", body = Refusal),

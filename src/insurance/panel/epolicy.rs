@@ -22,7 +22,7 @@ pub fn url(ctx: &PanelCtx, panel: &str, token: &str) -> String {
 #[utoipa::path(get, path = "/{panel_code}/e-policy/{file}", tag = "insurance-panel",
     // Open on purpose: the bank's portal links to it; the token in the name is the secret.
     security(()),
-    params(("panel_code" = String, Path, description = "Panel code"), ("file" = String, Path, description = "`<token>.pdf` from `EPolicy`")),
+    params(("panel_code" = String, Path, description = "Panel code", example = "A03"), ("file" = String, Path, description = "`<token>.pdf` from `EPolicy`")),
     responses((status = 200, description = "The e-policy", content_type = "application/pdf", body = Vec<u8>),
               (status = 404, description = "Unknown e-policy", body = crate::insurance::wire::StatusResponse)))]
 pub async fn serve(

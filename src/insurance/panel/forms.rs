@@ -64,19 +64,39 @@ pub struct Refusal {
     keterangan: String,
 }
 
-/// Declares an answer that is either the operation's success body or a [`Refusal`]
-/// (both come with HTTP 200; the success has `Status` "00", so exactly one matches).
+/// Declares an answer that is either the operation's success body or a [`Refusal`],
+/// both with HTTP 200. Documented as `anyOf`: a refusal may also fit a success schema
+/// whose fields are optional, which `oneOf` would reject.
 macro_rules! answer {
     ($name:ident, $ok:ty, $doc:literal) => {
         #[doc = $doc]
-        #[derive(Debug, serde::Serialize, ToSchema)]
-        #[serde(untagged)]
-        #[allow(dead_code)]
-        pub enum $name {
-            /// Success.
-            Ok($ok),
-            /// Refusal.
-            Refused(Refusal),
+        #[derive(Debug)]
+        pub struct $name;
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::AnyOfBuilder::new()
+                    .item(utoipa::openapi::Ref::from_schema_name(<$ok as ToSchema>::name()))
+                    .item(utoipa::openapi::Ref::from_schema_name(
+                        <Refusal as ToSchema>::name(),
+                    ))
+                    .description(Some($doc))
+                    .into()
+            }
+        }
+
+        impl ToSchema for $name {
+            fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+                schemas.push((
+                    <$ok as ToSchema>::name().into(),
+                    <$ok as utoipa::PartialSchema>::schema(),
+                ));
+                schemas.push((
+                    <Refusal as ToSchema>::name().into(),
+                    <Refusal as utoipa::PartialSchema>::schema(),
+                ));
+                <$ok as ToSchema>::schemas(schemas);
+            }
         }
     };
 }

@@ -81,7 +81,7 @@ where
 
 /// Premium calculator (1).
 #[utoipa::path(post, path = "/{panel_code}/get-rate-premi-panel", tag = "insurance-panel", security(("basic" = [])),
-    params(("panel_code" = String, Path, description = "Panel code (A02, A03, B02, ...; 1 = A01)")),
+    params(("panel_code" = String, Path, description = "Panel code (A02, A03, B02, ...; 1 = A01)", example = "A03")),
     request_body = RatePremiRequest,
     responses((status = 200, description = "Premium, underwriting code and documents; or Status 01", body = RatePremiAnswer),
               (status = 400, description = "Malformed request", body = Refusal),
@@ -120,7 +120,7 @@ pub async fn rate_premi(
 
 /// Automatic-cover acceptance (2): issues the policy when underwriting allows it.
 #[utoipa::path(post, path = "/{panel_code}/akseptasi/registrasi", tag = "insurance-panel", security(("basic" = [])),
-    params(("panel_code" = String, Path, description = "Panel code")),
+    params(("panel_code" = String, Path, description = "Panel code", example = "A03")),
     request_body = AkseptasiRequest,
     responses((status = 200, description = "Policy issued; or Status 01 with the reason", body = PolicyAnswer),
               (status = 400, description = "Malformed request", body = Refusal),
@@ -143,7 +143,7 @@ pub async fn registrasi(
 
 /// Case-by-case application (3): opens the case and answers its documents.
 #[utoipa::path(post, path = "/{panel_code}/akseptasi/pengajuan-cbc", tag = "insurance-panel", security(("basic" = [])),
-    params(("panel_code" = String, Path, description = "Panel code")),
+    params(("panel_code" = String, Path, description = "Panel code", example = "A03")),
     request_body = AkseptasiRequest,
     responses((status = 200, description = "Case opened with its documents; or Status 01", body = CbcAnswer),
               (status = 400, description = "Malformed request", body = Refusal),
@@ -166,7 +166,7 @@ pub async fn pengajuan_cbc(
 
 /// Underwriting documents of a case (4), multipart `ID_Loan`, `Kode_Dokumen`, `Files` (PDF).
 #[utoipa::path(post, path = "/{panel_code}/akseptasi/dokumen", tag = "insurance-panel", security(("basic" = [])),
-    params(("panel_code" = String, Path, description = "Panel code")),
+    params(("panel_code" = String, Path, description = "Panel code", example = "A03")),
     request_body(content = DokumenAkseptasiForm, content_type = "multipart/form-data", description = "ID_Loan, Kode_Dokumen, Files (PDF)"),
     responses((status = 200, description = "Stored; or Status 01 (not required, not a PDF, too large, wrong state)", body = StatusResponse),
               (status = 400, description = "Malformed request", body = Refusal),
@@ -188,7 +188,7 @@ pub async fn dokumen_akseptasi(
 
 /// Confirmation of a case-by-case offer (6): DISETUJUI issues the policy, DITOLAK closes the case.
 #[utoipa::path(post, path = "/{panel_code}/akseptasi/konfirmasi-cbc", tag = "insurance-panel", security(("basic" = [])),
-    params(("panel_code" = String, Path, description = "Panel code")),
+    params(("panel_code" = String, Path, description = "Panel code", example = "A03")),
     request_body = KonfirmasiCbcRequest,
     responses((status = 200, description = "Policy issued or case closed; or Status 01", body = PolicyAnswer),
               (status = 400, description = "Malformed request", body = Refusal),
@@ -220,7 +220,7 @@ pub async fn konfirmasi_cbc(
 
 /// In-force cancellation (7): the refund is answered at once; the panel approves later.
 #[utoipa::path(post, path = "/{panel_code}/pembatalan/inforce", tag = "insurance-panel", security(("basic" = [])),
-    params(("panel_code" = String, Path, description = "Panel code")),
+    params(("panel_code" = String, Path, description = "Panel code", example = "A03")),
     request_body = PembatalanInforceRequest,
     responses((status = 200, description = "Refund computed, cancellation awaits approval; or Status 01", body = PembatalanAnswer),
               (status = 400, description = "Malformed request", body = Refusal),
@@ -244,7 +244,7 @@ pub async fn pembatalan_inforce(
 
 /// Cancellation of an application not yet in force (8).
 #[utoipa::path(post, path = "/{panel_code}/pembatalan/pengajuan-akseptasi", tag = "insurance-panel", security(("basic" = [])),
-    params(("panel_code" = String, Path, description = "Panel code")),
+    params(("panel_code" = String, Path, description = "Panel code", example = "A03")),
     request_body = PembatalanPengajuanRequest,
     responses((status = 200, description = "Application cancelled; or Status 01", body = StatusResponse),
               (status = 400, description = "Malformed request", body = Refusal),
@@ -267,7 +267,7 @@ pub async fn pembatalan_pengajuan(
 
 /// Claim filing (10): answers the claim's documents and deadline.
 #[utoipa::path(post, path = "/{panel_code}/klaim/registrasi", tag = "insurance-panel", security(("basic" = [])),
-    params(("panel_code" = String, Path, description = "Panel code")),
+    params(("panel_code" = String, Path, description = "Panel code", example = "A03")),
     request_body = KlaimRequest,
     responses((status = 200, description = "Claim registered; or Status 01", body = KlaimAnswer),
               (status = 400, description = "Malformed request", body = Refusal),
@@ -300,7 +300,7 @@ pub async fn klaim_registrasi(
 
 /// Claim documents (11), multipart `ID_Loan`, `No_Polis`, `Kode_Dokumen`, `files` (PDF).
 #[utoipa::path(post, path = "/{panel_code}/klaim/dokumen", tag = "insurance-panel", security(("basic" = [])),
-    params(("panel_code" = String, Path, description = "Panel code")),
+    params(("panel_code" = String, Path, description = "Panel code", example = "A03")),
     request_body(content = DokumenKlaimForm, content_type = "multipart/form-data", description = "ID_Loan, No_Polis, Kode_Dokumen, files (PDF)"),
     responses((status = 200, description = "Stored; or Status 01", body = StatusResponse),
               (status = 400, description = "Malformed request", body = Refusal),

@@ -19,6 +19,7 @@ pub mod forms;
 pub mod handlers;
 pub mod lifecycle;
 pub mod store;
+pub mod store_claims;
 pub mod store_tx;
 pub mod validate;
 
