@@ -49,8 +49,18 @@ pub struct AppStateInner {
     pub hr: Arc<hr::HrState>,
     /// PPOB's own state (credential cache).
     pub ppob: Arc<ppob::PpobState>,
-    /// Insurance panels' and broker's own state.
-    pub insurance: Arc<insurance::InsuranceState>,
+    /// The insurance panels' context.
+    pub panels: insurance::panel::PanelCtx,
+    /// The insurance broker's own state.
+    pub insurance: Arc<InsuranceBroker>,
+}
+
+/// Transitional: the broker's state where the broker still looks for it
+/// (`state.insurance.broker`), until the broker has its own context.
+#[derive(Debug)]
+pub struct InsuranceBroker {
+    /// The broker's client and caches.
+    pub broker: insurance::broker::BrokerState,
 }
 
 impl std::ops::Deref for AppStateInner {
@@ -69,7 +79,10 @@ impl AppState {
             queue: Arc::new(queue::QueueState::new(&config)?),
             hr: Arc::new(hr::HrState::new(&config)?),
             ppob: Arc::new(ppob::PpobState::new(&config)?),
-            insurance: Arc::new(insurance::InsuranceState::new(&config)?),
+            insurance: Arc::new(InsuranceBroker {
+                broker: insurance::broker::BrokerState::new(&config)?,
+            }),
+            panels: insurance::panel::context(kernel.clone(), config.insurance.panel.clone()),
             kernel,
             config: Arc::new(config),
         })))
@@ -99,7 +112,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(queue::openapi());
     doc.merge(hr::openapi());
     doc.merge(ppob::openapi());
-    doc.merge(insurance::openapi());
+    doc.merge(insurance::panel::router().into_openapi());
+    doc.merge(insurance::broker::openapi());
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
     components.add_security_scheme("basic", SecurityScheme::Http(Http::new(HttpAuthScheme::Basic)));
@@ -138,7 +152,8 @@ pub fn router(state: AppState) -> Router {
         .merge(queue::router())
         .merge(hr::router())
         .merge(ppob::router())
-        .merge(insurance::router())
+        .merge(family(insurance::panel::router(), state.panels.clone()))
+        .merge(insurance::broker::router())
         .layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),
             observability::track,

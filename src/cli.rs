@@ -166,7 +166,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Insurance { action } => {
             let state = AppState::with_system_clock(config).await?;
-            return crate::insurance::cli::run(&state, action).await;
+            return crate::insurance::cli::run(&state.panels, action).await;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -34,7 +34,8 @@ pub async fn load(state: &AppState) -> anyhow::Result<()> {
     queue::load_demo(state).await?;
     hr::load_demo(state).await?;
     ppob::load_demo(state).await?;
-    insurance::load_demo(state).await?;
+    insurance::panel::demo::load(&state.panels).await?;
+    insurance::broker::demo::load(state).await?;
     Ok(())
 }
 
@@ -68,8 +69,11 @@ pub async fn import(state: &AppState, dataset: &str, file: &Path) -> anyhow::Res
     if let Some(result) = ppob::import(state, dataset, file).await {
         return result;
     }
-    if let Some(result) = insurance::import(state, dataset, file).await {
-        return result;
+    if dataset == "panels" {
+        return insurance::panel::store::import_panels(&state.panels, file).await;
+    }
+    if dataset == "broker-panels" {
+        return insurance::broker::directory::import(state, file).await;
     }
     anyhow::bail!(
         "unknown data set {dataset:?} (known: participants, antrean-jadwal, employees, hr-clients, bills, panels, broker-panels)"

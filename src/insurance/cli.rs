@@ -8,10 +8,10 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use crate::app::AppState;
-use crate::insurance::panel::{self, auth::Scope, decisions, documents};
+use crate::insurance::panel::{self, auth::Scope, decisions, documents, PanelCtx};
 use crate::kernel::auth::basic;
 use crate::kernel::error::AppError;
+use crate::kernel::money::Rupiah;
 
 /// Insurance subcommands.
 #[derive(Debug, Subcommand)]
@@ -146,10 +146,10 @@ fn outcome(result: Result<String, AppError>) -> anyhow::Result<ExitCode> {
 }
 
 /// Runs an insurance subcommand.
-pub async fn run(state: &AppState, command: InsuranceCommand) -> anyhow::Result<ExitCode> {
+pub async fn run(ctx: &PanelCtx, command: InsuranceCommand) -> anyhow::Result<ExitCode> {
     let code = match command {
         InsuranceCommand::Panels => {
-            for (code, name) in panel::store::list_panels(&state.db).await? {
+            for (code, name) in panel::store::list_panels(&ctx.kernel.db).await? {
                 println!("{code}\t{name}");
             }
             ExitCode::SUCCESS
@@ -162,9 +162,7 @@ pub async fn run(state: &AppState, command: InsuranceCommand) -> anyhow::Result<
             note,
         } => {
             let approve = approve(&decision)?;
-            let panel = panel::auth::panel(state, &p)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let panel = panel::auth::panel(ctx, &p).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             let note = if note.is_empty() {
                 if approve {
                     format!("CBC diterima dengan extra premi Rp {extra_premium}")
@@ -174,7 +172,7 @@ pub async fn run(state: &AppState, command: InsuranceCommand) -> anyhow::Result<
             } else {
                 note
             };
-            outcome(decisions::cbc(state, &panel, &id_loan, approve, extra_premium, &note).await)?
+            outcome(decisions::cbc(ctx, &panel, &id_loan, approve, Rupiah::new(extra_premium), &note).await)?
         }
         InsuranceCommand::ClaimStatus {
             panel: p,
@@ -182,10 +180,8 @@ pub async fn run(state: &AppState, command: InsuranceCommand) -> anyhow::Result<
             status,
             note,
         } => {
-            let panel = panel::auth::panel(state, &p)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            outcome(decisions::claim_status(state, &panel, &id_loan, &status, &note).await)?
+            let panel = panel::auth::panel(ctx, &p).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            outcome(decisions::claim_status(ctx, &panel, &id_loan, &status, &note).await)?
         }
         InsuranceCommand::ClaimPay {
             panel: p,
@@ -194,9 +190,7 @@ pub async fn run(state: &AppState, command: InsuranceCommand) -> anyhow::Result<
             proof,
             note,
         } => {
-            let panel = panel::auth::panel(state, &p)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let panel = panel::auth::panel(ctx, &p).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             let bytes = std::fs::read(&proof).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", proof.display()))?;
             let upload = documents::Upload {
                 file: Some(bytes),
@@ -206,9 +200,18 @@ pub async fn run(state: &AppState, command: InsuranceCommand) -> anyhow::Result<
                     .unwrap_or_default(),
                 ..Default::default()
             };
-            match documents::check_pdf(state, &upload) {
+            match documents::check_pdf(ctx, &upload) {
                 Ok(pdf) => outcome(
-                    decisions::claim_payment(state, &panel, &id_loan, amount, &note, &pdf, &upload.file_name).await,
+                    decisions::claim_payment(
+                        ctx,
+                        &panel,
+                        &id_loan,
+                        Rupiah::new(amount),
+                        &note,
+                        &pdf,
+                        &upload.file_name,
+                    )
+                    .await,
                 )?,
                 Err(err) => outcome(Err(err))?,
             }
@@ -220,21 +223,17 @@ pub async fn run(state: &AppState, command: InsuranceCommand) -> anyhow::Result<
             note,
         } => {
             let approve = approve(&decision)?;
-            let panel = panel::auth::panel(state, &p)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let panel = panel::auth::panel(ctx, &p).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             let note = if note.is_empty() {
                 format!("Pembatalan {}", if approve { "DISETUJUI" } else { "DITOLAK" })
             } else {
                 note
             };
-            outcome(decisions::cancellation(state, &panel, &id_loan, approve, &note).await)?
+            outcome(decisions::cancellation(ctx, &panel, &id_loan, approve, &note).await)?
         }
         InsuranceCommand::Report { panel: p, from, to } => {
-            let panel = panel::auth::panel(state, &p)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let r = panel::store::report(&state.db, &panel.code, &from, &to).await?;
+            let panel = panel::auth::panel(ctx, &p).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let r = panel::store::report(&ctx.kernel.db, &panel.code, &from, &to).await?;
             println!("panel\t{}\nperiod\t{from}..{to}", panel.code);
             println!("policies issued\t{}\tpremiums\t{}", r.policies, r.premiums);
             println!("cancellations approved\t{}\trefunds\t{}", r.cancellations, r.refunds);
@@ -256,7 +255,7 @@ pub async fn run(state: &AppState, command: InsuranceCommand) -> anyhow::Result<
                 broker_password,
             };
             basic::upsert(
-                &state.db,
+                &ctx.kernel.db,
                 panel::CLIENT_REALM,
                 &username,
                 &password,
@@ -276,7 +275,7 @@ pub async fn run(state: &AppState, command: InsuranceCommand) -> anyhow::Result<
                 ..Default::default()
             };
             basic::upsert(
-                &state.db,
+                &ctx.kernel.db,
                 panel::STAFF_REALM,
                 &username,
                 &password,
@@ -287,6 +286,6 @@ pub async fn run(state: &AppState, command: InsuranceCommand) -> anyhow::Result<
             ExitCode::SUCCESS
         }
     };
-    state.journal.close().await;
+    ctx.kernel.journal.close().await;
     Ok(code)
 }

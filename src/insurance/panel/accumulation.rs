@@ -13,8 +13,9 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
-use crate::app::AppState;
-use crate::with_db;
+use super::PanelCtx;
+use crate::kernel::db::Db;
+use crate::kernel::money::Rupiah;
 
 /// The set of (panel, NIK) keys that may have live policies.
 #[derive(Debug, Default)]
@@ -51,8 +52,8 @@ impl LiveIndex {
     }
 
     /// False only when `nik` certainly has no live policy at `panel`.
-    async fn may_have(&self, state: &AppState, panel: &str, nik: &str) -> Result<bool, sqlx::Error> {
-        if state.db.is_postgres() {
+    async fn may_have(&self, db: &Db, panel: &str, nik: &str) -> Result<bool, sqlx::Error> {
+        if db.is_postgres() {
             return Ok(true);
         }
         if let Some(answer) = self.lookup(panel, nik) {
@@ -61,14 +62,7 @@ impl LiveIndex {
         if self.loading.swap(true, Ordering::SeqCst) {
             return Ok(true);
         }
-        let rows: Result<Vec<(String, String)>, sqlx::Error> = with_db!(&state.db, pool => {
-            sqlx::query_as(
-                "SELECT panel_code, nik FROM panel_loans WHERE state IN ('INFORCE', 'PEMBATALAN_DIAJUKAN', 'KLAIM')",
-            )
-            .fetch_all(pool)
-            .await
-        });
-        let rows = match rows {
+        let rows = match super::store::live_keys(db).await {
             Ok(rows) => rows,
             Err(err) => {
                 self.loading.store(false, Ordering::SeqCst);
@@ -90,9 +84,10 @@ impl LiveIndex {
 }
 
 /// The sum insured of `nik`'s live policies at `panel`.
-pub async fn live_sum_insured(state: &AppState, panel: &str, nik: &str) -> Result<i64, sqlx::Error> {
-    if !state.insurance.panel.live.may_have(state, panel, nik).await? {
-        return Ok(0);
+pub async fn live_sum_insured(ctx: &PanelCtx, panel: &str, nik: &str) -> Result<Rupiah, sqlx::Error> {
+    let db = &ctx.kernel.db;
+    if !ctx.family.live.may_have(db, panel, nik).await? {
+        return Ok(Rupiah::ZERO);
     }
-    super::store::live_sum_insured(&state.db, panel, nik).await
+    super::store::live_sum_insured(db, panel, nik).await
 }

@@ -9,12 +9,12 @@ use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{auth, decisions, documents, store};
-use crate::app::AppState;
+use super::forms::{PembayaranKlaimForm, Refusal};
+use super::{auth, decisions, documents, store, PanelCtx};
 use crate::insurance::wire::{lenient_opt_i64, StatusResponse};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::{Json, Path};
-use crate::with_db;
+use crate::kernel::money::Rupiah;
 
 /// A CBC decision.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -96,59 +96,51 @@ fn approve_of(status: &str) -> AppResult<bool> {
 }
 
 /// A loan's state, claim and documents.
-#[utoipa::path(get, path = "/asuransi/{panel_code}/admin/loans/{id_loan}", tag = "insurance-panel",
-    params(("panel_code" = String, Path, description = "Panel code"), ("id_loan" = String, Path, description = "ID_Loan")),
+#[utoipa::path(get, path = "/{panel_code}/admin/loans/{id_loan}", tag = "insurance-panel", security(("basic" = [])),
+    params(("panel_code" = String, Path, description = "Panel code", example = "A03"), ("id_loan" = String, Path, description = "ID_Loan")),
     responses((status = 200, description = "The loan", body = LoanView),
-              (status = 401, description = "Invalid Username or Password", body = StatusResponse),
-              (status = 404, description = "Unknown loan", body = StatusResponse)))]
+              (status = 401, description = "Invalid Username or Password", body = Refusal),
+              (status = 403, description = "The credential may not use this panel", body = Refusal),
+              (status = 404, description = "Unknown panel or loan", body = Refusal)))]
 pub async fn loan(
-    State(state): State<AppState>,
+    State(ctx): State<PanelCtx>,
     Path((panel_code, id_loan)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> AppResult<Json<LoanView>> {
-    let (_, panel) = auth::staff(&state, &headers, &panel_code).await?;
-    let loan = store::loan(&state.db, &panel.code, &id_loan)
+    let (_, panel) = auth::staff(&ctx, &headers, &panel_code).await?;
+    let loan = store::loan(&ctx.kernel.db, &panel.code, &id_loan)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("ID_Loan {id_loan} tidak ditemukan")))?;
-    let (claim_status, documents): (Option<String>, Vec<String>) = with_db!(&state.db, pool => {
-        let claim = sqlx::query_scalar("SELECT status FROM panel_claims WHERE panel_code = $1 AND id_loan = $2")
-            .bind(&panel.code)
-            .bind(&id_loan)
-            .fetch_optional(pool)
-            .await?;
-        let docs = sqlx::query_scalar("SELECT kode_dokumen FROM panel_documents WHERE panel_code = $1 AND id_loan = $2 ORDER BY id")
-            .bind(&panel.code)
-            .bind(&id_loan)
-            .fetch_all(pool)
-            .await?;
-        (claim, docs)
-    });
+    let (claim_status, documents) = store::claim_and_documents(&ctx.kernel.db, &panel.code, &id_loan).await?;
     Ok(Json(LoanView {
         id_loan: loan.id_loan,
         state: loan.state,
         underwriting: loan.underwriting,
-        premi: loan.premi,
-        extra_premi: loan.extra_premi,
+        premi: loan.premi.value(),
+        extra_premi: loan.extra_premi.value(),
         policy_no: loan.policy_no,
-        refund: loan.refund,
+        refund: loan.refund.map(Rupiah::value),
         claim_status,
         documents,
     }))
 }
 
 /// Approves (with extra premium) or refuses a CBC case; calls `post-status-pertanggung-cbc`.
-#[utoipa::path(post, path = "/asuransi/{panel_code}/admin/cbc/{id_loan}/keputusan", tag = "insurance-panel",
-    params(("panel_code" = String, Path, description = "Panel code"), ("id_loan" = String, Path, description = "ID_Loan")),
+#[utoipa::path(post, path = "/{panel_code}/admin/cbc/{id_loan}/keputusan", tag = "insurance-panel", security(("basic" = [])),
+    params(("panel_code" = String, Path, description = "Panel code", example = "A03"), ("id_loan" = String, Path, description = "ID_Loan")),
     request_body = CbcDecision,
     responses((status = 200, description = "Decided; or Status 01 naming the current state", body = StatusResponse),
-              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+              (status = 400, description = "Malformed request", body = Refusal),
+              (status = 401, description = "Invalid Username or Password", body = Refusal),
+              (status = 403, description = "The credential may not use this panel", body = Refusal),
+              (status = 404, description = "Unknown panel", body = Refusal)))]
 pub async fn cbc_decision(
-    State(state): State<AppState>,
+    State(ctx): State<PanelCtx>,
     Path((panel_code, id_loan)): Path<(String, String)>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Json<StatusResponse>> {
-    let (_, panel) = auth::staff(&state, &headers, &panel_code).await?;
+    let (_, panel) = auth::staff(&ctx, &headers, &panel_code).await?;
     let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let body: CbcDecision = super::handlers::json_body(&body)?;
     let approve = approve_of(&body.status)?;
@@ -161,68 +153,86 @@ pub async fn cbc_decision(
     } else {
         body.keterangan.clone()
     };
-    let message = decisions::cbc(&state, &panel, &id_loan, approve, body.extra_premi.unwrap_or(0), &note).await?;
+    let message = decisions::cbc(
+        &ctx,
+        &panel,
+        &id_loan,
+        approve,
+        Rupiah::new(body.extra_premi.unwrap_or(0)),
+        &note,
+    )
+    .await?;
     Ok(Json(StatusResponse::ok(message)))
 }
 
 /// Sets a claim's status; calls `post-status`.
-#[utoipa::path(post, path = "/asuransi/{panel_code}/admin/klaim/{id_loan}/status", tag = "insurance-panel",
-    params(("panel_code" = String, Path, description = "Panel code"), ("id_loan" = String, Path, description = "ID_Loan")),
+#[utoipa::path(post, path = "/{panel_code}/admin/klaim/{id_loan}/status", tag = "insurance-panel", security(("basic" = [])),
+    params(("panel_code" = String, Path, description = "Panel code", example = "A03"), ("id_loan" = String, Path, description = "ID_Loan")),
     request_body = ClaimStatusDecision,
     responses((status = 200, description = "Decided; or Status 01 naming the current state", body = StatusResponse),
-              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+              (status = 400, description = "Malformed request", body = Refusal),
+              (status = 401, description = "Invalid Username or Password", body = Refusal),
+              (status = 403, description = "The credential may not use this panel", body = Refusal),
+              (status = 404, description = "Unknown panel", body = Refusal)))]
 pub async fn claim_status(
-    State(state): State<AppState>,
+    State(ctx): State<PanelCtx>,
     Path((panel_code, id_loan)): Path<(String, String)>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Json<StatusResponse>> {
-    let (_, panel) = auth::staff(&state, &headers, &panel_code).await?;
+    let (_, panel) = auth::staff(&ctx, &headers, &panel_code).await?;
     let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let body: ClaimStatusDecision = super::handlers::json_body(&body)?;
-    let message = decisions::claim_status(&state, &panel, &id_loan, &body.status, &body.keterangan).await?;
+    let message = decisions::claim_status(&ctx, &panel, &id_loan, &body.status, &body.keterangan).await?;
     Ok(Json(StatusResponse::ok(message)))
 }
 
 /// Records a claim payment with its PDF proof (multipart `Nilai_Dibayarkan`, `Keterangan`,
 /// `files`); calls `post-pembayaran`.
-#[utoipa::path(post, path = "/asuransi/{panel_code}/admin/klaim/{id_loan}/pembayaran", tag = "insurance-panel",
-    params(("panel_code" = String, Path, description = "Panel code"), ("id_loan" = String, Path, description = "ID_Loan")),
-    request_body(content_type = "multipart/form-data", description = "Nilai_Dibayarkan, Keterangan, files (PDF proof)"),
+#[utoipa::path(post, path = "/{panel_code}/admin/klaim/{id_loan}/pembayaran", tag = "insurance-panel", security(("basic" = [])),
+    params(("panel_code" = String, Path, description = "Panel code", example = "A03"), ("id_loan" = String, Path, description = "ID_Loan")),
+    request_body(content = PembayaranKlaimForm, content_type = "multipart/form-data", description = "Nilai_Dibayarkan, Keterangan, files (PDF proof)"),
     responses((status = 200, description = "Recorded; or Status 01", body = StatusResponse),
-              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+              (status = 400, description = "Malformed request", body = Refusal),
+              (status = 401, description = "Invalid Username or Password", body = Refusal),
+              (status = 403, description = "The credential may not use this panel", body = Refusal),
+              (status = 404, description = "Unknown panel", body = Refusal)))]
 pub async fn claim_payment(
-    State(state): State<AppState>,
+    State(ctx): State<PanelCtx>,
     Path((panel_code, id_loan)): Path<(String, String)>,
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Json<StatusResponse>> {
-    let (_, panel) = auth::staff(&state, &headers, &panel_code).await?;
+    let (_, panel) = auth::staff(&ctx, &headers, &panel_code).await?;
     let multipart = multipart.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    let upload = documents::read_upload(&state, multipart).await?;
+    let upload = documents::read_upload(&ctx, multipart).await?;
     let amount_text = upload.field("Nilai_Dibayarkan")?;
-    let amount: i64 = amount_text
+    let amount = amount_text
         .parse()
+        .map(Rupiah::new)
         .map_err(|_| AppError::BadRequest("field `Nilai_Dibayarkan` must be a whole number".into()))?;
     let note = upload.field("Keterangan")?;
-    let proof = documents::check_pdf(&state, &upload)?;
-    let message = decisions::claim_payment(&state, &panel, &id_loan, amount, &note, &proof, &upload.file_name).await?;
+    let proof = documents::check_pdf(&ctx, &upload)?;
+    let message = decisions::claim_payment(&ctx, &panel, &id_loan, amount, &note, &proof, &upload.file_name).await?;
     Ok(Json(StatusResponse::ok(message)))
 }
 
 /// Approves or refuses an in-force cancellation; calls `post-status-pembatalan`.
-#[utoipa::path(post, path = "/asuransi/{panel_code}/admin/pembatalan/{id_loan}/keputusan", tag = "insurance-panel",
-    params(("panel_code" = String, Path, description = "Panel code"), ("id_loan" = String, Path, description = "ID_Loan")),
+#[utoipa::path(post, path = "/{panel_code}/admin/pembatalan/{id_loan}/keputusan", tag = "insurance-panel", security(("basic" = [])),
+    params(("panel_code" = String, Path, description = "Panel code", example = "A03"), ("id_loan" = String, Path, description = "ID_Loan")),
     request_body = CancellationDecision,
     responses((status = 200, description = "Decided; or Status 01 naming the current state", body = StatusResponse),
-              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+              (status = 400, description = "Malformed request", body = Refusal),
+              (status = 401, description = "Invalid Username or Password", body = Refusal),
+              (status = 403, description = "The credential may not use this panel", body = Refusal),
+              (status = 404, description = "Unknown panel", body = Refusal)))]
 pub async fn cancellation_decision(
-    State(state): State<AppState>,
+    State(ctx): State<PanelCtx>,
     Path((panel_code, id_loan)): Path<(String, String)>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Json<StatusResponse>> {
-    let (_, panel) = auth::staff(&state, &headers, &panel_code).await?;
+    let (_, panel) = auth::staff(&ctx, &headers, &panel_code).await?;
     let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let body: CancellationDecision = super::handlers::json_body(&body)?;
     let approve = approve_of(&body.status)?;
@@ -231,6 +241,6 @@ pub async fn cancellation_decision(
     } else {
         body.keterangan.clone()
     };
-    let message = decisions::cancellation(&state, &panel, &id_loan, approve, &note).await?;
+    let message = decisions::cancellation(&ctx, &panel, &id_loan, approve, &note).await?;
     Ok(Json(StatusResponse::ok(message)))
 }

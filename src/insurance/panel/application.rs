@@ -4,15 +4,17 @@
 use chrono::NaiveDate;
 
 use super::domain::Application;
-use super::handlers::{date, nik, text};
+use super::handlers::{date, id_loan, nik, text};
+use crate::insurance::ids::IdLoan;
 use crate::insurance::wire::AkseptasiRequest;
 use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::money::Rupiah;
 
 /// An acceptance request, parsed.
 #[derive(Debug, Clone)]
 pub struct Parsed {
     /// ID_Loan.
-    pub id_loan: String,
+    pub id_loan: IdLoan,
     /// Branch.
     pub kode_cabang: String,
     /// Name.
@@ -26,11 +28,11 @@ pub struct Parsed {
     /// End of cover as the bank sent it.
     pub akhir: String,
     /// The bank's premium, when sent.
-    pub premi: Option<i64>,
+    pub premi: Option<Rupiah>,
     /// True for TOPUP.
     pub topup: bool,
     /// The loan topped up.
-    pub ref_id_loan: Option<String>,
+    pub ref_id_loan: Option<IdLoan>,
     /// The request as sent (unknown fields included).
     pub request: String,
 }
@@ -51,13 +53,14 @@ pub fn parse(request: &AkseptasiRequest) -> AppResult<Parsed> {
         .as_deref()
         .map(str::trim)
         .filter(|r| !r.is_empty())
-        .map(str::to_string);
+        .map(|r| IdLoan::parse(r).map_err(|why| AppError::BadRequest(format!("field `Ref_ID_Loan`: {why}"))))
+        .transpose()?;
     if topup && ref_id_loan.is_none() {
         return Err(AppError::BadRequest("field `Ref_ID_Loan` is required for TOPUP".into()));
     }
     date("Tanggal_Akhir_Asuransi", &request.tanggal_akhir_asuransi)?;
     Ok(Parsed {
-        id_loan: text("ID_Loan", &request.id_loan)?,
+        id_loan: id_loan(&request.id_loan)?,
         kode_cabang: text("Kode_Cabang_Bank", &request.kode_cabang_bank)?,
         nama: text("Nama_Nasabah", &request.nama_nasabah)?,
         nik: nik(&request.nik)?,
@@ -65,12 +68,12 @@ pub fn parse(request: &AkseptasiRequest) -> AppResult<Parsed> {
             born: date("Tanggal_Lahir", &request.tanggal_lahir)?,
             akad: date("Tanggal_Akad", &request.tanggal_akad)?,
             tenor: request.tenor,
-            sum_insured: request.nilai_pertanggungan,
+            sum_insured: Rupiah::new(request.nilai_pertanggungan),
             product: text("Produk", &request.produk)?,
         },
         pengajuan: date("Tanggal_Pengajuan", &request.tanggal_pengajuan)?,
         akhir: request.tanggal_akhir_asuransi.trim().to_string(),
-        premi: request.premi,
+        premi: request.premi.map(Rupiah::new),
         topup,
         ref_id_loan: if topup { ref_id_loan } else { None },
         request: serde_json::to_string(request).unwrap_or_default(),

@@ -4,15 +4,15 @@
 //! credential may use and, for a client, where and how to call its broker back.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::definition::{normalize_code, PanelDefinition};
-use super::{refuse, store, CLIENT_REALM, STAFF_REALM};
-use crate::app::AppState;
+use super::{refuse, store, PanelCtx, CLIENT_REALM, STAFF_REALM};
+use crate::insurance::ids::PanelCode;
 use crate::kernel::auth::basic;
 use crate::kernel::error::{AppError, AppResult};
 
@@ -51,20 +51,20 @@ fn digest(secret: &str) -> String {
 
 /// Verifies the Basic credential of `realm`, using the state's short-lived cache so a hot
 /// endpoint does not recompute the salted hash on every request.
-async fn verify(state: &AppState, realm: &str, headers: &HeaderMap) -> AppResult<Caller> {
+async fn verify(ctx: &PanelCtx, realm: &str, headers: &HeaderMap) -> AppResult<Caller> {
     let Some((user, pass)) = basic::credentials(headers) else {
         return Err(AppError::Unauthorized("missing credentials".into()));
     };
-    let ttl = Duration::from_millis(state.config.insurance.panel.cache_ttl_ms);
+    let ttl = ctx.family.ttl();
     let key = (realm.to_string(), user.clone());
     let presented = digest(&pass);
-    let cache = &state.insurance.panel.credentials;
+    let cache = &ctx.family.credentials;
     if let Some((hash, scope, at)) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
         if at.elapsed() < ttl && hash == presented {
             return Ok(Caller { username: user, scope });
         }
     }
-    let client = basic::verify(&state.db, realm, headers)
+    let client = basic::verify(&ctx.kernel.db, realm, headers)
         .await?
         .ok_or_else(|| AppError::Unauthorized("bad credentials".into()))?;
     let scope: Arc<Scope> = Arc::new(serde_json::from_str(&client.scope).unwrap_or_default());
@@ -79,12 +79,12 @@ async fn verify(state: &AppState, realm: &str, headers: &HeaderMap) -> AppResult
 
 /// Authenticates a broker client and finds the panel it calls.
 pub async fn client(
-    state: &AppState,
+    ctx: &PanelCtx,
     headers: &HeaderMap,
     panel_code: &str,
 ) -> AppResult<(Caller, Arc<PanelDefinition>)> {
-    let caller = verify(state, CLIENT_REALM, headers).await?;
-    let panel = panel(state, panel_code).await?;
+    let caller = verify(ctx, CLIENT_REALM, headers).await?;
+    let panel = panel(ctx, panel_code).await?;
     if !caller.scope.allows(&panel.code) {
         return Err(AppError::Forbidden(format!(
             "Tidak berhak mengakses panel {}",
@@ -95,13 +95,9 @@ pub async fn client(
 }
 
 /// Authenticates a member of the panel's staff.
-pub async fn staff(
-    state: &AppState,
-    headers: &HeaderMap,
-    panel_code: &str,
-) -> AppResult<(Caller, Arc<PanelDefinition>)> {
-    let caller = verify(state, STAFF_REALM, headers).await?;
-    let panel = panel(state, panel_code).await?;
+pub async fn staff(ctx: &PanelCtx, headers: &HeaderMap, panel_code: &str) -> AppResult<(Caller, Arc<PanelDefinition>)> {
+    let caller = verify(ctx, STAFF_REALM, headers).await?;
+    let panel = panel(ctx, panel_code).await?;
     if !caller.scope.allows(&panel.code) {
         return Err(AppError::Forbidden(format!(
             "Tidak berhak mengakses panel {}",
@@ -112,17 +108,19 @@ pub async fn staff(
 }
 
 /// The panel named by the path (`1` is `A01`), cached briefly.
-pub async fn panel(state: &AppState, panel_code: &str) -> AppResult<Arc<PanelDefinition>> {
-    let code = normalize_code(panel_code);
-    let ttl = Duration::from_millis(state.config.insurance.panel.cache_ttl_ms);
-    if let Some(panel) = state.insurance.panel.panel(&code, ttl) {
+pub async fn panel(ctx: &PanelCtx, panel_code: &str) -> AppResult<Arc<PanelDefinition>> {
+    // A code that cannot be a panel's is as unknown as an unregistered one.
+    let code = PanelCode::parse(panel_code)
+        .map_err(|_| AppError::NotFound(format!("Panel asuransi {} tidak terdaftar", panel_code.trim())))?;
+    let code = code.as_str();
+    if let Some(panel) = ctx.family.panel(code) {
         return Ok(panel);
     }
-    let panel = store::load_panel(&state.db, &code)
+    let panel = store::load_panel(&ctx.kernel.db, code)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("Panel asuransi {code} tidak terdaftar")))?;
     let panel = Arc::new(panel);
-    state.insurance.panel.remember_panel(panel.clone());
+    ctx.family.remember_panel(panel.clone());
     Ok(panel)
 }
 

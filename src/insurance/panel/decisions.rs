@@ -7,32 +7,23 @@ use super::definition::PanelDefinition;
 use super::documents::CheckedPdf;
 use super::domain::LoanState;
 use super::lifecycle::CLAIM_OPEN;
-use super::store::{load_loan, set_state};
-use super::{refuse, CLIENT_REALM};
-use crate::app::AppState;
+use super::store_tx::{self as tx_store, NewDocument};
+use super::{refuse, PanelCtx, CLIENT_REALM};
 use crate::insurance::wire::{StatusCbcCallback, StatusKlaimCallback, StatusPembatalanCallback};
 
+use crate::kernel::db::Conn;
 use crate::kernel::error::{AppError, AppResult};
-use crate::with_db;
+use crate::kernel::money::Rupiah;
 
-/// `client_scope!(tx, username)`: the broker client's scope (its callback URL and credentials).
-macro_rules! client_scope {
-    ($tx:expr, $client:expr) => {{
-        let text: Option<String> =
-            sqlx::query_scalar("SELECT scope FROM basic_clients WHERE realm = $1 AND username = $2")
-                .bind(CLIENT_REALM)
-                .bind($client)
-                .fetch_optional(&mut *$tx)
-                .await?;
-        let scope: Scope = text.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
-        if scope.broker_url.is_empty() {
-            return Err(refuse(format!(
-                "Klien {} tidak memiliki alamat callback pialang",
-                $client
-            )));
-        }
-        scope
-    }};
+/// The broker client's scope (its callback URL and credentials); a client without a
+/// callback URL cannot be told of a decision, so the decision is refused.
+async fn client_scope(conn: &mut Conn, client: &str) -> AppResult<Scope> {
+    let text = tx_store::client_scope(conn, CLIENT_REALM, client).await?;
+    let scope: Scope = text.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
+    if scope.broker_url.is_empty() {
+        return Err(refuse(format!("Klien {client} tidak memiliki alamat callback pialang")));
+    }
+    Ok(scope)
 }
 
 fn missing(id_loan: &str) -> AppError {
@@ -42,57 +33,62 @@ fn missing(id_loan: &str) -> AppError {
 /// Approves (with an extra premium) or refuses a case-by-case application in DIPROSES;
 /// calls the broker's `post-status-pertanggung-cbc`.
 pub async fn cbc(
-    state: &AppState,
+    ctx: &PanelCtx,
     panel: &PanelDefinition,
     id_loan: &str,
     approve: bool,
-    extra_premi: i64,
+    extra_premi: Rupiah,
     keterangan: &str,
 ) -> AppResult<String> {
-    if extra_premi < 0 {
+    if extra_premi.is_negative() {
         return Err(AppError::BadRequest("field `Extra_Premi` must not be negative".into()));
     }
-    let now = state.clock.now().to_rfc3339();
-    let lock = state.db.is_postgres();
+    let now = ctx.kernel.clock.now().to_rfc3339();
+    let db = &ctx.kernel.db;
     let (to, status) = if approve {
         (LoanState::Disetujui, "DISETUJUI")
     } else {
         (LoanState::Ditolak, "DITOLAK")
     };
-    with_db!(&state.db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let loan = load_loan!(&mut *tx, &panel.code, id_loan, lock).ok_or_else(|| missing(id_loan))?;
+    {
+        let mut tx = db.begin_write().await?;
+        let loan = tx_store::load_loan(&mut tx, &panel.code, id_loan, db.is_postgres())
+            .await?
+            .ok_or_else(|| missing(id_loan))?;
         if loan.state != LoanState::Diproses.as_str() {
-            return Err(refuse(format!("Keputusan CBC tidak dapat diproses: status pengajuan {}", loan.state)));
+            return Err(refuse(format!(
+                "Keputusan CBC tidak dapat diproses: status pengajuan {}",
+                loan.state
+            )));
         }
-        let scope = client_scope!(tx, &loan.client);
-        set_state!(tx, &panel.code, id_loan, LoanState::Diproses, to, keterangan, &now);
-        sqlx::query("UPDATE panel_loans SET extra_premi = $1 WHERE panel_code = $2 AND id_loan = $3")
-            .bind(if approve { extra_premi } else { 0 })
-            .bind(&panel.code)
-            .bind(id_loan)
-            .execute(&mut *tx)
-            .await?;
+        let scope = client_scope(&mut tx, &loan.client).await?;
+        tx_store::set_state(&mut tx, &panel.code, id_loan, LoanState::Diproses, to, keterangan, &now).await?;
+        let extra_premi = if approve { extra_premi } else { Rupiah::ZERO };
+        tx_store::set_extra_premi(&mut tx, &panel.code, id_loan, extra_premi).await?;
         let body = StatusCbcCallback {
             id_loan: id_loan.to_string(),
-            extra_premi: if approve { extra_premi } else { 0 },
+            extra_premi: extra_premi.value(),
             status: status.to_string(),
             link_e_polis: String::new(),
             nomor_polis: String::new(),
             keterangan: keterangan.to_string(),
             asuransi: panel.code.clone(),
         };
-        crate::kernel::outbox::enqueue(&mut tx, &callbacks::json(&scope, &panel.code, "post-status-pertanggung-cbc", &body)).await?;
+        crate::kernel::outbox::enqueue(
+            &mut tx,
+            &callbacks::json(&scope, &panel.code, "post-status-pertanggung-cbc", &body),
+        )
+        .await?;
         tx.commit().await?;
-    });
-    state.outbox.wake();
+    }
+    ctx.kernel.outbox.wake();
     Ok(format!("Keputusan CBC {status} untuk {id_loan} dikirim ke pialang"))
 }
 
 /// Sets a claim's status (ANALISA, TOLAK, TAHAN, TERIMA); calls the broker's `post-status`.
 /// TOLAK closes the claim and the policy is in force again.
 pub async fn claim_status(
-    state: &AppState,
+    ctx: &PanelCtx,
     panel: &PanelDefinition,
     id_loan: &str,
     status: &str,
@@ -107,46 +103,37 @@ pub async fn claim_status(
     if keterangan.trim().is_empty() {
         return Err(AppError::BadRequest("field `Keterangan` is empty".into()));
     }
-    let now = state.clock.now().to_rfc3339();
-    let lock = state.db.is_postgres();
-    with_db!(&state.db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let loan = load_loan!(&mut *tx, &panel.code, id_loan, lock).ok_or_else(|| missing(id_loan))?;
-        let current: Option<(String, String)> = sqlx::query_as("SELECT status, no_polis FROM panel_claims WHERE panel_code = $1 AND id_loan = $2")
-            .bind(&panel.code)
-            .bind(id_loan)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let now = ctx.kernel.clock.now().to_rfc3339();
+    let db = &ctx.kernel.db;
+    {
+        let mut tx = db.begin_write().await?;
+        let loan = tx_store::load_loan(&mut tx, &panel.code, id_loan, db.is_postgres())
+            .await?
+            .ok_or_else(|| missing(id_loan))?;
+        let current = tx_store::claim_status(&mut tx, &panel.code, id_loan).await?;
         let (current, no_polis) = current.ok_or_else(|| refuse(format!("Tidak ada klaim untuk ID_Loan {id_loan}")))?;
         if loan.state != LoanState::Klaim.as_str() || !CLAIM_OPEN.contains(&current.as_str()) || current == status {
-            return Err(refuse(format!("Status klaim tidak dapat diubah ke {status}: status klaim {current}, status polis {}", loan.state)));
+            return Err(refuse(format!(
+                "Status klaim tidak dapat diubah ke {status}: status klaim {current}, status polis {}",
+                loan.state
+            )));
         }
-        let scope = client_scope!(tx, &loan.client);
-        sqlx::query("UPDATE panel_claims SET status = $1, keterangan = $2, updated_at = $3 WHERE panel_code = $4 AND id_loan = $5")
-            .bind(&status)
-            .bind(keterangan)
-            .bind(&now)
-            .bind(&panel.code)
-            .bind(id_loan)
-            .execute(&mut *tx)
-            .await?;
+        let scope = client_scope(&mut tx, &loan.client).await?;
+        tx_store::set_claim_status(&mut tx, &panel.code, id_loan, &status, keterangan, &now).await?;
         if status == "TOLAK" {
             // The claim is closed and the policy in force again: a new claim may be filed,
             // so the remembered answers of this claim no longer apply.
-            set_state!(tx, &panel.code, id_loan, LoanState::Klaim, LoanState::Inforce, keterangan, &now);
-            sqlx::query(
-                "DELETE FROM panel_requests WHERE panel_code = $1 AND id_loan = $2 \
-                 AND (operation = 'klaim-registrasi' OR operation LIKE 'dokumen-klaim:%')",
+            tx_store::set_state(
+                &mut tx,
+                &panel.code,
+                id_loan,
+                LoanState::Klaim,
+                LoanState::Inforce,
+                keterangan,
+                &now,
             )
-            .bind(&panel.code)
-            .bind(id_loan)
-            .execute(&mut *tx)
             .await?;
-            sqlx::query("DELETE FROM panel_documents WHERE panel_code = $1 AND id_loan = $2 AND scope = 'klaim'")
-                .bind(&panel.code)
-                .bind(id_loan)
-                .execute(&mut *tx)
-                .await?;
+            tx_store::forget_claim(&mut tx, &panel.code, id_loan).await?;
         }
         let body = StatusKlaimCallback {
             id_loan: id_loan.to_string(),
@@ -156,73 +143,81 @@ pub async fn claim_status(
         };
         crate::kernel::outbox::enqueue(&mut tx, &callbacks::json(&scope, &panel.code, "post-status", &body)).await?;
         tx.commit().await?;
-    });
-    state.outbox.wake();
+    }
+    ctx.kernel.outbox.wake();
     Ok(format!("Status klaim {status} untuk {id_loan} dikirim ke pialang"))
 }
 
 /// Records the payment of an accepted (TERIMA) claim with its PDF proof; calls the
 /// broker's `post-pembayaran` (multipart).
 pub async fn claim_payment(
-    state: &AppState,
+    ctx: &PanelCtx,
     panel: &PanelDefinition,
     id_loan: &str,
-    amount: i64,
+    amount: Rupiah,
     keterangan: &str,
     proof: &CheckedPdf,
     file_name: &str,
 ) -> AppResult<String> {
-    let path = super::documents::store(state, proof).await?;
-    let now = state.clock.now().to_rfc3339();
-    let lock = state.db.is_postgres();
-    with_db!(&state.db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let loan = load_loan!(&mut *tx, &panel.code, id_loan, lock).ok_or_else(|| missing(id_loan))?;
-        let current: Option<(String, String)> = sqlx::query_as("SELECT status, no_polis FROM panel_claims WHERE panel_code = $1 AND id_loan = $2")
-            .bind(&panel.code)
-            .bind(id_loan)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let path = super::documents::store(ctx, proof).await?;
+    let now = ctx.kernel.clock.now().to_rfc3339();
+    let db = &ctx.kernel.db;
+    {
+        let mut tx = db.begin_write().await?;
+        let loan = tx_store::load_loan(&mut tx, &panel.code, id_loan, db.is_postgres())
+            .await?
+            .ok_or_else(|| missing(id_loan))?;
+        let current = tx_store::claim_status(&mut tx, &panel.code, id_loan).await?;
         let (current, no_polis) = current.ok_or_else(|| refuse(format!("Tidak ada klaim untuk ID_Loan {id_loan}")))?;
         if current != "TERIMA" || loan.state != LoanState::Klaim.as_str() {
-            return Err(refuse(format!("Pembayaran klaim tidak dapat dicatat: status klaim {current}, status polis {}", loan.state)));
+            return Err(refuse(format!(
+                "Pembayaran klaim tidak dapat dicatat: status klaim {current}, status polis {}",
+                loan.state
+            )));
         }
-        if amount <= 0 || amount > loan.nilai_pertanggungan {
-            return Err(refuse(format!("Nilai_Dibayarkan harus antara 1 dan nilai pertanggungan {}", loan.nilai_pertanggungan)));
+        if amount <= Rupiah::ZERO || amount > loan.nilai_pertanggungan {
+            return Err(refuse(format!(
+                "Nilai_Dibayarkan harus antara 1 dan nilai pertanggungan {}",
+                loan.nilai_pertanggungan
+            )));
         }
-        let scope = client_scope!(tx, &loan.client);
-        sqlx::query("UPDATE panel_claims SET status = 'DIBAYAR', nilai_dibayar = $1, keterangan = $2, updated_at = $3 WHERE panel_code = $4 AND id_loan = $5")
-            .bind(amount)
-            .bind(keterangan)
-            .bind(&now)
-            .bind(&panel.code)
-            .bind(id_loan)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO panel_documents (panel_code, id_loan, scope, kode_dokumen, sha256, size_bytes, path, file_name, uploaded_at) \
-             VALUES ($1, $2, 'pembayaran', 'BUKTI_BAYAR', $3, $4, $5, $6, $7)",
+        let scope = client_scope(&mut tx, &loan.client).await?;
+        tx_store::pay_claim(&mut tx, &panel.code, id_loan, amount, keterangan, &now).await?;
+        let document = NewDocument {
+            panel: &panel.code,
+            id_loan,
+            scope: "pembayaran",
+            kode: "BUKTI_BAYAR",
+            sha256: &proof.sha256,
+            size: proof.bytes.len() as i64,
+            path: path.to_string_lossy().to_string(),
+            file_name,
+        };
+        tx_store::insert_document(&mut tx, &document, &now).await?;
+        tx_store::set_state(
+            &mut tx,
+            &panel.code,
+            id_loan,
+            LoanState::Klaim,
+            LoanState::Dibayar,
+            keterangan,
+            &now,
         )
-        .bind(&panel.code)
-        .bind(id_loan)
-        .bind(&proof.sha256)
-        .bind(proof.bytes.len() as i64)
-        .bind(path.to_string_lossy().to_string())
-        .bind(file_name)
-        .bind(&now)
-        .execute(&mut *tx)
         .await?;
-        set_state!(tx, &panel.code, id_loan, LoanState::Klaim, LoanState::Dibayar, keterangan, &now);
         let fields = [
             ("ID_Loan", id_loan.to_string()),
             ("Nilai_Dibayarkan", amount.to_string()),
             ("Keterangan", keterangan.to_string()),
             ("No_Polis", no_polis),
         ];
-        crate::kernel::outbox::enqueue(&mut tx, &callbacks::multipart(&scope, &panel.code, "post-pembayaran", &fields, file_name, &proof.bytes)).await?;
+        crate::kernel::outbox::enqueue(
+            &mut tx,
+            &callbacks::multipart(&scope, &panel.code, "post-pembayaran", &fields, file_name, &proof.bytes),
+        )
+        .await?;
         tx.commit().await?;
-    });
-    state.outbox.wake();
+    }
+    ctx.kernel.outbox.wake();
     Ok(format!(
         "Pembayaran klaim {id_loan} sebesar {amount} dikirim ke pialang"
     ))
@@ -231,44 +226,58 @@ pub async fn claim_payment(
 /// Approves (policy cancelled, refund due) or refuses (policy in force again) an in-force
 /// cancellation; calls the broker's `post-status-pembatalan`.
 pub async fn cancellation(
-    state: &AppState,
+    ctx: &PanelCtx,
     panel: &PanelDefinition,
     id_loan: &str,
     approve: bool,
     keterangan: &str,
 ) -> AppResult<String> {
-    let now = state.clock.now().to_rfc3339();
-    let lock = state.db.is_postgres();
+    let now = ctx.kernel.clock.now().to_rfc3339();
+    let db = &ctx.kernel.db;
     let (to, status) = if approve {
         (LoanState::Batal, "DISETUJUI")
     } else {
         (LoanState::Inforce, "DITOLAK")
     };
-    with_db!(&state.db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let loan = load_loan!(&mut *tx, &panel.code, id_loan, lock).ok_or_else(|| missing(id_loan))?;
+    {
+        let mut tx = db.begin_write().await?;
+        let loan = tx_store::load_loan(&mut tx, &panel.code, id_loan, db.is_postgres())
+            .await?
+            .ok_or_else(|| missing(id_loan))?;
         if loan.state != LoanState::PembatalanDiajukan.as_str() {
-            return Err(refuse(format!("Keputusan pembatalan tidak dapat diproses: status polis {}", loan.state)));
+            return Err(refuse(format!(
+                "Keputusan pembatalan tidak dapat diproses: status polis {}",
+                loan.state
+            )));
         }
-        let scope = client_scope!(tx, &loan.client);
-        set_state!(tx, &panel.code, id_loan, LoanState::PembatalanDiajukan, to, keterangan, &now);
+        let scope = client_scope(&mut tx, &loan.client).await?;
+        tx_store::set_state(
+            &mut tx,
+            &panel.code,
+            id_loan,
+            LoanState::PembatalanDiajukan,
+            to,
+            keterangan,
+            &now,
+        )
+        .await?;
         if !approve {
             // The refund quoted no longer applies; a later request computes a new one.
-            sqlx::query("DELETE FROM panel_requests WHERE panel_code = $1 AND id_loan = $2 AND operation = 'pembatalan-inforce'")
-                .bind(&panel.code)
-                .bind(id_loan)
-                .execute(&mut *tx)
-                .await?;
+            tx_store::forget_response(&mut tx, &panel.code, id_loan, "pembatalan-inforce").await?;
         }
         let body = StatusPembatalanCallback {
             id_loan: id_loan.to_string(),
             no_polis: loan.policy_no.clone().unwrap_or_default(),
             status: status.to_string(),
         };
-        crate::kernel::outbox::enqueue(&mut tx, &callbacks::json(&scope, &panel.code, "post-status-pembatalan", &body)).await?;
+        crate::kernel::outbox::enqueue(
+            &mut tx,
+            &callbacks::json(&scope, &panel.code, "post-status-pembatalan", &body),
+        )
+        .await?;
         tx.commit().await?;
-    });
-    state.outbox.wake();
+    }
+    ctx.kernel.outbox.wake();
     Ok(format!(
         "Keputusan pembatalan {status} untuk {id_loan} dikirim ke pialang"
     ))

@@ -2,8 +2,7 @@
 //! panels' underwriters. Idempotent.
 
 use super::definition::PanelDefinition;
-use super::{store, CLIENT_REALM, STAFF_REALM};
-use crate::app::AppState;
+use super::{PanelCtx, CLIENT_REALM, STAFF_REALM};
 use crate::kernel::auth::basic;
 
 /// The demo panels' definitions (also an example of an import file).
@@ -32,12 +31,13 @@ pub fn panels() -> anyhow::Result<Vec<PanelDefinition>> {
 }
 
 /// Loads the demo panels and credentials.
-pub async fn load(state: &AppState) -> anyhow::Result<()> {
+pub async fn load(ctx: &PanelCtx) -> anyhow::Result<()> {
+    let db = &ctx.kernel.db;
     for panel in panels()? {
-        store::save_panel(state, &panel).await?;
+        super::save_panel(ctx, &panel).await?;
         let staff_scope = serde_json::json!({ "panels": [panel.code] }).to_string();
         basic::upsert(
-            &state.db,
+            db,
             STAFF_REALM,
             &format!("uw-{}", panel.code),
             DEMO_STAFF_SECRET,
@@ -47,18 +47,11 @@ pub async fn load(state: &AppState) -> anyhow::Result<()> {
     }
     let scope = serde_json::json!({
         "panels": ["*"],
-        "broker_url": format!("{}/aap", state.config.public_base_url()),
+        "broker_url": format!("{}/aap", ctx.kernel.public_url),
         "broker_username": DEMO_BROKER_CREDENTIALS.0,
         "broker_password": DEMO_BROKER_CREDENTIALS.1,
     });
-    basic::upsert(
-        &state.db,
-        CLIENT_REALM,
-        DEMO_CLIENT.0,
-        DEMO_CLIENT.1,
-        &scope.to_string(),
-    )
-    .await?;
+    basic::upsert(db, CLIENT_REALM, DEMO_CLIENT.0, DEMO_CLIENT.1, &scope.to_string()).await?;
     Ok(())
 }
 

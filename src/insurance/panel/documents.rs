@@ -7,8 +7,7 @@ use std::path::PathBuf;
 use axum::extract::Multipart;
 use sha2::{Digest, Sha256};
 
-use super::refuse;
-use crate::app::AppState;
+use super::{refuse, PanelCtx};
 use crate::kernel::error::{AppError, AppResult};
 
 /// Largest text field accepted in a multipart form.
@@ -44,8 +43,8 @@ fn multipart_error(err: axum::extract::multipart::MultipartError) -> AppError {
 
 /// Reads a multipart form whose file part is named `files` (any case). A file above
 /// `max_document_bytes` is not kept: `too_large` tells the caller to refuse it.
-pub async fn read_upload(state: &AppState, mut multipart: Multipart) -> AppResult<Upload> {
-    let max = state.config.insurance.panel.max_document_bytes;
+pub async fn read_upload(ctx: &PanelCtx, mut multipart: Multipart) -> AppResult<Upload> {
+    let max = ctx.family.config.max_document_bytes;
     let mut upload = Upload::default();
     while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
         let name = field.name().unwrap_or_default().to_string();
@@ -98,11 +97,11 @@ pub fn is_pdf(bytes: &[u8]) -> bool {
 }
 
 /// Checks the upload's file: present (else malformed), within the size limit and a PDF (else refused).
-pub fn check_pdf(state: &AppState, upload: &Upload) -> AppResult<CheckedPdf> {
+pub fn check_pdf(ctx: &PanelCtx, upload: &Upload) -> AppResult<CheckedPdf> {
     if upload.too_large {
         return Err(refuse(format!(
             "Ukuran file melebihi batas {} byte",
-            state.config.insurance.panel.max_document_bytes
+            ctx.family.config.max_document_bytes
         )));
     }
     let bytes = upload
@@ -118,9 +117,9 @@ pub fn check_pdf(state: &AppState, upload: &Upload) -> AppResult<CheckedPdf> {
 
 /// Stores the file under `data_dir/insurance/documents/<sha[..2]>/<sha>.pdf` (written once,
 /// atomically by rename) and returns its path.
-pub async fn store(state: &AppState, pdf: &CheckedPdf) -> AppResult<PathBuf> {
-    let dir = state
-        .config
+pub async fn store(ctx: &PanelCtx, pdf: &CheckedPdf) -> AppResult<PathBuf> {
+    let dir = ctx
+        .kernel
         .data_dir
         .join("insurance")
         .join("documents")

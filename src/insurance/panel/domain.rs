@@ -5,6 +5,10 @@
 use chrono::{Datelike, Months, NaiveDate};
 
 use super::definition::{AgeBasis, PanelDefinition, ProRata, CAC};
+use crate::kernel::money::Rupiah;
+
+/// The refusal of an amount too large to compute (never a wrap).
+pub const OVERFLOW: &str = "Nilai melebihi batas perhitungan";
 
 /// The state of one loan at one panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,10 +109,12 @@ pub fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
 pub struct Quote {
     /// Age at contract.
     pub age: i64,
-    /// Single premium in rupiah.
-    pub premium: i64,
+    /// Single premium.
+    pub premium: Rupiah,
     /// Sum insured of the NIK's other live policies at this panel.
-    pub others: i64,
+    pub others: Rupiah,
+    /// Those plus this application's sum insured.
+    pub accumulated: Rupiah,
     /// `CAC` or the medical code.
     pub code: String,
     /// End of cover: contract date plus the tenor.
@@ -117,11 +123,11 @@ pub struct Quote {
 
 impl Quote {
     /// The accumulated sum insured the bank is shown (0 when nothing accumulated).
-    pub fn nilai_akumulasi(&self, sum_insured: i64) -> i64 {
-        if self.others > 0 {
-            self.others + sum_insured
+    pub fn nilai_akumulasi(&self) -> Rupiah {
+        if self.others > Rupiah::ZERO {
+            self.accumulated
         } else {
-            0
+            Rupiah::ZERO
         }
     }
 }
@@ -136,13 +142,13 @@ pub struct Application {
     /// Tenor in months.
     pub tenor: i64,
     /// Sum insured.
-    pub sum_insured: i64,
+    pub sum_insured: Rupiah,
     /// Product code.
     pub product: String,
 }
 
 /// Applies the limits, the rate table and the bands. `Err` is the refusal's reason.
-pub fn quote(panel: &PanelDefinition, app: &Application, others: i64) -> Result<Quote, String> {
+pub fn quote(panel: &PanelDefinition, app: &Application, others: Rupiah) -> Result<Quote, String> {
     let l = &panel.limits;
     if app.tenor < 1 {
         return Err("Tenor harus lebih dari 0 bulan".into());
@@ -153,10 +159,10 @@ pub fn quote(panel: &PanelDefinition, app: &Application, others: i64) -> Result<
             app.tenor, l.max_tenor
         ));
     }
-    if app.sum_insured <= 0 {
+    if app.sum_insured <= Rupiah::ZERO {
         return Err("Nilai_Pertanggungan harus lebih dari 0".into());
     }
-    if app.sum_insured > l.max_sum_insured {
+    if app.sum_insured > Rupiah::new(l.max_sum_insured) {
         return Err(format!(
             "Nilai_Pertanggungan {} melebihi maksimum {}",
             app.sum_insured, l.max_sum_insured
@@ -191,12 +197,12 @@ pub fn quote(panel: &PanelDefinition, app: &Application, others: i64) -> Result<
         .find(|r| (r.min_age..=r.max_age).contains(&age) && (r.min_tenor..=r.max_tenor).contains(&app.tenor))
         .and_then(|r| super::definition::parse_rate(&r.rate_permil))
         .ok_or_else(|| format!("Tidak ada tarif untuk usia {age} tahun dan tenor {} bulan", app.tenor))?;
-    let premium = premium(app.sum_insured, rate);
-    let accumulated = others.saturating_add(app.sum_insured);
+    let premium = premium(app.sum_insured, rate).ok_or(OVERFLOW)?;
+    let accumulated = others.checked_add(app.sum_insured).ok_or(OVERFLOW)?;
     let code = panel
         .bands
         .iter()
-        .find(|b| (b.min_age..=b.max_age).contains(&age) && (b.min_si..=b.max_si).contains(&accumulated))
+        .find(|b| (b.min_age..=b.max_age).contains(&age) && (b.min_si..=b.max_si).contains(&accumulated.value()))
         .map(|b| b.code.clone())
         .ok_or_else(|| {
             format!("Tidak ada ketentuan underwriting untuk usia {age} tahun dan akumulasi {accumulated}")
@@ -205,16 +211,20 @@ pub fn quote(panel: &PanelDefinition, app: &Application, others: i64) -> Result<
         age,
         premium,
         others,
+        accumulated,
         code,
         end,
     })
 }
 
-/// Sum insured x rate (units of 1/10,000 per mille) / 1000, rounded half up, in rupiah.
-pub fn premium(sum_insured: i64, rate_units: i64) -> i64 {
-    let numerator = sum_insured as i128 * rate_units as i128;
+/// Sum insured x rate (units of 1/10,000 per mille) / 1000, rounded half up; `None` when
+/// it does not fit.
+pub fn premium(sum_insured: Rupiah, rate_units: i64) -> Option<Rupiah> {
+    let numerator = (sum_insured.value() as i128).checked_mul(rate_units as i128)?;
     let denominator: i128 = 10_000 * 1_000;
-    ((numerator + denominator / 2) / denominator) as i64
+    i64::try_from((numerator + denominator / 2) / denominator)
+        .ok()
+        .map(Rupiah::new)
 }
 
 /// True when the code is automatic cover.
@@ -222,8 +232,15 @@ pub fn is_cac(code: &str) -> bool {
     code == CAC
 }
 
-/// The refund of an in-force cancellation on `today` by the panel's rule.
-pub fn refund(panel: &PanelDefinition, premium: i64, akad: NaiveDate, tenor: i64, today: NaiveDate) -> i64 {
+/// The refund of an in-force cancellation on `today` by the panel's rule; `None` when it
+/// does not fit.
+pub fn refund(
+    panel: &PanelDefinition,
+    premium: Rupiah,
+    akad: NaiveDate,
+    tenor: i64,
+    today: NaiveDate,
+) -> Option<Rupiah> {
     let rule = &panel.refund;
     let end = add_months(akad, tenor as u32);
     let (remaining, total) = match rule.basis {
@@ -240,13 +257,16 @@ pub fn refund(panel: &PanelDefinition, premium: i64, akad: NaiveDate, tenor: i64
             ((end - today).num_days().clamp(0, total), total)
         }
     };
-    let value = premium as i128 * rule.share_bps as i128 * remaining as i128 / (10_000i128 * total as i128);
-    let value = value as i64;
-    if value < rule.minimum {
-        0
+    let value = (premium.value() as i128)
+        .checked_mul(rule.share_bps as i128)?
+        .checked_mul(remaining as i128)?
+        / (10_000i128 * total as i128);
+    let value = i64::try_from(value).ok()?;
+    Some(if value < rule.minimum {
+        Rupiah::ZERO
     } else {
-        value
-    }
+        Rupiah::new(value)
+    })
 }
 
 /// Expands a policy number template (see [`PanelDefinition::policy_number_format`]).
@@ -308,10 +328,27 @@ mod tests {
 
     #[test]
     fn premium_rounds_half_up() {
-        assert_eq!(premium(15_000_000, 75_000), 112_500);
-        assert_eq!(premium(1_000_001, 5_000), 500);
-        assert_eq!(premium(1_001_000, 5_000), 501);
-        assert_eq!(premium(1_000_999, 5_000), 500);
+        let p = |si: i64, rate: i64| premium(Rupiah::new(si), rate).map(Rupiah::value);
+        assert_eq!(p(15_000_000, 75_000), Some(112_500));
+        assert_eq!(p(1_000_001, 5_000), Some(500));
+        assert_eq!(p(1_001_000, 5_000), Some(501));
+        assert_eq!(p(1_000_999, 5_000), Some(500));
+    }
+
+    #[test]
+    fn amounts_too_large_are_refused_not_wrapped() {
+        assert_eq!(premium(Rupiah::new(i64::MAX), 10_000 * 1_000 * 2), None);
+        let panel = crate::insurance::panel::demo::panels().unwrap().remove(0);
+        let app = Application {
+            born: d("1980-01-01"),
+            akad: d("2024-01-01"),
+            tenor: 12,
+            sum_insured: Rupiah::new(1_000_000),
+            product: panel.products[0].code.clone(),
+        };
+        assert_eq!(quote(&panel, &app, Rupiah::new(i64::MAX)).unwrap_err(), OVERFLOW);
+        let refunded = refund(&panel, Rupiah::new(i64::MAX), d("2024-01-01"), 12, d("2024-02-01"));
+        assert!(refunded.is_none() || refunded.unwrap() >= Rupiah::ZERO);
     }
 
     #[test]

@@ -7,47 +7,37 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
 
-use super::auth;
-use super::store::LoanRow;
-use crate::app::AppState;
+use super::store::{self, LoanRow};
+use super::{auth, PanelCtx};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::Path;
-use crate::with_db;
+use crate::kernel::money::Rupiah;
 
 /// The public URL of a policy's e-policy.
-pub fn url(state: &AppState, panel: &str, token: &str) -> String {
-    format!(
-        "{}/asuransi/{panel}/e-policy/{token}.pdf",
-        state.config.public_base_url()
-    )
+pub fn url(ctx: &PanelCtx, panel: &str, token: &str) -> String {
+    format!("{}/asuransi/{panel}/e-policy/{token}.pdf", ctx.kernel.public_url)
 }
 
 /// Serves an e-policy PDF.
-#[utoipa::path(get, path = "/asuransi/{panel_code}/e-policy/{file}", tag = "insurance-panel",
-    params(("panel_code" = String, Path, description = "Panel code"), ("file" = String, Path, description = "`<token>.pdf` from `EPolicy`")),
+#[utoipa::path(get, path = "/{panel_code}/e-policy/{file}", tag = "insurance-panel",
+    // Open on purpose: the bank's portal links to it; the token in the name is the secret.
+    security(()),
+    params(("panel_code" = String, Path, description = "Panel code", example = "A03"), ("file" = String, Path, description = "`<token>.pdf` from `EPolicy`")),
     responses((status = 200, description = "The e-policy", content_type = "application/pdf", body = Vec<u8>),
               (status = 404, description = "Unknown e-policy", body = crate::insurance::wire::StatusResponse)))]
 pub async fn serve(
-    State(state): State<AppState>,
+    State(ctx): State<PanelCtx>,
     Path((panel_code, file)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let panel = auth::panel(&state, &panel_code).await?;
+    let panel = auth::panel(&ctx, &panel_code).await?;
     let token = file.strip_suffix(".pdf").unwrap_or(&file);
     let not_found = || AppError::NotFound("E-polis tidak ditemukan".into());
     if token.is_empty() || token.len() > 64 || !token.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(not_found());
     }
-    let row: Option<LoanRow> = with_db!(&state.db, pool => {
-        sqlx::query_as::<_, LoanRow>(&format!(
-            "SELECT {} FROM panel_loans WHERE panel_code = $1 AND epolicy_token = $2",
-            super::store::LOAN_COLUMNS
-        ))
-        .bind(&panel.code)
-        .bind(token)
-        .fetch_optional(pool)
+    let row = store::loan_by_epolicy(&ctx.kernel.db, &panel.code, token)
         .await?
-    });
-    let row = row.ok_or_else(not_found)?;
+        .ok_or_else(not_found)?;
     let pdf = render(&panel.name, &panel.code, &row);
     Ok((
         [
@@ -62,8 +52,9 @@ pub async fn serve(
         .into_response())
 }
 
-fn rupiah(value: i64) -> String {
-    let digits = value.abs().to_string();
+fn rupiah(value: Rupiah) -> String {
+    let value = value.value();
+    let digits = value.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
@@ -147,9 +138,11 @@ pub fn render(panel_name: &str, panel_code: &str, row: &LoanRow) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    use crate::kernel::money::Rupiah;
+
     #[test]
     fn rupiah_groups_thousands() {
-        assert_eq!(super::rupiah(15_000_000), "Rp 15.000.000");
-        assert_eq!(super::rupiah(500), "Rp 500");
+        assert_eq!(super::rupiah(Rupiah::new(15_000_000)), "Rp 15.000.000");
+        assert_eq!(super::rupiah(Rupiah::new(500)), "Rp 500");
     }
 }

@@ -6,14 +6,13 @@ use serde_json::{json, Value};
 use super::definition::PanelDefinition;
 use super::documents::{self, Upload};
 use super::domain::{self, LoanState};
-use super::refuse;
-use super::store::{find_response, load_loan, save_response, set_state};
-use crate::app::AppState;
+use super::store_tx::{self as tx_store, NewClaim, NewDocument};
+use super::{refuse, store, PanelCtx};
+use crate::insurance::ids::IdLoan;
 use crate::insurance::wire::{Dokumen, STATUS_OK};
 use crate::kernel::clock::today_jakarta;
-
 use crate::kernel::error::AppResult;
-use crate::with_db;
+use crate::kernel::money::Rupiah;
 
 /// Claim statuses in which documents are still accepted.
 pub const CLAIM_OPEN: [&str; 3] = ["DIAJUKAN", "ANALISA", "TAHAN"];
@@ -24,54 +23,71 @@ fn not_found(id_loan: &str) -> crate::kernel::error::AppError {
 
 /// `pembatalan/inforce`: computes the refund by the panel's rule and awaits the panel's approval.
 pub async fn pembatalan_inforce(
-    state: &AppState,
+    ctx: &PanelCtx,
     panel: &PanelDefinition,
     id_loan: &str,
     no_polis: &str,
 ) -> AppResult<Value> {
-    let now = state.clock.now().to_rfc3339();
-    let today = today_jakarta(state.clock.as_ref());
-    let lock = state.db.is_postgres();
-    with_db!(&state.db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let loan = load_loan!(&mut *tx, &panel.code, id_loan, lock).ok_or_else(|| not_found(id_loan))?;
-        if let Some(first) = find_response!(&mut *tx, &panel.code, id_loan, "pembatalan-inforce") {
+    let now = ctx.kernel.clock.now().to_rfc3339();
+    let today = today_jakarta(ctx.kernel.clock.as_ref());
+    let db = &ctx.kernel.db;
+    {
+        let mut tx = db.begin_write().await?;
+        let loan = tx_store::load_loan(&mut tx, &panel.code, id_loan, db.is_postgres())
+            .await?
+            .ok_or_else(|| not_found(id_loan))?;
+        if let Some(first) = tx_store::find_response(&mut tx, &panel.code, id_loan, "pembatalan-inforce").await? {
             return Ok(first);
         }
         if loan.policy_no.as_deref() != Some(no_polis) {
-            return Err(refuse(format!("No_Polis {no_polis} tidak sesuai dengan ID_Loan {id_loan}")));
+            return Err(refuse(format!(
+                "No_Polis {no_polis} tidak sesuai dengan ID_Loan {id_loan}"
+            )));
         }
         if loan.state != LoanState::Inforce.as_str() {
-            return Err(refuse(format!("Pembatalan tidak dapat diproses: status polis {}", loan.state)));
+            return Err(refuse(format!(
+                "Pembatalan tidak dapat diproses: status polis {}",
+                loan.state
+            )));
         }
         let akad = NaiveDate::parse_from_str(&loan.tanggal_akad, "%Y-%m-%d").unwrap_or(today);
-        let refund = domain::refund(panel, loan.premi + loan.extra_premi, akad, loan.tenor, today);
-        set_state!(tx, &panel.code, id_loan, LoanState::Inforce, LoanState::PembatalanDiajukan, "pembatalan diajukan", &now);
-        sqlx::query("UPDATE panel_loans SET refund = $1 WHERE panel_code = $2 AND id_loan = $3")
-            .bind(refund)
-            .bind(&panel.code)
-            .bind(id_loan)
-            .execute(&mut *tx)
-            .await?;
+        let paid = loan
+            .premi
+            .checked_add(loan.extra_premi)
+            .ok_or_else(|| refuse(domain::OVERFLOW))?;
+        let refund = domain::refund(panel, paid, akad, loan.tenor, today).ok_or_else(|| refuse(domain::OVERFLOW))?;
+        tx_store::set_state(
+            &mut tx,
+            &panel.code,
+            id_loan,
+            LoanState::Inforce,
+            LoanState::PembatalanDiajukan,
+            "pembatalan diajukan",
+            &now,
+        )
+        .await?;
+        tx_store::set_refund(&mut tx, &panel.code, id_loan, refund).await?;
         let answer = json!({
             "Status": STATUS_OK,
             "Keterangan": "Pembatalan berhasil diajukan, menunggu persetujuan asuransi",
             "Nilai_Refund": refund,
         });
-        save_response!(&mut *tx, &panel.code, id_loan, "pembatalan-inforce", &answer, &now);
+        tx_store::save_response(&mut tx, &panel.code, id_loan, "pembatalan-inforce", &answer, &now).await?;
         tx.commit().await?;
         Ok(answer)
-    })
+    }
 }
 
 /// `pembatalan/pengajuan-akseptasi`: ends an application that is not in force (nothing was charged).
-pub async fn pembatalan_pengajuan(state: &AppState, panel: &PanelDefinition, id_loan: &str) -> AppResult<Value> {
-    let now = state.clock.now().to_rfc3339();
-    let lock = state.db.is_postgres();
-    with_db!(&state.db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let loan = load_loan!(&mut *tx, &panel.code, id_loan, lock).ok_or_else(|| not_found(id_loan))?;
-        if let Some(first) = find_response!(&mut *tx, &panel.code, id_loan, "pembatalan-pengajuan") {
+pub async fn pembatalan_pengajuan(ctx: &PanelCtx, panel: &PanelDefinition, id_loan: &str) -> AppResult<Value> {
+    let now = ctx.kernel.clock.now().to_rfc3339();
+    let db = &ctx.kernel.db;
+    {
+        let mut tx = db.begin_write().await?;
+        let loan = tx_store::load_loan(&mut tx, &panel.code, id_loan, db.is_postgres())
+            .await?
+            .ok_or_else(|| not_found(id_loan))?;
+        if let Some(first) = tx_store::find_response(&mut tx, &panel.code, id_loan, "pembatalan-pengajuan").await? {
             return Ok(first);
         }
         let from = LoanState::parse(&loan.state)
@@ -82,19 +98,28 @@ pub async fn pembatalan_pengajuan(state: &AppState, panel: &PanelDefinition, id_
                     loan.state
                 ))
             })?;
-        set_state!(tx, &panel.code, id_loan, from, LoanState::Dibatalkan, "pengajuan dibatalkan bank", &now);
+        tx_store::set_state(
+            &mut tx,
+            &panel.code,
+            id_loan,
+            from,
+            LoanState::Dibatalkan,
+            "pengajuan dibatalkan bank",
+            &now,
+        )
+        .await?;
         let answer = json!({"Status": STATUS_OK, "Keterangan": "Pembatalan berhasil dilakukan"});
-        save_response!(&mut *tx, &panel.code, id_loan, "pembatalan-pengajuan", &answer, &now);
+        tx_store::save_response(&mut tx, &panel.code, id_loan, "pembatalan-pengajuan", &answer, &now).await?;
         tx.commit().await?;
         Ok(answer)
-    })
+    }
 }
 
 /// A claim filing, parsed.
 #[derive(Debug, Clone)]
 pub struct Claim {
     /// ID_Loan.
-    pub id_loan: String,
+    pub id_loan: IdLoan,
     /// No_Polis.
     pub no_polis: String,
     /// Tanggal_Pengajuan.
@@ -106,7 +131,7 @@ pub struct Claim {
     /// Sebab_Klaim.
     pub sebab: String,
     /// Estimasi_Nilai_Klaim.
-    pub estimate: i64,
+    pub estimate: Rupiah,
     /// Deskripsi.
     pub deskripsi: String,
     /// The request as sent.
@@ -114,10 +139,11 @@ pub struct Claim {
 }
 
 /// `klaim/registrasi`: checks the policy, the dates and the deadline; answers documents and deadline.
-pub async fn klaim(state: &AppState, panel: &PanelDefinition, c: &Claim) -> AppResult<Value> {
-    let now = state.clock.now().to_rfc3339();
-    let today = today_jakarta(state.clock.as_ref());
-    let lock = state.db.is_postgres();
+pub async fn klaim(ctx: &PanelCtx, panel: &PanelDefinition, c: &Claim) -> AppResult<Value> {
+    let now = ctx.kernel.clock.now().to_rfc3339();
+    let today = today_jakarta(ctx.kernel.clock.as_ref());
+    let db = &ctx.kernel.db;
+    let id_loan = c.id_loan.as_str();
     let kind = panel.claim_type(&c.jenis).ok_or_else(|| {
         let known: Vec<&str> = panel.claim_types.iter().map(|t| t.code.as_str()).collect();
         refuse(format!(
@@ -126,28 +152,42 @@ pub async fn klaim(state: &AppState, panel: &PanelDefinition, c: &Claim) -> AppR
             known.join(", ")
         ))
     })?;
-    with_db!(&state.db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let loan = load_loan!(&mut *tx, &panel.code, &c.id_loan, lock).ok_or_else(|| not_found(&c.id_loan))?;
-        if let Some(first) = find_response!(&mut *tx, &panel.code, &c.id_loan, "klaim-registrasi") {
+    {
+        let mut tx = db.begin_write().await?;
+        let loan = tx_store::load_loan(&mut tx, &panel.code, id_loan, db.is_postgres())
+            .await?
+            .ok_or_else(|| not_found(id_loan))?;
+        if let Some(first) = tx_store::find_response(&mut tx, &panel.code, id_loan, "klaim-registrasi").await? {
             return Ok(first);
         }
         if loan.policy_no.as_deref() != Some(c.no_polis.as_str()) {
-            return Err(refuse(format!("No_Polis {} tidak sesuai dengan ID_Loan {}", c.no_polis, c.id_loan)));
+            return Err(refuse(format!(
+                "No_Polis {} tidak sesuai dengan ID_Loan {}",
+                c.no_polis, c.id_loan
+            )));
         }
         if loan.state != LoanState::Inforce.as_str() {
-            return Err(refuse(format!("Klaim tidak dapat diajukan: status polis {}", loan.state)));
+            return Err(refuse(format!(
+                "Klaim tidak dapat diajukan: status polis {}",
+                loan.state
+            )));
         }
         let akad = NaiveDate::parse_from_str(&loan.tanggal_akad, "%Y-%m-%d").unwrap_or(today);
         let end = domain::add_months(akad, loan.tenor as u32);
         if c.event < akad || c.event > end {
-            return Err(refuse(format!("Tanggal_Kejadian {} di luar masa asuransi {akad} s.d. {end}", c.event)));
+            return Err(refuse(format!(
+                "Tanggal_Kejadian {} di luar masa asuransi {akad} s.d. {end}",
+                c.event
+            )));
         }
         if c.event > c.filed {
             return Err(refuse("Tanggal_Kejadian tidak boleh setelah Tanggal_Pengajuan"));
         }
         if c.filed > today {
-            return Err(refuse(format!("Tanggal_Pengajuan {} tidak boleh setelah hari ini {today}", c.filed)));
+            return Err(refuse(format!(
+                "Tanggal_Pengajuan {} tidak boleh setelah hari ini {today}",
+                c.filed
+            )));
         }
         let days = (c.filed - c.event).num_days();
         if days > kind.filing_deadline_days {
@@ -156,38 +196,37 @@ pub async fn klaim(state: &AppState, panel: &PanelDefinition, c: &Claim) -> AppR
                 kind.filing_deadline_days
             )));
         }
-        if c.estimate <= 0 || c.estimate > loan.nilai_pertanggungan {
+        if c.estimate <= Rupiah::ZERO || c.estimate > loan.nilai_pertanggungan {
             return Err(refuse(format!(
                 "Estimasi_Nilai_Klaim harus antara 1 dan nilai pertanggungan {}",
                 loan.nilai_pertanggungan
             )));
         }
         let deadline = c.filed + chrono::Duration::days(kind.document_deadline_days);
-        sqlx::query(
-            "INSERT INTO panel_claims (panel_code, id_loan, no_polis, jenis_klaim, sebab_klaim, tanggal_pengajuan, tanggal_kejadian, \
-             estimasi, deskripsi, status, tenggat, keterangan, request, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'DIAJUKAN', $10, '', $11, $12, $12) \
-             ON CONFLICT (panel_code, id_loan) DO UPDATE SET no_polis = excluded.no_polis, jenis_klaim = excluded.jenis_klaim, \
-             sebab_klaim = excluded.sebab_klaim, tanggal_pengajuan = excluded.tanggal_pengajuan, \
-             tanggal_kejadian = excluded.tanggal_kejadian, estimasi = excluded.estimasi, deskripsi = excluded.deskripsi, \
-             status = 'DIAJUKAN', tenggat = excluded.tenggat, keterangan = '', request = excluded.request, \
-             updated_at = excluded.updated_at",
+        let claim = NewClaim {
+            panel: &panel.code,
+            id_loan,
+            no_polis: &c.no_polis,
+            jenis: &kind.code,
+            sebab: &c.sebab,
+            filed: c.filed.to_string(),
+            event: c.event.to_string(),
+            estimate: c.estimate,
+            deskripsi: &c.deskripsi,
+            deadline: deadline.to_string(),
+            request: &c.request,
+        };
+        tx_store::upsert_claim(&mut tx, &claim, &now).await?;
+        tx_store::set_state(
+            &mut tx,
+            &panel.code,
+            id_loan,
+            LoanState::Inforce,
+            LoanState::Klaim,
+            "klaim diajukan",
+            &now,
         )
-        .bind(&panel.code)
-        .bind(&c.id_loan)
-        .bind(&c.no_polis)
-        .bind(&kind.code)
-        .bind(&c.sebab)
-        .bind(c.filed.to_string())
-        .bind(c.event.to_string())
-        .bind(c.estimate)
-        .bind(&c.deskripsi)
-        .bind(deadline.to_string())
-        .bind(&c.request)
-        .bind(&now)
-        .execute(&mut *tx)
         .await?;
-        set_state!(tx, &panel.code, &c.id_loan, LoanState::Inforce, LoanState::Klaim, "klaim diajukan", &now);
         let docs: Vec<Dokumen> = kind.documents.iter().map(Dokumen::from).collect();
         let answer = json!({
             "Status": STATUS_OK,
@@ -195,31 +234,32 @@ pub async fn klaim(state: &AppState, panel: &PanelDefinition, c: &Claim) -> AppR
             "Tenggat_Waktu_Klaim": deadline.to_string(),
             "Dokumen_Klaim": docs,
         });
-        save_response!(&mut *tx, &panel.code, &c.id_loan, "klaim-registrasi", &answer, &now);
+        tx_store::save_response(&mut tx, &panel.code, id_loan, "klaim-registrasi", &answer, &now).await?;
         tx.commit().await?;
         Ok(answer)
-    })
+    }
 }
 
 /// `klaim/dokumen`: stores one document the claim type requires, before the deadline.
-pub async fn dokumen_klaim(state: &AppState, panel: &PanelDefinition, upload: &Upload) -> AppResult<Value> {
-    let id_loan = upload.field("ID_Loan")?;
+pub async fn dokumen_klaim(ctx: &PanelCtx, panel: &PanelDefinition, upload: &Upload) -> AppResult<Value> {
+    let id_loan = super::handlers::id_loan(&upload.field("ID_Loan")?)?;
+    let id_loan = id_loan.as_str();
     let no_polis = upload.field("No_Polis")?;
     let kode = upload.field("Kode_Dokumen")?;
     let operation = format!("dokumen-klaim:{kode}");
-    let today = today_jakarta(state.clock.as_ref());
-    if let Some(first) = with_db!(&state.db, pool => find_response!(pool, &panel.code, &id_loan, &operation)) {
+    let today = today_jakarta(ctx.kernel.clock.as_ref());
+    let db = &ctx.kernel.db;
+    if let Some(first) = store::find_response(db, &panel.code, id_loan, &operation).await? {
         return Ok(first);
     }
-    let claim: Option<(String, String, String, String)> = with_db!(&state.db, pool => {
-        sqlx::query_as("SELECT no_polis, jenis_klaim, status, tenggat FROM panel_claims WHERE panel_code = $1 AND id_loan = $2")
-            .bind(&panel.code)
-            .bind(&id_loan)
-            .fetch_optional(pool)
-            .await?
-    });
-    let (claim_polis, jenis, status, tenggat) =
-        claim.ok_or_else(|| refuse(format!("Tidak ada klaim untuk ID_Loan {id_loan}")))?;
+    let store::ClaimRow {
+        no_polis: claim_polis,
+        jenis_klaim: jenis,
+        status,
+        tenggat,
+    } = store::claim(db, &panel.code, id_loan)
+        .await?
+        .ok_or_else(|| refuse(format!("Tidak ada klaim untuk ID_Loan {id_loan}")))?;
     if claim_polis != no_polis {
         return Err(refuse(format!(
             "No_Polis {no_polis} tidak sesuai dengan ID_Loan {id_loan}"
@@ -245,31 +285,26 @@ pub async fn dokumen_klaim(state: &AppState, panel: &PanelDefinition, upload: &U
             codes.join(", ")
         )));
     }
-    let pdf = documents::check_pdf(state, upload)?;
-    let path = documents::store(state, &pdf).await?;
-    let now = state.clock.now().to_rfc3339();
-    with_db!(&state.db, pool => {
-        let mut tx = pool.begin_write().await?;
-        if let Some(first) = find_response!(&mut *tx, &panel.code, &id_loan, &operation) {
-            return Ok(first);
-        }
-        sqlx::query(
-            "INSERT INTO panel_documents (panel_code, id_loan, scope, kode_dokumen, sha256, size_bytes, path, file_name, uploaded_at) \
-             VALUES ($1, $2, 'klaim', $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(&panel.code)
-        .bind(&id_loan)
-        .bind(&kode)
-        .bind(&pdf.sha256)
-        .bind(pdf.bytes.len() as i64)
-        .bind(path.to_string_lossy().to_string())
-        .bind(&upload.file_name)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
-        let answer = json!({"Status": STATUS_OK, "Keterangan": "Berhasil mengupload dokumen kelengkapan klaim"});
-        save_response!(&mut *tx, &panel.code, &id_loan, &operation, &answer, &now);
-        tx.commit().await?;
-        Ok(answer)
-    })
+    let pdf = documents::check_pdf(ctx, upload)?;
+    let path = documents::store(ctx, &pdf).await?;
+    let now = ctx.kernel.clock.now().to_rfc3339();
+    let mut tx = db.begin_write().await?;
+    if let Some(first) = tx_store::find_response(&mut tx, &panel.code, id_loan, &operation).await? {
+        return Ok(first);
+    }
+    let document = NewDocument {
+        panel: &panel.code,
+        id_loan,
+        scope: "klaim",
+        kode: &kode,
+        sha256: &pdf.sha256,
+        size: pdf.bytes.len() as i64,
+        path: path.to_string_lossy().to_string(),
+        file_name: &upload.file_name,
+    };
+    tx_store::insert_document(&mut tx, &document, &now).await?;
+    let answer = json!({"Status": STATUS_OK, "Keterangan": "Berhasil mengupload dokumen kelengkapan klaim"});
+    tx_store::save_response(&mut tx, &panel.code, id_loan, &operation, &answer, &now).await?;
+    tx.commit().await?;
+    Ok(answer)
 }

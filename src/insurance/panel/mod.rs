@@ -15,9 +15,12 @@ pub mod demo;
 pub mod documents;
 pub mod domain;
 pub mod epolicy;
+pub mod forms;
 pub mod handlers;
 pub mod lifecycle;
 pub mod store;
+pub mod store_claims;
+pub mod store_tx;
 pub mod validate;
 
 use std::collections::HashMap;
@@ -27,15 +30,16 @@ use std::time::{Duration, Instant};
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
+use axum::routing::post;
 use serde::{Deserialize, Serialize};
 use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use crate::app::AppState;
 use crate::insurance::wire;
 use crate::kernel::envelope;
 use crate::kernel::error::AppError;
+use crate::kernel::{Ctx, Kernel};
 use definition::PanelDefinition;
 
 /// Realm of the clients (the broker) calling the panels.
@@ -69,18 +73,40 @@ impl Default for PanelConfig {
 /// A verified credential: (SHA-256 of the password, its parsed scope, when verified).
 type CachedCredential = (String, Arc<auth::Scope>, Instant);
 
-/// The panels' in-memory caches (definitions and verified credentials), so the hot
-/// endpoints (premium calculation) touch the database once per request at most.
+/// The panels' own part of their context: their configuration and their in-memory caches
+/// (definitions and verified credentials), so the hot endpoints (premium calculation)
+/// touch the database once per request at most.
 #[derive(Debug, Default)]
-pub struct PanelState {
+pub struct Panels {
+    /// `[insurance.panel]`.
+    pub config: PanelConfig,
     panels: Mutex<HashMap<String, (Arc<PanelDefinition>, Instant)>>,
     credentials: Mutex<HashMap<(String, String), CachedCredential>>,
     /// The (panel, NIK) keys that may have live policies (see [`accumulation`]).
     pub live: accumulation::LiveIndex,
 }
 
-impl PanelState {
-    fn panel(&self, code: &str, ttl: Duration) -> Option<Arc<PanelDefinition>> {
+/// The panels' context: the kernel and [`Panels`].
+pub type PanelCtx = Ctx<Panels>;
+
+/// Builds the panels' context.
+pub fn context(kernel: Kernel, config: PanelConfig) -> PanelCtx {
+    Ctx::new(
+        kernel,
+        Panels {
+            config,
+            ..Panels::default()
+        },
+    )
+}
+
+impl Panels {
+    fn ttl(&self) -> Duration {
+        Duration::from_millis(self.config.cache_ttl_ms)
+    }
+
+    fn panel(&self, code: &str) -> Option<Arc<PanelDefinition>> {
+        let ttl = self.ttl();
         let cache = self.panels.lock().ok()?;
         cache
             .get(code)
@@ -102,40 +128,40 @@ impl PanelState {
     }
 }
 
-/// The panels' routes, in the spec's envelope.
-pub fn router() -> Router<AppState> {
-    let routes = Router::new()
-        .route("/{panel_code}/get-rate-premi-panel", post(handlers::rate_premi))
-        .route("/{panel_code}/akseptasi/registrasi", post(handlers::registrasi))
-        .route("/{panel_code}/akseptasi/pengajuan-cbc", post(handlers::pengajuan_cbc))
-        .route("/{panel_code}/akseptasi/konfirmasi-cbc", post(handlers::konfirmasi_cbc))
-        .route("/{panel_code}/pembatalan/inforce", post(handlers::pembatalan_inforce))
-        .route(
-            "/{panel_code}/pembatalan/pengajuan-akseptasi",
-            post(handlers::pembatalan_pengajuan),
-        )
-        .route("/{panel_code}/klaim/registrasi", post(handlers::klaim_registrasi))
-        .route("/{panel_code}/e-policy/{file}", get(epolicy::serve))
-        .route("/{panel_code}/admin/loans/{id_loan}", get(admin::loan))
-        .route("/{panel_code}/admin/cbc/{id_loan}/keputusan", post(admin::cbc_decision))
-        .route("/{panel_code}/admin/klaim/{id_loan}/status", post(admin::claim_status))
-        .route(
-            "/{panel_code}/admin/pembatalan/{id_loan}/keputusan",
-            post(admin::cancellation_decision),
-        );
+/// Creates or replaces a panel's definition and forgets the cached ones.
+pub async fn save_panel(ctx: &PanelCtx, panel: &PanelDefinition) -> anyhow::Result<()> {
+    let now = ctx.kernel.clock.now().to_rfc3339();
+    store::save_panel(&ctx.kernel.db, panel, &now).await?;
+    ctx.family.forget_panels();
+    Ok(())
+}
+
+/// The panels' routes and their operations (paths relative to `/asuransi`), in the spec's envelope.
+pub fn router() -> OpenApiRouter<PanelCtx> {
+    let routes = OpenApiRouter::with_openapi(PanelDoc::openapi())
+        .routes(routes!(handlers::rate_premi))
+        .routes(routes!(handlers::registrasi))
+        .routes(routes!(handlers::pengajuan_cbc))
+        .routes(routes!(handlers::konfirmasi_cbc))
+        .routes(routes!(handlers::pembatalan_inforce))
+        .routes(routes!(handlers::pembatalan_pengajuan))
+        .routes(routes!(handlers::klaim_registrasi))
+        .routes(routes!(epolicy::serve))
+        .routes(routes!(admin::loan))
+        .routes(routes!(admin::cbc_decision))
+        .routes(routes!(admin::claim_status))
+        .routes(routes!(admin::cancellation_decision));
     // Multipart uploads are size-checked per file while streaming (documents::read_upload),
     // so the whole-body limit is lifted on those routes only.
-    let uploads = Router::new()
-        .route("/{panel_code}/akseptasi/dokumen", post(handlers::dokumen_akseptasi))
-        .route("/{panel_code}/klaim/dokumen", post(handlers::dokumen_klaim))
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(handlers::dokumen_akseptasi))
+        .routes(routes!(handlers::dokumen_klaim))
         // The spec writes this endpoint `klaim/ dokumen`; a client that copied it sends %20.
+        // Not documented: it is the same operation as `klaim/dokumen`.
         .route("/{panel_code}/klaim/%20dokumen", post(handlers::dokumen_klaim))
-        .route(
-            "/{panel_code}/admin/klaim/{id_loan}/pembayaran",
-            post(admin::claim_payment),
-        )
+        .routes(routes!(admin::claim_payment))
         .layer(DefaultBodyLimit::disable());
-    envelope::mount("/asuransi", routes.merge(uploads), "insurance-panel", render)
+    envelope::mount_api("/asuransi", routes.merge(uploads), "insurance-panel", render)
 }
 
 /// Renders an error as the spec answers it: business failures HTTP 200 with `Status`
@@ -172,25 +198,9 @@ pub fn refuse(message: impl Into<String>) -> AppError {
     AppError::rejected(wire::STATUS_FAILED, message)
 }
 
+/// The panels' components and tag (the operations come from [`router`]).
 #[derive(OpenApi)]
 #[openapi(
-    paths(
-        handlers::rate_premi,
-        handlers::registrasi,
-        handlers::pengajuan_cbc,
-        handlers::dokumen_akseptasi,
-        handlers::konfirmasi_cbc,
-        handlers::pembatalan_inforce,
-        handlers::pembatalan_pengajuan,
-        handlers::klaim_registrasi,
-        handlers::dokumen_klaim,
-        epolicy::serve,
-        admin::loan,
-        admin::cbc_decision,
-        admin::claim_status,
-        admin::claim_payment,
-        admin::cancellation_decision,
-    ),
     components(schemas(
         wire::RatePremiRequest,
         wire::RatePremiResponse,
@@ -213,8 +223,3 @@ pub fn refuse(message: impl Into<String>) -> AppError {
     tags((name = "insurance-panel", description = "Insurance panel (insurer side of the broker H2H)"))
 )]
 struct PanelDoc;
-
-/// The panels' OpenAPI paths.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    PanelDoc::openapi()
-}

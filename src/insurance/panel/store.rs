@@ -1,13 +1,13 @@
-//! The panels' SQL: panel definitions, and the statements every loan operation shares
-//! (as macros, so one text serves both backends inside a transaction of `with_db!`).
+//! The panels' SQL outside write transactions: panel definitions, loan reads, the
+//! accumulation by NIK and the reconciliation report. The statements run inside a
+//! write transaction are in [`super::store_tx`].
 
 use std::path::Path;
 
 use super::definition::{self, PanelDefinition};
-use crate::app::AppState;
 use crate::kernel::db::Db;
 use crate::kernel::import::ImportSummary;
-use crate::with_db;
+use crate::kernel::money::Rupiah;
 
 /// One loan at one panel, as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -39,13 +39,13 @@ pub struct LoanRow {
     /// Tenor in months.
     pub tenor: i64,
     /// Sum insured.
-    pub nilai_pertanggungan: i64,
+    pub nilai_pertanggungan: Rupiah,
     /// Age at contract (the panel's count).
     pub usia: i64,
     /// Premium.
-    pub premi: i64,
+    pub premi: Rupiah,
     /// Extra premium (case by case).
-    pub extra_premi: i64,
+    pub extra_premi: Rupiah,
     /// CAC or medical code.
     pub underwriting: String,
     /// NEW or TOPUP.
@@ -59,7 +59,7 @@ pub struct LoanRow {
     /// When the policy was issued.
     pub issued_at: Option<String>,
     /// Refund of an in-force cancellation.
-    pub refund: Option<i64>,
+    pub refund: Option<Rupiah>,
     /// Last note.
     pub keterangan: String,
 }
@@ -69,160 +69,159 @@ pub const LOAN_COLUMNS: &str = "panel_code, id_loan, client, state, nik, nama, k
      tanggal_akad, tanggal_pengajuan, tanggal_akhir, tenor, nilai_pertanggungan, usia, premi, extra_premi, underwriting, \
      jenis_transaksi, ref_id_loan, policy_no, epolicy_token, issued_at, refund, keterangan";
 
-/// `find_response!(executor, panel, id_loan, operation)`: the first answer to this operation, if any.
-macro_rules! find_response {
-    ($ex:expr, $panel:expr, $loan:expr, $op:expr) => {
-        sqlx::query_scalar::<_, String>(
-            "SELECT response FROM panel_requests WHERE panel_code = $1 AND id_loan = $2 AND operation = $3",
-        )
-        .bind($panel)
-        .bind($loan)
-        .bind($op)
-        .fetch_optional($ex)
-        .await?
-        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
-    };
-}
-
-/// `save_response!(executor, panel, id_loan, operation, &value, now)`: remembers the first answer.
-macro_rules! save_response {
-    ($ex:expr, $panel:expr, $loan:expr, $op:expr, $value:expr, $now:expr) => {
-        sqlx::query(
-            "INSERT INTO panel_requests (panel_code, id_loan, operation, response, created_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind($panel)
-        .bind($loan)
-        .bind($op)
-        .bind(serde_json::to_string($value).unwrap_or_default())
-        .bind($now)
-        .execute($ex)
-        .await?
-    };
-}
-
-/// `load_loan!(executor, panel, id_loan, for_update)`: the loan, locked on PostgreSQL when asked.
-macro_rules! load_loan {
-    ($ex:expr, $panel:expr, $loan:expr, $lock:expr) => {
-        sqlx::query_as::<_, $crate::insurance::panel::store::LoanRow>(&format!(
-            "SELECT {} FROM panel_loans WHERE panel_code = $1 AND id_loan = $2{}",
-            $crate::insurance::panel::store::LOAN_COLUMNS,
-            if $lock { " FOR UPDATE" } else { "" }
-        ))
-        .bind($panel)
-        .bind($loan)
-        .fetch_optional($ex)
-        .await?
-    };
-}
-
-/// `set_state!(executor, panel, id_loan, from, to, note, now)`: moves the loan and writes its history.
-macro_rules! set_state {
-    ($ex:expr, $panel:expr, $loan:expr, $from:expr, $to:expr, $note:expr, $now:expr) => {{
-        let from: $crate::insurance::panel::domain::LoanState = $from;
-        let to: $crate::insurance::panel::domain::LoanState = $to;
-        let changed = sqlx::query(
-            "UPDATE panel_loans SET state = $1, keterangan = $2, updated_at = $3 \
-             WHERE panel_code = $4 AND id_loan = $5 AND state = $6",
-        )
-        .bind(to.as_str())
-        .bind($note)
-        .bind($now)
-        .bind($panel)
-        .bind($loan)
-        .bind(from.as_str())
-        .execute(&mut *$ex)
-        .await?
-        .rows_affected();
-        if changed != 1 {
-            return Err($crate::kernel::error::AppError::Conflict(format!(
-                "Status pinjaman berubah bersamaan, silakan ulangi (status {})",
-                from.as_str()
-            )));
-        }
-        sqlx::query(
-            "INSERT INTO panel_loan_history (panel_code, id_loan, from_state, to_state, note, at) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind($panel)
-        .bind($loan)
-        .bind(from.as_str())
-        .bind(to.as_str())
-        .bind($note)
-        .bind($now)
-        .execute(&mut *$ex)
-        .await?;
-    }};
-}
-
-pub(crate) use {find_response, load_loan, save_response, set_state};
+/// The live states, as SQL (see [`super::domain::LoanState::LIVE`]).
+pub(super) const LIVE_STATES: &str = "('INFORCE', 'PEMBATALAN_DIAJUKAN', 'KLAIM')";
 
 /// The sum insured of the NIK's live policies at the panel.
-pub async fn live_sum_insured(db: &Db, panel: &str, nik: &str) -> Result<i64, sqlx::Error> {
-    with_db!(db, pool => {
-        sqlx::query_scalar::<_, i64>(
-            "SELECT CAST(COALESCE(SUM(nilai_pertanggungan), 0) AS BIGINT) FROM panel_loans \
-             WHERE panel_code = $1 AND nik = $2 AND state IN ('INFORCE', 'PEMBATALAN_DIAJUKAN', 'KLAIM')",
-        )
-        .bind(panel)
-        .bind(nik)
-        .fetch_one(pool)
-        .await
-    })
+pub async fn live_sum_insured(db: &Db, panel: &str, nik: &str) -> Result<Rupiah, sqlx::Error> {
+    sqlx::query_scalar::<_, i64>(&format!(
+        "SELECT CAST(COALESCE(SUM(nilai_pertanggungan), 0) AS BIGINT) FROM panel_loans \
+         WHERE panel_code = $1 AND nik = $2 AND state IN {LIVE_STATES}"
+    ))
+    .bind(panel)
+    .bind(nik)
+    .fetch_one(db)
+    .await
+    .map(Rupiah::new)
+}
+
+/// Every (panel, NIK) with a live policy (the accumulation index's first load).
+pub async fn live_keys(db: &Db) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT panel_code, nik FROM panel_loans WHERE state IN {LIVE_STATES}"
+    ))
+    .fetch_all(db)
+    .await
 }
 
 /// Reads one loan (no lock).
-pub async fn loan(db: &Db, panel: &str, id_loan: &str) -> Result<Option<LoanRow>, crate::kernel::error::AppError> {
-    Ok(with_db!(db, pool => load_loan!(pool, panel, id_loan, false)))
+pub async fn loan(db: &Db, panel: &str, id_loan: &str) -> Result<Option<LoanRow>, sqlx::Error> {
+    sqlx::query_as::<_, LoanRow>(&format!(
+        "SELECT {LOAN_COLUMNS} FROM panel_loans WHERE panel_code = $1 AND id_loan = $2"
+    ))
+    .bind(panel)
+    .bind(id_loan)
+    .fetch_optional(db)
+    .await
+}
+
+/// The loan whose e-policy token is `token`.
+pub async fn loan_by_epolicy(db: &Db, panel: &str, token: &str) -> Result<Option<LoanRow>, sqlx::Error> {
+    sqlx::query_as::<_, LoanRow>(&format!(
+        "SELECT {LOAN_COLUMNS} FROM panel_loans WHERE panel_code = $1 AND epolicy_token = $2"
+    ))
+    .bind(panel)
+    .bind(token)
+    .fetch_optional(db)
+    .await
+}
+
+/// A loan's claim status (if any) and the codes of its documents, in upload order.
+pub async fn claim_and_documents(
+    db: &Db,
+    panel: &str,
+    id_loan: &str,
+) -> Result<(Option<String>, Vec<String>), sqlx::Error> {
+    let claim = sqlx::query_scalar("SELECT status FROM panel_claims WHERE panel_code = $1 AND id_loan = $2")
+        .bind(panel)
+        .bind(id_loan)
+        .fetch_optional(db)
+        .await?;
+    let docs = sqlx::query_scalar(
+        "SELECT kode_dokumen FROM panel_documents WHERE panel_code = $1 AND id_loan = $2 ORDER BY id",
+    )
+    .bind(panel)
+    .bind(id_loan)
+    .fetch_all(db)
+    .await?;
+    Ok((claim, docs))
+}
+
+/// A claim as the document upload checks it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ClaimRow {
+    /// No_Polis of the claim.
+    pub no_polis: String,
+    /// Claim type.
+    pub jenis_klaim: String,
+    /// Claim status.
+    pub status: String,
+    /// Document deadline (`yyyy-mm-dd`).
+    pub tenggat: String,
+}
+
+/// The claim of a loan, if any.
+pub async fn claim(db: &Db, panel: &str, id_loan: &str) -> Result<Option<ClaimRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT no_polis, jenis_klaim, status, tenggat FROM panel_claims WHERE panel_code = $1 AND id_loan = $2",
+    )
+    .bind(panel)
+    .bind(id_loan)
+    .fetch_optional(db)
+    .await
+}
+
+/// The first answer to `operation` on the loan, outside a transaction (a cheap early exit
+/// for repeats; the transaction looks again).
+pub async fn find_response(
+    db: &Db,
+    panel: &str,
+    id_loan: &str,
+    operation: &str,
+) -> Result<Option<serde_json::Value>, sqlx::Error> {
+    let text: Option<String> = sqlx::query_scalar(
+        "SELECT response FROM panel_requests WHERE panel_code = $1 AND id_loan = $2 AND operation = $3",
+    )
+    .bind(panel)
+    .bind(id_loan)
+    .bind(operation)
+    .fetch_optional(db)
+    .await?;
+    Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
 }
 
 /// Reads a panel's definition.
 pub async fn load_panel(db: &Db, code: &str) -> Result<Option<PanelDefinition>, sqlx::Error> {
-    let text: Option<String> = with_db!(db, pool => {
-        sqlx::query_scalar("SELECT definition FROM insurance_panels WHERE code = $1")
-            .bind(code)
-            .fetch_optional(pool)
-            .await?
-    });
+    let text: Option<String> = sqlx::query_scalar("SELECT definition FROM insurance_panels WHERE code = $1")
+        .bind(code)
+        .fetch_optional(db)
+        .await?;
     Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
 }
 
 /// The codes and names of every panel.
 pub async fn list_panels(db: &Db) -> Result<Vec<(String, String)>, sqlx::Error> {
-    with_db!(db, pool => {
-        sqlx::query_as("SELECT code, name FROM insurance_panels ORDER BY code").fetch_all(pool).await
-    })
+    sqlx::query_as("SELECT code, name FROM insurance_panels ORDER BY code")
+        .fetch_all(db)
+        .await
 }
 
 /// Creates or replaces a panel's definition (its policy sequence is kept).
-pub async fn save_panel(state: &AppState, panel: &PanelDefinition) -> anyhow::Result<()> {
+pub async fn save_panel(db: &Db, panel: &PanelDefinition, now: &str) -> anyhow::Result<()> {
     let text = serde_json::to_string(panel)?;
-    let now = state.clock.now().to_rfc3339();
-    with_db!(&state.db, pool => {
-        let mut tx = pool.begin_write().await?;
+    db.execute_write(
         sqlx::query(
             "INSERT INTO insurance_panels (code, name, definition, policy_seq, updated_at) VALUES ($1, $2, $3, 0, $4) \
              ON CONFLICT (code) DO UPDATE SET name = excluded.name, definition = excluded.definition, updated_at = excluded.updated_at",
         )
-        .bind(&panel.code)
-        .bind(&panel.name)
-        .bind(&text)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-    });
-    state.insurance.panel.forget_panels();
+        .bind(panel.code.clone())
+        .bind(panel.name.clone())
+        .bind(text)
+        .bind(now.to_string()),
+    )
+    .await?;
     Ok(())
 }
 
 /// `jembatan import panels FILE`: validates every panel, keeps the good ones.
-pub async fn import_panels(state: &AppState, file: &Path) -> anyhow::Result<ImportSummary> {
+pub async fn import_panels(ctx: &super::PanelCtx, file: &Path) -> anyhow::Result<ImportSummary> {
     let panels = definition::parse_file(file)?;
     let mut summary = ImportSummary::new("panels");
     for (index, mut panel) in panels.into_iter().enumerate() {
         let row = index + 1;
         match panel.validate() {
             Ok(()) => {
-                save_panel(state, &panel).await?;
+                super::save_panel(ctx, &panel).await?;
                 summary.accepted += 1;
             }
             Err(why) => summary.reject(row, format!("panel {}: {why}", panel.code)),
@@ -250,23 +249,40 @@ pub struct Report {
 
 /// Reconciliation totals of `panel` for dates `from..=to` (`yyyy-mm-dd`, by the event's timestamp).
 pub async fn report(db: &Db, panel: &str, from: &str, to: &str) -> Result<Report, sqlx::Error> {
-    with_db!(db, pool => {
-        let (policies, premiums): (i64, i64) = sqlx::query_as(
-            "SELECT COUNT(*), CAST(COALESCE(SUM(premi + extra_premi), 0) AS BIGINT) FROM panel_loans \
-             WHERE panel_code = $1 AND issued_at IS NOT NULL AND SUBSTR(issued_at, 1, 10) BETWEEN $2 AND $3",
-        )
-        .bind(panel).bind(from).bind(to).fetch_one(pool).await?;
-        let (cancellations, refunds): (i64, i64) = sqlx::query_as(
-            "SELECT COUNT(*), CAST(COALESCE(SUM(l.refund), 0) AS BIGINT) FROM panel_loan_history h \
-             JOIN panel_loans l ON l.panel_code = h.panel_code AND l.id_loan = h.id_loan \
-             WHERE h.panel_code = $1 AND h.to_state = 'BATAL' AND SUBSTR(h.at, 1, 10) BETWEEN $2 AND $3",
-        )
-        .bind(panel).bind(from).bind(to).fetch_one(pool).await?;
-        let (claims_paid, claim_payments): (i64, i64) = sqlx::query_as(
-            "SELECT COUNT(*), CAST(COALESCE(SUM(nilai_dibayar), 0) AS BIGINT) FROM panel_claims \
-             WHERE panel_code = $1 AND status = 'DIBAYAR' AND SUBSTR(updated_at, 1, 10) BETWEEN $2 AND $3",
-        )
-        .bind(panel).bind(from).bind(to).fetch_one(pool).await?;
-        Ok(Report { policies, premiums, cancellations, refunds, claims_paid, claim_payments })
+    let (policies, premiums): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(premi + extra_premi), 0) AS BIGINT) FROM panel_loans \
+         WHERE panel_code = $1 AND issued_at IS NOT NULL AND SUBSTR(issued_at, 1, 10) BETWEEN $2 AND $3",
+    )
+    .bind(panel)
+    .bind(from)
+    .bind(to)
+    .fetch_one(db)
+    .await?;
+    let (cancellations, refunds): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(l.refund), 0) AS BIGINT) FROM panel_loan_history h \
+         JOIN panel_loans l ON l.panel_code = h.panel_code AND l.id_loan = h.id_loan \
+         WHERE h.panel_code = $1 AND h.to_state = 'BATAL' AND SUBSTR(h.at, 1, 10) BETWEEN $2 AND $3",
+    )
+    .bind(panel)
+    .bind(from)
+    .bind(to)
+    .fetch_one(db)
+    .await?;
+    let (claims_paid, claim_payments): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(nilai_dibayar), 0) AS BIGINT) FROM panel_claims \
+         WHERE panel_code = $1 AND status = 'DIBAYAR' AND SUBSTR(updated_at, 1, 10) BETWEEN $2 AND $3",
+    )
+    .bind(panel)
+    .bind(from)
+    .bind(to)
+    .fetch_one(db)
+    .await?;
+    Ok(Report {
+        policies,
+        premiums,
+        cancellations,
+        refunds,
+        claims_paid,
+        claim_payments,
     })
 }
