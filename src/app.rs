@@ -51,6 +51,8 @@ pub struct AppStateInner {
     pub ppob: Arc<ppob::PpobState>,
     /// Insurance panels' and broker's own state.
     pub insurance: Arc<insurance::InsuranceState>,
+    /// The insurance broker's context.
+    pub broker: insurance::broker::BrokerCtx,
 }
 
 impl std::ops::Deref for AppStateInner {
@@ -70,6 +72,7 @@ impl AppState {
             hr: Arc::new(hr::HrState::new(&config)?),
             ppob: Arc::new(ppob::PpobState::new(&config)?),
             insurance: Arc::new(insurance::InsuranceState::new(&config)?),
+            broker: insurance::broker::context(kernel.clone(), config.insurance.broker.clone())?,
             kernel,
             config: Arc::new(config),
         })))
@@ -100,6 +103,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(hr::openapi());
     doc.merge(ppob::openapi());
     doc.merge(insurance::openapi());
+    doc.merge(insurance::broker::router().into_openapi());
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
     components.add_security_scheme("basic", SecurityScheme::Http(Http::new(HttpAuthScheme::Basic)));
@@ -122,7 +126,6 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 /// A family's router with its context attached, ready to merge into the server's router.
-#[allow(dead_code)] // until the first family has moved to its own context
 fn family<C: Clone + Send + Sync + 'static>(routes: OpenApiRouter<C>, ctx: C) -> Router<AppState> {
     routes.split_for_parts().0.with_state(ctx)
 }
@@ -139,6 +142,7 @@ pub fn router(state: AppState) -> Router {
         .merge(hr::router())
         .merge(ppob::router())
         .merge(insurance::router())
+        .merge(family(insurance::broker::router(), state.broker.clone()))
         .layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),
             observability::track,

@@ -35,6 +35,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<()> {
     hr::load_demo(state).await?;
     ppob::load_demo(state).await?;
     insurance::load_demo(state).await?;
+    insurance::broker::demo::load(&state.broker).await?;
     Ok(())
 }
 
@@ -70,6 +71,9 @@ pub async fn import(state: &AppState, dataset: &str, file: &Path) -> anyhow::Res
     }
     if let Some(result) = insurance::import(state, dataset, file).await {
         return result;
+    }
+    if dataset == "broker-panels" {
+        return insurance::broker::directory::import(&state.broker, file).await;
     }
     anyhow::bail!(
         "unknown data set {dataset:?} (known: participants, antrean-jadwal, employees, hr-clients, bills, panels, broker-panels)"

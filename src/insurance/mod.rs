@@ -34,43 +34,36 @@ pub struct InsuranceConfig {
 pub struct InsuranceState {
     /// The panels' caches.
     pub panel: panel::PanelState,
-    /// The broker's client and caches.
-    pub broker: broker::BrokerState,
 }
 
 impl InsuranceState {
     /// Builds the state from the configuration.
-    pub fn new(config: &Config) -> anyhow::Result<Self> {
+    pub fn new(_config: &Config) -> anyhow::Result<Self> {
         Ok(Self {
             panel: panel::PanelState::default(),
-            broker: broker::BrokerState::new(config)?,
         })
     }
 }
 
-/// The family's routes, each side mounted with its envelope.
+/// The panels' routes (the broker is mounted by app.rs with its own context).
 pub fn router() -> Router<AppState> {
-    Router::new().merge(panel::router()).merge(broker::router())
+    panel::router()
 }
 
 /// The family's OpenAPI paths.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let mut doc = panel::openapi();
-    doc.merge(broker::openapi());
-    doc
+    panel::openapi()
 }
 
 /// Loads the family's demo data (idempotent).
 pub async fn load_demo(state: &AppState) -> anyhow::Result<()> {
-    panel::demo::load(state).await?;
-    broker::demo::load(state).await
+    panel::demo::load(state).await
 }
 
 /// Imports `dataset` from `file` if the data set is this family's (`panels`).
 pub async fn import(state: &AppState, dataset: &str, file: &Path) -> Option<anyhow::Result<ImportSummary>> {
     match dataset {
         "panels" => Some(panel::store::import_panels(state, file).await),
-        "broker-panels" => Some(broker::directory::import(state, file).await),
         _ => None,
     }
 }
