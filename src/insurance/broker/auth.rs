@@ -8,8 +8,8 @@ use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{BANK_REALM, PANEL_REALM};
 use super::BrokerCtx;
+use super::{BANK_REALM, PANEL_REALM};
 use crate::kernel::auth::basic;
 use crate::kernel::error::{AppError, AppResult};
 

@@ -12,11 +12,11 @@ use serde_json::{Map, Value};
 
 use super::auth::{self, Caller};
 use super::directory::{self, DirectoryEntry};
-use crate::insurance::ids::{IdLoan, PanelCode};
 use super::forward::{self, Outcome};
 use super::store::{self, i, status, t, Case, Change, Extra, V};
-use super::{refuse, upload};
 use super::BrokerCtx;
+use super::{refuse, upload};
+use crate::insurance::ids::{IdLoan, PanelCode};
 use crate::insurance::wire::*;
 use crate::kernel::clock::today_jakarta;
 use crate::kernel::error::{AppError, AppResult};
@@ -83,7 +83,9 @@ pub(super) async fn bind(
         return Err(refuse(format!("ID_Loan {id_loan} tidak ditemukan")));
     }
     if let Some(code) = asuransi {
-        let named = PanelCode::parse(code).map(|c| c.to_string()).unwrap_or_else(|_| code.to_ascii_uppercase());
+        let named = PanelCode::parse(code)
+            .map(|c| c.to_string())
+            .unwrap_or_else(|_| code.to_ascii_uppercase());
         if named != case.panel_code {
             return Err(refuse(format!(
                 "ID_Loan {id_loan} terikat pada panel {}, bukan {named}",

@@ -8,15 +8,15 @@ use axum::extract::{Multipart, State};
 use axum::http::HeaderMap;
 
 use super::auth::{self, Caller};
-use crate::insurance::ids::{IdLoan, PanelCode};
 use super::store::{self, i, status, t, Case, Change, Extra};
-use crate::kernel::money::Rupiah;
-use super::{refuse, upload};
 use super::BrokerCtx;
+use super::{refuse, upload};
+use crate::insurance::ids::{IdLoan, PanelCode};
 use crate::insurance::wire::*;
 use crate::kernel::clock::today_jakarta;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::Json;
+use crate::kernel::money::Rupiah;
 
 fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> AppResult<T> {
     serde_json::from_slice(body).map_err(|e| AppError::BadRequest(e.to_string()))
@@ -88,7 +88,9 @@ pub async fn status_cbc(
         return Err(AppError::BadRequest("field `Extra_Premi` must not be negative".into()));
     }
     let case = own_case(&state, &caller, &cb.id_loan).await?;
-    if !cb.asuransi.trim().is_empty() && PanelCode::parse(&cb.asuransi).map(|c| c.to_string()).ok().as_deref() != Some(case.panel_code.as_str()) {
+    if !cb.asuransi.trim().is_empty()
+        && PanelCode::parse(&cb.asuransi).map(|c| c.to_string()).ok().as_deref() != Some(case.panel_code.as_str())
+    {
         return Err(refuse(format!(
             "ID_Loan {} terikat pada panel {}",
             case.id_loan, case.panel_code
@@ -181,7 +183,10 @@ pub async fn status_pembatalan(
             to: Some(status::BATAL),
             sets: vec![
                 ("cancellation_status", t("DISETUJUI")),
-                ("cancelled_on", t(today_jakarta(state.kernel.clock.as_ref()).to_string())),
+                (
+                    "cancelled_on",
+                    t(today_jakarta(state.kernel.clock.as_ref()).to_string()),
+                ),
             ],
             detail: format!("pembatalan DISETUJUI, refund {}", case.refund.unwrap_or(0)),
             ..Default::default()

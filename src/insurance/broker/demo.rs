@@ -4,8 +4,8 @@
 //! Idempotent.
 
 use super::directory::{self, DirectoryEntry};
-use super::BANK_REALM;
 use super::BrokerCtx;
+use super::BANK_REALM;
 use crate::kernel::auth::basic;
 
 /// The demo bank client.

@@ -9,13 +9,13 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use super::PANEL_REALM;
 use super::BrokerCtx;
+use super::PANEL_REALM;
 use crate::kernel::auth::basic;
 
+use crate::insurance::ids::PanelCode;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::import::{read_records, ImportSummary};
-use crate::insurance::ids::PanelCode;
 
 /// One panel of the directory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
@@ -66,14 +66,14 @@ pub async fn all(state: &BrokerCtx) -> AppResult<Arc<Vec<DirectoryEntry>>> {
 
 /// The panel `code` names, or a refusal naming it.
 pub async fn find(state: &BrokerCtx, code: &str) -> AppResult<DirectoryEntry> {
-    let unknown = || super::refuse(format!("Panel asuransi {} tidak terdaftar", code.trim().to_ascii_uppercase()));
-    let code = PanelCode::parse(code).map_err(|_| unknown())?;
+    let unknown = |named: &str| super::refuse(format!("Panel asuransi {named} tidak terdaftar"));
+    let code = PanelCode::parse(code).map_err(|_| unknown(&code.trim().to_ascii_uppercase()))?;
     all(state)
         .await?
         .iter()
         .find(|e| e.code == code.as_str())
         .cloned()
-        .ok_or_else(unknown)
+        .ok_or_else(|| unknown(code.as_str()))
 }
 
 /// An import row: the entry and the password the panel calls back with.

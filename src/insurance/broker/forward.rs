@@ -9,8 +9,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::directory::DirectoryEntry;
-use super::FAMILY;
 use super::BrokerCtx;
+use super::FAMILY;
 use crate::kernel::error::AppError;
 use crate::kernel::journal::JournalEntry;
 use crate::kernel::mask;

@@ -6,9 +6,9 @@ use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::BrokerCtx;
 use super::{auth, refuse, store};
 use crate::insurance::ids::IdLoan;
-use super::BrokerCtx;
 use crate::insurance::wire::{StatusResponse, STATUS_OK};
 use crate::kernel::error::AppResult;
 use crate::kernel::extract::{Json, Path};

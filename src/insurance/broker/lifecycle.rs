@@ -5,14 +5,14 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
 
-use super::bank::{bind, correlation, id_loan, doc_codes, exchange, json_body, required, success, take, today};
+use super::bank::{bind, correlation, doc_codes, exchange, id_loan, json_body, required, success, take, today};
 use super::store::{self, i, status, t, Extra};
-use crate::kernel::money::Rupiah;
-use super::{auth, forward};
 use super::BrokerCtx;
+use super::{auth, forward};
 use crate::insurance::wire::*;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::Json;
+use crate::kernel::money::Rupiah;
 use serde_json::Value;
 
 /// The bank's answer to an approved CBC offer (6), forwarded.

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth;
-use crate::insurance::ids::PanelCode;
 use super::BrokerCtx;
+use crate::insurance::ids::PanelCode;
 use crate::insurance::wire::{StatusResponse, STATUS_OK};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::{Json, Query};
@@ -121,7 +121,11 @@ pub async fn laporan(
     let panel = q
         .asuransi
         .as_deref()
-        .map(|code| PanelCode::parse(code).map(|c| c.as_str().to_string()).unwrap_or_else(|_| code.trim().to_ascii_uppercase()))
+        .map(|code| {
+            PanelCode::parse(code)
+                .map(|c| c.as_str().to_string())
+                .unwrap_or_else(|_| code.trim().to_ascii_uppercase())
+        })
         .unwrap_or_default();
     let (issued, refunds, claims) =
         super::store_views::report_sums(&state.kernel.db, &caller.username, &dari, &sampai, &panel).await?;

@@ -263,18 +263,20 @@ pub async fn apply(state: &BrokerCtx, id_loan: &IdLoan, change: Change) -> AppRe
         let detail = change.detail.clone();
         if let Some(opened) = opened {
             // Both rows in one statement: the case's opening, then the outcome.
-            sqlx::query("INSERT INTO broker_history (id_loan, at, source, event, status_from, status_to, detail) \
-                 VALUES ($1, $2, 'bank', 'kasus-dibuka', '', $3, $4), ($1, $2, $5, $6, $3, $7, $8)")
-                .bind(id_loan)
-                .bind(&now)
-                .bind(status::BARU)
-                .bind(opened)
-                .bind(change.source)
-                .bind(&change.event)
-                .bind(&to)
-                .bind(&detail)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO broker_history (id_loan, at, source, event, status_from, status_to, detail) \
+                 VALUES ($1, $2, 'bank', 'kasus-dibuka', '', $3, $4), ($1, $2, $5, $6, $3, $7, $8)",
+            )
+            .bind(id_loan)
+            .bind(&now)
+            .bind(status::BARU)
+            .bind(opened)
+            .bind(change.source)
+            .bind(&change.event)
+            .bind(&to)
+            .bind(&detail)
+            .execute(&mut *tx)
+            .await?;
             tx.commit().await?;
             return Ok(true);
         }
@@ -295,10 +297,12 @@ pub async fn apply(state: &BrokerCtx, id_loan: &IdLoan, change: Change) -> AppRe
 
 /// The keterangan first answered to a callback event (for a repeat).
 pub async fn callback_seen(db: &Db, key: &str) -> AppResult<Option<String>> {
-    Ok(sqlx::query_scalar("SELECT keterangan FROM broker_callbacks WHERE event_key = $1")
-        .bind(key)
-        .fetch_optional(db)
-        .await?)
+    Ok(
+        sqlx::query_scalar("SELECT keterangan FROM broker_callbacks WHERE event_key = $1")
+            .bind(key)
+            .fetch_optional(db)
+            .await?,
+    )
 }
 
 pub use super::store_extra::Extra;

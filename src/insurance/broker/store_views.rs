@@ -41,7 +41,10 @@ pub async fn save_entry(db: &Db, entry: &DirectoryEntry, now: &str) -> Result<()
 }
 
 /// The documents and the history of a case, oldest first.
-pub async fn documents_and_history(db: &Db, id_loan: &IdLoan) -> Result<(Vec<DocumentView>, Vec<HistoryView>), sqlx::Error> {
+pub async fn documents_and_history(
+    db: &Db,
+    id_loan: &IdLoan,
+) -> Result<(Vec<DocumentView>, Vec<HistoryView>), sqlx::Error> {
     let documents = sqlx::query_as(
         "SELECT scope, kode_dokumen, sha256, size_bytes, at FROM broker_documents WHERE id_loan = $1 ORDER BY id",
     )
