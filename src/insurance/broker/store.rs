@@ -255,7 +255,7 @@ pub async fn apply(state: &BrokerCtx, id_loan: &IdLoan, change: Change) -> AppRe
         }
         q.execute(&mut *tx).await?;
         for extra in &change.extra {
-            extra.write(&mut *tx, id_loan.as_str(), &now).await?;
+            extra.write(&mut tx, id_loan.as_str(), &now).await?;
         }
         let to = change.to.map(str::to_string).unwrap_or_else(|| from.clone());
         // The history is the bank's own record (amounts, policy numbers): not masked,
