@@ -51,16 +51,8 @@ pub struct AppStateInner {
     pub ppob: Arc<ppob::PpobState>,
     /// The insurance panels' context.
     pub panels: insurance::panel::PanelCtx,
-    /// The insurance broker's own state.
-    pub insurance: Arc<InsuranceBroker>,
-}
-
-/// Transitional: the broker's state where the broker still looks for it
-/// (`state.insurance.broker`), until the broker has its own context.
-#[derive(Debug)]
-pub struct InsuranceBroker {
-    /// The broker's client and caches.
-    pub broker: insurance::broker::BrokerState,
+    /// The insurance broker's context.
+    pub broker: insurance::broker::BrokerCtx,
 }
 
 impl std::ops::Deref for AppStateInner {
@@ -79,10 +71,8 @@ impl AppState {
             queue: Arc::new(queue::QueueState::new(&config)?),
             hr: Arc::new(hr::HrState::new(&config)?),
             ppob: Arc::new(ppob::PpobState::new(&config)?),
-            insurance: Arc::new(InsuranceBroker {
-                broker: insurance::broker::BrokerState::new(&config)?,
-            }),
             panels: insurance::panel::context(kernel.clone(), config.insurance.panel.clone()),
+            broker: insurance::broker::context(kernel.clone(), config.insurance.broker.clone())?,
             kernel,
             config: Arc::new(config),
         })))
@@ -113,7 +103,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(hr::openapi());
     doc.merge(ppob::openapi());
     doc.merge(insurance::panel::router().into_openapi());
-    doc.merge(insurance::broker::openapi());
+    doc.merge(insurance::broker::router().into_openapi());
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
     components.add_security_scheme("basic", SecurityScheme::Http(Http::new(HttpAuthScheme::Basic)));
@@ -136,7 +126,6 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 /// A family's router with its context attached, ready to merge into the server's router.
-#[allow(dead_code)] // until the first family has moved to its own context
 fn family<C: Clone + Send + Sync + 'static>(routes: OpenApiRouter<C>, ctx: C) -> Router<AppState> {
     routes.split_for_parts().0.with_state(ctx)
 }
@@ -153,7 +142,7 @@ pub fn router(state: AppState) -> Router {
         .merge(hr::router())
         .merge(ppob::router())
         .merge(family(insurance::panel::router(), state.panels.clone()))
-        .merge(insurance::broker::router())
+        .merge(family(insurance::broker::router(), state.broker.clone()))
         .layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),
             observability::track,

@@ -35,7 +35,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<()> {
     hr::load_demo(state).await?;
     ppob::load_demo(state).await?;
     insurance::panel::demo::load(&state.panels).await?;
-    insurance::broker::demo::load(state).await?;
+    insurance::broker::demo::load(&state.broker).await?;
     Ok(())
 }
 
@@ -73,7 +73,7 @@ pub async fn import(state: &AppState, dataset: &str, file: &Path) -> anyhow::Res
         return insurance::panel::store::import_panels(&state.panels, file).await;
     }
     if dataset == "broker-panels" {
-        return insurance::broker::directory::import(state, file).await;
+        return insurance::broker::directory::import(&state.broker, file).await;
     }
     anyhow::bail!(
         "unknown data set {dataset:?} (known: participants, antrean-jadwal, employees, hr-clients, bills, panels, broker-panels)"

@@ -23,15 +23,3 @@ pub struct InsuranceConfig {
     pub broker: broker::BrokerConfig,
 }
 
-/// Transitional, for the broker side until it has its own context: imports
-/// `broker-panels` (the panels' own data set is imported by the entry files).
-pub async fn import(
-    state: &crate::app::AppState,
-    dataset: &str,
-    file: &std::path::Path,
-) -> Option<anyhow::Result<crate::kernel::import::ImportSummary>> {
-    match dataset {
-        "broker-panels" => Some(broker::directory::import(state, file).await),
-        _ => None,
-    }
-}

@@ -8,8 +8,8 @@ use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::BrokerCtx;
 use super::{BANK_REALM, PANEL_REALM};
-use crate::app::AppState;
 use crate::kernel::auth::basic;
 use crate::kernel::error::{AppError, AppResult};
 
@@ -43,14 +43,14 @@ fn digest(secret: &str) -> String {
 
 /// Verifies the Basic credential of `realm`, with a short-lived cache of verified secrets
 /// so the hot path does not recompute the salted hash on every request.
-async fn verify(state: &AppState, realm: &str, headers: &HeaderMap) -> AppResult<Caller> {
+async fn verify(state: &BrokerCtx, realm: &str, headers: &HeaderMap) -> AppResult<Caller> {
     let Some((user, pass)) = basic::credentials(headers) else {
         return Err(AppError::Unauthorized("missing credentials".into()));
     };
-    let ttl = Duration::from_millis(state.config.insurance.broker.cache_ttl_ms);
+    let ttl = Duration::from_millis(state.family.config.cache_ttl_ms);
     let key = (realm.to_string(), user.clone());
     let presented = digest(&pass);
-    let cache = &state.insurance.broker.credentials;
+    let cache = &state.family.credentials;
     if let Some((hash, scope, at)) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
         if at.elapsed() < ttl && hash == presented {
             return Ok(Caller {
@@ -59,7 +59,7 @@ async fn verify(state: &AppState, realm: &str, headers: &HeaderMap) -> AppResult
             });
         }
     }
-    let client = basic::verify(&state.db, realm, headers)
+    let client = basic::verify(&state.kernel.db, realm, headers)
         .await?
         .ok_or_else(|| AppError::Unauthorized("bad credentials".into()))?;
     if let Ok(mut c) = cache.lock() {
@@ -72,11 +72,11 @@ async fn verify(state: &AppState, realm: &str, headers: &HeaderMap) -> AppResult
 }
 
 /// Authenticates a bank client.
-pub async fn bank(state: &AppState, headers: &HeaderMap) -> AppResult<Caller> {
+pub async fn bank(state: &BrokerCtx, headers: &HeaderMap) -> AppResult<Caller> {
     verify(state, BANK_REALM, headers).await
 }
 
 /// Authenticates a panel calling back.
-pub async fn panel(state: &AppState, headers: &HeaderMap) -> AppResult<Caller> {
+pub async fn panel(state: &BrokerCtx, headers: &HeaderMap) -> AppResult<Caller> {
     verify(state, PANEL_REALM, headers).await
 }

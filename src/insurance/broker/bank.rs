@@ -11,11 +11,12 @@ use axum::http::HeaderMap;
 use serde_json::{Map, Value};
 
 use super::auth::{self, Caller};
-use super::directory::{self, normalize_code, DirectoryEntry};
+use super::directory::{self, DirectoryEntry};
 use super::forward::{self, Outcome};
-use super::store::{self, i, status, t, Case, Change, V};
+use super::store::{self, i, status, t, Case, Change, Extra, V};
+use super::BrokerCtx;
 use super::{refuse, upload};
-use crate::app::AppState;
+use crate::insurance::ids::{IdLoan, PanelCode};
 use crate::insurance::wire::*;
 use crate::kernel::clock::today_jakarta;
 use crate::kernel::error::{AppError, AppResult};
@@ -41,6 +42,11 @@ pub(super) fn take(extra: &mut Map<String, Value>, name: &str) -> Option<String>
     }
 }
 
+/// The loan a request names, parsed once (malformed is 400).
+pub(super) fn id_loan(value: &str) -> AppResult<IdLoan> {
+    IdLoan::parse(value).map_err(AppError::BadRequest)
+}
+
 pub(super) fn required(field: &str, value: &str) -> AppResult<String> {
     let value = value.trim();
     if value.is_empty() {
@@ -56,13 +62,13 @@ pub(super) fn required(field: &str, value: &str) -> AppResult<String> {
 /// and keeps its panel (`Asuransi`, if sent again, must name it); a new one is opened,
 /// bound to `Asuransi`, only by a request that may start a case.
 pub(super) async fn bind(
-    state: &AppState,
+    state: &BrokerCtx,
     caller: &Caller,
-    id_loan: &str,
+    id_loan: &IdLoan,
     asuransi: Option<&str>,
     may_open: bool,
 ) -> AppResult<(Case, DirectoryEntry)> {
-    let case = match store::case(&state.db, id_loan).await? {
+    let case = match store::case(&state.kernel.db, id_loan).await? {
         Some(case) => case,
         None if may_open => {
             let code = asuransi.ok_or_else(|| {
@@ -77,11 +83,13 @@ pub(super) async fn bind(
         return Err(refuse(format!("ID_Loan {id_loan} tidak ditemukan")));
     }
     if let Some(code) = asuransi {
-        if normalize_code(code) != case.panel_code {
+        let named = PanelCode::parse(code)
+            .map(|c| c.to_string())
+            .unwrap_or_else(|_| code.to_ascii_uppercase());
+        if named != case.panel_code {
             return Err(refuse(format!(
-                "ID_Loan {id_loan} terikat pada panel {}, bukan {}",
-                case.panel_code,
-                normalize_code(code)
+                "ID_Loan {id_loan} terikat pada panel {}, bukan {named}",
+                case.panel_code
             )));
         }
     }
@@ -92,7 +100,7 @@ pub(super) async fn bind(
 /// The panel's answer; a refusal or a failure is written into the case's history here,
 /// a success by the caller together with its effect.
 pub(super) async fn exchange(
-    state: &AppState,
+    state: &BrokerCtx,
     case: &Case,
     panel: &DirectoryEntry,
     op: &str,
@@ -124,7 +132,7 @@ pub(super) async fn exchange(
     }
 }
 
-pub(super) async fn note(state: &AppState, case: &Case, op: &str, detail: String) -> AppResult<()> {
+pub(super) async fn note(state: &BrokerCtx, case: &Case, op: &str, detail: String) -> AppResult<()> {
     store::apply(
         state,
         &case.id_loan,
@@ -157,13 +165,13 @@ pub(super) fn success(op: &str, to: Option<&'static str>, sets: Vec<(&'static st
     }
 }
 
-pub(super) fn today(state: &AppState) -> String {
-    today_jakarta(state.clock.as_ref()).to_string()
+pub(super) fn today(state: &BrokerCtx) -> String {
+    today_jakarta(state.kernel.clock.as_ref()).to_string()
 }
 
 /// The panel's premium for an application whose request carried none (asked of its calculator).
 pub(super) async fn quote_premium(
-    state: &AppState,
+    state: &BrokerCtx,
     panel: &DirectoryEntry,
     req: &AkseptasiRequest,
     correlation_id: &str,
@@ -192,37 +200,36 @@ pub(super) fn doc_codes(list: &Value) -> String {
 }
 
 /// Automatic cover (2), forwarded to the loan's panel; opens the case on the first request.
-#[utoipa::path(post, path = "/aap/bank/akseptasi/registrasi", tag = "insurance-broker",
+#[utoipa::path(post, path = "/bank/akseptasi/registrasi", tag = "insurance-broker",
     request_body(content = AkseptasiRequest, description = "The spec's body plus `Asuransi` on the loan's first request"),
     responses((status = 200, description = "The panel's answer", body = PolicyResponse),
               (status = 400, description = "Malformed request", body = StatusResponse),
               (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
-pub async fn registrasi(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> AppResult<Json<Value>> {
+pub async fn registrasi(State(state): State<BrokerCtx>, headers: HeaderMap, body: Bytes) -> AppResult<Json<Value>> {
     application(state, headers, body, "akseptasi/registrasi").await
 }
 
 /// Case-by-case application (3), forwarded; opens the case on the first request.
-#[utoipa::path(post, path = "/aap/bank/akseptasi/pengajuan-cbc", tag = "insurance-broker",
+#[utoipa::path(post, path = "/bank/akseptasi/pengajuan-cbc", tag = "insurance-broker",
     request_body(content = AkseptasiRequest, description = "The spec's body plus `Asuransi` on the loan's first request"),
     responses((status = 200, description = "The panel's answer", body = CbcResponse),
               (status = 400, description = "Malformed request", body = StatusResponse),
               (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
-pub async fn pengajuan_cbc(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> AppResult<Json<Value>> {
+pub async fn pengajuan_cbc(State(state): State<BrokerCtx>, headers: HeaderMap, body: Bytes) -> AppResult<Json<Value>> {
     application(state, headers, body, "akseptasi/pengajuan-cbc").await
 }
 
-async fn application(state: AppState, headers: HeaderMap, body: Bytes, op: &str) -> AppResult<Json<Value>> {
+async fn application(state: BrokerCtx, headers: HeaderMap, body: Bytes, op: &str) -> AppResult<Json<Value>> {
     let caller = auth::bank(&state, &headers).await?;
     let mut req: AkseptasiRequest = json_body(&body)?;
     let corr = correlation(&headers);
     let asuransi = take(&mut req.extra, "Asuransi");
-    let id_loan = required("ID_Loan", &req.id_loan)?;
+    let id_loan = id_loan(&req.id_loan)?;
     let (case, panel) = bind(&state, &caller, &id_loan, asuransi.as_deref(), true).await?;
     let _opening = if case.opening {
         Some(
             state
-                .insurance
-                .broker
+                .family
                 .open_loan(&id_loan)
                 .ok_or_else(|| refuse(format!("ID_Loan {id_loan} sedang diproses, ulangi sesaat lagi")))?,
         )
@@ -269,13 +276,13 @@ async fn application(state: AppState, headers: HeaderMap, body: Bytes, op: &str)
 }
 
 /// Underwriting document (4), multipart `ID_Loan`, `Kode_Dokumen`, `Files` (PDF), forwarded.
-#[utoipa::path(post, path = "/aap/bank/akseptasi/dokumen", tag = "insurance-broker",
+#[utoipa::path(post, path = "/bank/akseptasi/dokumen", tag = "insurance-broker",
     request_body(content_type = "multipart/form-data", description = "ID_Loan, Kode_Dokumen, Files (PDF)"),
     responses((status = 200, description = "The panel's answer", body = StatusResponse),
               (status = 400, description = "Malformed request", body = StatusResponse),
               (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
 pub async fn dokumen_akseptasi(
-    State(state): State<AppState>,
+    State(state): State<BrokerCtx>,
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Json<Value>> {
@@ -283,13 +290,13 @@ pub async fn dokumen_akseptasi(
 }
 
 /// Claim document (11), multipart `ID_Loan`, `No_Polis`, `Kode_Dokumen`, `files` (PDF), forwarded.
-#[utoipa::path(post, path = "/aap/bank/klaim/dokumen", tag = "insurance-broker",
+#[utoipa::path(post, path = "/bank/klaim/dokumen", tag = "insurance-broker",
     request_body(content_type = "multipart/form-data", description = "ID_Loan, No_Polis, Kode_Dokumen, files (PDF)"),
     responses((status = 200, description = "The panel's answer", body = StatusResponse),
               (status = 400, description = "Malformed request", body = StatusResponse),
               (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
 pub async fn dokumen_klaim(
-    State(state): State<AppState>,
+    State(state): State<BrokerCtx>,
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Json<Value>> {
@@ -297,7 +304,7 @@ pub async fn dokumen_klaim(
 }
 
 async fn document(
-    state: AppState,
+    state: BrokerCtx,
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
     scope: &'static str,
@@ -305,9 +312,9 @@ async fn document(
     let caller = auth::bank(&state, &headers).await?;
     let multipart = multipart.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let form = upload::read(&state, multipart).await?;
-    let id_loan = form.field("ID_Loan")?;
+    let id_loan = id_loan(&form.field("ID_Loan")?)?;
     let kode = form.field("Kode_Dokumen")?;
-    let mut fields = vec![("ID_Loan", id_loan.clone())];
+    let mut fields = vec![("ID_Loan", id_loan.to_string())];
     if scope == "klaim" {
         fields.push(("No_Polis", form.field("No_Polis")?));
     }
@@ -331,7 +338,7 @@ async fn document(
         return Ok(Json(answer));
     }
     let path = upload::store(&state, &form).await?;
-    let received = store::document_codes(&state.db, &id_loan, scope).await?;
+    let received = store::document_codes(&state.kernel.db, &id_loan, scope).await?;
     let required: Vec<String> = serde_json::from_str(&case.required_docs).unwrap_or_default();
     let complete = scope == "akseptasi"
         && case.status == status::MENUNGGU
@@ -340,21 +347,14 @@ async fn document(
     let mut change = success(&op, complete.then_some(status::DIPROSES), vec![], &answer);
     change.detail = format!("{} ({kode})", change.detail);
     if !received.contains(&kode) {
-        change.extra.push((
-            "INSERT INTO broker_documents (id_loan, scope, kode_dokumen, sha256, size_bytes, file_name, path, at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-                .to_string(),
-            vec![
-                t(&id_loan),
-                t(scope),
-                t(&kode),
-                t(&form.sha256),
-                i(form.file.len() as i64),
-                t(&form.file_name),
-                t(path.to_string_lossy()),
-                t(state.clock.now().to_rfc3339()),
-            ],
-        ));
+        change.extra.push(Extra::Document {
+            scope,
+            kode: kode.clone(),
+            sha256: form.sha256.clone(),
+            size_bytes: form.file.len() as i64,
+            file_name: form.file_name.clone(),
+            path: path.to_string_lossy().into_owned(),
+        });
     }
     store::apply(&state, &id_loan, change).await?;
     Ok(Json(answer))

@@ -8,26 +8,24 @@ use axum::extract::{Multipart, State};
 use axum::http::HeaderMap;
 
 use super::auth::{self, Caller};
-use super::directory::normalize_code;
-use super::store::{self, i, status, t, Case, Change};
+use super::store::{self, i, status, t, Case, Change, Extra};
+use super::BrokerCtx;
 use super::{refuse, upload};
-use crate::app::AppState;
+use crate::insurance::ids::{IdLoan, PanelCode};
 use crate::insurance::wire::*;
 use crate::kernel::clock::today_jakarta;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::Json;
+use crate::kernel::money::Rupiah;
 
 fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> AppResult<T> {
     serde_json::from_slice(body).map_err(|e| AppError::BadRequest(e.to_string()))
 }
 
 /// The case a callback names, when the calling panel may touch it.
-async fn own_case(state: &AppState, caller: &Caller, id_loan: &str) -> AppResult<Case> {
-    let id_loan = id_loan.trim();
-    if id_loan.is_empty() {
-        return Err(AppError::BadRequest("field `ID_Loan` is empty".into()));
-    }
-    let case = store::case(&state.db, id_loan)
+async fn own_case(state: &BrokerCtx, caller: &Caller, id_loan: &str) -> AppResult<Case> {
+    let id_loan = IdLoan::parse(id_loan).map_err(AppError::BadRequest)?;
+    let case = store::case(&state.kernel.db, &id_loan)
         .await?
         .ok_or_else(|| refuse(format!("ID_Loan {id_loan} tidak ditemukan")))?;
     if !caller.speaks_for(&case.panel_code) {
@@ -41,7 +39,7 @@ async fn own_case(state: &AppState, caller: &Caller, id_loan: &str) -> AppResult
 
 /// Applies a callback's change; a repeat of its event answers its first answer.
 async fn settle(
-    state: &AppState,
+    state: &BrokerCtx,
     case: &Case,
     endpoint: &str,
     key: String,
@@ -55,20 +53,20 @@ async fn settle(
     Ok(Json(StatusResponse::ok(ok)))
 }
 
-async fn repeat(state: &AppState, key: &str) -> AppResult<Option<Json<StatusResponse>>> {
-    Ok(store::callback_seen(&state.db, key)
+async fn repeat(state: &BrokerCtx, key: &str) -> AppResult<Option<Json<StatusResponse>>> {
+    Ok(store::callback_seen(&state.kernel.db, key)
         .await?
         .map(|k| Json(StatusResponse::ok(k))))
 }
 
 /// The panel's CBC decision (5).
-#[utoipa::path(post, path = "/aap/post-status-pertanggung-cbc", tag = "insurance-broker",
+#[utoipa::path(post, path = "/post-status-pertanggung-cbc", tag = "insurance-broker",
     request_body = StatusCbcCallback,
     responses((status = 200, description = "Recorded (a repeat too); or Status 01 naming the case's state", body = StatusResponse),
               (status = 400, description = "Malformed request", body = StatusResponse),
               (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
 pub async fn status_cbc(
-    State(state): State<AppState>,
+    State(state): State<BrokerCtx>,
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Json<StatusResponse>> {
@@ -90,7 +88,9 @@ pub async fn status_cbc(
         return Err(AppError::BadRequest("field `Extra_Premi` must not be negative".into()));
     }
     let case = own_case(&state, &caller, &cb.id_loan).await?;
-    if !cb.asuransi.trim().is_empty() && normalize_code(&cb.asuransi) != case.panel_code {
+    if !cb.asuransi.trim().is_empty()
+        && PanelCode::parse(&cb.asuransi).map(|c| c.to_string()).ok().as_deref() != Some(case.panel_code.as_str())
+    {
         return Err(refuse(format!(
             "ID_Loan {} terikat pada panel {}",
             case.id_loan, case.panel_code
@@ -143,13 +143,13 @@ pub async fn status_cbc(
 }
 
 /// The panel's decision on an in-force cancellation (9).
-#[utoipa::path(post, path = "/aap/post-status-pembatalan", tag = "insurance-broker",
+#[utoipa::path(post, path = "/post-status-pembatalan", tag = "insurance-broker",
     request_body = StatusPembatalanCallback,
     responses((status = 200, description = "Recorded (a repeat too); or Status 01 naming the case's state", body = StatusResponse),
               (status = 400, description = "Malformed request", body = StatusResponse),
               (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
 pub async fn status_pembatalan(
-    State(state): State<AppState>,
+    State(state): State<BrokerCtx>,
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Json<StatusResponse>> {
@@ -183,7 +183,10 @@ pub async fn status_pembatalan(
             to: Some(status::BATAL),
             sets: vec![
                 ("cancellation_status", t("DISETUJUI")),
-                ("cancelled_on", t(today_jakarta(state.clock.as_ref()).to_string())),
+                (
+                    "cancelled_on",
+                    t(today_jakarta(state.kernel.clock.as_ref()).to_string()),
+                ),
             ],
             detail: format!("pembatalan DISETUJUI, refund {}", case.refund.unwrap_or(0)),
             ..Default::default()
@@ -208,13 +211,13 @@ pub async fn status_pembatalan(
 }
 
 /// The claim's status (12).
-#[utoipa::path(post, path = "/aap/post-status", tag = "insurance-broker",
+#[utoipa::path(post, path = "/post-status", tag = "insurance-broker",
     request_body = StatusKlaimCallback,
     responses((status = 200, description = "Recorded (a repeat too); or Status 01 naming the claim's state", body = StatusResponse),
               (status = 400, description = "Malformed request", body = StatusResponse),
               (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
 pub async fn status_klaim(
-    State(state): State<AppState>,
+    State(state): State<BrokerCtx>,
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Json<StatusResponse>> {
@@ -227,7 +230,7 @@ pub async fn status_klaim(
         ));
     }
     let case = own_case(&state, &caller, &cb.id_loan).await?;
-    let claim = store::claims(&state.db, &case.id_loan)
+    let claim = store::claims(&state.kernel.db, &case.id_loan)
         .await?
         .pop()
         .ok_or_else(|| refuse(format!("Tidak ada klaim untuk ID_Loan {}", case.id_loan)))?;
@@ -247,13 +250,13 @@ pub async fn status_klaim(
             claim.status
         )));
     }
-    let now = state.clock.now().to_rfc3339();
     let change = Change {
         to: (decision == "TOLAK").then_some(status::INFORCE),
-        extra: vec![(
-            "UPDATE broker_claims SET status = $1, keterangan = $2, updated_at = $3 WHERE id = $4".to_string(),
-            vec![t(&decision), t(&cb.keterangan), t(now), i(claim.id)],
-        )],
+        extra: vec![Extra::ClaimStatus {
+            claim_id: claim.id,
+            status: decision.clone(),
+            keterangan: cb.keterangan.clone(),
+        }],
         detail: format!("klaim {decision}: {}", cb.keterangan),
         ..Default::default()
     };
@@ -270,13 +273,13 @@ pub async fn status_klaim(
 
 /// The claim's payment with its PDF proof (13), multipart `ID_Loan`, `Nilai_Dibayarkan`,
 /// `Keterangan`, `No_Polis`, `files`.
-#[utoipa::path(post, path = "/aap/post-pembayaran", tag = "insurance-broker",
+#[utoipa::path(post, path = "/post-pembayaran", tag = "insurance-broker",
     request_body(content_type = "multipart/form-data", description = "ID_Loan, Nilai_Dibayarkan, Keterangan, No_Polis, files (PDF proof)"),
     responses((status = 200, description = "Recorded (a repeat too); or Status 01 naming the claim's state", body = StatusResponse),
               (status = 400, description = "Malformed request", body = StatusResponse),
               (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
 pub async fn pembayaran(
-    State(state): State<AppState>,
+    State(state): State<BrokerCtx>,
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Json<StatusResponse>> {
@@ -284,14 +287,15 @@ pub async fn pembayaran(
     let multipart = multipart.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let form = upload::read(&state, multipart).await?;
     let id_loan = form.field("ID_Loan")?;
-    let amount: i64 = form
+    let amount: Rupiah = form
         .field("Nilai_Dibayarkan")?
-        .parse()
+        .parse::<i64>()
+        .map(Rupiah::new)
         .map_err(|_| AppError::BadRequest("field `Nilai_Dibayarkan` must be a whole number".into()))?;
     let keterangan = form.field("Keterangan")?;
     let no_polis = form.field("No_Polis")?;
     let case = own_case(&state, &caller, &id_loan).await?;
-    let claim = store::claims(&state.db, &case.id_loan)
+    let claim = store::claims(&state.kernel.db, &case.id_loan)
         .await?
         .pop()
         .ok_or_else(|| refuse(format!("Tidak ada klaim untuk ID_Loan {}", case.id_loan)))?;
@@ -311,26 +315,28 @@ pub async fn pembayaran(
             claim.status
         )));
     }
-    if amount <= 0 {
+    if amount.value() <= 0 {
         return Err(refuse("Nilai_Dibayarkan harus lebih dari 0"));
     }
     let path = upload::store(&state, &form).await?;
-    let now = state.clock.now().to_rfc3339();
-    let today = today_jakarta(state.clock.as_ref()).to_string();
+    let today = today_jakarta(state.kernel.clock.as_ref()).to_string();
     let change = Change {
         to: Some(status::DIBAYAR),
         extra: vec![
-            (
-                "UPDATE broker_claims SET status = 'DIBAYAR', nilai_dibayar = $1, paid_on = $2, keterangan = $3, updated_at = $4 WHERE id = $5"
-                    .to_string(),
-                vec![i(amount), t(today), t(&keterangan), t(&now), i(claim.id)],
-            ),
-            (
-                "INSERT INTO broker_documents (id_loan, scope, kode_dokumen, sha256, size_bytes, file_name, path, at) \
-                 VALUES ($1, 'pembayaran', 'BUKTI_BAYAR', $2, $3, $4, $5, $6)"
-                    .to_string(),
-                vec![t(&case.id_loan), t(&form.sha256), i(form.file.len() as i64), t(&form.file_name), t(path.to_string_lossy()), t(&now)],
-            ),
+            Extra::ClaimPaid {
+                claim_id: claim.id,
+                amount,
+                paid_on: today,
+                keterangan: keterangan.clone(),
+            },
+            Extra::Document {
+                scope: "pembayaran",
+                kode: "BUKTI_BAYAR".to_string(),
+                sha256: form.sha256.clone(),
+                size_bytes: form.file.len() as i64,
+                file_name: form.file_name.clone(),
+                path: path.to_string_lossy().into_owned(),
+            },
         ],
         detail: format!("klaim dibayar {amount}: {keterangan}"),
         ..Default::default()

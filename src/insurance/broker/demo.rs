@@ -4,8 +4,8 @@
 //! Idempotent.
 
 use super::directory::{self, DirectoryEntry};
+use super::BrokerCtx;
 use super::BANK_REALM;
-use crate::app::AppState;
 use crate::kernel::auth::basic;
 
 /// The demo bank client.
@@ -21,8 +21,8 @@ pub const DEMO_PANELS: [(&str, &str, &str); 3] = [
 ];
 
 /// Loads the demo bank client and panel directory.
-pub async fn load(state: &AppState) -> anyhow::Result<()> {
-    let base = state.config.public_base_url();
+pub async fn load(state: &BrokerCtx) -> anyhow::Result<()> {
+    let base = &state.kernel.public_url;
     for (code, name, cover) in DEMO_PANELS {
         let entry = DirectoryEntry {
             code: code.to_string(),
@@ -52,6 +52,6 @@ pub async fn load(state: &AppState) -> anyhow::Result<()> {
     directory::grant_callback(state, "panel-A03", DEMO_CALLBACK_SECRET, &all)
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    basic::upsert(&state.db, BANK_REALM, DEMO_BANK.0, DEMO_BANK.1, "{}").await?;
+    basic::upsert(&state.kernel.db, BANK_REALM, DEMO_BANK.0, DEMO_BANK.1, "{}").await?;
     Ok(())
 }

@@ -9,13 +9,13 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use super::BrokerCtx;
 use super::PANEL_REALM;
-use crate::app::AppState;
 use crate::kernel::auth::basic;
 
+use crate::insurance::ids::PanelCode;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::import::{read_records, ImportSummary};
-use crate::with_db;
 
 /// One panel of the directory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
@@ -38,16 +38,6 @@ pub struct DirectoryEntry {
     pub timeout_ms: i64,
 }
 
-/// A panel code as the bank's table writes it: upper case, and `1` is `A01`.
-pub fn normalize_code(code: &str) -> String {
-    let code = code.trim().to_ascii_uppercase();
-    if code == "1" {
-        "A01".to_string()
-    } else {
-        code
-    }
-}
-
 /// A cover type in the directory's words (`life` or `general`), from the spec's or ours.
 pub fn cover_type(text: &str) -> Option<&'static str> {
     let t = text.trim().to_ascii_lowercase();
@@ -59,34 +49,31 @@ pub fn cover_type(text: &str) -> Option<&'static str> {
 }
 
 /// Every directory entry, cached briefly.
-pub async fn all(state: &AppState) -> AppResult<Arc<Vec<DirectoryEntry>>> {
-    let ttl = Duration::from_millis(state.config.insurance.broker.cache_ttl_ms);
-    if let Some((entries, at)) = state.insurance.broker.directory.lock().ok().and_then(|d| d.clone()) {
+pub async fn all(state: &BrokerCtx) -> AppResult<Arc<Vec<DirectoryEntry>>> {
+    let ttl = Duration::from_millis(state.family.config.cache_ttl_ms);
+    if let Some((entries, at)) = state.family.directory.lock().ok().and_then(|d| d.clone()) {
         if at.elapsed() < ttl {
             return Ok(entries);
         }
     }
-    let entries: Vec<DirectoryEntry> = with_db!(&state.db, pool => {
-        sqlx::query_as("SELECT code, name, cover_type, base_url, username, password, callback_username, timeout_ms FROM broker_panels ORDER BY code")
-            .fetch_all(pool)
-            .await?
-    });
+    let entries = super::store_views::directory(&state.kernel.db).await?;
     let entries = Arc::new(entries);
-    if let Ok(mut d) = state.insurance.broker.directory.lock() {
+    if let Ok(mut d) = state.family.directory.lock() {
         *d = Some((entries.clone(), Instant::now()));
     }
     Ok(entries)
 }
 
 /// The panel `code` names, or a refusal naming it.
-pub async fn find(state: &AppState, code: &str) -> AppResult<DirectoryEntry> {
-    let code = normalize_code(code);
+pub async fn find(state: &BrokerCtx, code: &str) -> AppResult<DirectoryEntry> {
+    let unknown = |named: &str| super::refuse(format!("Panel asuransi {named} tidak terdaftar"));
+    let code = PanelCode::parse(code).map_err(|_| unknown(&code.trim().to_ascii_uppercase()))?;
     all(state)
         .await?
         .iter()
-        .find(|e| e.code == code)
+        .find(|e| e.code == code.as_str())
         .cloned()
-        .ok_or_else(|| super::refuse(format!("Panel asuransi {code} tidak terdaftar")))
+        .ok_or_else(|| unknown(code.as_str()))
 }
 
 /// An import row: the entry and the password the panel calls back with.
@@ -105,10 +92,10 @@ struct Row {
 }
 
 fn validate(row: Row) -> Result<(DirectoryEntry, String), String> {
-    let code = normalize_code(&row.code);
-    if code.is_empty() || code.len() > 10 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err(format!("code `{}` is not a panel code", row.code));
-    }
+    let code = PanelCode::parse(&row.code)
+        .map_err(|_| format!("code `{}` is not a panel code", row.code))?
+        .as_str()
+        .to_string();
     let cover = cover_type(&row.cover_type)
         .ok_or_else(|| format!("cover_type `{}` must be life or general", row.cover_type))?;
     let base_url = row.base_url.trim().trim_end_matches('/').to_string();
@@ -146,46 +133,25 @@ fn validate(row: Row) -> Result<(DirectoryEntry, String), String> {
 }
 
 /// Creates or replaces a directory entry.
-pub async fn save(state: &AppState, entry: &DirectoryEntry) -> AppResult<()> {
-    let now = state.clock.now().to_rfc3339();
-    with_db!(&state.db, pool => {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO broker_panels (code, name, cover_type, base_url, username, password, callback_username, timeout_ms, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (code) DO UPDATE SET name = excluded.name, \
-             cover_type = excluded.cover_type, base_url = excluded.base_url, username = excluded.username, \
-             password = excluded.password, callback_username = excluded.callback_username, timeout_ms = excluded.timeout_ms, \
-             updated_at = excluded.updated_at",
-        )
-        .bind(&entry.code)
-        .bind(&entry.name)
-        .bind(&entry.cover_type)
-        .bind(&entry.base_url)
-        .bind(&entry.username)
-        .bind(&entry.password)
-        .bind(&entry.callback_username)
-        .bind(entry.timeout_ms)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-    });
-    state.insurance.broker.forget();
+pub async fn save(state: &BrokerCtx, entry: &DirectoryEntry) -> AppResult<()> {
+    let now = state.kernel.clock.now().to_rfc3339();
+    super::store_views::save_entry(&state.kernel.db, entry, &now).await?;
+    state.family.forget();
     Ok(())
 }
 
 /// Gives the callback credential `username` the panels `codes`.
-pub async fn grant_callback(state: &AppState, username: &str, password: &str, codes: &[String]) -> AppResult<()> {
+pub async fn grant_callback(state: &BrokerCtx, username: &str, password: &str, codes: &[String]) -> AppResult<()> {
     let scope = serde_json::json!({ "panels": codes }).to_string();
-    basic::upsert(&state.db, PANEL_REALM, username, password, &scope).await?;
-    state.insurance.broker.forget();
+    basic::upsert(&state.kernel.db, PANEL_REALM, username, password, &scope).await?;
+    state.family.forget();
     Ok(())
 }
 
 /// `jembatan import broker-panels FILE`: fields `code, name, cover_type, base_url,
 /// username, password, callback_username, callback_password[, timeout_ms]`. A callback
 /// user name shared by several rows speaks for all their panels.
-pub async fn import(state: &AppState, file: &Path) -> anyhow::Result<ImportSummary> {
+pub async fn import(state: &BrokerCtx, file: &Path) -> anyhow::Result<ImportSummary> {
     let mut summary = ImportSummary::new("broker-panels");
     let mut callbacks: Vec<(String, String)> = Vec::new();
     for record in read_records(file)? {
@@ -228,8 +194,6 @@ fn anyhow_of(err: AppError) -> anyhow::Error {
 mod tests {
     #[test]
     fn codes_and_cover_types() {
-        assert_eq!(super::normalize_code(" 1 "), "A01");
-        assert_eq!(super::normalize_code("a03"), "A03");
         assert_eq!(super::cover_type("Asuransi Jiwa"), Some("life"));
         assert_eq!(super::cover_type("UMUM"), Some("general"));
         assert_eq!(super::cover_type("x"), None);

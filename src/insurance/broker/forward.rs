@@ -9,8 +9,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::directory::DirectoryEntry;
+use super::BrokerCtx;
 use super::FAMILY;
-use crate::app::AppState;
 use crate::kernel::error::AppError;
 use crate::kernel::journal::JournalEntry;
 use crate::kernel::mask;
@@ -58,11 +58,11 @@ impl Outcome {
     }
 }
 
-fn timeout_of(state: &AppState, panel: &DirectoryEntry) -> Duration {
+fn timeout_of(state: &BrokerCtx, panel: &DirectoryEntry) -> Duration {
     let ms = if panel.timeout_ms > 0 {
         panel.timeout_ms as u64
     } else {
-        state.config.insurance.broker.timeout_ms
+        state.family.config.timeout_ms
     };
     Duration::from_millis(ms)
 }
@@ -81,7 +81,7 @@ pub struct Multipart<'a> {
 
 /// POSTs `body` as JSON to `{base_url}/{path}` of `panel`.
 pub async fn json<T: Serialize>(
-    state: &AppState,
+    state: &BrokerCtx,
     panel: &DirectoryEntry,
     path: &str,
     body: &T,
@@ -103,7 +103,7 @@ pub async fn json<T: Serialize>(
 
 /// POSTs a multipart form to `{base_url}/{path}` of `panel`.
 pub async fn multipart(
-    state: &AppState,
+    state: &BrokerCtx,
     panel: &DirectoryEntry,
     path: &str,
     form: &Multipart<'_>,
@@ -141,7 +141,7 @@ pub async fn multipart(
 }
 
 async fn send(
-    state: &AppState,
+    state: &BrokerCtx,
     panel: &DirectoryEntry,
     path: &str,
     correlation_id: &str,
@@ -156,8 +156,7 @@ async fn send(
     let result = loop {
         tries += 1;
         let mut request = state
-            .insurance
-            .broker
+            .family
             .http
             .post(&url)
             .basic_auth(&panel.username, Some(&panel.password))
@@ -199,7 +198,7 @@ async fn send(
         ),
         Err(why) => (0, format!("panel {} {path}: {why}", panel.code)),
     };
-    state.journal.record(JournalEntry {
+    state.kernel.journal.record(JournalEntry {
         family: FAMILY,
         method: "POST".to_string(),
         route: format!("panel:{path}"),

@@ -6,12 +6,12 @@ use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::BrokerCtx;
 use super::{auth, refuse, store};
-use crate::app::AppState;
+use crate::insurance::ids::IdLoan;
 use crate::insurance::wire::{StatusResponse, STATUS_OK};
 use crate::kernel::error::AppResult;
 use crate::kernel::extract::{Json, Path};
-use crate::with_db;
 
 /// One history row.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
@@ -158,32 +158,24 @@ pub struct CaseView {
 }
 
 /// A case with its policy, documents, cancellation, claims and history.
-#[utoipa::path(get, path = "/aap/bank/kasus/{id_loan}", tag = "insurance-broker",
+#[utoipa::path(get, path = "/bank/kasus/{id_loan}", tag = "insurance-broker",
     params(("id_loan" = String, Path, description = "ID_Loan")),
     responses((status = 200, description = "The case; or Status 01 when unknown", body = CaseView),
               (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
 pub async fn kasus(
-    State(state): State<AppState>,
+    State(state): State<BrokerCtx>,
     Path(id_loan): Path<String>,
     headers: HeaderMap,
 ) -> AppResult<Json<CaseView>> {
     let caller = auth::bank(&state, &headers).await?;
-    let case = store::case(&state.db, &id_loan)
+    // Not a loan id at all: no case has it.
+    let id_loan = IdLoan::parse(&id_loan).map_err(|_| refuse(format!("ID_Loan {id_loan} tidak ditemukan")))?;
+    let case = store::case(&state.kernel.db, &id_loan)
         .await?
         .filter(|c| c.bank_client == caller.username)
         .ok_or_else(|| refuse(format!("ID_Loan {id_loan} tidak ditemukan")))?;
-    let (documents, history): (Vec<DocumentView>, Vec<HistoryView>) = with_db!(&state.db, pool => {
-        let documents = sqlx::query_as("SELECT scope, kode_dokumen, sha256, size_bytes, at FROM broker_documents WHERE id_loan = $1 ORDER BY id")
-            .bind(&id_loan)
-            .fetch_all(pool)
-            .await?;
-        let history = sqlx::query_as("SELECT at, source, event, status_from, status_to, detail FROM broker_history WHERE id_loan = $1 ORDER BY id")
-            .bind(&id_loan)
-            .fetch_all(pool)
-            .await?;
-        (documents, history)
-    });
-    let claims = store::claims(&state.db, &id_loan)
+    let (documents, history) = super::store_views::documents_and_history(&state.kernel.db, &id_loan).await?;
+    let claims = store::claims(&state.kernel.db, &id_loan)
         .await?
         .into_iter()
         .map(|c| ClaimView {
@@ -202,7 +194,7 @@ pub async fn kasus(
         .collect();
     Ok(Json(CaseView {
         status: STATUS_OK.to_string(),
-        id_loan: case.id_loan,
+        id_loan: case.id_loan.to_string(),
         asuransi: case.panel_code,
         status_kasus: case.status,
         kind: case.kind,

@@ -5,26 +5,27 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
 
-use super::bank::{bind, correlation, doc_codes, exchange, json_body, required, success, take, today};
-use super::store::{self, i, status, t};
+use super::bank::{bind, correlation, doc_codes, exchange, id_loan, json_body, required, success, take, today};
+use super::store::{self, i, status, t, Extra};
+use super::BrokerCtx;
 use super::{auth, forward};
-use crate::app::AppState;
 use crate::insurance::wire::*;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::Json;
+use crate::kernel::money::Rupiah;
 use serde_json::Value;
 
 /// The bank's answer to an approved CBC offer (6), forwarded.
-#[utoipa::path(post, path = "/aap/bank/akseptasi/konfirmasi-cbc", tag = "insurance-broker",
+#[utoipa::path(post, path = "/bank/akseptasi/konfirmasi-cbc", tag = "insurance-broker",
     request_body = KonfirmasiCbcRequest,
     responses((status = 200, description = "The panel's answer", body = PolicyResponse),
               (status = 400, description = "Malformed request", body = StatusResponse),
               (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
-pub async fn konfirmasi_cbc(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> AppResult<Json<Value>> {
+pub async fn konfirmasi_cbc(State(state): State<BrokerCtx>, headers: HeaderMap, body: Bytes) -> AppResult<Json<Value>> {
     let caller = auth::bank(&state, &headers).await?;
     let mut req: KonfirmasiCbcRequest = json_body(&body)?;
     let asuransi = take(&mut req.extra, "Asuransi");
-    let id_loan = required("ID_Loan", &req.id_loan)?;
+    let id_loan = id_loan(&req.id_loan)?;
     let approve = match req.status.trim().to_ascii_uppercase().as_str() {
         "DISETUJUI" => true,
         "DITOLAK" => false,
@@ -59,20 +60,20 @@ pub async fn konfirmasi_cbc(State(state): State<AppState>, headers: HeaderMap, b
 
 /// Cancellation of an in-force policy (7), forwarded; the refund is quoted at once and
 /// the panel's approval comes back on `post-status-pembatalan`.
-#[utoipa::path(post, path = "/aap/bank/pembatalan/inforce", tag = "insurance-broker",
+#[utoipa::path(post, path = "/bank/pembatalan/inforce", tag = "insurance-broker",
     request_body = PembatalanInforceRequest,
     responses((status = 200, description = "The panel's answer", body = PembatalanInforceResponse),
               (status = 400, description = "Malformed request", body = StatusResponse),
               (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
 pub async fn pembatalan_inforce(
-    State(state): State<AppState>,
+    State(state): State<BrokerCtx>,
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Json<Value>> {
     let caller = auth::bank(&state, &headers).await?;
     let mut req: PembatalanInforceRequest = json_body(&body)?;
     let asuransi = take(&mut req.extra, "Asuransi");
-    let id_loan = required("ID_Loan", &req.id_loan)?;
+    let id_loan = id_loan(&req.id_loan)?;
     required("No_Polis", &req.no_polis)?;
     let (case, panel) = bind(&state, &caller, &id_loan, asuransi.as_deref(), false).await?;
     let op = "pembatalan/inforce";
@@ -97,20 +98,20 @@ pub async fn pembatalan_inforce(
 }
 
 /// Cancellation of an application not yet in force (8), forwarded.
-#[utoipa::path(post, path = "/aap/bank/pembatalan/pengajuan-akseptasi", tag = "insurance-broker",
+#[utoipa::path(post, path = "/bank/pembatalan/pengajuan-akseptasi", tag = "insurance-broker",
     request_body = PembatalanPengajuanRequest,
     responses((status = 200, description = "The panel's answer", body = StatusResponse),
               (status = 400, description = "Malformed request", body = StatusResponse),
               (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
 pub async fn pembatalan_pengajuan(
-    State(state): State<AppState>,
+    State(state): State<BrokerCtx>,
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Json<Value>> {
     let caller = auth::bank(&state, &headers).await?;
     let mut req: PembatalanPengajuanRequest = json_body(&body)?;
     let asuransi = take(&mut req.extra, "Asuransi");
-    let id_loan = required("ID_Loan", &req.id_loan)?;
+    let id_loan = id_loan(&req.id_loan)?;
     let (case, panel) = bind(&state, &caller, &id_loan, asuransi.as_deref(), false).await?;
     let op = "pembatalan/pengajuan-akseptasi";
     let outcome = forward::json(&state, &panel, op, &req, &correlation(&headers), None).await;
@@ -123,20 +124,20 @@ pub async fn pembatalan_pengajuan(
 }
 
 /// Claim (10), forwarded; the panel answers the documents and the deadline.
-#[utoipa::path(post, path = "/aap/bank/klaim/registrasi", tag = "insurance-broker",
+#[utoipa::path(post, path = "/bank/klaim/registrasi", tag = "insurance-broker",
     request_body = KlaimRequest,
     responses((status = 200, description = "The panel's answer", body = KlaimResponse),
               (status = 400, description = "Malformed request", body = StatusResponse),
               (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
 pub async fn klaim_registrasi(
-    State(state): State<AppState>,
+    State(state): State<BrokerCtx>,
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Json<Value>> {
     let caller = auth::bank(&state, &headers).await?;
     let mut req: KlaimRequest = json_body(&body)?;
     let asuransi = take(&mut req.extra, "Asuransi");
-    let id_loan = required("ID_Loan", &req.id_loan)?;
+    let id_loan = id_loan(&req.id_loan)?;
     required("No_Polis", &req.no_polis)?;
     let (case, panel) = bind(&state, &caller, &id_loan, asuransi.as_deref(), false).await?;
     let op = "klaim/registrasi";
@@ -145,25 +146,17 @@ pub async fn klaim_registrasi(
     if !ok {
         return Ok(Json(answer));
     }
-    let now = state.clock.now().to_rfc3339();
     let change = if case.status == status::INFORCE {
         let mut change = success(op, Some(status::KLAIM), vec![], &answer);
-        change.extra.push((
-            "INSERT INTO broker_claims (id_loan, no_polis, jenis_klaim, sebab_klaim, tanggal_kejadian, estimasi, status, \
-             tenggat, required_docs, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'DIAJUKAN', $7, $8, $9, $9)"
-                .to_string(),
-            vec![
-                t(&id_loan),
-                t(req.no_polis.trim()),
-                t(&req.jenis_klaim),
-                t(&req.sebab_klaim),
-                t(&req.tanggal_kejadian),
-                i(req.estimasi_nilai_klaim),
-                t(answer["Tenggat_Waktu_Klaim"].as_str().unwrap_or_default()),
-                t(doc_codes(&answer["Dokumen_Klaim"])),
-                t(now),
-            ],
-        ));
+        change.extra.push(Extra::ClaimOpened {
+            no_polis: req.no_polis.trim().to_string(),
+            jenis_klaim: req.jenis_klaim.clone(),
+            sebab_klaim: req.sebab_klaim.clone(),
+            tanggal_kejadian: req.tanggal_kejadian.clone(),
+            estimasi: Rupiah::new(req.estimasi_nilai_klaim),
+            tenggat: answer["Tenggat_Waktu_Klaim"].as_str().unwrap_or_default().to_string(),
+            required_docs: doc_codes(&answer["Dokumen_Klaim"]),
+        });
         change
     } else {
         success(op, None, vec![], &answer)

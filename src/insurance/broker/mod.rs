@@ -8,12 +8,15 @@ pub mod bank;
 pub mod callbacks;
 pub mod demo;
 pub mod directory;
+pub mod docs;
 pub mod forward;
 pub mod kasus;
 pub mod lifecycle;
 pub mod quotes;
 pub mod report;
 pub mod store;
+pub mod store_extra;
+pub mod store_views;
 pub mod upload;
 
 use std::collections::HashMap;
@@ -23,16 +26,16 @@ use std::time::{Duration, Instant};
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
+use axum::routing::post;
 use serde::{Deserialize, Serialize};
-use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use crate::app::AppState;
-use crate::config::Config;
+use crate::insurance::ids::IdLoan;
 use crate::insurance::wire;
 use crate::kernel::envelope;
 use crate::kernel::error::AppError;
+use crate::kernel::{Ctx, Kernel};
 use directory::DirectoryEntry;
 
 /// Realm of the bank clients calling `/aap/bank/...`.
@@ -77,54 +80,64 @@ impl Default for BrokerConfig {
 /// A verified credential: (SHA-256 of the password, scope JSON, when verified).
 type CachedCredential = (String, String, Instant);
 
-/// The broker's in-memory state: its HTTP client toward the panels and short-lived caches.
+/// The broker's own part of its context: its configuration, its HTTP client toward the
+/// panels and short-lived caches.
 #[derive(Debug)]
-pub struct BrokerState {
+pub struct Broker {
+    /// `[insurance.broker]`.
+    pub config: BrokerConfig,
     /// HTTP client with connect timeout and pooled connections to the panels.
     pub http: reqwest::Client,
     directory: Mutex<Option<(Arc<Vec<DirectoryEntry>>, Instant)>>,
     credentials: Mutex<HashMap<(String, String), CachedCredential>>,
-    opening: Mutex<std::collections::HashSet<String>>,
+    opening: Mutex<std::collections::HashSet<IdLoan>>,
 }
 
-/// Held while a loan's first request is with its panel (see [`BrokerState::open_loan`]).
+/// The broker's context: the kernel and [`Broker`].
+pub type BrokerCtx = Ctx<Broker>;
+
+/// Builds the broker's context from the kernel and its configuration section.
+pub fn context(kernel: Kernel, config: BrokerConfig) -> anyhow::Result<BrokerCtx> {
+    let http = reqwest::Client::builder()
+        .connect_timeout(Duration::from_millis(config.connect_timeout_ms))
+        .pool_max_idle_per_host(256)
+        .tcp_nodelay(true)
+        .build()?;
+    Ok(Ctx::new(
+        kernel,
+        Broker {
+            config,
+            http,
+            directory: Mutex::new(None),
+            credentials: Mutex::new(HashMap::new()),
+            opening: Mutex::default(),
+        },
+    ))
+}
+
+/// Held while a loan's first request is with its panel (see [`Broker::open_loan`]).
 pub struct Opening<'a> {
-    state: &'a BrokerState,
-    id_loan: String,
+    broker: &'a Broker,
+    id_loan: IdLoan,
 }
 
 impl Drop for Opening<'_> {
     fn drop(&mut self) {
-        if let Ok(mut set) = self.state.opening.lock() {
+        if let Ok(mut set) = self.broker.opening.lock() {
             set.remove(&self.id_loan);
         }
     }
 }
 
-impl BrokerState {
+impl Broker {
     /// Marks `id_loan`'s first request as in flight in this process; `None` when another
     /// one already is (its case is written with its outcome, so a second first request
     /// could bind the loan twice).
-    pub fn open_loan(&self, id_loan: &str) -> Option<Opening<'_>> {
+    pub fn open_loan(&self, id_loan: &IdLoan) -> Option<Opening<'_>> {
         let mut set = self.opening.lock().ok()?;
-        set.insert(id_loan.to_string()).then(|| Opening {
-            state: self,
-            id_loan: id_loan.to_string(),
-        })
-    }
-
-    /// Builds the state from the configuration.
-    pub fn new(config: &Config) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_millis(config.insurance.broker.connect_timeout_ms))
-            .pool_max_idle_per_host(256)
-            .tcp_nodelay(true)
-            .build()?;
-        Ok(BrokerState {
-            http,
-            directory: Mutex::new(None),
-            credentials: Mutex::new(HashMap::new()),
-            opening: Mutex::default(),
+        set.insert(id_loan.clone()).then(|| Opening {
+            broker: self,
+            id_loan: id_loan.clone(),
         })
     }
 
@@ -139,45 +152,32 @@ impl BrokerState {
     }
 }
 
-impl Default for BrokerState {
-    fn default() -> Self {
-        BrokerState {
-            http: reqwest::Client::new(),
-            directory: Mutex::new(None),
-            credentials: Mutex::new(HashMap::new()),
-            opening: Mutex::default(),
-        }
-    }
-}
-
-/// The broker's routes, in the spec's envelope.
-pub fn router() -> Router<AppState> {
-    let routes = Router::new()
-        .route("/bank/get-rate-premi-panel", post(quotes::rate_premi))
-        .route("/bank/akseptasi/registrasi", post(bank::registrasi))
-        .route("/bank/akseptasi/pengajuan-cbc", post(bank::pengajuan_cbc))
-        .route("/bank/akseptasi/konfirmasi-cbc", post(lifecycle::konfirmasi_cbc))
-        .route("/bank/pembatalan/inforce", post(lifecycle::pembatalan_inforce))
-        .route(
-            "/bank/pembatalan/pengajuan-akseptasi",
-            post(lifecycle::pembatalan_pengajuan),
-        )
-        .route("/bank/klaim/registrasi", post(lifecycle::klaim_registrasi))
-        .route("/bank/kasus/{id_loan}", get(kasus::kasus))
-        .route("/bank/laporan", get(report::laporan))
-        .route("/post-status-pertanggung-cbc", post(callbacks::status_cbc))
-        .route("/post-status-pembatalan", post(callbacks::status_pembatalan))
-        .route("/post-status", post(callbacks::status_klaim));
+/// The broker's routes and their OpenAPI operations, in the spec's envelope, under `/aap`.
+pub fn router() -> OpenApiRouter<BrokerCtx> {
+    let routes = OpenApiRouter::with_openapi(docs::components())
+        .routes(routes!(quotes::rate_premi))
+        .routes(routes!(bank::registrasi))
+        .routes(routes!(bank::pengajuan_cbc))
+        .routes(routes!(lifecycle::konfirmasi_cbc))
+        .routes(routes!(lifecycle::pembatalan_inforce))
+        .routes(routes!(lifecycle::pembatalan_pengajuan))
+        .routes(routes!(lifecycle::klaim_registrasi))
+        .routes(routes!(kasus::kasus))
+        .routes(routes!(report::laporan))
+        .routes(routes!(callbacks::status_cbc))
+        .routes(routes!(callbacks::status_pembatalan))
+        .routes(routes!(callbacks::status_klaim));
     // Multipart bodies are size-checked per file while streaming (upload::read).
-    let uploads = Router::new()
-        .route("/bank/akseptasi/dokumen", post(bank::dokumen_akseptasi))
-        .route("/bank/klaim/dokumen", post(bank::dokumen_klaim))
-        // The spec writes `klaim/ dokumen` and `post- pembayaran`; a client that copied it sends %20.
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(bank::dokumen_akseptasi))
+        .routes(routes!(bank::dokumen_klaim))
+        .routes(routes!(callbacks::pembayaran))
+        // The spec writes `klaim/ dokumen` and `post- pembayaran`; a client that copied it
+        // sends %20. Aliases, not documented.
         .route("/bank/klaim/%20dokumen", post(bank::dokumen_klaim))
-        .route("/post-pembayaran", post(callbacks::pembayaran))
         .route("/post-%20pembayaran", post(callbacks::pembayaran))
         .layer(DefaultBodyLimit::disable());
-    envelope::mount("/aap", routes.merge(uploads), FAMILY, render)
+    envelope::mount_api("/aap", routes.merge(uploads), FAMILY, render)
 }
 
 /// Renders an error as the spec answers it: business failures HTTP 200 with `Status`
@@ -212,44 +212,7 @@ pub fn refuse(message: impl Into<String>) -> AppError {
     AppError::rejected(wire::STATUS_FAILED, message)
 }
 
-#[derive(OpenApi)]
-#[openapi(
-    paths(
-        quotes::rate_premi,
-        bank::registrasi,
-        bank::pengajuan_cbc,
-        bank::dokumen_akseptasi,
-        lifecycle::konfirmasi_cbc,
-        lifecycle::pembatalan_inforce,
-        lifecycle::pembatalan_pengajuan,
-        lifecycle::klaim_registrasi,
-        bank::dokumen_klaim,
-        kasus::kasus,
-        report::laporan,
-        callbacks::status_cbc,
-        callbacks::status_pembatalan,
-        callbacks::status_klaim,
-        callbacks::pembayaran,
-    ),
-    components(schemas(
-        wire::StatusCbcCallback,
-        wire::StatusPembatalanCallback,
-        wire::StatusKlaimCallback,
-        quotes::QuotesResponse,
-        quotes::Quote,
-        quotes::FailedQuote,
-        kasus::CaseView,
-        kasus::HistoryView,
-        kasus::DocumentView,
-        kasus::ClaimView,
-        report::Report,
-        report::ReportLine,
-    )),
-    tags((name = "insurance-broker", description = "Insurance broker hub (AAP): bank-facing API and panel callbacks"))
-)]
-struct BrokerDoc;
-
-/// The broker's OpenAPI paths.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    BrokerDoc::openapi()
+/// An amount that does not fit: a refusal in the broker's form, never a wrap.
+pub fn overflow(what: &str) -> AppError {
+    refuse(format!("Nilai {what} terlalu besar"))
 }

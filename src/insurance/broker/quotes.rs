@@ -13,8 +13,8 @@ use utoipa::ToSchema;
 use super::bank::{correlation, json_body, take};
 use super::directory::{self, DirectoryEntry};
 use super::forward::{self, Outcome};
+use super::BrokerCtx;
 use super::{auth, refuse};
-use crate::app::AppState;
 use crate::insurance::wire::*;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::Json;
@@ -72,12 +72,12 @@ pub struct FailedQuote {
 
 /// Premium calculator: with `Asuransi`, that panel's answer; without, every panel of
 /// `Tipe_Cover` (`JIWA`/`life` or `UMUM`/`general`) asked in parallel.
-#[utoipa::path(post, path = "/aap/bank/get-rate-premi-panel", tag = "insurance-broker",
+#[utoipa::path(post, path = "/bank/get-rate-premi-panel", tag = "insurance-broker",
     request_body(content = RatePremiRequest, description = "The spec's body plus `Asuransi` (panel code) or `Tipe_Cover` (JIWA or UMUM)"),
     responses((status = 200, description = "The panel's answer (with `Asuransi`), or every panel's quote cheapest first", body = QuotesResponse),
               (status = 400, description = "Malformed request", body = StatusResponse),
               (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
-pub async fn rate_premi(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> AppResult<Json<Value>> {
+pub async fn rate_premi(State(state): State<BrokerCtx>, headers: HeaderMap, body: Bytes) -> AppResult<Json<Value>> {
     auth::bank(&state, &headers).await?;
     let mut req: RatePremiRequest = json_body(&body)?;
     let corr = correlation(&headers);
@@ -102,7 +102,7 @@ pub async fn rate_premi(State(state): State<AppState>, headers: HeaderMap, body:
     if panels.is_empty() {
         return Err(refuse(format!("Tidak ada panel asuransi untuk tipe cover {tipe}")));
     }
-    let timeout = Duration::from_millis(state.config.insurance.broker.quote_timeout_ms);
+    let timeout = Duration::from_millis(state.family.config.quote_timeout_ms);
     // A panel's own shorter timeout applies too; no panel holds the answer past the quote timeout.
     let asks = panels.iter().map(|p| {
         let timeout = if p.timeout_ms > 0 {

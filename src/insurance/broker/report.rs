@@ -11,12 +11,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth;
-use crate::app::AppState;
+use super::BrokerCtx;
+use crate::insurance::ids::PanelCode;
 use crate::insurance::wire::{StatusResponse, STATUS_OK};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::{Json, Query};
 use crate::kernel::ids::parse_date;
-use crate::with_db;
 
 /// The report's period and filter.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
@@ -96,16 +96,16 @@ pub struct Report {
     pub total: ReportLine,
 }
 
-type Sums = Vec<(String, i64, i64, i64)>;
+use super::store_views::Sums;
 
 /// Premiums of policies issued (with extra premiums), refunds of approved cancellations and
 /// claims paid, per panel, in the period; JSON, or CSV with `format=csv` / `Accept: text/csv`.
-#[utoipa::path(get, path = "/aap/bank/laporan", tag = "insurance-broker", params(ReportQuery),
+#[utoipa::path(get, path = "/bank/laporan", tag = "insurance-broker", params(ReportQuery),
     responses((status = 200, description = "The report (JSON, or CSV with the same columns and a TOTAL row)", body = Report),
               (status = 400, description = "Malformed period", body = StatusResponse),
               (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
 pub async fn laporan(
-    State(state): State<AppState>,
+    State(state): State<BrokerCtx>,
     Query(q): Query<ReportQuery>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
@@ -121,24 +121,14 @@ pub async fn laporan(
     let panel = q
         .asuransi
         .as_deref()
-        .map(super::directory::normalize_code)
+        .map(|code| {
+            PanelCode::parse(code)
+                .map(|c| c.as_str().to_string())
+                .unwrap_or_else(|_| code.trim().to_ascii_uppercase())
+        })
         .unwrap_or_default();
-    let (issued, refunds, claims): (Sums, Sums, Sums) = with_db!(&state.db, pool => {
-        let issued = sqlx::query_as("SELECT panel_code, COUNT(*), CAST(SUM(premi) AS BIGINT), CAST(SUM(extra_premi) AS BIGINT) FROM broker_cases \
-             WHERE bank_client = $1 AND issued_on >= $2 AND issued_on <= $3 AND ($4 = '' OR panel_code = $4) GROUP BY panel_code")
-            .bind(&caller.username).bind(&dari).bind(&sampai).bind(&panel)
-            .fetch_all(pool).await?;
-        let refunds = sqlx::query_as("SELECT panel_code, COUNT(*), CAST(SUM(COALESCE(refund, 0)) AS BIGINT), CAST(0 AS BIGINT) FROM broker_cases \
-             WHERE bank_client = $1 AND cancelled_on >= $2 AND cancelled_on <= $3 AND ($4 = '' OR panel_code = $4) GROUP BY panel_code")
-            .bind(&caller.username).bind(&dari).bind(&sampai).bind(&panel)
-            .fetch_all(pool).await?;
-        let claims = sqlx::query_as("SELECT k.panel_code, COUNT(*), CAST(SUM(COALESCE(c.nilai_dibayar, 0)) AS BIGINT), CAST(0 AS BIGINT) \
-             FROM broker_claims c JOIN broker_cases k ON k.id_loan = c.id_loan \
-             WHERE k.bank_client = $1 AND c.paid_on >= $2 AND c.paid_on <= $3 AND ($4 = '' OR k.panel_code = $4) GROUP BY k.panel_code")
-            .bind(&caller.username).bind(&dari).bind(&sampai).bind(&panel)
-            .fetch_all(pool).await?;
-        (issued, refunds, claims)
-    });
+    let (issued, refunds, claims) =
+        super::store_views::report_sums(&state.kernel.db, &caller.username, &dari, &sampai, &panel).await?;
     let mut lines: BTreeMap<String, ReportLine> = BTreeMap::new();
     for (code, n, premi, extra) in issued {
         let l = lines.entry(code.clone()).or_insert_with(|| ReportLine {

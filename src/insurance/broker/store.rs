@@ -4,10 +4,10 @@
 
 use serde::Serialize;
 
-use crate::app::AppState;
+use super::BrokerCtx;
+use crate::insurance::ids::IdLoan;
 use crate::kernel::db::Db;
 use crate::kernel::error::AppResult;
-use crate::with_db;
 
 /// Case statuses the broker keeps (the panel's lifecycle as the broker saw it).
 pub mod status {
@@ -58,7 +58,7 @@ pub fn i(n: i64) -> V {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Case {
     /// ID_Loan.
-    pub id_loan: String,
+    pub id_loan: IdLoan,
     /// The panel it is bound to.
     pub panel_code: String,
     /// The bank client that opened it.
@@ -105,9 +105,9 @@ pub struct Case {
 
 impl Case {
     /// The case a loan's first request opens, bound to `panel`, written with the outcome.
-    pub fn opening(id_loan: &str, panel: &str, bank_client: &str) -> Case {
+    pub fn opening(id_loan: &IdLoan, panel: &str, bank_client: &str) -> Case {
         Case {
-            id_loan: id_loan.to_string(),
+            id_loan: id_loan.clone(),
             panel_code: panel.to_string(),
             bank_client: bank_client.to_string(),
             status: status::BARU.to_string(),
@@ -136,11 +136,9 @@ const CASE_COLUMNS: &str = "id_loan, panel_code, bank_client, status, kind, nik,
     required_docs, request, policy_no, epolicy, issued_on, refund, cancellation_status, cancellation_round, cancelled_on, created_at";
 
 /// The case of `id_loan`.
-pub async fn case(db: &Db, id_loan: &str) -> AppResult<Option<Case>> {
+pub async fn case(db: &Db, id_loan: &IdLoan) -> AppResult<Option<Case>> {
     let sql = format!("SELECT {CASE_COLUMNS} FROM broker_cases WHERE id_loan = $1");
-    Ok(with_db!(db, pool => {
-        sqlx::query_as(&sql).bind(id_loan).fetch_optional(pool).await?
-    }))
+    Ok(sqlx::query_as(&sql).bind(id_loan).fetch_optional(db).await?)
 }
 
 /// A change of a case: its history row, the new status, columns to set, further statements,
@@ -155,8 +153,8 @@ pub struct Change {
     pub to: Option<&'static str>,
     /// Columns of `broker_cases` to set.
     pub sets: Vec<(&'static str, V)>,
-    /// Further statements in the same transaction.
-    pub extra: Vec<(String, Vec<V>)>,
+    /// Further writes in the same transaction.
+    pub extra: Vec<Extra>,
     /// The history row's text.
     pub detail: String,
     /// For a callback: (event key, endpoint, panel, answer's Keterangan).
@@ -168,8 +166,8 @@ pub struct Change {
 
 /// Applies `change` to the case of `id_loan` in one transaction; `false` when the change
 /// was a callback already received (nothing changed).
-pub async fn apply(state: &AppState, id_loan: &str, change: Change) -> AppResult<bool> {
-    let now = state.clock.now().to_rfc3339();
+pub async fn apply(state: &BrokerCtx, id_loan: &IdLoan, change: Change) -> AppResult<bool> {
+    let now = state.kernel.clock.now().to_rfc3339();
     let mut sets = String::from("updated_at = $1");
     let mut binds: Vec<V> = vec![t(now.clone())];
     if let Some(to) = change.to {
@@ -180,10 +178,10 @@ pub async fn apply(state: &AppState, id_loan: &str, change: Change) -> AppResult
         binds.push(value.clone());
         sets.push_str(&format!(", {column} = ${}", binds.len()));
     }
-    binds.push(t(id_loan));
+    binds.push(t(id_loan.as_str()));
     let update = format!("UPDATE broker_cases SET {sets} WHERE id_loan = ${}", binds.len());
-    with_db!(&state.db, pool => {
-        let mut tx = pool.begin_write().await?;
+    {
+        let mut tx = state.kernel.db.begin_write().await?;
         if let Some((key, endpoint, panel, keterangan)) = &change.callback {
             let fresh = sqlx::query(
                 "INSERT INTO broker_callbacks (event_key, id_loan, endpoint, panel_code, keterangan, received_at) \
@@ -256,15 +254,8 @@ pub async fn apply(state: &AppState, id_loan: &str, change: Change) -> AppResult
             };
         }
         q.execute(&mut *tx).await?;
-        for (sql, values) in &change.extra {
-            let mut q = sqlx::query(sql);
-            for b in values {
-                q = match b {
-                    V::T(v) => q.bind(v.clone()),
-                    V::I(v) => q.bind(*v),
-                };
-            }
-            q.execute(&mut *tx).await?;
+        for extra in &change.extra {
+            extra.write(&mut tx, id_loan.as_str(), &now).await?;
         }
         let to = change.to.map(str::to_string).unwrap_or_else(|| from.clone());
         // The history is the bank's own record (amounts, policy numbers): not masked,
@@ -272,18 +263,20 @@ pub async fn apply(state: &AppState, id_loan: &str, change: Change) -> AppResult
         let detail = change.detail.clone();
         if let Some(opened) = opened {
             // Both rows in one statement: the case's opening, then the outcome.
-            sqlx::query("INSERT INTO broker_history (id_loan, at, source, event, status_from, status_to, detail) \
-                 VALUES ($1, $2, 'bank', 'kasus-dibuka', '', $3, $4), ($1, $2, $5, $6, $3, $7, $8)")
-                .bind(id_loan)
-                .bind(&now)
-                .bind(status::BARU)
-                .bind(opened)
-                .bind(change.source)
-                .bind(&change.event)
-                .bind(&to)
-                .bind(&detail)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO broker_history (id_loan, at, source, event, status_from, status_to, detail) \
+                 VALUES ($1, $2, 'bank', 'kasus-dibuka', '', $3, $4), ($1, $2, $5, $6, $3, $7, $8)",
+            )
+            .bind(id_loan)
+            .bind(&now)
+            .bind(status::BARU)
+            .bind(opened)
+            .bind(change.source)
+            .bind(&change.event)
+            .bind(&to)
+            .bind(&detail)
+            .execute(&mut *tx)
+            .await?;
             tx.commit().await?;
             return Ok(true);
         }
@@ -298,19 +291,21 @@ pub async fn apply(state: &AppState, id_loan: &str, change: Change) -> AppResult
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-    });
+    }
     Ok(true)
 }
 
 /// The keterangan first answered to a callback event (for a repeat).
 pub async fn callback_seen(db: &Db, key: &str) -> AppResult<Option<String>> {
-    Ok(with_db!(db, pool => {
+    Ok(
         sqlx::query_scalar("SELECT keterangan FROM broker_callbacks WHERE event_key = $1")
             .bind(key)
-            .fetch_optional(pool)
-            .await?
-    }))
+            .fetch_optional(db)
+            .await?,
+    )
 }
+
+pub use super::store_extra::Extra;
 
 /// A claim row.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -342,23 +337,23 @@ pub struct Claim {
 }
 
 /// The claims of a case, oldest first.
-pub async fn claims(db: &Db, id_loan: &str) -> AppResult<Vec<Claim>> {
-    Ok(with_db!(db, pool => {
-        sqlx::query_as("SELECT id, no_polis, jenis_klaim, sebab_klaim, tanggal_kejadian, estimasi, status, keterangan, tenggat, \
-             required_docs, nilai_dibayar, paid_on FROM broker_claims WHERE id_loan = $1 ORDER BY id")
-            .bind(id_loan)
-            .fetch_all(pool)
-            .await?
-    }))
+pub async fn claims(db: &Db, id_loan: &IdLoan) -> AppResult<Vec<Claim>> {
+    Ok(sqlx::query_as(
+        "SELECT id, no_polis, jenis_klaim, sebab_klaim, tanggal_kejadian, estimasi, status, keterangan, tenggat, \
+         required_docs, nilai_dibayar, paid_on FROM broker_claims WHERE id_loan = $1 ORDER BY id",
+    )
+    .bind(id_loan)
+    .fetch_all(db)
+    .await?)
 }
 
 /// Codes of the documents of `scope` recorded for `id_loan`.
-pub async fn document_codes(db: &Db, id_loan: &str, scope: &str) -> AppResult<Vec<String>> {
-    Ok(with_db!(db, pool => {
+pub async fn document_codes(db: &Db, id_loan: &IdLoan, scope: &str) -> AppResult<Vec<String>> {
+    Ok(
         sqlx::query_scalar("SELECT kode_dokumen FROM broker_documents WHERE id_loan = $1 AND scope = $2 ORDER BY id")
             .bind(id_loan)
             .bind(scope)
-            .fetch_all(pool)
-            .await?
-    }))
+            .fetch_all(db)
+            .await?,
+    )
 }

@@ -8,7 +8,7 @@ use axum::extract::Multipart;
 use sha2::{Digest, Sha256};
 
 use super::refuse;
-use crate::app::AppState;
+use super::BrokerCtx;
 use crate::kernel::error::{AppError, AppResult};
 
 const MAX_TEXT_FIELD: usize = 4 * 1024;
@@ -50,8 +50,8 @@ pub fn is_pdf(bytes: &[u8]) -> bool {
 
 /// Reads the form; the file part is `files`/`Files`/`file` (or any part with a file name).
 /// No file is malformed; an oversized or non-PDF file is refused.
-pub async fn read(state: &AppState, mut multipart: Multipart) -> AppResult<Form> {
-    let max = state.config.insurance.broker.max_document_bytes;
+pub async fn read(state: &BrokerCtx, mut multipart: Multipart) -> AppResult<Form> {
+    let max = state.family.config.max_document_bytes;
     let mut form = Form::default();
     let mut file: Option<Vec<u8>> = None;
     let mut too_large = false;
@@ -108,9 +108,9 @@ fn field_name_safe(name: &str) -> String {
 
 /// Stores the file under `data_dir/insurance/broker/<sha[..2]>/<sha>.pdf` (written once,
 /// atomically by rename) and returns its path.
-pub async fn store(state: &AppState, form: &Form) -> AppResult<PathBuf> {
+pub async fn store(state: &BrokerCtx, form: &Form) -> AppResult<PathBuf> {
     let dir = state
-        .config
+        .kernel
         .data_dir
         .join("insurance")
         .join("broker")

@@ -36,9 +36,8 @@ pair_test!(
              "callback_username": "c", "callback_password": "c"}
         ]);
         let file = temp_file("json", &rows.to_string());
-        let summary = jembatan::insurance::import(&broker.state, "broker-panels", &file)
+        let summary = jembatan::demo::import(&broker.state, "broker-panels", &file)
             .await
-            .unwrap()
             .unwrap();
         assert_eq!((summary.accepted, summary.rejected), (2, 1), "{summary}");
         let calc = json!({"Tanggal_Lahir": "1976-01-01", "Tanggal_Akad": "2024-10-15", "Tenor": 120,

@@ -1,0 +1,108 @@
+//! The broker's other SQL: the panel directory, and the reads of the case view and the
+//! reconciliation report.
+
+use super::directory::DirectoryEntry;
+use super::kasus::{DocumentView, HistoryView};
+use crate::insurance::ids::IdLoan;
+use crate::kernel::db::Db;
+
+/// Every directory entry, by code.
+pub async fn directory(db: &Db) -> Result<Vec<DirectoryEntry>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT code, name, cover_type, base_url, username, password, callback_username, timeout_ms \
+         FROM broker_panels ORDER BY code",
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Creates or replaces a directory entry.
+pub async fn save_entry(db: &Db, entry: &DirectoryEntry, now: &str) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO broker_panels (code, name, cover_type, base_url, username, password, callback_username, timeout_ms, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (code) DO UPDATE SET name = excluded.name, \
+         cover_type = excluded.cover_type, base_url = excluded.base_url, username = excluded.username, \
+         password = excluded.password, callback_username = excluded.callback_username, timeout_ms = excluded.timeout_ms, \
+         updated_at = excluded.updated_at",
+    )
+    .bind(&entry.code)
+    .bind(&entry.name)
+    .bind(&entry.cover_type)
+    .bind(&entry.base_url)
+    .bind(&entry.username)
+    .bind(&entry.password)
+    .bind(&entry.callback_username)
+    .bind(entry.timeout_ms)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
+}
+
+/// The documents and the history of a case, oldest first.
+pub async fn documents_and_history(
+    db: &Db,
+    id_loan: &IdLoan,
+) -> Result<(Vec<DocumentView>, Vec<HistoryView>), sqlx::Error> {
+    let documents = sqlx::query_as(
+        "SELECT scope, kode_dokumen, sha256, size_bytes, at FROM broker_documents WHERE id_loan = $1 ORDER BY id",
+    )
+    .bind(id_loan)
+    .fetch_all(db)
+    .await?;
+    let history = sqlx::query_as(
+        "SELECT at, source, event, status_from, status_to, detail FROM broker_history WHERE id_loan = $1 ORDER BY id",
+    )
+    .bind(id_loan)
+    .fetch_all(db)
+    .await?;
+    Ok((documents, history))
+}
+
+/// Per panel: (code, count, sum, second sum).
+pub type Sums = Vec<(String, i64, i64, i64)>;
+
+/// The report's three sums for `bank_client` in `dari..=sampai` (`panel` empty: every
+/// panel): policies issued (premiums, extra premiums), approved cancellations (refunds)
+/// and claims paid.
+pub async fn report_sums(
+    db: &Db,
+    bank_client: &str,
+    dari: &str,
+    sampai: &str,
+    panel: &str,
+) -> Result<(Sums, Sums, Sums), sqlx::Error> {
+    let issued = sqlx::query_as(
+        "SELECT panel_code, COUNT(*), CAST(SUM(premi) AS BIGINT), CAST(SUM(extra_premi) AS BIGINT) FROM broker_cases \
+         WHERE bank_client = $1 AND issued_on >= $2 AND issued_on <= $3 AND ($4 = '' OR panel_code = $4) GROUP BY panel_code",
+    )
+    .bind(bank_client)
+    .bind(dari)
+    .bind(sampai)
+    .bind(panel)
+    .fetch_all(db)
+    .await?;
+    let refunds = sqlx::query_as(
+        "SELECT panel_code, COUNT(*), CAST(SUM(COALESCE(refund, 0)) AS BIGINT), CAST(0 AS BIGINT) FROM broker_cases \
+         WHERE bank_client = $1 AND cancelled_on >= $2 AND cancelled_on <= $3 AND ($4 = '' OR panel_code = $4) GROUP BY panel_code",
+    )
+    .bind(bank_client)
+    .bind(dari)
+    .bind(sampai)
+    .bind(panel)
+    .fetch_all(db)
+    .await?;
+    let claims = sqlx::query_as(
+        "SELECT k.panel_code, COUNT(*), CAST(SUM(COALESCE(c.nilai_dibayar, 0)) AS BIGINT), CAST(0 AS BIGINT) \
+         FROM broker_claims c JOIN broker_cases k ON k.id_loan = c.id_loan \
+         WHERE k.bank_client = $1 AND c.paid_on >= $2 AND c.paid_on <= $3 AND ($4 = '' OR k.panel_code = $4) GROUP BY k.panel_code",
+    )
+    .bind(bank_client)
+    .bind(dari)
+    .bind(sampai)
+    .bind(panel)
+    .fetch_all(db)
+    .await?;
+    Ok((issued, refunds, claims))
+}
