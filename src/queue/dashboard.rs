@@ -12,13 +12,13 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use chrono::NaiveDate;
 
-use crate::app::AppState;
+use super::QueueCtx;
 use crate::kernel::error::AppResult;
 use crate::kernel::extract::{Json, Path};
 use crate::kernel::ids::parse_date;
 
 use super::domain::{Refusal, MSG_FORMAT_TANGGAL};
-use super::queries::{self, DashboardTask};
+use super::store_read::{self, DashboardTask};
 use super::wire::{DashboardAnswer, DashboardList, DashboardRow, Metadata, MetadataOnly};
 use super::{authenticate, refuse};
 
@@ -121,28 +121,28 @@ pub fn compute(
 }
 
 async fn answer(
-    state: &AppState,
+    ctx: &QueueCtx,
     ppk: &str,
     from: NaiveDate,
     to: NaiveDate,
     waktu: Waktu,
     monthly: bool,
 ) -> AppResult<Json<DashboardAnswer>> {
-    let tasks = queries::dashboard_tasks(
-        &state.db,
+    let tasks = store_read::dashboard_tasks(
+        &ctx.kernel.db,
         ppk,
         &from.format("%Y-%m-%d").to_string(),
         &to.format("%Y-%m-%d").to_string(),
     )
     .await?;
-    let nmppk = queries::hospital_name(&state.db, ppk).await?;
+    let nmppk = store_read::hospital_name(&ctx.kernel.db, ppk).await?;
     let list = compute(
         &tasks,
         waktu,
         monthly,
         ppk,
         &nmppk,
-        state.clock.now().timestamp_millis(),
+        ctx.kernel.clock.now().timestamp_millis(),
     );
     Ok(Json(DashboardAnswer {
         response: DashboardList { list },
@@ -151,35 +151,35 @@ async fn answer(
 }
 
 /// Average waits per poli on one day.
-#[utoipa::path(get, path = "/antreanrs/dashboard/waktutunggu/tanggal/{tanggal}/waktu/{waktu}", tag = "queue",
+#[utoipa::path(get, path = "/dashboard/waktutunggu/tanggal/{tanggal}/waktu/{waktu}", tag = "queue",
     params(("tanggal" = String, Path, description = "yyyy-mm-dd"), ("waktu" = String, Path, description = "rs or server")),
-    security(("bpjs" = [])),
+    security(("bpjs_cons_id" = [], "bpjs_timestamp" = [], "bpjs_signature" = [], "bpjs_user_key" = [])),
     responses((status = 200, description = "Per-poli totals and averages in seconds (not encrypted); metadata.code 201 for a bad parameter", body = DashboardAnswer),
               (status = 401, description = "Bad signature headers", body = MetadataOnly)))]
 pub async fn per_day(
-    State(state): State<AppState>,
+    State(ctx): State<QueueCtx>,
     headers: HeaderMap,
     Path((tanggal, waktu)): Path<(String, String)>,
 ) -> AppResult<Json<DashboardAnswer>> {
-    let signed = authenticate(&state, &headers).await?;
+    let signed = authenticate(&ctx, &headers).await?;
     let date = parse_date(&tanggal).ok_or_else(|| refuse(Refusal::new(MSG_FORMAT_TANGGAL)))?;
     let waktu = parse_waktu(&waktu).map_err(refuse)?;
-    answer(&state, &signed.consumer.kode_ppk, date, date, waktu, false).await
+    answer(&ctx, &signed.consumer.kode_ppk, date, date, waktu, false).await
 }
 
 /// Average waits per poli over one month.
-#[utoipa::path(get, path = "/antreanrs/dashboard/waktutunggu/bulan/{bulan}/tahun/{tahun}/waktu/{waktu}", tag = "queue",
+#[utoipa::path(get, path = "/dashboard/waktutunggu/bulan/{bulan}/tahun/{tahun}/waktu/{waktu}", tag = "queue",
     params(("bulan" = String, Path, description = "01-12"), ("tahun" = String, Path, description = "yyyy"),
            ("waktu" = String, Path, description = "rs or server")),
-    security(("bpjs" = [])),
+    security(("bpjs_cons_id" = [], "bpjs_timestamp" = [], "bpjs_signature" = [], "bpjs_user_key" = [])),
     responses((status = 200, description = "Per-poli totals and averages in seconds for the month (not encrypted); metadata.code 201 for a bad parameter", body = DashboardAnswer),
               (status = 401, description = "Bad signature headers", body = MetadataOnly)))]
 pub async fn per_month(
-    State(state): State<AppState>,
+    State(ctx): State<QueueCtx>,
     headers: HeaderMap,
     Path((bulan, tahun, waktu)): Path<(String, String, String)>,
 ) -> AppResult<Json<DashboardAnswer>> {
-    let signed = authenticate(&state, &headers).await?;
+    let signed = authenticate(&ctx, &headers).await?;
     let month = match bulan.trim().parse::<u32>() {
         Ok(m @ 1..=12) if bulan.trim().len() <= 2 => m,
         _ => return Err(refuse(Refusal::new("Bulan tidak sesuai, isi 01 sampai 12"))),
@@ -202,5 +202,5 @@ pub async fn per_month(
     let to = next
         .and_then(|d| d.pred_opt())
         .ok_or_else(|| refuse(Refusal::new("Tahun tidak sesuai")))?;
-    answer(&state, &signed.consumer.kode_ppk, from, to, waktu, true).await
+    answer(&ctx, &signed.consumer.kode_ppk, from, to, waktu, true).await
 }
