@@ -15,7 +15,8 @@ use super::store::{self, AddOutcome, NewTask, MSG_BOOKING_NOT_FOUND};
 use super::store_read::{self, BookingFilter};
 use super::tasks;
 use super::wire::{
-    AddAntrean, Batal, EncryptedAnswer, FarmasiAdd, GetListTask, MetadataOnly, Pendaftaran, TaskItem, UpdateWaktu,
+    AddAntrean, Batal, EncryptedAnswer, EncryptedOrRefusal, FarmasiAdd, GetListTask, MetadataOnly, Pendaftaran,
+    TaskItem, UpdateWaktu,
 };
 use super::{authenticate, encrypted, ok, parse_body, refuse};
 
@@ -24,8 +25,8 @@ use super::{authenticate, encrypted, ok, parse_body, refuse};
     security(("bpjs_cons_id" = [], "bpjs_timestamp" = [], "bpjs_signature" = [], "bpjs_user_key" = [])),
     responses(
         (status = 200, description = "metadata.code 200 added, 201 refused (with the reason), 208 kodebooking already exists", body = MetadataOnly),
-        (status = 400, description = "Invalid JSON", body = MetadataOnly),
-        (status = 401, description = "Bad signature headers", body = MetadataOnly)))]
+        (status = 400, description = "Malformed JSON body or path segment (metadata only)", body = MetadataOnly),
+        (status = 401, description = "Missing or bad signature headers (metadata only, code 401)", body = MetadataOnly)))]
 pub async fn add(State(ctx): State<QueueCtx>, headers: HeaderMap, body: Bytes) -> AppResult<Json<MetadataOnly>> {
     let signed = authenticate(&ctx, &headers).await?;
     let ppk = &signed.consumer.kode_ppk;
@@ -69,7 +70,8 @@ pub async fn add(State(ctx): State<QueueCtx>, headers: HeaderMap, body: Bytes) -
     security(("bpjs_cons_id" = [], "bpjs_timestamp" = [], "bpjs_signature" = [], "bpjs_user_key" = [])),
     responses(
         (status = 200, description = "metadata.code 200 recorded, 201 refused (order, time, unknown booking), 208 task already recorded", body = MetadataOnly),
-        (status = 401, description = "Bad signature headers", body = MetadataOnly)))]
+        (status = 400, description = "Malformed JSON body or path segment (metadata only)", body = MetadataOnly),
+        (status = 401, description = "Missing or bad signature headers (metadata only, code 401)", body = MetadataOnly)))]
 pub async fn update_waktu(
     State(ctx): State<QueueCtx>,
     headers: HeaderMap,
@@ -102,7 +104,8 @@ pub async fn update_waktu(
     security(("bpjs_cons_id" = [], "bpjs_timestamp" = [], "bpjs_signature" = [], "bpjs_user_key" = [])),
     responses(
         (status = 200, description = "metadata.code 200 cancelled, 201 refused (unknown, already cancelled or already served)", body = MetadataOnly),
-        (status = 401, description = "Bad signature headers", body = MetadataOnly)))]
+        (status = 400, description = "Malformed JSON body or path segment (metadata only)", body = MetadataOnly),
+        (status = 401, description = "Missing or bad signature headers (metadata only, code 401)", body = MetadataOnly)))]
 pub async fn batal(State(ctx): State<QueueCtx>, headers: HeaderMap, body: Bytes) -> AppResult<Json<MetadataOnly>> {
     let signed = authenticate(&ctx, &headers).await?;
     let req: Batal = parse_body(&body)?;
@@ -119,7 +122,8 @@ pub async fn batal(State(ctx): State<QueueCtx>, headers: HeaderMap, body: Bytes)
     security(("bpjs_cons_id" = [], "bpjs_timestamp" = [], "bpjs_signature" = [], "bpjs_user_key" = [])),
     responses(
         (status = 200, description = "metadata.code 200 added, 201 refused, 208 already registered", body = MetadataOnly),
-        (status = 401, description = "Bad signature headers", body = MetadataOnly)))]
+        (status = 400, description = "Malformed JSON body or path segment (metadata only)", body = MetadataOnly),
+        (status = 401, description = "Missing or bad signature headers (metadata only, code 401)", body = MetadataOnly)))]
 pub async fn farmasi_add(
     State(ctx): State<QueueCtx>,
     headers: HeaderMap,
@@ -160,8 +164,9 @@ pub async fn farmasi_add(
 #[utoipa::path(post, path = "/antrean/getlisttask", tag = "queue", request_body = GetListTask,
     security(("bpjs_cons_id" = [], "bpjs_timestamp" = [], "bpjs_signature" = [], "bpjs_user_key" = [])),
     responses(
-        (status = 200, description = "response: encrypted JSON list of TaskItem; metadata.code 201 for an unknown booking or no task yet", body = EncryptedAnswer),
-        (status = 401, description = "Bad signature headers", body = MetadataOnly)))]
+        (status = 200, description = "response: encrypted JSON list of TaskItem; metadata.code 201 for an unknown booking or no task yet", body = EncryptedOrRefusal),
+        (status = 400, description = "Malformed JSON body or path segment (metadata only)", body = MetadataOnly),
+        (status = 401, description = "Missing or bad signature headers (metadata only, code 401)", body = MetadataOnly)))]
 pub async fn get_list_task(
     State(ctx): State<QueueCtx>,
     headers: HeaderMap,
@@ -204,7 +209,9 @@ fn format_wib(ms: i64) -> String {
 #[utoipa::path(get, path = "/antrean/pendaftaran/tanggal/{tanggal}", tag = "queue",
     params(("tanggal" = String, Path, description = "yyyy-mm-dd")),
     security(("bpjs_cons_id" = [], "bpjs_timestamp" = [], "bpjs_signature" = [], "bpjs_user_key" = [])),
-    responses((status = 200, description = "response: encrypted JSON list of Pendaftaran; metadata.code 201 when none", body = EncryptedAnswer)))]
+    responses((status = 200, description = "response: encrypted JSON list of Pendaftaran; metadata.code 201 when none", body = EncryptedOrRefusal),
+        (status = 400, description = "Malformed JSON body or path segment (metadata only)", body = MetadataOnly),
+        (status = 401, description = "Missing or bad signature headers (metadata only, code 401)", body = MetadataOnly)))]
 pub async fn pendaftaran_tanggal(
     State(ctx): State<QueueCtx>,
     headers: HeaderMap,
@@ -220,7 +227,9 @@ pub async fn pendaftaran_tanggal(
 #[utoipa::path(get, path = "/antrean/pendaftaran/kodebooking/{kodebooking}", tag = "queue",
     params(("kodebooking" = String, Path, description = "The booking code")),
     security(("bpjs_cons_id" = [], "bpjs_timestamp" = [], "bpjs_signature" = [], "bpjs_user_key" = [])),
-    responses((status = 200, description = "response: encrypted JSON list of Pendaftaran; metadata.code 201 when unknown", body = EncryptedAnswer)))]
+    responses((status = 200, description = "response: encrypted JSON list of Pendaftaran; metadata.code 201 when unknown", body = EncryptedOrRefusal),
+        (status = 400, description = "Malformed JSON body or path segment (metadata only)", body = MetadataOnly),
+        (status = 401, description = "Missing or bad signature headers (metadata only, code 401)", body = MetadataOnly)))]
 pub async fn pendaftaran_kodebooking(
     State(ctx): State<QueueCtx>,
     headers: HeaderMap,
@@ -244,7 +253,9 @@ pub async fn pendaftaran_kodebooking(
 /// Registrations from today on that are neither cancelled nor through the poli (encrypted list).
 #[utoipa::path(get, path = "/antrean/pendaftaran/aktif", tag = "queue",
     security(("bpjs_cons_id" = [], "bpjs_timestamp" = [], "bpjs_signature" = [], "bpjs_user_key" = [])),
-    responses((status = 200, description = "response: encrypted JSON list of Pendaftaran; metadata.code 201 when none", body = EncryptedAnswer)))]
+    responses((status = 200, description = "response: encrypted JSON list of Pendaftaran; metadata.code 201 when none", body = EncryptedOrRefusal),
+        (status = 400, description = "Malformed JSON body or path segment (metadata only)", body = MetadataOnly),
+        (status = 401, description = "Missing or bad signature headers (metadata only, code 401)", body = MetadataOnly)))]
 pub async fn pendaftaran_aktif(State(ctx): State<QueueCtx>, headers: HeaderMap) -> AppResult<Json<EncryptedAnswer>> {
     let signed = authenticate(&ctx, &headers).await?;
     let today = today_jakarta(ctx.kernel.clock.as_ref()).format("%Y-%m-%d").to_string();
@@ -258,7 +269,9 @@ pub async fn pendaftaran_aktif(State(ctx): State<QueueCtx>, headers: HeaderMap) 
            ("hari" = i64, Path, description = "1 Monday .. 7 Sunday"),
            ("jampraktek" = String, Path, description = "HH:mm-HH:mm")),
     security(("bpjs_cons_id" = [], "bpjs_timestamp" = [], "bpjs_signature" = [], "bpjs_user_key" = [])),
-    responses((status = 200, description = "response: encrypted JSON list of Pendaftaran; metadata.code 201 when none", body = EncryptedAnswer)))]
+    responses((status = 200, description = "response: encrypted JSON list of Pendaftaran; metadata.code 201 when none", body = EncryptedOrRefusal),
+        (status = 400, description = "Malformed JSON body or path segment (metadata only)", body = MetadataOnly),
+        (status = 401, description = "Missing or bad signature headers (metadata only, code 401)", body = MetadataOnly)))]
 pub async fn pendaftaran_jadwal(
     State(ctx): State<QueueCtx>,
     headers: HeaderMap,

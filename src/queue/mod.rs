@@ -240,6 +240,8 @@ pub(crate) fn encrypted<T: Serialize>(signed: &SignedRequest, value: &T) -> AppR
         wire::Metadata,
         wire::MetadataOnly,
         wire::EncryptedAnswer,
+        wire::EncryptedOrRefusal,
+        wire::DashboardOrRefusal,
         wire::AddAntrean,
         wire::UpdateWaktu,
         wire::Batal,

@@ -12,13 +12,14 @@ use crate::kernel::ids::parse_date;
 
 use super::domain::{self, Refusal, MSG_FORMAT_TANGGAL};
 use super::store_ref::{self, Sesi};
-use super::wire::{EncryptedAnswer, JadwalHari, MetadataOnly, UpdateJadwal};
+use super::wire::{EncryptedAnswer, EncryptedOrRefusal, JadwalHari, MetadataOnly, UpdateJadwal};
 use super::{authenticate, encrypted, ok, parse_body, refuse};
 
 /// The hospital's polis and subspecialties (encrypted list of RefPoli).
 #[utoipa::path(get, path = "/ref/poli", tag = "queue", security(("bpjs_cons_id" = [], "bpjs_timestamp" = [], "bpjs_signature" = [], "bpjs_user_key" = [])),
-    responses((status = 200, description = "response: encrypted JSON list of RefPoli", body = EncryptedAnswer),
-              (status = 401, description = "Bad signature headers", body = MetadataOnly)))]
+    responses((status = 200, description = "response: encrypted JSON list of RefPoli", body = EncryptedOrRefusal),
+        (status = 400, description = "Malformed JSON body or path segment (metadata only)", body = MetadataOnly),
+        (status = 401, description = "Missing or bad signature headers (metadata only, code 401)", body = MetadataOnly)))]
 pub async fn ref_poli(State(ctx): State<QueueCtx>, headers: HeaderMap) -> AppResult<Json<EncryptedAnswer>> {
     let signed = authenticate(&ctx, &headers).await?;
     let polis = store_ref::polis(&ctx.kernel.db, &signed.consumer.kode_ppk).await?;
@@ -30,8 +31,9 @@ pub async fn ref_poli(State(ctx): State<QueueCtx>, headers: HeaderMap) -> AppRes
 
 /// The hospital's doctors (encrypted list of RefDokter).
 #[utoipa::path(get, path = "/ref/dokter", tag = "queue", security(("bpjs_cons_id" = [], "bpjs_timestamp" = [], "bpjs_signature" = [], "bpjs_user_key" = [])),
-    responses((status = 200, description = "response: encrypted JSON list of RefDokter", body = EncryptedAnswer),
-              (status = 401, description = "Bad signature headers", body = MetadataOnly)))]
+    responses((status = 200, description = "response: encrypted JSON list of RefDokter", body = EncryptedOrRefusal),
+        (status = 400, description = "Malformed JSON body or path segment (metadata only)", body = MetadataOnly),
+        (status = 401, description = "Missing or bad signature headers (metadata only, code 401)", body = MetadataOnly)))]
 pub async fn ref_dokter(State(ctx): State<QueueCtx>, headers: HeaderMap) -> AppResult<Json<EncryptedAnswer>> {
     let signed = authenticate(&ctx, &headers).await?;
     let dokters = store_ref::dokters(&ctx.kernel.db, &signed.consumer.kode_ppk).await?;
@@ -46,8 +48,9 @@ pub async fn ref_dokter(State(ctx): State<QueueCtx>, headers: HeaderMap) -> AppR
     params(("kodepoli" = String, Path, description = "Poli or subspecialty code"),
            ("tanggal" = String, Path, description = "yyyy-mm-dd")),
     security(("bpjs_cons_id" = [], "bpjs_timestamp" = [], "bpjs_signature" = [], "bpjs_user_key" = [])),
-    responses((status = 200, description = "response: encrypted JSON list of JadwalDokter; metadata.code 201 when none", body = EncryptedAnswer),
-              (status = 401, description = "Bad signature headers", body = MetadataOnly)))]
+    responses((status = 200, description = "response: encrypted JSON list of JadwalDokter; metadata.code 201 when none", body = EncryptedOrRefusal),
+        (status = 400, description = "Malformed JSON body or path segment (metadata only)", body = MetadataOnly),
+        (status = 401, description = "Missing or bad signature headers (metadata only, code 401)", body = MetadataOnly)))]
 pub async fn jadwal_dokter(
     State(ctx): State<QueueCtx>,
     headers: HeaderMap,
@@ -72,7 +75,8 @@ pub async fn jadwal_dokter(
 #[utoipa::path(post, path = "/jadwaldokter/updatejadwaldokter", tag = "queue", request_body = UpdateJadwal,
     security(("bpjs_cons_id" = [], "bpjs_timestamp" = [], "bpjs_signature" = [], "bpjs_user_key" = [])),
     responses((status = 200, description = "metadata.code 200 updated, 201 refused (with the reason)", body = MetadataOnly),
-              (status = 401, description = "Bad signature headers", body = MetadataOnly)))]
+        (status = 400, description = "Malformed JSON body or path segment (metadata only)", body = MetadataOnly),
+        (status = 401, description = "Missing or bad signature headers (metadata only, code 401)", body = MetadataOnly)))]
 pub async fn update_jadwal(
     State(ctx): State<QueueCtx>,
     headers: HeaderMap,
