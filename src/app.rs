@@ -43,8 +43,8 @@ pub struct AppStateInner {
     pub config: Arc<Config>,
     /// BPJS participant lookup's own state (upstream client, cache, breaker).
     pub participant: Arc<participant::ParticipantState>,
-    /// Antrean RS's own state.
-    pub queue: Arc<queue::QueueState>,
+    /// Antrean RS's context (its config and state with the kernel).
+    pub queue: queue::QueueCtx,
     /// HR's own state (token signing, rate limits).
     pub hr: Arc<hr::HrState>,
     /// PPOB's own state (credential cache).
@@ -68,7 +68,7 @@ impl AppState {
         let kernel = Kernel::start(config.kernel_settings(), clock).await?;
         Ok(AppState(Arc::new(AppStateInner {
             participant: Arc::new(participant::ParticipantState::new(&config)?),
-            queue: Arc::new(queue::QueueState::new(&config)?),
+            queue: queue::context(kernel.clone(), config.queue.clone()),
             hr: Arc::new(hr::HrState::new(&config)?),
             ppob: Arc::new(ppob::PpobState::new(&config)?),
             panels: insurance::panel::context(kernel.clone(), config.insurance.panel.clone()),
@@ -99,7 +99,7 @@ struct OperationsDoc;
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = OperationsDoc::openapi();
     doc.merge(participant::openapi());
-    doc.merge(queue::openapi());
+    doc.merge(queue::router().into_openapi());
     doc.merge(hr::openapi());
     doc.merge(ppob::openapi());
     doc.merge(insurance::panel::router().into_openapi());
@@ -138,7 +138,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .route("/openapi.json", get(|| async { Json(openapi()) }))
         .merge(participant::router())
-        .merge(queue::router())
+        .merge(family(queue::router(), state.queue.clone()))
         .merge(hr::router())
         .merge(ppob::router())
         .merge(family(insurance::panel::router(), state.panels.clone()))

@@ -31,7 +31,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<()> {
         bpjs::upsert(&state.db, &consumer).await?;
     }
     participant::load_demo(state).await?;
-    queue::load_demo(state).await?;
+    queue::load_demo(&state.queue, DEMO_PPK, DEMO_PPK_2).await?;
     hr::load_demo(state).await?;
     ppob::load_demo(state).await?;
     insurance::panel::demo::load(&state.panels).await?;
@@ -60,7 +60,7 @@ pub async fn import(state: &AppState, dataset: &str, file: &Path) -> anyhow::Res
     if let Some(result) = participant::import(state, dataset, file).await {
         return result;
     }
-    if let Some(result) = queue::import(state, dataset, file).await {
+    if let Some(result) = queue::import(&state.queue, dataset, file).await {
         return result;
     }
     if let Some(result) = hr::import(state, dataset, file).await {

@@ -2,10 +2,9 @@
 //! every day of the week (so any week from today has sessions). The spec's example booking
 //! (poli ANA, doctor 12345, 08:00-16:00) books against the first hospital as written.
 
-use crate::app::AppState;
-use crate::demo::{DEMO_PPK, DEMO_PPK_2};
+use crate::kernel::db::Db;
 
-use super::reference::{self, Poli, Sesi};
+use super::store_ref::{self as reference, Poli, Sesi};
 
 type DemoPoli = (&'static str, &'static str, &'static str, &'static str);
 /// (kodedokter, name, subspecialty, days, opening, closing, capacity)
@@ -78,21 +77,15 @@ const DOKTERS_2: &[DemoDokter] = &[
     ),
 ];
 
-/// Loads both demo hospitals (idempotent: existing sessions are kept as they are).
-pub async fn load(state: &AppState) -> anyhow::Result<()> {
-    hospital(state, DEMO_PPK, "RS JEMBATAN SEHAT", POLIS_1, DOKTERS_1).await?;
-    hospital(state, DEMO_PPK_2, "RS MITRA SEJAHTERA", POLIS_2, DOKTERS_2).await?;
+/// Loads both demo hospitals, `ppk` and `ppk_2` (the kode PPK of the demo consumers), idempotently:
+/// existing sessions are kept as they are.
+pub async fn load(db: &Db, ppk: &str, ppk_2: &str) -> anyhow::Result<()> {
+    hospital(db, ppk, "RS JEMBATAN SEHAT", POLIS_1, DOKTERS_1).await?;
+    hospital(db, ppk_2, "RS MITRA SEJAHTERA", POLIS_2, DOKTERS_2).await?;
     Ok(())
 }
 
-async fn hospital(
-    state: &AppState,
-    ppk: &str,
-    nama: &str,
-    polis: &[DemoPoli],
-    dokters: &[DemoDokter],
-) -> anyhow::Result<()> {
-    let db = &state.db;
+async fn hospital(db: &Db, ppk: &str, nama: &str, polis: &[DemoPoli], dokters: &[DemoDokter]) -> anyhow::Result<()> {
     reference::upsert_hospital(db, ppk, nama).await?;
     for (kdpoli, nmpoli, kdsub, nmsub) in polis {
         let poli = Poli {

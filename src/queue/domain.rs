@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use crate::kernel::ids::{parse_date, Nik, NomorKartu};
 
+pub use super::kode_booking::KodeBooking;
 use super::wire::AddAntrean;
 
 /// BPJS's message for a malformed date.
@@ -95,13 +96,13 @@ impl JenisPasien {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewBooking {
     /// `kodebooking` (field of the request).
-    pub kodebooking: String,
+    pub kodebooking: KodeBooking,
     /// `jenispasien` (field of the request).
     pub jenispasien: JenisPasien,
-    /// `nomorkartu` (field of the request).
-    pub nomorkartu: String,
+    /// `nomorkartu` (field of the request); none for a NON JKN patient.
+    pub nomorkartu: Option<NomorKartu>,
     /// `nik` (field of the request).
-    pub nik: String,
+    pub nik: Nik,
     /// `nohp` (field of the request).
     pub nohp: String,
     /// `kodepoli` (field of the request).
@@ -147,10 +148,7 @@ pub const MIN_EPOCH_MS: i64 = 1_000_000_000_000;
 
 /// Parses and checks an `antrean/add` body field by field, in the order of the spec.
 pub fn parse_booking(req: &AddAntrean, today: NaiveDate) -> Result<NewBooking, Refusal> {
-    let kodebooking = required_text(&req.kodebooking, "Kode Booking")?;
-    if kodebooking.len() > 64 {
-        return Err(Refusal::new("Kode Booking maksimal 64 karakter"));
-    }
+    let kodebooking = KodeBooking::from_wire(&req.kodebooking)?;
     let jenispasien = match text(&req.jenispasien).map(|s| s.to_uppercase()).as_deref() {
         None | Some("") => return Err(Refusal::new("Jenis Pasien tidak boleh kosong")),
         Some("JKN") => JenisPasien::Jkn,
@@ -162,16 +160,14 @@ pub fn parse_booking(req: &AddAntrean, today: NaiveDate) -> Result<NewBooking, R
         JenisPasien::Jkn if nomorkartu.is_empty() => {
             return Err(Refusal::new("Nomor Kartu tidak boleh kosong untuk pasien JKN"))
         }
-        JenisPasien::Jkn => NomorKartu::parse(&nomorkartu)
-            .map_err(|e| Refusal::new(NomorKartu::message(e)))?
-            .to_string(),
+        JenisPasien::Jkn => Some(NomorKartu::parse(&nomorkartu).map_err(|e| Refusal::new(NomorKartu::message(e)))?),
         JenisPasien::NonJkn if !nomorkartu.is_empty() => {
             return Err(Refusal::new("Nomor Kartu harus kosong untuk pasien NON JKN"))
         }
-        JenisPasien::NonJkn => String::new(),
+        JenisPasien::NonJkn => None,
     };
     let nik = required_text(&req.nik, "NIK")?;
-    let nik = Nik::parse(&nik).map_err(|e| Refusal::new(Nik::message(e)))?.to_string();
+    let nik = Nik::parse(&nik).map_err(|e| Refusal::new(Nik::message(e)))?;
     let nohp = required_text(&req.nohp, "Nomor HP")?;
     if !valid_phone(&nohp) {
         return Err(Refusal::new("Format Nomor HP tidak sesuai"));

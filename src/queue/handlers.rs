@@ -4,38 +4,39 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
 
-use crate::app::AppState;
+use super::QueueCtx;
 use crate::kernel::clock::today_jakarta;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::{Json, Path};
 use crate::kernel::ids::parse_date;
 
-use super::domain::{self, Refusal, MSG_FORMAT_TANGGAL};
-use super::queries::{self, BookingFilter};
+use super::domain::{self, KodeBooking, Refusal, MSG_FORMAT_TANGGAL};
 use super::store::{self, AddOutcome, NewTask, MSG_BOOKING_NOT_FOUND};
+use super::store_read::{self, BookingFilter};
 use super::tasks;
 use super::wire::{
-    AddAntrean, Batal, EncryptedAnswer, FarmasiAdd, GetListTask, MetadataOnly, Pendaftaran, TaskItem, UpdateWaktu,
+    AddAntrean, Batal, EncryptedAnswer, EncryptedOrRefusal, FarmasiAdd, GetListTask, MetadataOnly, Pendaftaran,
+    TaskItem, UpdateWaktu,
 };
 use super::{authenticate, encrypted, ok, parse_body, refuse};
 
 /// Adds a booking to the hospital's queue.
-#[utoipa::path(post, path = "/antreanrs/antrean/add", tag = "queue", request_body = AddAntrean,
-    security(("bpjs" = [])),
+#[utoipa::path(post, path = "/antrean/add", tag = "queue", request_body = AddAntrean,
+    security(("bpjs_cons_id" = [], "bpjs_timestamp" = [], "bpjs_signature" = [], "bpjs_user_key" = [])),
     responses(
         (status = 200, description = "metadata.code 200 added, 201 refused (with the reason), 208 kodebooking already exists", body = MetadataOnly),
-        (status = 400, description = "Invalid JSON", body = MetadataOnly),
-        (status = 401, description = "Bad signature headers", body = MetadataOnly)))]
-pub async fn add(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> AppResult<Json<MetadataOnly>> {
-    let signed = authenticate(&state, &headers).await?;
+        (status = 400, description = "Malformed JSON body or path segment (metadata only)", body = MetadataOnly),
+        (status = 401, description = "Missing or bad signature headers (metadata only, code 401)", body = MetadataOnly)))]
+pub async fn add(State(ctx): State<QueueCtx>, headers: HeaderMap, body: Bytes) -> AppResult<Json<MetadataOnly>> {
+    let signed = authenticate(&ctx, &headers).await?;
     let ppk = &signed.consumer.kode_ppk;
     let req: AddAntrean = parse_body(&body)?;
-    let today = today_jakarta(state.clock.as_ref());
+    let today = today_jakarta(ctx.kernel.clock.as_ref());
     let booking = domain::parse_booking(&req, today).map_err(refuse)?;
-    let refs = state
-        .queue
+    let refs = ctx
+        .family
         .references(
-            &state.db,
+            &ctx.kernel.db,
             ppk,
             &booking.kodepoli,
             booking.kodedokter,
@@ -53,8 +54,8 @@ pub async fn add(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
             "Jadwal Dokter tidak tersedia di poli tersebut pada tanggal periksa",
         )));
     }
-    let now_ms = state.clock.now().timestamp_millis();
-    match store::add_booking(&state.db, ppk, &booking, now_ms).await? {
+    let now_ms = ctx.kernel.clock.now().timestamp_millis();
+    match store::add_booking(&ctx.kernel.db, ppk, &booking, now_ms).await? {
         AddOutcome::Added => Ok(ok()),
         AddOutcome::Duplicate => Err(refuse(Refusal::duplicate("Terdapat duplikasi Kode Booking"))),
         AddOutcome::QuotaFull => Err(refuse(Refusal::new(match booking.jenispasien {
@@ -65,19 +66,20 @@ pub async fn add(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
 }
 
 /// Records the time of a task (1-7, or 99 no-show/cancel) of a booking.
-#[utoipa::path(post, path = "/antreanrs/antrean/updatewaktu", tag = "queue", request_body = UpdateWaktu,
-    security(("bpjs" = [])),
+#[utoipa::path(post, path = "/antrean/updatewaktu", tag = "queue", request_body = UpdateWaktu,
+    security(("bpjs_cons_id" = [], "bpjs_timestamp" = [], "bpjs_signature" = [], "bpjs_user_key" = [])),
     responses(
         (status = 200, description = "metadata.code 200 recorded, 201 refused (order, time, unknown booking), 208 task already recorded", body = MetadataOnly),
-        (status = 401, description = "Bad signature headers", body = MetadataOnly)))]
+        (status = 400, description = "Malformed JSON body or path segment (metadata only)", body = MetadataOnly),
+        (status = 401, description = "Missing or bad signature headers (metadata only, code 401)", body = MetadataOnly)))]
 pub async fn update_waktu(
-    State(state): State<AppState>,
+    State(ctx): State<QueueCtx>,
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Json<MetadataOnly>> {
-    let signed = authenticate(&state, &headers).await?;
+    let signed = authenticate(&ctx, &headers).await?;
     let req: UpdateWaktu = parse_body(&body)?;
-    let kodebooking = domain::required_text(&req.kodebooking, "Kode Booking").map_err(refuse)?;
+    let kodebooking = KodeBooking::lookup(&req.kodebooking).map_err(refuse)?;
     let taskid = domain::required_integer(&req.taskid, "TaskId").map_err(refuse)?;
     if !tasks::valid_task(taskid) {
         return Err(refuse(Refusal::new("TaskId tidak sesuai, isi 1 sampai 7 atau 99")));
@@ -88,46 +90,48 @@ pub async fn update_waktu(
         kodebooking: &kodebooking,
         taskid,
         waktu,
-        waktu_server: state.clock.now().timestamp_millis(),
+        waktu_server: ctx.kernel.clock.now().timestamp_millis(),
         jenisresep,
     };
-    store::record_task(&state.db, &signed.consumer.kode_ppk, &task)
+    store::record_task(&ctx.kernel.db, &signed.consumer.kode_ppk, &task)
         .await?
         .map_err(refuse)?;
     Ok(ok())
 }
 
 /// Cancels a booking (with the reason) and frees its place in the quota.
-#[utoipa::path(post, path = "/antreanrs/antrean/batal", tag = "queue", request_body = Batal,
-    security(("bpjs" = [])),
+#[utoipa::path(post, path = "/antrean/batal", tag = "queue", request_body = Batal,
+    security(("bpjs_cons_id" = [], "bpjs_timestamp" = [], "bpjs_signature" = [], "bpjs_user_key" = [])),
     responses(
         (status = 200, description = "metadata.code 200 cancelled, 201 refused (unknown, already cancelled or already served)", body = MetadataOnly),
-        (status = 401, description = "Bad signature headers", body = MetadataOnly)))]
-pub async fn batal(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> AppResult<Json<MetadataOnly>> {
-    let signed = authenticate(&state, &headers).await?;
+        (status = 400, description = "Malformed JSON body or path segment (metadata only)", body = MetadataOnly),
+        (status = 401, description = "Missing or bad signature headers (metadata only, code 401)", body = MetadataOnly)))]
+pub async fn batal(State(ctx): State<QueueCtx>, headers: HeaderMap, body: Bytes) -> AppResult<Json<MetadataOnly>> {
+    let signed = authenticate(&ctx, &headers).await?;
     let req: Batal = parse_body(&body)?;
-    let kodebooking = domain::required_text(&req.kodebooking, "Kode Booking").map_err(refuse)?;
+    let kodebooking = KodeBooking::lookup(&req.kodebooking).map_err(refuse)?;
     let keterangan = domain::required_text(&req.keterangan, "Keterangan").map_err(refuse)?;
-    store::cancel(&state.db, &signed.consumer.kode_ppk, &kodebooking, &keterangan)
+    store::cancel(&ctx.kernel.db, &signed.consumer.kode_ppk, &kodebooking, &keterangan)
         .await?
         .map_err(refuse)?;
     Ok(ok())
 }
 
 /// Registers a booking's pharmacy queue.
-#[utoipa::path(post, path = "/antreanrs/antrean/farmasi/add", tag = "queue", request_body = FarmasiAdd,
-    security(("bpjs" = [])),
+#[utoipa::path(post, path = "/antrean/farmasi/add", tag = "queue", request_body = FarmasiAdd,
+    security(("bpjs_cons_id" = [], "bpjs_timestamp" = [], "bpjs_signature" = [], "bpjs_user_key" = [])),
     responses(
         (status = 200, description = "metadata.code 200 added, 201 refused, 208 already registered", body = MetadataOnly),
-        (status = 401, description = "Bad signature headers", body = MetadataOnly)))]
+        (status = 400, description = "Malformed JSON body or path segment (metadata only)", body = MetadataOnly),
+        (status = 401, description = "Missing or bad signature headers (metadata only, code 401)", body = MetadataOnly)))]
 pub async fn farmasi_add(
-    State(state): State<AppState>,
+    State(ctx): State<QueueCtx>,
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Json<MetadataOnly>> {
-    let signed = authenticate(&state, &headers).await?;
+    let signed = authenticate(&ctx, &headers).await?;
     let req: FarmasiAdd = parse_body(&body)?;
-    let kodebooking = domain::required_text(&req.kodebooking, "Kode Booking").map_err(refuse)?;
+    let kodebooking = KodeBooking::lookup(&req.kodebooking).map_err(refuse)?;
     let jenisresep = domain::required_text(&req.jenisresep, "Jenis Resep").map_err(refuse)?;
     let jenisresep = match jenisresep.to_lowercase().as_str() {
         "racikan" => "racikan",
@@ -144,7 +148,7 @@ pub async fn farmasi_add(
     }
     let keterangan = domain::text(&req.keterangan).unwrap_or_default();
     store::add_farmasi(
-        &state.db,
+        &ctx.kernel.db,
         &signed.consumer.kode_ppk,
         &kodebooking,
         jenisresep,
@@ -157,20 +161,21 @@ pub async fn farmasi_add(
 }
 
 /// The recorded tasks of a booking (encrypted list of task items).
-#[utoipa::path(post, path = "/antreanrs/antrean/getlisttask", tag = "queue", request_body = GetListTask,
-    security(("bpjs" = [])),
+#[utoipa::path(post, path = "/antrean/getlisttask", tag = "queue", request_body = GetListTask,
+    security(("bpjs_cons_id" = [], "bpjs_timestamp" = [], "bpjs_signature" = [], "bpjs_user_key" = [])),
     responses(
-        (status = 200, description = "response: encrypted JSON list of TaskItem; metadata.code 201 for an unknown booking or no task yet", body = EncryptedAnswer),
-        (status = 401, description = "Bad signature headers", body = MetadataOnly)))]
+        (status = 200, description = "response: encrypted JSON list of TaskItem; metadata.code 201 for an unknown booking or no task yet", body = EncryptedOrRefusal),
+        (status = 400, description = "Malformed JSON body or path segment (metadata only)", body = MetadataOnly),
+        (status = 401, description = "Missing or bad signature headers (metadata only, code 401)", body = MetadataOnly)))]
 pub async fn get_list_task(
-    State(state): State<AppState>,
+    State(ctx): State<QueueCtx>,
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Json<EncryptedAnswer>> {
-    let signed = authenticate(&state, &headers).await?;
+    let signed = authenticate(&ctx, &headers).await?;
     let req: GetListTask = parse_body(&body)?;
-    let kodebooking = domain::required_text(&req.kodebooking, "Kode Booking").map_err(refuse)?;
-    let Some(tasks) = queries::tasks(&state.db, &signed.consumer.kode_ppk, &kodebooking).await? else {
+    let kodebooking = KodeBooking::lookup(&req.kodebooking).map_err(refuse)?;
+    let Some(tasks) = store_read::tasks(&ctx.kernel.db, &signed.consumer.kode_ppk, &kodebooking).await? else {
         return Err(refuse(Refusal::new(MSG_BOOKING_NOT_FOUND)));
     };
     if tasks.is_empty() {
@@ -183,7 +188,7 @@ pub async fn get_list_task(
             waktu: format_wib(waktu_server),
             taskname: tasks::task_name(taskid).to_string(),
             taskid,
-            kodebooking: kodebooking.clone(),
+            kodebooking: kodebooking.to_string(),
         })
         .collect();
     encrypted(&signed, &items)
@@ -201,33 +206,44 @@ fn format_wib(ms: i64) -> String {
 }
 
 /// Registrations of one examination date (encrypted list).
-#[utoipa::path(get, path = "/antreanrs/antrean/pendaftaran/tanggal/{tanggal}", tag = "queue",
+#[utoipa::path(get, path = "/antrean/pendaftaran/tanggal/{tanggal}", tag = "queue",
     params(("tanggal" = String, Path, description = "yyyy-mm-dd")),
-    security(("bpjs" = [])),
-    responses((status = 200, description = "response: encrypted JSON list of Pendaftaran; metadata.code 201 when none", body = EncryptedAnswer)))]
+    security(("bpjs_cons_id" = [], "bpjs_timestamp" = [], "bpjs_signature" = [], "bpjs_user_key" = [])),
+    responses((status = 200, description = "response: encrypted JSON list of Pendaftaran; metadata.code 201 when none", body = EncryptedOrRefusal),
+        (status = 400, description = "Malformed JSON body or path segment (metadata only)", body = MetadataOnly),
+        (status = 401, description = "Missing or bad signature headers (metadata only, code 401)", body = MetadataOnly)))]
 pub async fn pendaftaran_tanggal(
-    State(state): State<AppState>,
+    State(ctx): State<QueueCtx>,
     headers: HeaderMap,
     Path(tanggal): Path<String>,
 ) -> AppResult<Json<EncryptedAnswer>> {
-    let signed = authenticate(&state, &headers).await?;
+    let signed = authenticate(&ctx, &headers).await?;
     let date = parse_date(&tanggal).ok_or_else(|| refuse(Refusal::new(MSG_FORMAT_TANGGAL)))?;
     let filter = BookingFilter::Tanggal(date.format("%Y-%m-%d").to_string());
-    pendaftaran(&state, &signed, &filter, None).await
+    pendaftaran(&ctx, &signed, &filter, None).await
 }
 
 /// One registration by booking code (encrypted list of one).
-#[utoipa::path(get, path = "/antreanrs/antrean/pendaftaran/kodebooking/{kodebooking}", tag = "queue",
+#[utoipa::path(get, path = "/antrean/pendaftaran/kodebooking/{kodebooking}", tag = "queue",
     params(("kodebooking" = String, Path, description = "The booking code")),
-    security(("bpjs" = [])),
-    responses((status = 200, description = "response: encrypted JSON list of Pendaftaran; metadata.code 201 when unknown", body = EncryptedAnswer)))]
+    security(("bpjs_cons_id" = [], "bpjs_timestamp" = [], "bpjs_signature" = [], "bpjs_user_key" = [])),
+    responses((status = 200, description = "response: encrypted JSON list of Pendaftaran; metadata.code 201 when unknown", body = EncryptedOrRefusal),
+        (status = 400, description = "Malformed JSON body or path segment (metadata only)", body = MetadataOnly),
+        (status = 401, description = "Missing or bad signature headers (metadata only, code 401)", body = MetadataOnly)))]
 pub async fn pendaftaran_kodebooking(
-    State(state): State<AppState>,
+    State(ctx): State<QueueCtx>,
     headers: HeaderMap,
     Path(kodebooking): Path<String>,
 ) -> AppResult<Json<EncryptedAnswer>> {
-    let signed = authenticate(&state, &headers).await?;
-    let rows = queries::bookings(&state.db, &signed.consumer.kode_ppk, &BookingFilter::Kode(kodebooking)).await?;
+    let signed = authenticate(&ctx, &headers).await?;
+    // A code that could never have been stored is not found, as any unknown one.
+    let kodebooking = KodeBooking::parse(&kodebooking).map_err(|_| refuse(Refusal::new(MSG_BOOKING_NOT_FOUND)))?;
+    let rows = store_read::bookings(
+        &ctx.kernel.db,
+        &signed.consumer.kode_ppk,
+        &BookingFilter::Kode(kodebooking),
+    )
+    .await?;
     if rows.is_empty() {
         return Err(refuse(Refusal::new(MSG_BOOKING_NOT_FOUND)));
     }
@@ -235,29 +251,33 @@ pub async fn pendaftaran_kodebooking(
 }
 
 /// Registrations from today on that are neither cancelled nor through the poli (encrypted list).
-#[utoipa::path(get, path = "/antreanrs/antrean/pendaftaran/aktif", tag = "queue",
-    security(("bpjs" = [])),
-    responses((status = 200, description = "response: encrypted JSON list of Pendaftaran; metadata.code 201 when none", body = EncryptedAnswer)))]
-pub async fn pendaftaran_aktif(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Json<EncryptedAnswer>> {
-    let signed = authenticate(&state, &headers).await?;
-    let today = today_jakarta(state.clock.as_ref()).format("%Y-%m-%d").to_string();
-    pendaftaran(&state, &signed, &BookingFilter::Aktif { today }, None).await
+#[utoipa::path(get, path = "/antrean/pendaftaran/aktif", tag = "queue",
+    security(("bpjs_cons_id" = [], "bpjs_timestamp" = [], "bpjs_signature" = [], "bpjs_user_key" = [])),
+    responses((status = 200, description = "response: encrypted JSON list of Pendaftaran; metadata.code 201 when none", body = EncryptedOrRefusal),
+        (status = 400, description = "Malformed JSON body or path segment (metadata only)", body = MetadataOnly),
+        (status = 401, description = "Missing or bad signature headers (metadata only, code 401)", body = MetadataOnly)))]
+pub async fn pendaftaran_aktif(State(ctx): State<QueueCtx>, headers: HeaderMap) -> AppResult<Json<EncryptedAnswer>> {
+    let signed = authenticate(&ctx, &headers).await?;
+    let today = today_jakarta(ctx.kernel.clock.as_ref()).format("%Y-%m-%d").to_string();
+    pendaftaran(&ctx, &signed, &BookingFilter::Aktif { today }, None).await
 }
 
 /// Registrations from today on of one doctor's session on weekday `hari` (encrypted list).
-#[utoipa::path(get, path = "/antreanrs/antrean/pendaftaran/kodepoli/{kodepoli}/kodedokter/{kodedokter}/hari/{hari}/jampraktek/{jampraktek}", tag = "queue",
+#[utoipa::path(get, path = "/antrean/pendaftaran/kodepoli/{kodepoli}/kodedokter/{kodedokter}/hari/{hari}/jampraktek/{jampraktek}", tag = "queue",
     params(("kodepoli" = String, Path, description = "Subspecialty code"),
            ("kodedokter" = i64, Path, description = "Doctor code"),
            ("hari" = i64, Path, description = "1 Monday .. 7 Sunday"),
            ("jampraktek" = String, Path, description = "HH:mm-HH:mm")),
-    security(("bpjs" = [])),
-    responses((status = 200, description = "response: encrypted JSON list of Pendaftaran; metadata.code 201 when none", body = EncryptedAnswer)))]
+    security(("bpjs_cons_id" = [], "bpjs_timestamp" = [], "bpjs_signature" = [], "bpjs_user_key" = [])),
+    responses((status = 200, description = "response: encrypted JSON list of Pendaftaran; metadata.code 201 when none", body = EncryptedOrRefusal),
+        (status = 400, description = "Malformed JSON body or path segment (metadata only)", body = MetadataOnly),
+        (status = 401, description = "Missing or bad signature headers (metadata only, code 401)", body = MetadataOnly)))]
 pub async fn pendaftaran_jadwal(
-    State(state): State<AppState>,
+    State(ctx): State<QueueCtx>,
     headers: HeaderMap,
     Path((kodepoli, kodedokter, hari, jampraktek)): Path<(String, String, String, String)>,
 ) -> AppResult<Json<EncryptedAnswer>> {
-    let signed = authenticate(&state, &headers).await?;
+    let signed = authenticate(&ctx, &headers).await?;
     let kodedokter = kodedokter
         .trim()
         .parse::<i64>()
@@ -275,23 +295,23 @@ pub async fn pendaftaran_jadwal(
             "Format Jam Praktek tidak sesuai, format yang benar adalah HH:mm-HH:mm",
         ))
     })?;
-    let today = today_jakarta(state.clock.as_ref()).format("%Y-%m-%d").to_string();
+    let today = today_jakarta(ctx.kernel.clock.as_ref()).format("%Y-%m-%d").to_string();
     let filter = BookingFilter::Jadwal {
         today,
         kodepoli,
         kodedokter,
         jampraktek,
     };
-    pendaftaran(&state, &signed, &filter, Some(hari)).await
+    pendaftaran(&ctx, &signed, &filter, Some(hari)).await
 }
 
 async fn pendaftaran(
-    state: &AppState,
+    ctx: &QueueCtx,
     signed: &crate::kernel::auth::bpjs::SignedRequest,
     filter: &BookingFilter,
     hari: Option<i64>,
 ) -> AppResult<Json<EncryptedAnswer>> {
-    let rows = queries::bookings(&state.db, &signed.consumer.kode_ppk, filter).await?;
+    let rows = store_read::bookings(&ctx.kernel.db, &signed.consumer.kode_ppk, filter).await?;
     let items: Vec<Pendaftaran> = rows
         .into_iter()
         .filter(|r| match hari {
@@ -306,7 +326,7 @@ async fn pendaftaran(
     encrypted(signed, &items)
 }
 
-fn to_pendaftaran(r: queries::BookingRow) -> Pendaftaran {
+fn to_pendaftaran(r: store_read::BookingRow) -> Pendaftaran {
     let status = tasks::status(r.batal == 1, &[r.last_task]).to_string();
     Pendaftaran {
         kodebooking: r.kodebooking,

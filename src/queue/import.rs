@@ -10,11 +10,11 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::app::AppState;
 use crate::kernel::import::{read_records, ImportSummary};
 
 use super::domain::{integer, parse_time, text};
-use super::reference::{self, Poli, Sesi};
+use super::store_ref::{self as reference, Poli, Sesi};
+use super::QueueCtx;
 
 /// The data set's name on the command line.
 pub const DATASET: &str = "antrean-jadwal";
@@ -89,9 +89,9 @@ pub fn parse(fields: &Map<String, Value>, default_kapasitas: i64) -> Result<Row,
 }
 
 /// Imports the rows of `file`.
-pub async fn jadwal(state: &AppState, file: &Path) -> anyhow::Result<ImportSummary> {
+pub async fn jadwal(ctx: &QueueCtx, file: &Path) -> anyhow::Result<ImportSummary> {
     let mut summary = ImportSummary::new(DATASET);
-    let default_kapasitas = state.config.queue.default_kapasitas;
+    let default_kapasitas = ctx.family.config.default_kapasitas;
     for record in read_records(file)? {
         let row = match parse(&record.fields, default_kapasitas) {
             Ok(row) => row,
@@ -100,7 +100,7 @@ pub async fn jadwal(state: &AppState, file: &Path) -> anyhow::Result<ImportSumma
                 continue;
             }
         };
-        let db = &state.db;
+        let db = &ctx.kernel.db;
         if let Some(nama) = &row.nama_rs {
             reference::upsert_hospital(db, &row.kode_ppk, nama).await?;
         }
@@ -117,6 +117,6 @@ pub async fn jadwal(state: &AppState, file: &Path) -> anyhow::Result<ImportSumma
         .await?;
         summary.accepted += 1;
     }
-    state.queue.forget_references();
+    ctx.family.forget_references();
     Ok(summary)
 }

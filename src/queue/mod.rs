@@ -11,10 +11,11 @@ pub mod demo;
 pub mod domain;
 pub mod handlers;
 pub mod import;
-pub mod queries;
+pub mod kode_booking;
 pub mod ref_handlers;
-pub mod reference;
 pub mod store;
+pub mod store_read;
+pub mod store_ref;
 pub mod tasks;
 pub mod wire;
 
@@ -25,19 +26,19 @@ use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use serde::{Deserialize, Serialize};
 use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use crate::app::AppState;
-use crate::config::Config;
 use crate::kernel::auth::bpjs::SignedRequest;
 use crate::kernel::bpjs_crypto;
+use crate::kernel::db::Db;
 use crate::kernel::envelope;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::Json;
 use crate::kernel::import::ImportSummary;
+use crate::kernel::{Ctx, Kernel};
 
 use domain::Refusal;
 use wire::{EncryptedAnswer, Metadata, MetadataOnly};
@@ -56,44 +57,56 @@ impl Default for QueueConfig {
     }
 }
 
+/// Antrean RS's context: the kernel and [`Queue`].
+pub type QueueCtx = Ctx<Queue>;
+
+/// Builds the family's context from the kernel and its `[queue]` section.
+pub fn context(kernel: Kernel, config: QueueConfig) -> QueueCtx {
+    Ctx::new(
+        kernel,
+        Queue {
+            config,
+            known_references: RwLock::default(),
+        },
+    )
+}
+
 /// How long a passed reference check of `antrean/add` is trusted without the database.
 const REFERENCES_TTL: Duration = Duration::from_secs(5);
 
 /// The key of a passed reference check: hospital, subspecialty, doctor, weekday.
 type ReferenceKey = (String, String, i64, i64);
 
-/// This family's in-memory state (the data itself lives in the database).
-#[derive(Debug, Default)]
-pub struct QueueState {
+/// This family's own part of its context: its configuration and its in-memory state (the
+/// data itself lives in the database).
+#[derive(Debug)]
+pub struct Queue {
+    /// The `[queue]` section.
+    pub config: QueueConfig,
     /// Reference checks that passed (poli, doctor and schedule exist), with when, and the
-    /// generation of the references they were read at (see [`QueueState::references`]).
+    /// generation of the references they were read at (see [`Queue::references`]).
     known_references: RwLock<(u64, HashMap<ReferenceKey, Instant>)>,
 }
 
-impl QueueState {
-    /// Builds the state from the configuration.
-    pub fn new(_config: &Config) -> anyhow::Result<Self> {
-        Ok(Self::default())
-    }
-
+impl Queue {
     /// The references a booking needs ([`store::references`]). A check that passed is
     /// remembered for [`REFERENCES_TTL`], so a busy booking day does not read the same
     /// schedule for every booking; one that failed is always asked again. A schedule change
-    /// in this process ([`QueueState::forget_references`]) takes effect at once, one made by
+    /// in this process ([`Queue::forget_references`]) takes effect at once, one made by
     /// another process within the TTL.
     pub async fn references(
         &self,
-        db: &crate::kernel::db::Db,
+        db: &Db,
         ppk: &str,
         kodepoli: &str,
         kodedokter: i64,
         hari: i64,
-    ) -> sqlx::Result<store::References> {
+    ) -> sqlx::Result<store_ref::References> {
         let key: ReferenceKey = (ppk.to_string(), kodepoli.to_string(), kodedokter, hari);
         let generation = {
             let known = self.known_references.read().expect("references lock");
             if known.1.get(&key).is_some_and(|at| at.elapsed() < REFERENCES_TTL) {
-                return Ok(store::References {
+                return Ok(store_ref::References {
                     poli: true,
                     dokter: true,
                     jadwal: true,
@@ -101,7 +114,7 @@ impl QueueState {
             }
             known.0
         };
-        let refs = store::references(db, ppk, kodepoli, kodedokter, hari).await?;
+        let refs = store_ref::references(db, ppk, kodepoli, kodedokter, hari).await?;
         if refs.poli && refs.dokter && refs.jadwal {
             let mut known = self.known_references.write().expect("references lock");
             // A change made while the check ran may have made it stale: do not remember it.
@@ -123,55 +136,47 @@ impl QueueState {
     }
 }
 
-/// The family's routes, mounted at `/antreanrs` with its envelope.
-pub fn router() -> Router<AppState> {
-    let routes = Router::new()
-        .route("/ref/poli", get(ref_handlers::ref_poli))
-        .route("/ref/dokter", get(ref_handlers::ref_dokter))
-        .route(
-            "/jadwaldokter/kodepoli/{kodepoli}/tanggal/{tanggal}",
-            get(ref_handlers::jadwal_dokter),
-        )
-        .route("/jadwaldokter/updatejadwaldokter", post(ref_handlers::update_jadwal))
-        .route("/antrean/add", post(handlers::add))
-        .route("/antrean/farmasi/add", post(handlers::farmasi_add))
-        .route("/antrean/updatewaktu", post(handlers::update_waktu))
-        .route("/antrean/batal", post(handlers::batal))
-        .route("/antrean/getlisttask", post(handlers::get_list_task))
-        .route(
-            "/antrean/pendaftaran/tanggal/{tanggal}",
-            get(handlers::pendaftaran_tanggal),
-        )
-        .route(
-            "/antrean/pendaftaran/kodebooking/{kodebooking}",
-            get(handlers::pendaftaran_kodebooking),
-        )
-        .route("/antrean/pendaftaran/aktif", get(handlers::pendaftaran_aktif))
-        .route(
-            "/antrean/pendaftaran/kodepoli/{kodepoli}/kodedokter/{kodedokter}/hari/{hari}/jampraktek/{jampraktek}",
-            get(handlers::pendaftaran_jadwal),
-        )
-        .route(
-            "/dashboard/waktutunggu/tanggal/{tanggal}/waktu/{waktu}",
-            get(dashboard::per_day),
-        )
-        .route(
-            "/dashboard/waktutunggu/bulan/{bulan}/tahun/{tahun}/waktu/{waktu}",
-            get(dashboard::per_month),
-        )
-        .method_not_allowed_fallback(method_not_allowed);
-    envelope::mount("/antreanrs", routes, "queue", render)
+/// The family's routes and their OpenAPI operations from one list, mounted at `/antreanrs`
+/// with its envelope.
+pub fn router() -> OpenApiRouter<QueueCtx> {
+    let routes = OpenApiRouter::with_openapi(QueueDoc::openapi())
+        .routes(routes!(ref_handlers::ref_poli))
+        .routes(routes!(ref_handlers::ref_dokter))
+        .routes(routes!(ref_handlers::jadwal_dokter))
+        .routes(routes!(ref_handlers::update_jadwal))
+        .routes(routes!(handlers::add))
+        .routes(routes!(handlers::farmasi_add))
+        .routes(routes!(handlers::update_waktu))
+        .routes(routes!(handlers::batal))
+        .routes(routes!(handlers::get_list_task))
+        .routes(routes!(handlers::pendaftaran_tanggal))
+        .routes(routes!(handlers::pendaftaran_kodebooking))
+        .routes(routes!(handlers::pendaftaran_aktif))
+        .routes(routes!(handlers::pendaftaran_jadwal))
+        .routes(routes!(dashboard::per_day))
+        .routes(routes!(dashboard::per_month))
+        // OpenApiRouter has no method-not-allowed fallback: answer axum's bare 405 in the envelope.
+        .layer(axum::middleware::map_response(method_not_allowed));
+    envelope::mount_api("/antreanrs", routes, "queue", render)
 }
 
-/// A known path with the wrong method, answered in the Antrean envelope.
-async fn method_not_allowed() -> Response {
+/// A known path with the wrong method (axum's bare 405), answered in the Antrean envelope.
+async fn method_not_allowed(response: Response) -> Response {
+    if response.status() != StatusCode::METHOD_NOT_ALLOWED || response.extensions().get::<AppError>().is_some() {
+        return response;
+    }
+    let allow = response.headers().get(axum::http::header::ALLOW).cloned();
     let body = MetadataOnly {
         metadata: Metadata {
             message: "Metode HTTP tidak diizinkan untuk alamat ini".to_string(),
             code: 405,
         },
     };
-    (StatusCode::METHOD_NOT_ALLOWED, axum::Json(body)).into_response()
+    let mut answer = (StatusCode::METHOD_NOT_ALLOWED, axum::Json(body)).into_response();
+    if let Some(allow) = allow {
+        answer.headers_mut().insert(axum::http::header::ALLOW, allow);
+    }
+    answer
 }
 
 /// Renders an error in the Antrean envelope. Refusals of well-formed requests are HTTP 200
@@ -192,11 +197,12 @@ pub fn render(err: &AppError) -> Response {
 }
 
 /// Verifies the BPJS signature headers against the server clock.
-pub(crate) async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<SignedRequest> {
-    let now = state.clock.now().timestamp();
-    state
+pub(crate) async fn authenticate(ctx: &QueueCtx, headers: &HeaderMap) -> AppResult<SignedRequest> {
+    let kernel = &ctx.kernel;
+    let now = kernel.clock.now().timestamp();
+    kernel
         .bpjs_consumers
-        .verify(&state.db, headers, now)
+        .verify(&kernel.db, headers, now)
         .await?
         .map_err(|e| AppError::Unauthorized(e.to_string()))
 }
@@ -227,29 +233,15 @@ pub(crate) fn encrypted<T: Serialize>(signed: &SignedRequest, value: &T) -> AppR
     }))
 }
 
+/// The family's components and tag; its paths come from [`router`]'s one route list.
 #[derive(OpenApi)]
 #[openapi(
-    paths(
-        ref_handlers::ref_poli,
-        ref_handlers::ref_dokter,
-        ref_handlers::jadwal_dokter,
-        ref_handlers::update_jadwal,
-        handlers::add,
-        handlers::farmasi_add,
-        handlers::update_waktu,
-        handlers::batal,
-        handlers::get_list_task,
-        handlers::pendaftaran_tanggal,
-        handlers::pendaftaran_kodebooking,
-        handlers::pendaftaran_aktif,
-        handlers::pendaftaran_jadwal,
-        dashboard::per_day,
-        dashboard::per_month,
-    ),
     components(schemas(
         wire::Metadata,
         wire::MetadataOnly,
         wire::EncryptedAnswer,
+        wire::EncryptedOrRefusal,
+        wire::DashboardOrRefusal,
         wire::AddAntrean,
         wire::UpdateWaktu,
         wire::Batal,
@@ -266,43 +258,19 @@ pub(crate) fn encrypted<T: Serialize>(signed: &SignedRequest, value: &T) -> AppR
         wire::DashboardList,
         wire::DashboardAnswer,
     )),
-    modifiers(&BpjsSignature),
-    tags((name = "queue", description = "BPJS Antrean RS web service (signed with x-cons-id, x-timestamp, x-signature, user_key)"))
+    tags((name = "queue", description = "BPJS Antrean RS web service (signed with X-cons-id, X-timestamp, X-signature, user_key)"))
 )]
 struct QueueDoc;
 
-/// Declares the `bpjs` security scheme the routes refer to.
-struct BpjsSignature;
-
-impl utoipa::Modify for BpjsSignature {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bpjs",
-            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
-                "x-signature",
-                "BPJS signature: headers x-cons-id, x-timestamp (Unix seconds), \
-                 x-signature = base64(HMAC-SHA256(secret, consId + \"&\" + timestamp)) and user_key",
-            ))),
-        );
-    }
-}
-
-/// The family's OpenAPI paths.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    QueueDoc::openapi()
-}
-
 /// Loads the demo hospitals' polis, doctors and weekly schedules (idempotent).
-pub async fn load_demo(state: &AppState) -> anyhow::Result<()> {
-    demo::load(state).await
+pub async fn load_demo(ctx: &QueueCtx, ppk: &str, ppk_2: &str) -> anyhow::Result<()> {
+    demo::load(&ctx.kernel.db, ppk, ppk_2).await
 }
 
 /// Imports `antrean-jadwal` (a hospital's polis, doctors and schedule sessions) from `file`.
-pub async fn import(state: &AppState, dataset: &str, file: &Path) -> Option<anyhow::Result<ImportSummary>> {
+pub async fn import(ctx: &QueueCtx, dataset: &str, file: &Path) -> Option<anyhow::Result<ImportSummary>> {
     if dataset != import::DATASET {
         return None;
     }
-    Some(import::jadwal(state, file).await)
+    Some(import::jadwal(ctx, file).await)
 }

@@ -5,23 +5,24 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use serde_json::Value;
 
-use crate::app::AppState;
+use super::QueueCtx;
 use crate::kernel::error::AppResult;
 use crate::kernel::extract::{Json, Path};
 use crate::kernel::ids::parse_date;
 
 use super::domain::{self, Refusal, MSG_FORMAT_TANGGAL};
-use super::reference::{self, Sesi};
-use super::wire::{EncryptedAnswer, JadwalHari, MetadataOnly, UpdateJadwal};
+use super::store_ref::{self, Sesi};
+use super::wire::{EncryptedAnswer, EncryptedOrRefusal, JadwalHari, MetadataOnly, UpdateJadwal};
 use super::{authenticate, encrypted, ok, parse_body, refuse};
 
 /// The hospital's polis and subspecialties (encrypted list of RefPoli).
-#[utoipa::path(get, path = "/antreanrs/ref/poli", tag = "queue", security(("bpjs" = [])),
-    responses((status = 200, description = "response: encrypted JSON list of RefPoli", body = EncryptedAnswer),
-              (status = 401, description = "Bad signature headers", body = MetadataOnly)))]
-pub async fn ref_poli(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Json<EncryptedAnswer>> {
-    let signed = authenticate(&state, &headers).await?;
-    let polis = reference::polis(&state.db, &signed.consumer.kode_ppk).await?;
+#[utoipa::path(get, path = "/ref/poli", tag = "queue", security(("bpjs_cons_id" = [], "bpjs_timestamp" = [], "bpjs_signature" = [], "bpjs_user_key" = [])),
+    responses((status = 200, description = "response: encrypted JSON list of RefPoli", body = EncryptedOrRefusal),
+        (status = 400, description = "Malformed JSON body or path segment (metadata only)", body = MetadataOnly),
+        (status = 401, description = "Missing or bad signature headers (metadata only, code 401)", body = MetadataOnly)))]
+pub async fn ref_poli(State(ctx): State<QueueCtx>, headers: HeaderMap) -> AppResult<Json<EncryptedAnswer>> {
+    let signed = authenticate(&ctx, &headers).await?;
+    let polis = store_ref::polis(&ctx.kernel.db, &signed.consumer.kode_ppk).await?;
     if polis.is_empty() {
         return Err(refuse(Refusal::new("Data tidak ditemukan")));
     }
@@ -29,12 +30,13 @@ pub async fn ref_poli(State(state): State<AppState>, headers: HeaderMap) -> AppR
 }
 
 /// The hospital's doctors (encrypted list of RefDokter).
-#[utoipa::path(get, path = "/antreanrs/ref/dokter", tag = "queue", security(("bpjs" = [])),
-    responses((status = 200, description = "response: encrypted JSON list of RefDokter", body = EncryptedAnswer),
-              (status = 401, description = "Bad signature headers", body = MetadataOnly)))]
-pub async fn ref_dokter(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Json<EncryptedAnswer>> {
-    let signed = authenticate(&state, &headers).await?;
-    let dokters = reference::dokters(&state.db, &signed.consumer.kode_ppk).await?;
+#[utoipa::path(get, path = "/ref/dokter", tag = "queue", security(("bpjs_cons_id" = [], "bpjs_timestamp" = [], "bpjs_signature" = [], "bpjs_user_key" = [])),
+    responses((status = 200, description = "response: encrypted JSON list of RefDokter", body = EncryptedOrRefusal),
+        (status = 400, description = "Malformed JSON body or path segment (metadata only)", body = MetadataOnly),
+        (status = 401, description = "Missing or bad signature headers (metadata only, code 401)", body = MetadataOnly)))]
+pub async fn ref_dokter(State(ctx): State<QueueCtx>, headers: HeaderMap) -> AppResult<Json<EncryptedAnswer>> {
+    let signed = authenticate(&ctx, &headers).await?;
+    let dokters = store_ref::dokters(&ctx.kernel.db, &signed.consumer.kode_ppk).await?;
     if dokters.is_empty() {
         return Err(refuse(Refusal::new("Data tidak ditemukan")));
     }
@@ -42,24 +44,25 @@ pub async fn ref_dokter(State(state): State<AppState>, headers: HeaderMap) -> Ap
 }
 
 /// Doctors' schedules of a poli on the weekday of a date (encrypted list of JadwalDokter).
-#[utoipa::path(get, path = "/antreanrs/jadwaldokter/kodepoli/{kodepoli}/tanggal/{tanggal}", tag = "queue",
+#[utoipa::path(get, path = "/jadwaldokter/kodepoli/{kodepoli}/tanggal/{tanggal}", tag = "queue",
     params(("kodepoli" = String, Path, description = "Poli or subspecialty code"),
            ("tanggal" = String, Path, description = "yyyy-mm-dd")),
-    security(("bpjs" = [])),
-    responses((status = 200, description = "response: encrypted JSON list of JadwalDokter; metadata.code 201 when none", body = EncryptedAnswer),
-              (status = 401, description = "Bad signature headers", body = MetadataOnly)))]
+    security(("bpjs_cons_id" = [], "bpjs_timestamp" = [], "bpjs_signature" = [], "bpjs_user_key" = [])),
+    responses((status = 200, description = "response: encrypted JSON list of JadwalDokter; metadata.code 201 when none", body = EncryptedOrRefusal),
+        (status = 400, description = "Malformed JSON body or path segment (metadata only)", body = MetadataOnly),
+        (status = 401, description = "Missing or bad signature headers (metadata only, code 401)", body = MetadataOnly)))]
 pub async fn jadwal_dokter(
-    State(state): State<AppState>,
+    State(ctx): State<QueueCtx>,
     headers: HeaderMap,
     Path((kodepoli, tanggal)): Path<(String, String)>,
 ) -> AppResult<Json<EncryptedAnswer>> {
-    let signed = authenticate(&state, &headers).await?;
+    let signed = authenticate(&ctx, &headers).await?;
     let ppk = &signed.consumer.kode_ppk;
     let date = parse_date(&tanggal).ok_or_else(|| refuse(Refusal::new(MSG_FORMAT_TANGGAL)))?;
-    if !reference::poli_known(&state.db, ppk, kodepoli.trim()).await? {
+    if !store_ref::poli_known(&ctx.kernel.db, ppk, kodepoli.trim()).await? {
         return Err(refuse(Refusal::new("Poli tidak ditemukan")));
     }
-    let jadwal = reference::jadwal(&state.db, ppk, kodepoli.trim(), domain::hari(date)).await?;
+    let jadwal = store_ref::jadwal(&ctx.kernel.db, ppk, kodepoli.trim(), domain::hari(date)).await?;
     if jadwal.is_empty() {
         return Err(refuse(Refusal::new(
             "Jadwal Dokter tidak ditemukan pada tanggal tersebut",
@@ -69,41 +72,42 @@ pub async fn jadwal_dokter(
 }
 
 /// Replaces a doctor's weekly schedule in a subspecialty.
-#[utoipa::path(post, path = "/antreanrs/jadwaldokter/updatejadwaldokter", tag = "queue", request_body = UpdateJadwal,
-    security(("bpjs" = [])),
+#[utoipa::path(post, path = "/jadwaldokter/updatejadwaldokter", tag = "queue", request_body = UpdateJadwal,
+    security(("bpjs_cons_id" = [], "bpjs_timestamp" = [], "bpjs_signature" = [], "bpjs_user_key" = [])),
     responses((status = 200, description = "metadata.code 200 updated, 201 refused (with the reason)", body = MetadataOnly),
-              (status = 401, description = "Bad signature headers", body = MetadataOnly)))]
+        (status = 400, description = "Malformed JSON body or path segment (metadata only)", body = MetadataOnly),
+        (status = 401, description = "Missing or bad signature headers (metadata only, code 401)", body = MetadataOnly)))]
 pub async fn update_jadwal(
-    State(state): State<AppState>,
+    State(ctx): State<QueueCtx>,
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Json<MetadataOnly>> {
-    let signed = authenticate(&state, &headers).await?;
+    let signed = authenticate(&ctx, &headers).await?;
     let ppk = &signed.consumer.kode_ppk;
     let req: UpdateJadwal = parse_body(&body)?;
     let kodepoli = domain::required_text(&req.kodepoli, "Kode Poli").map_err(refuse)?;
     let kodesub = domain::required_text(&req.kodesubspesialis, "Kode Subspesialis").map_err(refuse)?;
     let kodedokter = domain::required_integer(&req.kodedokter, "Kode Dokter").map_err(refuse)?;
     let sesi = parse_jadwal(&req.jadwal).map_err(refuse)?;
-    if !reference::poli_known(&state.db, ppk, &kodepoli).await? {
+    if !store_ref::poli_known(&ctx.kernel.db, ppk, &kodepoli).await? {
         return Err(refuse(Refusal::new("Poli tidak ditemukan")));
     }
-    if !reference::subspesialis_of(&state.db, ppk, &kodepoli, &kodesub).await? {
+    if !store_ref::subspesialis_of(&ctx.kernel.db, ppk, &kodepoli, &kodesub).await? {
         return Err(refuse(Refusal::new("Subspesialis tidak ditemukan pada poli tersebut")));
     }
-    if !reference::dokter_known(&state.db, ppk, kodedokter).await? {
+    if !store_ref::dokter_known(&ctx.kernel.db, ppk, kodedokter).await? {
         return Err(refuse(Refusal::new("Dokter tidak ditemukan")));
     }
-    reference::replace_jadwal(
-        &state.db,
+    store_ref::replace_jadwal(
+        &ctx.kernel.db,
         ppk,
         &kodesub,
         kodedokter,
         &sesi,
-        state.config.queue.default_kapasitas,
+        ctx.family.config.default_kapasitas,
     )
     .await?;
-    state.queue.forget_references();
+    ctx.family.forget_references();
     Ok(ok())
 }
 

@@ -1,10 +1,10 @@
 //! Antrean RS bookings, tasks and quotas in SQL. Every query is scoped by the hospital (kode PPK).
 
 use crate::kernel::db::Db;
-use crate::with_db;
 
-use super::domain::{JenisPasien, NewBooking, Refusal};
+use super::domain::{JenisPasien, KodeBooking, NewBooking, Refusal};
 use super::tasks::{check_task, BookingProgress};
+use crate::kernel::ids::NomorKartu;
 
 /// Message for a booking the consumer's hospital does not have.
 pub const MSG_BOOKING_NOT_FOUND: &str = "Kode Booking tidak ditemukan";
@@ -18,39 +18,6 @@ pub enum AddOutcome {
     Duplicate,
     /// No place left in the patient's quota; nothing changed.
     QuotaFull,
-}
-
-/// Whether the poli, the doctor and the doctor's schedule on that day exist.
-#[derive(Debug, Clone, Copy)]
-pub struct References {
-    /// The subspecialty is known to the hospital.
-    pub poli: bool,
-    /// The doctor is known to the hospital.
-    pub dokter: bool,
-    /// The doctor practises in that subspecialty on that weekday (and is not off).
-    pub jadwal: bool,
-}
-
-/// Looks up the references a booking needs, in one round trip.
-pub async fn references(db: &Db, ppk: &str, kodepoli: &str, kodedokter: i64, hari: i64) -> sqlx::Result<References> {
-    let (poli, dokter, jadwal): (i64, i64, i64) = with_db!(db, pool => {
-        sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM queue_poli WHERE kode_ppk = $1 AND kdsubspesialis = $2), \
-                    (SELECT COUNT(*) FROM queue_dokter WHERE kode_ppk = $3 AND kodedokter = $4), \
-                    (SELECT COUNT(*) FROM queue_jadwal WHERE kode_ppk = $5 AND kodesubspesialis = $6 \
-                        AND kodedokter = $7 AND hari = $8 AND libur = 0)",
-        )
-        .bind(ppk).bind(kodepoli)
-        .bind(ppk).bind(kodedokter)
-        .bind(ppk).bind(kodepoli).bind(kodedokter).bind(hari)
-        .fetch_one(pool)
-        .await?
-    });
-    Ok(References {
-        poli: poli > 0,
-        dokter: dokter > 0,
-        jadwal: jadwal > 0,
-    })
 }
 
 /// Creates the day's quota with the declared kuota and takes one place, or takes one place
@@ -84,9 +51,8 @@ pub async fn add_booking(db: &Db, ppk: &str, b: &NewBooking, now_ms: i64) -> sql
         JenisPasien::Jkn => (TAKE_JKN, b.kuotajkn - 1, b.kuotanonjkn),
         JenisPasien::NonJkn => (TAKE_NONJKN, b.kuotajkn, b.kuotanonjkn - 1),
     };
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let inserted = sqlx::query(
+    let mut tx = db.begin_write().await?;
+    let inserted = sqlx::query(
             "INSERT INTO queue_booking (kode_ppk, kodebooking, jenispasien, nomorkartu, nik, nohp, kodepoli, namapoli, \
              pasienbaru, norm, tanggalperiksa, kodedokter, namadokter, jampraktek, jeniskunjungan, nomorreferensi, \
              nomorantrean, angkaantrean, estimasidilayani, sisakuotajkn, kuotajkn, sisakuotanonjkn, kuotanonjkn, \
@@ -97,8 +63,8 @@ pub async fn add_booking(db: &Db, ppk: &str, b: &NewBooking, now_ms: i64) -> sql
         .bind(ppk)
         .bind(&b.kodebooking)
         .bind(b.jenispasien.as_str())
-        .bind(&b.nomorkartu)
-        .bind(&b.nik)
+        .bind(b.nomorkartu.as_ref().map_or("", NomorKartu::as_str))
+        .bind(b.nik.as_str())
         .bind(&b.nohp)
         .bind(&b.kodepoli)
         .bind(&b.namapoli)
@@ -122,34 +88,33 @@ pub async fn add_booking(db: &Db, ppk: &str, b: &NewBooking, now_ms: i64) -> sql
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        if inserted == 0 {
-            tx.rollback().await?;
-            return Ok(AddOutcome::Duplicate);
-        }
-        if sisa_jkn < 0 || sisa_nonjkn < 0 {
-            // A declared kuota of 0 for the patient's kind: no place, whatever was declared before.
-            tx.rollback().await?;
-            return Ok(AddOutcome::QuotaFull);
-        }
-        let taken = sqlx::query(take)
-            .bind(ppk)
-            .bind(&b.kodepoli)
-            .bind(b.kodedokter)
-            .bind(&tanggal)
-            .bind(b.kuotajkn)
-            .bind(sisa_jkn)
-            .bind(b.kuotanonjkn)
-            .bind(sisa_nonjkn)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if taken == 0 {
-            tx.rollback().await?;
-            return Ok(AddOutcome::QuotaFull);
-        }
-        tx.commit().await?;
-        Ok(AddOutcome::Added)
-    })
+    if inserted == 0 {
+        tx.rollback().await?;
+        return Ok(AddOutcome::Duplicate);
+    }
+    if sisa_jkn < 0 || sisa_nonjkn < 0 {
+        // A declared kuota of 0 for the patient's kind: no place, whatever was declared before.
+        tx.rollback().await?;
+        return Ok(AddOutcome::QuotaFull);
+    }
+    let taken = sqlx::query(take)
+        .bind(ppk)
+        .bind(&b.kodepoli)
+        .bind(b.kodedokter)
+        .bind(&tanggal)
+        .bind(b.kuotajkn)
+        .bind(sisa_jkn)
+        .bind(b.kuotanonjkn)
+        .bind(sisa_nonjkn)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if taken == 0 {
+        tx.rollback().await?;
+        return Ok(AddOutcome::QuotaFull);
+    }
+    tx.commit().await?;
+    Ok(AddOutcome::Added)
 }
 
 /// The booking columns the task and cancel rules need.
@@ -192,7 +157,7 @@ fn release_sql(head: &BookingHead) -> &'static str {
 #[derive(Debug, Clone)]
 pub struct NewTask<'a> {
     /// The booking.
-    pub kodebooking: &'a str,
+    pub kodebooking: &'a KodeBooking,
     /// 1-7 or 99.
     pub taskid: i64,
     /// Hospital time, epoch ms.
@@ -207,100 +172,52 @@ pub struct NewTask<'a> {
 /// recorded tasks, in one transaction. Task 99 cancels the booking and frees its place.
 pub async fn record_task(db: &Db, ppk: &str, task: &NewTask<'_>) -> sqlx::Result<Result<(), Refusal>> {
     let head_sql = head_sql(db);
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let head: Option<BookingHead> = sqlx::query_as(&head_sql)
+    let mut tx = db.begin_write().await?;
+    let head: Option<BookingHead> = sqlx::query_as(&head_sql)
+        .bind(ppk)
+        .bind(task.kodebooking)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(head) = head else {
+        tx.rollback().await?;
+        return Ok(Err(Refusal::new(MSG_BOOKING_NOT_FOUND)));
+    };
+    let tasks: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT taskid, waktu FROM queue_task WHERE kode_ppk = $1 AND kodebooking = $2")
             .bind(ppk)
             .bind(task.kodebooking)
-            .fetch_optional(&mut *tx)
+            .fetch_all(&mut *tx)
             .await?;
-        let Some(head) = head else {
-            tx.rollback().await?;
-            return Ok(Err(Refusal::new(MSG_BOOKING_NOT_FOUND)));
-        };
-        let tasks: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT taskid, waktu FROM queue_task WHERE kode_ppk = $1 AND kodebooking = $2",
-        )
-        .bind(ppk)
-        .bind(task.kodebooking)
-        .fetch_all(&mut *tx)
-        .await?;
-        let progress = BookingProgress {
-            pasienbaru: head.pasienbaru == 1,
-            batal: head.batal == 1,
-            tasks,
-        };
-        if let Err(refusal) = check_task(&progress, task.taskid, task.waktu) {
-            tx.rollback().await?;
-            return Ok(Err(refusal));
-        }
-        sqlx::query(
-            "INSERT INTO queue_task (kode_ppk, kodebooking, taskid, waktu, waktu_server, jenisresep) \
+    let progress = BookingProgress {
+        pasienbaru: head.pasienbaru == 1,
+        batal: head.batal == 1,
+        tasks,
+    };
+    if let Err(refusal) = check_task(&progress, task.taskid, task.waktu) {
+        tx.rollback().await?;
+        return Ok(Err(refusal));
+    }
+    sqlx::query(
+        "INSERT INTO queue_task (kode_ppk, kodebooking, taskid, waktu, waktu_server, jenisresep) \
              VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(ppk)
+    .bind(task.kodebooking)
+    .bind(task.taskid)
+    .bind(task.waktu)
+    .bind(task.waktu_server)
+    .bind(&task.jenisresep)
+    .execute(&mut *tx)
+    .await?;
+    if task.taskid == 99 {
+        sqlx::query(
+            "UPDATE queue_booking SET batal = 1, keterangan_batal = $1 WHERE kode_ppk = $2 AND kodebooking = $3",
         )
+        .bind("TaskId=99 (tidak hadir/batal)")
         .bind(ppk)
         .bind(task.kodebooking)
-        .bind(task.taskid)
-        .bind(task.waktu)
-        .bind(task.waktu_server)
-        .bind(&task.jenisresep)
         .execute(&mut *tx)
         .await?;
-        if task.taskid == 99 {
-            sqlx::query("UPDATE queue_booking SET batal = 1, keterangan_batal = $1 WHERE kode_ppk = $2 AND kodebooking = $3")
-                .bind("TaskId=99 (tidak hadir/batal)")
-                .bind(ppk)
-                .bind(task.kodebooking)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(release_sql(&head))
-                .bind(ppk)
-                .bind(&head.kodepoli)
-                .bind(head.kodedokter)
-                .bind(&head.tanggalperiksa)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(Ok(()))
-    })
-}
-
-/// Cancels a booking not yet served at the poli and frees its place in the quota.
-pub async fn cancel(db: &Db, ppk: &str, kodebooking: &str, keterangan: &str) -> sqlx::Result<Result<(), Refusal>> {
-    let head_sql = head_sql(db);
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let head: Option<BookingHead> = sqlx::query_as(&head_sql)
-            .bind(ppk)
-            .bind(kodebooking)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(head) = head else {
-            tx.rollback().await?;
-            return Ok(Err(Refusal::new(MSG_BOOKING_NOT_FOUND)));
-        };
-        if head.batal == 1 {
-            tx.rollback().await?;
-            return Ok(Err(Refusal::new("Antrean sudah dibatalkan sebelumnya")));
-        }
-        let served: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM queue_task WHERE kode_ppk = $1 AND kodebooking = $2 AND taskid BETWEEN 4 AND 7",
-        )
-        .bind(ppk)
-        .bind(kodebooking)
-        .fetch_one(&mut *tx)
-        .await?;
-        if served > 0 {
-            tx.rollback().await?;
-            return Ok(Err(Refusal::new("Pasien sudah dilayani poli, antrean tidak dapat dibatalkan")));
-        }
-        sqlx::query("UPDATE queue_booking SET batal = 1, keterangan_batal = $1 WHERE kode_ppk = $2 AND kodebooking = $3")
-            .bind(keterangan)
-            .bind(ppk)
-            .bind(kodebooking)
-            .execute(&mut *tx)
-            .await?;
         sqlx::query(release_sql(&head))
             .bind(ppk)
             .bind(&head.kodepoli)
@@ -308,52 +225,102 @@ pub async fn cancel(db: &Db, ppk: &str, kodebooking: &str, keterangan: &str) -> 
             .bind(&head.tanggalperiksa)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
-        Ok(Ok(()))
-    })
+    }
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+/// Cancels a booking not yet served at the poli and frees its place in the quota.
+pub async fn cancel(
+    db: &Db,
+    ppk: &str,
+    kodebooking: &KodeBooking,
+    keterangan: &str,
+) -> sqlx::Result<Result<(), Refusal>> {
+    let head_sql = head_sql(db);
+    let mut tx = db.begin_write().await?;
+    let head: Option<BookingHead> = sqlx::query_as(&head_sql)
+        .bind(ppk)
+        .bind(kodebooking)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(head) = head else {
+        tx.rollback().await?;
+        return Ok(Err(Refusal::new(MSG_BOOKING_NOT_FOUND)));
+    };
+    if head.batal == 1 {
+        tx.rollback().await?;
+        return Ok(Err(Refusal::new("Antrean sudah dibatalkan sebelumnya")));
+    }
+    let served: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM queue_task WHERE kode_ppk = $1 AND kodebooking = $2 AND taskid BETWEEN 4 AND 7",
+    )
+    .bind(ppk)
+    .bind(kodebooking)
+    .fetch_one(&mut *tx)
+    .await?;
+    if served > 0 {
+        tx.rollback().await?;
+        return Ok(Err(Refusal::new(
+            "Pasien sudah dilayani poli, antrean tidak dapat dibatalkan",
+        )));
+    }
+    sqlx::query("UPDATE queue_booking SET batal = 1, keterangan_batal = $1 WHERE kode_ppk = $2 AND kodebooking = $3")
+        .bind(keterangan)
+        .bind(ppk)
+        .bind(kodebooking)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(release_sql(&head))
+        .bind(ppk)
+        .bind(&head.kodepoli)
+        .bind(head.kodedokter)
+        .bind(&head.tanggalperiksa)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Ok(()))
 }
 
 /// Registers the pharmacy queue of a booking (once).
 pub async fn add_farmasi(
     db: &Db,
     ppk: &str,
-    kodebooking: &str,
+    kodebooking: &KodeBooking,
     jenisresep: &str,
     nomorantrean: i64,
     keterangan: &str,
 ) -> sqlx::Result<Result<(), Refusal>> {
     let head_sql = head_sql(db);
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let head: Option<BookingHead> = sqlx::query_as(&head_sql)
-            .bind(ppk)
-            .bind(kodebooking)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let refusal = match &head {
-            None => Some(Refusal::new(MSG_BOOKING_NOT_FOUND)),
-            Some(h) if h.farmasi_jenisresep.is_some() => {
-                Some(Refusal::duplicate("Antrean farmasi untuk Kode Booking ini sudah ada"))
-            }
-            Some(h) if h.batal == 1 => Some(Refusal::new("Antrean sudah dibatalkan")),
-            Some(_) => None,
-        };
-        if let Some(refusal) = refusal {
-            tx.rollback().await?;
-            return Ok(Err(refusal));
-        }
-        sqlx::query(
-            "UPDATE queue_booking SET farmasi_jenisresep = $1, farmasi_nomorantrean = $2, farmasi_keterangan = $3 \
-             WHERE kode_ppk = $4 AND kodebooking = $5",
-        )
-        .bind(jenisresep)
-        .bind(nomorantrean)
-        .bind(keterangan)
+    let mut tx = db.begin_write().await?;
+    let head: Option<BookingHead> = sqlx::query_as(&head_sql)
         .bind(ppk)
         .bind(kodebooking)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
-        tx.commit().await?;
-        Ok(Ok(()))
-    })
+    let refusal = match &head {
+        None => Some(Refusal::new(MSG_BOOKING_NOT_FOUND)),
+        Some(h) if h.farmasi_jenisresep.is_some() => {
+            Some(Refusal::duplicate("Antrean farmasi untuk Kode Booking ini sudah ada"))
+        }
+        Some(h) if h.batal == 1 => Some(Refusal::new("Antrean sudah dibatalkan")),
+        Some(_) => None,
+    };
+    if let Some(refusal) = refusal {
+        tx.rollback().await?;
+        return Ok(Err(refusal));
+    }
+    sqlx::query(
+        "UPDATE queue_booking SET farmasi_jenisresep = $1, farmasi_nomorantrean = $2, farmasi_keterangan = $3 \
+             WHERE kode_ppk = $4 AND kodebooking = $5",
+    )
+    .bind(jenisresep)
+    .bind(nomorantrean)
+    .bind(keterangan)
+    .bind(ppk)
+    .bind(kodebooking)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Ok(()))
 }

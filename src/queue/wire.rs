@@ -28,8 +28,11 @@ impl Metadata {
     }
 }
 
-/// An answer with only `metadata`.
+/// An answer with only `metadata`, exactly as sent: the `Ok` of a write, and every refusal
+/// (201 refused, 208 duplicate with HTTP 200; 400, 401, 404, 405 and 500 with their status).
+/// No `response` member: a refusal never carries one.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MetadataOnly {
     /// The outcome.
     pub metadata: Metadata,
@@ -43,6 +46,28 @@ pub struct EncryptedAnswer {
     pub response: String,
     /// The outcome.
     pub metadata: Metadata,
+}
+
+/// What an encrypted list answers with HTTP 200: the list, or a refusal without `response`
+/// (metadata.code 201, e.g. nothing found).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum EncryptedOrRefusal {
+    /// The encrypted list.
+    Answer(EncryptedAnswer),
+    /// A refusal (metadata only).
+    Refusal(MetadataOnly),
+}
+
+/// What a dashboard answers with HTTP 200: the figures, or a refusal without `response`
+/// (metadata.code 201: a bad parameter, or totals too large to compute).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum DashboardOrRefusal {
+    /// The figures.
+    Answer(DashboardAnswer),
+    /// A refusal (metadata only).
+    Refusal(MetadataOnly),
 }
 
 /// `antrean/add` body (specs/antrean-rs.txt).

@@ -64,8 +64,12 @@ db_test!(
         let cases: Vec<(Value, &str)> = vec![
             (json!({"kodebooking": ""}), "Kode Booking tidak boleh kosong"),
             (
-                json!({"kodebooking": "K".repeat(65)}),
-                "Kode Booking maksimal 64 karakter",
+                json!({"kodebooking": "K".repeat(33)}),
+                "Kode Booking maksimal 32 karakter",
+            ),
+            (
+                json!({"kodebooking": "A\u{7}B"}),
+                "Kode Booking tidak boleh berisi karakter kontrol",
             ),
             (json!({"jenispasien": null}), "Jenis Pasien tidak boleh kosong"),
             (

@@ -113,7 +113,11 @@ db_test!(every_route_is_documented_and_signed, |app| async move {
     for (method, path) in routes {
         let operation = &doc["paths"][path][method];
         assert!(operation.is_object(), "{method} {path} documented");
-        assert_eq!(operation["security"][0]["bpjs"], json!([]), "{path}");
+        assert_eq!(
+            operation["security"],
+            json!([{"bpjs_cons_id": [], "bpjs_timestamp": [], "bpjs_signature": [], "bpjs_user_key": []}]),
+            "{path}"
+        );
         // And refused unsigned.
         let concrete = path
             .replace("{kodepoli}", "ANA")
@@ -134,5 +138,7 @@ db_test!(every_route_is_documented_and_signed, |app| async move {
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["metadata"]["code"], 401, "{concrete}");
     }
-    assert_eq!(doc["components"]["securitySchemes"]["bpjs"]["in"], "header");
+    for scheme in ["bpjs_cons_id", "bpjs_timestamp", "bpjs_signature", "bpjs_user_key"] {
+        assert_eq!(doc["components"]["securitySchemes"][scheme]["in"], "header", "{scheme}");
+    }
 });

@@ -180,9 +180,10 @@ async fn task(app: &TestApp, c: Cons, kode: &str, taskid: i64, waktu: i64) -> An
 }
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
-    jembatan::with_db!(&app.state.db, pool => {
-        sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.unwrap()
-    })
+    sqlx::query_scalar::<_, i64>(sql)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap()
 }
 
 /// Epoch ms of `hh:mm` WIB on the pinned Monday.

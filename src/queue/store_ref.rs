@@ -1,7 +1,6 @@
 //! The hospital's references in SQL: polis (subspecialties), doctors and weekly schedules.
 
 use crate::kernel::db::Db;
-use crate::with_db;
 
 use super::wire::{JadwalDokter, RefDokter, RefPoli};
 
@@ -29,16 +28,54 @@ pub struct Sesi {
     pub tutup: String,
 }
 
+/// Whether the poli, the doctor and the doctor's schedule on that day exist.
+#[derive(Debug, Clone, Copy)]
+pub struct References {
+    /// The subspecialty is known to the hospital.
+    pub poli: bool,
+    /// The doctor is known to the hospital.
+    pub dokter: bool,
+    /// The doctor practises in that subspecialty on that weekday (and is not off).
+    pub jadwal: bool,
+}
+
+/// Looks up the references a booking needs, in one round trip.
+pub async fn references(db: &Db, ppk: &str, kodepoli: &str, kodedokter: i64, hari: i64) -> sqlx::Result<References> {
+    let (poli, dokter, jadwal): (i64, i64, i64) = {
+        sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM queue_poli WHERE kode_ppk = $1 AND kdsubspesialis = $2), \
+                    (SELECT COUNT(*) FROM queue_dokter WHERE kode_ppk = $3 AND kodedokter = $4), \
+                    (SELECT COUNT(*) FROM queue_jadwal WHERE kode_ppk = $5 AND kodesubspesialis = $6 \
+                        AND kodedokter = $7 AND hari = $8 AND libur = 0)",
+        )
+        .bind(ppk)
+        .bind(kodepoli)
+        .bind(ppk)
+        .bind(kodedokter)
+        .bind(ppk)
+        .bind(kodepoli)
+        .bind(kodedokter)
+        .bind(hari)
+        .fetch_one(db)
+        .await?
+    };
+    Ok(References {
+        poli: poli > 0,
+        dokter: dokter > 0,
+        jadwal: jadwal > 0,
+    })
+}
+
 /// The hospital's polis, by subspecialty code.
 pub async fn polis(db: &Db, ppk: &str) -> sqlx::Result<Vec<RefPoli>> {
-    let rows: Vec<(String, String, String, String)> = with_db!(db, pool => {
+    let rows: Vec<(String, String, String, String)> = {
         sqlx::query_as(
             "SELECT nmpoli, nmsubspesialis, kdsubspesialis, kdpoli FROM queue_poli WHERE kode_ppk = $1 ORDER BY kdsubspesialis",
         )
         .bind(ppk)
-        .fetch_all(pool)
+        .fetch_all(db)
         .await?
-    });
+    };
     Ok(rows
         .into_iter()
         .map(|(nmpoli, nmsubspesialis, kdsubspesialis, kdpoli)| RefPoli {
@@ -52,12 +89,14 @@ pub async fn polis(db: &Db, ppk: &str) -> sqlx::Result<Vec<RefPoli>> {
 
 /// The hospital's doctors, by name.
 pub async fn dokters(db: &Db, ppk: &str) -> sqlx::Result<Vec<RefDokter>> {
-    let rows: Vec<(String, i64)> = with_db!(db, pool => {
-        sqlx::query_as("SELECT namadokter, kodedokter FROM queue_dokter WHERE kode_ppk = $1 ORDER BY namadokter, kodedokter")
-            .bind(ppk)
-            .fetch_all(pool)
-            .await?
-    });
+    let rows: Vec<(String, i64)> = {
+        sqlx::query_as(
+            "SELECT namadokter, kodedokter FROM queue_dokter WHERE kode_ppk = $1 ORDER BY namadokter, kodedokter",
+        )
+        .bind(ppk)
+        .fetch_all(db)
+        .await?
+    };
     Ok(rows
         .into_iter()
         .map(|(namadokter, kodedokter)| RefDokter { namadokter, kodedokter })
@@ -66,39 +105,43 @@ pub async fn dokters(db: &Db, ppk: &str) -> sqlx::Result<Vec<RefDokter>> {
 
 /// The poli (by poli code or subspecialty code) exists at the hospital.
 pub async fn poli_known(db: &Db, ppk: &str, kode: &str) -> sqlx::Result<bool> {
-    let n: i64 = with_db!(db, pool => {
-        sqlx::query_scalar("SELECT COUNT(*) FROM queue_poli WHERE kode_ppk = $1 AND (kdpoli = $2 OR kdsubspesialis = $3)")
-            .bind(ppk)
-            .bind(kode)
-            .bind(kode)
-            .fetch_one(pool)
-            .await?
-    });
+    let n: i64 = {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM queue_poli WHERE kode_ppk = $1 AND (kdpoli = $2 OR kdsubspesialis = $3)",
+        )
+        .bind(ppk)
+        .bind(kode)
+        .bind(kode)
+        .fetch_one(db)
+        .await?
+    };
     Ok(n > 0)
 }
 
 /// The subspecialty belongs to the poli at the hospital.
 pub async fn subspesialis_of(db: &Db, ppk: &str, kdpoli: &str, kdsub: &str) -> sqlx::Result<bool> {
-    let n: i64 = with_db!(db, pool => {
-        sqlx::query_scalar("SELECT COUNT(*) FROM queue_poli WHERE kode_ppk = $1 AND kdpoli = $2 AND kdsubspesialis = $3")
-            .bind(ppk)
-            .bind(kdpoli)
-            .bind(kdsub)
-            .fetch_one(pool)
-            .await?
-    });
+    let n: i64 = {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM queue_poli WHERE kode_ppk = $1 AND kdpoli = $2 AND kdsubspesialis = $3",
+        )
+        .bind(ppk)
+        .bind(kdpoli)
+        .bind(kdsub)
+        .fetch_one(db)
+        .await?
+    };
     Ok(n > 0)
 }
 
 /// The doctor exists at the hospital.
 pub async fn dokter_known(db: &Db, ppk: &str, kodedokter: i64) -> sqlx::Result<bool> {
-    let n: i64 = with_db!(db, pool => {
+    let n: i64 = {
         sqlx::query_scalar("SELECT COUNT(*) FROM queue_dokter WHERE kode_ppk = $1 AND kodedokter = $2")
             .bind(ppk)
             .bind(kodedokter)
-            .fetch_one(pool)
+            .fetch_one(db)
             .await?
-    });
+    };
     Ok(n > 0)
 }
 
@@ -118,7 +161,7 @@ type JadwalRow = (
 
 /// The schedules on weekday `hari` of the poli `kode` (poli or subspecialty code).
 pub async fn jadwal(db: &Db, ppk: &str, kode: &str, hari: i64) -> sqlx::Result<Vec<JadwalDokter>> {
-    let rows: Vec<JadwalRow> = with_db!(db, pool => {
+    let rows: Vec<JadwalRow> = {
         sqlx::query_as(
             "SELECT j.kodesubspesialis, j.hari, j.kapasitaspasien, j.libur, j.buka, j.tutup, p.nmsubspesialis, \
                     d.namadokter, p.kdpoli, p.nmpoli, j.kodedokter \
@@ -132,9 +175,9 @@ pub async fn jadwal(db: &Db, ppk: &str, kode: &str, hari: i64) -> sqlx::Result<V
         .bind(kode)
         .bind(kode)
         .bind(hari)
-        .fetch_all(pool)
+        .fetch_all(db)
         .await?
-    });
+    };
     Ok(rows
         .into_iter()
         .map(
@@ -179,9 +222,8 @@ pub async fn replace_jadwal(
     sesi: &[Sesi],
     default_kapasitas: i64,
 ) -> sqlx::Result<()> {
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let old: Vec<(i64, i64)> = sqlx::query_as(
+    let mut tx = db.begin_write().await?;
+    let old: Vec<(i64, i64)> = sqlx::query_as(
             "SELECT hari, kapasitaspasien FROM queue_jadwal WHERE kode_ppk = $1 AND kodesubspesialis = $2 AND kodedokter = $3",
         )
         .bind(ppk)
@@ -189,19 +231,19 @@ pub async fn replace_jadwal(
         .bind(kodedokter)
         .fetch_all(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM queue_jadwal WHERE kode_ppk = $1 AND kodesubspesialis = $2 AND kodedokter = $3")
-            .bind(ppk)
-            .bind(kdsub)
-            .bind(kodedokter)
-            .execute(&mut *tx)
-            .await?;
-        for s in sesi {
-            let kapasitas = old
-                .iter()
-                .find(|(hari, _)| *hari == s.hari)
-                .map(|(_, k)| *k)
-                .unwrap_or(default_kapasitas);
-            sqlx::query(
+    sqlx::query("DELETE FROM queue_jadwal WHERE kode_ppk = $1 AND kodesubspesialis = $2 AND kodedokter = $3")
+        .bind(ppk)
+        .bind(kdsub)
+        .bind(kodedokter)
+        .execute(&mut *tx)
+        .await?;
+    for s in sesi {
+        let kapasitas = old
+            .iter()
+            .find(|(hari, _)| *hari == s.hari)
+            .map(|(_, k)| *k)
+            .unwrap_or(default_kapasitas);
+        sqlx::query(
                 "INSERT INTO queue_jadwal (kode_ppk, kodesubspesialis, kodedokter, hari, buka, tutup, kapasitaspasien, libur) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, 0) \
                  ON CONFLICT (kode_ppk, kodesubspesialis, kodedokter, hari, buka) DO UPDATE SET tutup = excluded.tutup",
@@ -215,27 +257,25 @@ pub async fn replace_jadwal(
             .bind(kapasitas)
             .execute(&mut *tx)
             .await?;
-        }
-        tx.commit().await
-    })
+    }
+    tx.commit().await
 }
 
 /// Registers (or renames) a hospital.
 pub async fn upsert_hospital(db: &Db, ppk: &str, nama: &str) -> sqlx::Result<()> {
-    with_db!(db, pool => {
-        sqlx::query("INSERT INTO queue_hospital (kode_ppk, nama) VALUES ($1, $2) ON CONFLICT (kode_ppk) DO UPDATE SET nama = excluded.nama")
+    db.execute_write(
+sqlx::query("INSERT INTO queue_hospital (kode_ppk, nama) VALUES ($1, $2) ON CONFLICT (kode_ppk) DO UPDATE SET nama = excluded.nama")
             .bind(ppk)
             .bind(nama)
-            .execute(pool)
+            )
             .await
             .map(|_| ())
-    })
 }
 
 /// Registers (or renames) a poli/subspecialty.
 pub async fn upsert_poli(db: &Db, ppk: &str, poli: &Poli) -> sqlx::Result<()> {
-    with_db!(db, pool => {
-        sqlx::query(
+    db.execute_write(
+sqlx::query(
             "INSERT INTO queue_poli (kode_ppk, kdsubspesialis, nmsubspesialis, kdpoli, nmpoli) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (kode_ppk, kdsubspesialis) DO UPDATE SET nmsubspesialis = excluded.nmsubspesialis, \
              kdpoli = excluded.kdpoli, nmpoli = excluded.nmpoli",
@@ -245,26 +285,24 @@ pub async fn upsert_poli(db: &Db, ppk: &str, poli: &Poli) -> sqlx::Result<()> {
         .bind(&poli.nmsubspesialis)
         .bind(&poli.kdpoli)
         .bind(&poli.nmpoli)
-        .execute(pool)
+        )
         .await
         .map(|_| ())
-    })
 }
 
 /// Registers (or renames) a doctor.
 pub async fn upsert_dokter(db: &Db, ppk: &str, kodedokter: i64, nama: &str) -> sqlx::Result<()> {
-    with_db!(db, pool => {
+    db.execute_write(
         sqlx::query(
             "INSERT INTO queue_dokter (kode_ppk, kodedokter, namadokter) VALUES ($1, $2, $3) \
              ON CONFLICT (kode_ppk, kodedokter) DO UPDATE SET namadokter = excluded.namadokter",
         )
         .bind(ppk)
         .bind(kodedokter)
-        .bind(nama)
-        .execute(pool)
-        .await
-        .map(|_| ())
-    })
+        .bind(nama),
+    )
+    .await
+    .map(|_| ())
 }
 
 /// Adds a schedule session if the doctor has none at that day and hour (demo).
@@ -313,17 +351,16 @@ async fn write_sesi(
         "INSERT INTO queue_jadwal (kode_ppk, kodesubspesialis, kodedokter, hari, buka, tutup, kapasitaspasien, libur) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, 0) ON CONFLICT (kode_ppk, kodesubspesialis, kodedokter, hari, buka) {on_conflict}"
     );
-    with_db!(db, pool => {
+    db.execute_write(
         sqlx::query(&sql)
-        .bind(ppk)
-        .bind(kdsub)
-        .bind(kodedokter)
-        .bind(sesi.hari)
-        .bind(&sesi.buka)
-        .bind(&sesi.tutup)
-        .bind(kapasitas)
-        .execute(pool)
-        .await
-        .map(|_| ())
-    })
+            .bind(ppk)
+            .bind(kdsub)
+            .bind(kodedokter)
+            .bind(sesi.hari)
+            .bind(&sesi.buka)
+            .bind(&sesi.tutup)
+            .bind(kapasitas),
+    )
+    .await
+    .map(|_| ())
 }
