@@ -47,8 +47,8 @@ pub struct AppStateInner {
     pub queue: Arc<queue::QueueState>,
     /// HR's own state (token signing, rate limits).
     pub hr: Arc<hr::HrState>,
-    /// PPOB's own state (credential cache).
-    pub ppob: Arc<ppob::PpobState>,
+    /// PPOB's context (its caches and biller with the kernel).
+    pub ppob: ppob::PpobCtx,
     /// Insurance panels' and broker's own state.
     pub insurance: Arc<insurance::InsuranceState>,
 }
@@ -68,7 +68,7 @@ impl AppState {
             participant: Arc::new(participant::ParticipantState::new(&config)?),
             queue: Arc::new(queue::QueueState::new(&config)?),
             hr: Arc::new(hr::HrState::new(&config)?),
-            ppob: Arc::new(ppob::PpobState::new(&config)?),
+            ppob: ppob::context(kernel.clone(), config.ppob.clone()),
             insurance: Arc::new(insurance::InsuranceState::new(&config)?),
             kernel,
             config: Arc::new(config),
@@ -98,7 +98,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(participant::openapi());
     doc.merge(queue::openapi());
     doc.merge(hr::openapi());
-    doc.merge(ppob::openapi());
+    doc.merge(ppob::router().into_openapi());
     doc.merge(insurance::openapi());
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
@@ -122,7 +122,6 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 /// A family's router with its context attached, ready to merge into the server's router.
-#[allow(dead_code)] // until the first family has moved to its own context
 fn family<C: Clone + Send + Sync + 'static>(routes: OpenApiRouter<C>, ctx: C) -> Router<AppState> {
     routes.split_for_parts().0.with_state(ctx)
 }
@@ -137,7 +136,7 @@ pub fn router(state: AppState) -> Router {
         .merge(participant::router())
         .merge(queue::router())
         .merge(hr::router())
-        .merge(ppob::router())
+        .merge(family(ppob::router(), state.ppob.clone()))
         .merge(insurance::router())
         .layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),
