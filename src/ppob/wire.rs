@@ -247,7 +247,7 @@ pub enum BalanceAnswer {
 #[serde(untagged)]
 pub enum TrxRefusal {
     /// Missing or too long parameter.
-    Refusal(TrxResponse),
+    Refusal(Box<TrxResponse>),
     /// Malformed query.
     Failure(Failure),
 }
