@@ -47,8 +47,8 @@ pub struct AppStateInner {
     pub queue: queue::QueueCtx,
     /// HR's own state (token signing, rate limits).
     pub hr: Arc<hr::HrState>,
-    /// PPOB's own state (credential cache).
-    pub ppob: Arc<ppob::PpobState>,
+    /// PPOB's context (its caches and biller with the kernel).
+    pub ppob: ppob::PpobCtx,
     /// The insurance panels' context.
     pub panels: insurance::panel::PanelCtx,
     /// The insurance broker's context.
@@ -70,7 +70,7 @@ impl AppState {
             participant: Arc::new(participant::ParticipantState::new(&config)?),
             queue: queue::context(kernel.clone(), config.queue.clone()),
             hr: Arc::new(hr::HrState::new(&config)?),
-            ppob: Arc::new(ppob::PpobState::new(&config)?),
+            ppob: ppob::context(kernel.clone(), config.ppob.clone()),
             panels: insurance::panel::context(kernel.clone(), config.insurance.panel.clone()),
             broker: insurance::broker::context(kernel.clone(), config.insurance.broker.clone())?,
             kernel,
@@ -101,7 +101,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(participant::openapi());
     doc.merge(queue::router().into_openapi());
     doc.merge(hr::openapi());
-    doc.merge(ppob::openapi());
+    doc.merge(ppob::router().into_openapi());
     doc.merge(insurance::panel::router().into_openapi());
     doc.merge(insurance::broker::router().into_openapi());
     let components = doc.components.get_or_insert_with(Default::default);
@@ -140,7 +140,7 @@ pub fn router(state: AppState) -> Router {
         .merge(participant::router())
         .merge(family(queue::router(), state.queue.clone()))
         .merge(hr::router())
-        .merge(ppob::router())
+        .merge(family(ppob::router(), state.ppob.clone()))
         .merge(family(insurance::panel::router(), state.panels.clone()))
         .merge(family(insurance::broker::router(), state.broker.clone()))
         .layer(axum::middleware::from_fn_with_state(

@@ -162,7 +162,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Ppob { action } => {
             let state = AppState::with_system_clock(config).await?;
-            return crate::ppob::cli::run(&state, action).await;
+            return crate::ppob::cli::run(&state.ppob, action).await;
         }
         Command::Insurance { action } => {
             let state = AppState::with_system_clock(config).await?;

@@ -9,11 +9,11 @@ use std::time::Instant;
 
 use sha2::{Digest, Sha256};
 
-use crate::app::AppState;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::secret;
 
-use super::store;
+use super::ids::MemberId;
+use super::{store, PpobCtx};
 
 /// The one reason a member is refused: it never says which of the three was wrong.
 pub const WRONG_CREDENTIALS: &str = "memberid, memberpass atau memberpin salah";
@@ -24,7 +24,7 @@ pub struct Member {
     /// Database id.
     pub id: i64,
     /// The member's login id.
-    pub memberid: String,
+    pub memberid: MemberId,
     /// Where callbacks go, if anywhere.
     pub callback_url: Option<String>,
     /// The HMAC key of its callbacks.
@@ -46,20 +46,20 @@ static DUMMY_HASH: once_cell::sync::Lazy<String> = once_cell::sync::Lazy::new(||
 
 /// Checks the credentials; `memberpass` is `None` where KHOINS asks only id and PIN.
 pub async fn authenticate(
-    state: &AppState,
+    ctx: &PpobCtx,
     memberid: &str,
     memberpass: Option<&str>,
     memberpin: &str,
 ) -> AppResult<Member> {
     let key = cache_key(memberid, memberpass, memberpin);
     let now = Instant::now();
-    if let Some(hit) = lookup(state, &key, now) {
+    if let Some(hit) = lookup(ctx, &key, now) {
         return Ok(hit);
     }
-    let stored = if memberid.is_empty() {
-        None
-    } else {
-        store::member_credentials(&state.db, memberid).await?
+    // A memberid that cannot be one is looked up as no member (same answer, same time).
+    let stored = match MemberId::parse(memberid) {
+        Ok(memberid) => store::member_credentials(&ctx.kernel.db, memberid.as_str()).await?,
+        Err(_) => None,
     };
     let (pass_hash, pin_hash) = match &stored {
         Some(s) => (s.pass_hash.as_str(), s.pin_hash.as_str()),
@@ -76,26 +76,26 @@ pub async fn authenticate(
                 callback_url: s.callback_url.filter(|u| !u.is_empty()),
                 callback_secret: s.callback_secret,
             };
-            remember(state, key, &member, now);
+            remember(ctx, key, &member, now);
             Ok(member)
         }
         _ => Err(AppError::Unauthorized(WRONG_CREDENTIALS.to_string())),
     }
 }
 
-fn lookup(state: &AppState, key: &[u8; 32], now: Instant) -> Option<Member> {
-    let cache = state.ppob.credentials.lock().ok()?;
+fn lookup(ctx: &PpobCtx, key: &[u8; 32], now: Instant) -> Option<Member> {
+    let cache = ctx.family.credentials.lock().ok()?;
     cache
         .get(key)
         .filter(|cached| cached.expires > now)
         .map(|cached| cached.member.clone())
 }
 
-fn remember(state: &AppState, key: [u8; 32], member: &Member, now: Instant) {
-    if state.ppob.credential_ttl.is_zero() {
+fn remember(ctx: &PpobCtx, key: [u8; 32], member: &Member, now: Instant) {
+    if ctx.family.credential_ttl.is_zero() {
         return;
     }
-    if let Ok(mut cache) = state.ppob.credentials.lock() {
+    if let Ok(mut cache) = ctx.family.credentials.lock() {
         if cache.len() >= MAX_CACHED {
             cache.retain(|_, cached| cached.expires > now);
             if cache.len() >= MAX_CACHED {
@@ -106,7 +106,7 @@ fn remember(state: &AppState, key: [u8; 32], member: &Member, now: Instant) {
             key,
             CachedMember {
                 member: member.clone(),
-                expires: now + state.ppob.credential_ttl,
+                expires: now + ctx.family.credential_ttl,
             },
         );
     }

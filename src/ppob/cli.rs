@@ -4,9 +4,10 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use crate::app::AppState;
+use crate::kernel::money::Rupiah;
 
 use super::members::{self, MemberSpec};
+use super::PpobCtx;
 
 /// PPOB subcommands.
 #[derive(Debug, Subcommand)]
@@ -57,17 +58,19 @@ pub enum PpobCommand {
 }
 
 /// Runs a PPOB subcommand.
-pub async fn run(state: &AppState, command: PpobCommand) -> anyhow::Result<ExitCode> {
+pub async fn run(ctx: &PpobCtx, command: PpobCommand) -> anyhow::Result<ExitCode> {
     let code = match command {
         PpobCommand::Reconcile => {
-            let (checked, mismatches) = super::store::reconcile(&state.db).await?;
+            let (checked, mismatches) = super::store::reconcile(&ctx.kernel.db).await?;
             for m in &mismatches {
                 println!(
                     "MISMATCH member {}: balance {} but ledger sums to {} (difference {})",
                     m.memberid,
                     m.balance,
                     m.ledger_sum,
-                    m.balance - m.ledger_sum
+                    m.balance
+                        .checked_sub(m.ledger_sum)
+                        .map_or_else(|| "beyond the integer range".to_string(), |d| d.to_string())
                 );
             }
             if mismatches.is_empty() {
@@ -96,14 +99,14 @@ pub async fn run(state: &AppState, command: PpobCommand) -> anyhow::Result<ExitC
                 memberpass: pass,
                 memberpin: pin,
                 name,
-                credit_limit,
+                credit_limit: Rupiah::new(credit_limit),
                 callback_url,
                 callback_secret,
             };
-            members::upsert(state, &spec).await?;
+            members::upsert(ctx, &spec).await?;
             println!("member {} saved", spec.memberid);
             if generated {
-                let stored = super::store::member_credentials(&state.db, &spec.memberid).await?;
+                let stored = super::store::member_credentials(&ctx.kernel.db, &spec.memberid).await?;
                 if let Some(secret) = stored.and_then(|s| s.callback_secret) {
                     println!("callback secret: {secret}");
                 }
@@ -115,16 +118,16 @@ pub async fn run(state: &AppState, command: PpobCommand) -> anyhow::Result<ExitC
             trxid,
             reason,
         } => {
-            let balance = super::refund::refund(state, &memberid, &trxid, &reason).await?;
+            let balance = super::refund::refund(ctx, &memberid, &trxid, &reason).await?;
             println!("refunded {trxid} of member {memberid}: balance {balance}");
             ExitCode::SUCCESS
         }
         PpobCommand::Deposit { memberid, amount } => {
-            let balance = members::deposit(state, &memberid, amount, "deposit (CLI)").await?;
+            let balance = members::deposit(ctx, &memberid, Rupiah::new(amount), "deposit (CLI)").await?;
             println!("member {memberid}: balance {balance}");
             ExitCode::SUCCESS
         }
     };
-    state.journal.close().await;
+    ctx.kernel.journal.close().await;
     Ok(code)
 }

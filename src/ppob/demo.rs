@@ -6,12 +6,13 @@
 //! provider here, and bill-product numbers (postpaid 1, price + fee = admin) like their
 //! siblings: the token's price 21078 with admin 0 would make every payment lose money.
 
-use crate::app::AppState;
+use crate::kernel::money::Rupiah;
 
 use super::domain;
 use super::members::{self, MemberSpec};
 use super::store::{self, NewBill};
 use super::wire::ProductRecord;
+use super::PpobCtx;
 
 /// The demo member.
 pub const DEMO_MEMBER: &str = "DEMO01";
@@ -20,7 +21,7 @@ pub const DEMO_PASS: &str = "demo-pass";
 /// Its PIN.
 pub const DEMO_PIN: &str = "123456";
 /// Its first deposit.
-pub const DEMO_DEPOSIT: i64 = 10_000_000;
+pub const DEMO_DEPOSIT: Rupiah = Rupiah::new(10_000_000);
 
 struct Spec {
     id: i64,
@@ -158,18 +159,18 @@ pub fn products() -> Vec<(ProductRecord, &'static str)> {
                 is_kyc: 0,
                 is_promo: 0,
                 point: 0,
-                nominal: s.nominal,
+                nominal: Rupiah::new(s.nominal),
                 free_denom: 0,
                 minimum_qty: 1,
                 maximum_qty: 1,
                 product_type: "PPOB".to_string(),
                 active: 1,
-                price: s.price,
-                fee: s.fee,
+                price: Rupiah::new(s.price),
+                fee: Rupiah::new(s.fee),
                 provider: domain::provider(pid, pcode.into(), pname.into(), 0, 0, prefixes.into(), 0),
                 problem: 0,
                 empty: 0,
-                admin: s.admin,
+                admin: Rupiah::new(s.admin),
             };
             (record, s.rule)
         })
@@ -178,11 +179,11 @@ pub fn products() -> Vec<(ProductRecord, &'static str)> {
 
 /// Loads the demo products, bills and member (idempotent: the member's deposit is made
 /// once, when the member is created; paid bills stay paid).
-pub async fn load(state: &AppState) -> anyhow::Result<()> {
+pub async fn load(ctx: &PpobCtx) -> anyhow::Result<()> {
     for (record, rule) in products() {
-        store::upsert_product(&state.db, &record, rule).await?;
+        store::upsert_product(&ctx.kernel.db, &record, rule).await?;
     }
-    state.ppob.forget_products();
+    ctx.family.forget_products();
     let bills: Vec<NewBill> = BILLS
         .iter()
         .map(|(product, no, name, periode, nilai, denda)| NewBill {
@@ -190,14 +191,14 @@ pub async fn load(state: &AppState) -> anyhow::Result<()> {
             customer_no: no.to_string(),
             customer_name: name.to_string(),
             periode: periode.to_string(),
-            nilai_tagihan: *nilai,
-            denda: *denda,
+            nilai_tagihan: Rupiah::new(*nilai),
+            denda: Rupiah::new(*denda),
         })
         .collect();
-    store::upsert_bills(&state.db, &bills).await?;
-    if !members::exists(state, DEMO_MEMBER).await? {
+    store::upsert_bills(&ctx.kernel.db, &bills).await?;
+    if !members::exists(ctx, DEMO_MEMBER).await? {
         members::upsert(
-            state,
+            ctx,
             &MemberSpec {
                 memberid: DEMO_MEMBER.to_string(),
                 memberpass: DEMO_PASS.to_string(),
@@ -207,7 +208,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<()> {
             },
         )
         .await?;
-        members::deposit(state, DEMO_MEMBER, DEMO_DEPOSIT, "demo deposit").await?;
+        members::deposit(ctx, DEMO_MEMBER, DEMO_DEPOSIT, "demo deposit").await?;
     }
     Ok(())
 }

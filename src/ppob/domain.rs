@@ -1,6 +1,8 @@
 //! PPOB rules: products, customer numbers per product, the request's kind, and the amounts
 //! of a postpaid payment.
 
+use crate::kernel::money::Rupiah;
+
 use super::wire::{BillData, BillLine, ProductRecord, ProviderRecord};
 
 /// A product as stored, with its provider and its customer-number rule.
@@ -133,9 +135,9 @@ pub struct Period {
     /// `yyyymm`.
     pub periode: String,
     /// The period's bill.
-    pub nilai_tagihan: i64,
+    pub nilai_tagihan: Rupiah,
     /// Its late fee.
-    pub denda: i64,
+    pub denda: Rupiah,
 }
 
 /// An unpaid bill found by a biller.
@@ -155,42 +157,62 @@ pub struct Amounts {
     /// Periods billed.
     pub lembar: i64,
     /// Sum of the periods' bills.
-    pub nilai_tagihan: i64,
+    pub nilai_tagihan: Rupiah,
     /// Sum of the late fees.
-    pub denda: i64,
+    pub denda: Rupiah,
     /// admin x periods.
-    pub admin: i64,
+    pub admin: Rupiah,
     /// What the customer owes.
-    pub total: i64,
+    pub total: Rupiah,
     /// fee x periods: the member's commission.
-    pub fee: i64,
+    pub fee: Rupiah,
     /// What the member is debited: total - fee (= bills + fines + price x periods).
-    pub debit: i64,
+    pub debit: Rupiah,
 }
 
+/// The reason of a refusal when a bill's amounts do not fit in the ledger's integers.
+pub const AMOUNT_OVERFLOW: &str = "jumlah tagihan melebihi batas yang dapat diproses";
+
 impl Amounts {
-    /// Computes the amounts of `bill` under `product`.
-    pub fn of(bill: &Bill, product: &ProductRecord) -> Amounts {
-        let lembar = bill.periods.len() as i64;
-        let nilai_tagihan = bill.periods.iter().map(|p| p.nilai_tagihan).sum();
-        let denda = bill.periods.iter().map(|p| p.denda).sum();
-        let admin = product.admin * lembar;
-        let total = nilai_tagihan + denda + admin;
-        let fee = product.fee * lembar;
-        Amounts {
+    /// Computes the amounts of `bill` under `product`; `None` when a sum overflows
+    /// (the caller refuses the transaction).
+    pub fn of(bill: &Bill, product: &ProductRecord) -> Option<Amounts> {
+        let lembar = i64::try_from(bill.periods.len()).ok()?;
+        let nilai_tagihan = Rupiah::checked_sum(bill.periods.iter().map(|p| p.nilai_tagihan))?;
+        let denda = Rupiah::checked_sum(bill.periods.iter().map(|p| p.denda))?;
+        let admin = product.admin.checked_mul(lembar)?;
+        let total = Rupiah::checked_sum([nilai_tagihan, denda, admin])?;
+        let fee = product.fee.checked_mul(lembar)?;
+        Some(Amounts {
             lembar,
             nilai_tagihan,
             denda,
             admin,
             total,
             fee,
-            debit: total - fee,
-        }
+            debit: total.checked_sub(fee)?,
+        })
+    }
+
+    /// The amounts an inquiry quoted, re-checked for consistency: `None` when they do not
+    /// add up or overflow (a stored answer is data, not a proof).
+    pub fn quoted(data: &BillData) -> Option<Amounts> {
+        let total = Rupiah::checked_sum([data.nilai_tagihan, data.denda, data.admin])?;
+        let debit = total.checked_sub(data.fee)?;
+        (total == data.total && debit == data.debit).then_some(Amounts {
+            lembar: data.lembar,
+            nilai_tagihan: data.nilai_tagihan,
+            denda: data.denda,
+            admin: data.admin,
+            total,
+            fee: data.fee,
+            debit,
+        })
     }
 }
 
 /// The structured bill of an answer.
-pub fn bill_data(kodeproduk: &str, bill: &Bill, amounts: &Amounts, sn: Option<String>, saldo: i64) -> BillData {
+pub fn bill_data(kodeproduk: &str, bill: &Bill, amounts: &Amounts, sn: Option<String>, saldo: Rupiah) -> BillData {
     BillData {
         kodeproduk: kodeproduk.to_string(),
         customer_no: bill.customer_no.clone(),
@@ -239,12 +261,12 @@ pub fn serial_text(bill: &Bill, amounts: &Amounts, sn: Option<&str>) -> String {
 }
 
 /// `R#<trxid> <kodeproduk>.<tujuan> SUKSES. SN: <sn>. Saldo: <saldo>`.
-pub fn success_message(trxid: &str, kodeproduk: &str, tujuan: &str, sn: &str, saldo: i64) -> String {
+pub fn success_message(trxid: &str, kodeproduk: &str, tujuan: &str, sn: &str, saldo: Rupiah) -> String {
     format!("R#{trxid} {kodeproduk}.{tujuan} SUKSES. SN: {sn}. Saldo: {saldo}")
 }
 
 /// `R#<trxid> <kodeproduk>.<tujuan> GAGAL. ket: <reason>` (with the balance when known).
-pub fn failure_message(trxid: &str, kodeproduk: &str, tujuan: &str, reason: &str, saldo: Option<i64>) -> String {
+pub fn failure_message(trxid: &str, kodeproduk: &str, tujuan: &str, reason: &str, saldo: Option<Rupiah>) -> String {
     match saldo {
         Some(saldo) => format!("R#{trxid} {kodeproduk}.{tujuan} GAGAL. ket: {reason}. Saldo: {saldo}"),
         None => format!("R#{trxid} {kodeproduk}.{tujuan} GAGAL. ket: {reason}"),
@@ -295,5 +317,44 @@ mod tests {
         assert!(pdam.check("10132a6", "x").is_err());
         assert_eq!(CustomerRule::parse("digits:12").unwrap(), CustomerRule::Digits(12));
         assert!(CustomerRule::parse("nope").is_err());
+    }
+
+    fn product(admin: i64, fee: i64) -> ProductRecord {
+        let mut record = crate::ppob::demo::products().remove(0).0;
+        record.admin = Rupiah::new(admin);
+        record.fee = Rupiah::new(fee);
+        record
+    }
+
+    fn bill(amounts: &[(i64, i64)]) -> Bill {
+        Bill {
+            customer_no: "530000000001".into(),
+            customer_name: "X".into(),
+            periods: amounts
+                .iter()
+                .map(|(nilai, denda)| Period {
+                    bill_id: None,
+                    periode: "202411".into(),
+                    nilai_tagihan: Rupiah::new(*nilai),
+                    denda: Rupiah::new(*denda),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn amounts_add_up() {
+        let amounts = Amounts::of(&bill(&[(245_000, 0), (263_500, 3_000)]), &product(2500, 1250)).unwrap();
+        assert_eq!(amounts.total, Rupiah::new(245_000 + 263_500 + 3_000 + 5_000));
+        assert_eq!(amounts.debit, Rupiah::new(245_000 + 263_500 + 3_000 + 5_000 - 2_500));
+    }
+
+    #[test]
+    fn overflowing_amounts_are_refused_not_wrapped() {
+        assert_eq!(Amounts::of(&bill(&[(i64::MAX, 0), (1, 0)]), &product(0, 0)), None);
+        assert_eq!(Amounts::of(&bill(&[(0, i64::MAX), (0, 1)]), &product(0, 0)), None);
+        assert_eq!(Amounts::of(&bill(&[(i64::MAX, 0)]), &product(1, 0)), None);
+        assert_eq!(Amounts::of(&bill(&[(1, 0), (1, 0)]), &product(i64::MAX, 0)), None);
+        assert_eq!(Amounts::of(&bill(&[(0, 0)]), &product(0, i64::MIN)), None);
     }
 }

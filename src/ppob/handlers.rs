@@ -6,27 +6,28 @@ use axum::extract::State;
 use axum::http::{header, Uri};
 use axum::response::{IntoResponse, Response};
 
-use crate::app::AppState;
 use crate::kernel::clock::today_jakarta;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::{Json, Query};
 use crate::kernel::journal::JournalEntry;
 
 use super::auth::{self, WRONG_CREDENTIALS};
+use super::ids::Trxid;
 use super::payment::{self, rc, TrxRequest};
 use super::wire::{
-    BalanceQuery, BalanceResponse, Failure, ProductRequest, ProductResponse, TrxQuery, TrxResponse, GAGAL,
-    PRODUCT_MESSAGE, SUCCESS,
+    BalanceAnswer, BalanceQuery, BalanceResponse, Failure, ProductRequest, ProductResponse, TrxQuery, TrxRefusal,
+    TrxResponse, GAGAL, PRODUCT_MESSAGE, SUCCESS,
 };
+use super::PpobCtx;
 
 /// Product check: the member's products filtered by `codes` and/or `providers`.
-#[utoipa::path(post, path = "/ppob/api/product", tag = "ppob", request_body = ProductRequest,
+#[utoipa::path(post, path = "/api/product", tag = "ppob", request_body = ProductRequest,
     responses(
         (status = 200, description = "The products found (`data: []` when none), or `status: Gagal` for wrong credentials", body = ProductResponse),
-        (status = 400, description = "Invalid JSON", body = Failure)))]
-pub async fn products(State(state): State<AppState>, Json(request): Json<ProductRequest>) -> AppResult<Response> {
-    if let Err(err) = auth::authenticate(&state, &request.memberid, Some(&request.memberpass), &request.memberpin).await
-    {
+        (status = 400, description = "Invalid JSON", body = Failure),
+        (status = 405, description = "Another method than POST", body = Failure)))]
+pub async fn products(State(ctx): State<PpobCtx>, Json(request): Json<ProductRequest>) -> AppResult<Response> {
+    if let Err(err) = auth::authenticate(&ctx, &request.memberid, Some(&request.memberpass), &request.memberpin).await {
         return match err {
             AppError::Unauthorized(reason) => Ok(Json(ProductResponse {
                 status: GAGAL.to_string(),
@@ -37,7 +38,7 @@ pub async fn products(State(state): State<AppState>, Json(request): Json<Product
             other => Err(other),
         };
     }
-    let products = super::product_list(&state).await?;
+    let products = super::product_list(&ctx).await?;
     // The body of a ProductResponse, built from the records serialized once.
     let mut body = format!(r#"{{"status":"{SUCCESS}","message":"{PRODUCT_MESSAGE}","data":["#);
     let found = products
@@ -54,11 +55,12 @@ pub async fn products(State(state): State<AppState>, Json(request): Json<Product
 }
 
 /// The member's deposit balance, credit limit and today's figures.
-#[utoipa::path(get, path = "/ppob/balance", tag = "ppob", params(BalanceQuery),
+#[utoipa::path(get, path = "/balance", tag = "ppob", params(BalanceQuery),
     responses(
-        (status = 200, description = "The balance, or `status: Gagal` with the reason", body = BalanceResponse),
-        (status = 400, description = "memberid or memberpin missing", body = Failure)))]
-pub async fn balance(State(state): State<AppState>, Query(query): Query<BalanceQuery>) -> AppResult<Response> {
+        (status = 200, description = "The balance, or `status: Gagal` with the reason (wrong credentials)", body = BalanceAnswer),
+        (status = 400, description = "memberid or memberpin missing, or a malformed query", body = Failure),
+        (status = 405, description = "Another method than GET", body = Failure)))]
+pub async fn balance(State(ctx): State<PpobCtx>, Query(query): Query<BalanceQuery>) -> AppResult<Response> {
     let memberid = query.memberid.unwrap_or_default();
     let fail = |reason: &str| {
         Json(Failure {
@@ -72,13 +74,13 @@ pub async fn balance(State(state): State<AppState>, Query(query): Query<BalanceQ
         *response.status_mut() = axum::http::StatusCode::BAD_REQUEST;
         return Ok(response);
     };
-    let member = match auth::authenticate(&state, &memberid, query.memberpass.as_deref(), &pin).await {
+    let member = match auth::authenticate(&ctx, &memberid, query.memberpass.as_deref(), &pin).await {
         Ok(member) => member,
         Err(AppError::Unauthorized(reason)) => return Ok(fail(&reason)),
         Err(other) => return Err(other),
     };
-    let day = today_jakarta(&*state.clock).format("%Y-%m-%d").to_string();
-    let figures = super::store::balance(&state.db, member.id, &day).await?;
+    let day = today_jakarta(&*ctx.kernel.clock).format("%Y-%m-%d").to_string();
+    let figures = super::store::balance(&ctx.kernel.db, member.id, &day).await?;
     Ok(Json(BalanceResponse {
         status: SUCCESS.to_string(),
         message: format!(
@@ -96,11 +98,12 @@ pub async fn balance(State(state): State<AppState>, Query(query): Query<BalanceQ
 }
 
 /// Inquiry (`kodeproduk=INQ<code>`) or payment (`kodeproduk=PAY<code>`) of a postpaid bill.
-#[utoipa::path(get, path = "/ppob", tag = "ppob", params(TrxQuery),
+#[utoipa::path(get, path = "", tag = "ppob", params(TrxQuery),
     responses(
         (status = 200, description = "`Success` with the bill, or `Gagal` with the reason and `rc`; a repeated trxid returns the first answer", body = TrxResponse),
-        (status = 400, description = "A required parameter is missing", body = Failure)))]
-pub async fn transaction(State(state): State<AppState>, uri: Uri) -> AppResult<Response> {
+        (status = 400, description = "A required parameter is missing or too long (`rc` 30), or a malformed query", body = TrxRefusal),
+        (status = 405, description = "Another method than GET", body = Failure)))]
+pub async fn transaction(State(ctx): State<PpobCtx>, uri: Uri) -> AppResult<Response> {
     let axum::extract::Query(query) = axum::extract::Query::<TrxQuery>::try_from_uri(&uri).map_err(AppError::from)?;
     let field = |value: &Option<String>| value.as_deref().map(str::trim).unwrap_or_default().to_string();
     let (tujuan, trxid, kodeproduk) = (field(&query.tujuan), field(&query.trxid), field(&query.kodeproduk));
@@ -125,7 +128,7 @@ pub async fn transaction(State(state): State<AppState>, uri: Uri) -> AppResult<R
         data: None,
     };
     let too_long = [
-        ("trxid", &trxid, 64),
+        ("trxid", &trxid, Trxid::MAX_LEN),
         ("tujuan", &tujuan, 32),
         ("kodeproduk", &kodeproduk, 32),
     ]
@@ -143,7 +146,13 @@ pub async fn transaction(State(state): State<AppState>, uri: Uri) -> AppResult<R
         *response.status_mut() = axum::http::StatusCode::BAD_REQUEST;
         return Ok(response);
     }
-    let member = match auth::authenticate(&state, &memberid, query.memberpass.as_deref(), &pin).await {
+    // Checked above: present and short enough; trimmed, so no surrounding whitespace.
+    let Ok(trxid) = Trxid::parse(&trxid) else {
+        let mut response = Json(request_failure("30", "parameter trxid tidak valid")).into_response();
+        *response.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+        return Ok(response);
+    };
+    let member = match auth::authenticate(&ctx, &memberid, query.memberpass.as_deref(), &pin).await {
         Ok(member) => member,
         Err(AppError::Unauthorized(_)) => {
             return Ok(Json(request_failure(rc::CREDENTIALS, WRONG_CREDENTIALS)).into_response())
@@ -151,7 +160,7 @@ pub async fn transaction(State(state): State<AppState>, uri: Uri) -> AppResult<R
         Err(other) => return Err(other),
     };
     let answer = payment::handle(
-        &state,
+        &ctx,
         TrxRequest {
             member,
             trxid,
@@ -165,9 +174,9 @@ pub async fn transaction(State(state): State<AppState>, uri: Uri) -> AppResult<R
 
 /// `GET /ppob/?...`: the transaction endpoint under the base URL with a trailing slash.
 /// It sits outside the nested router, so it renders and journals like the family does.
-pub async fn transaction_trailing_slash(state: State<AppState>, uri: Uri) -> Response {
+pub async fn transaction_trailing_slash(state: State<PpobCtx>, uri: Uri) -> Response {
     let started = Instant::now();
-    let journal = state.journal.clone();
+    let journal = state.kernel.journal.clone();
     let response = match transaction(state, uri.clone()).await {
         Ok(response) => response,
         Err(err) => {

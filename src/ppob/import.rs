@@ -9,16 +9,17 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::app::AppState;
 use crate::kernel::import::{read_records, ImportSummary};
+use crate::kernel::money::Rupiah;
 
 use super::domain::Product;
 use super::store::{self, NewBill};
+use super::PpobCtx;
 
 /// Imports bills from `file`.
-pub async fn bills(state: &AppState, file: &Path) -> anyhow::Result<ImportSummary> {
+pub async fn bills(ctx: &PpobCtx, file: &Path) -> anyhow::Result<ImportSummary> {
     let mut summary = ImportSummary::new("bills");
-    let products = store::products(&state.db).await?;
+    let products = store::products(&ctx.kernel.db).await?;
     let mut good = Vec::new();
     for record in read_records(file)? {
         match parse(&record.fields, &products) {
@@ -27,7 +28,7 @@ pub async fn bills(state: &AppState, file: &Path) -> anyhow::Result<ImportSummar
         }
     }
     for chunk in good.chunks(5_000) {
-        store::upsert_bills(&state.db, chunk).await?;
+        store::upsert_bills(&ctx.kernel.db, chunk).await?;
     }
     summary.accepted = good.len();
     Ok(summary)
@@ -41,12 +42,12 @@ fn text(fields: &Map<String, Value>, names: &[&str]) -> Option<String> {
     })
 }
 
-fn amount(fields: &Map<String, Value>, name: &str, required: bool) -> Result<i64, String> {
+fn amount(fields: &Map<String, Value>, name: &str, required: bool) -> Result<Rupiah, String> {
     match text(fields, &[name]) {
         None if required => Err(format!("{name} is required")),
-        None => Ok(0),
+        None => Ok(Rupiah::ZERO),
         Some(s) => match s.parse::<i64>() {
-            Ok(n) if n >= 0 => Ok(n),
+            Ok(n) if n >= 0 => Ok(Rupiah::new(n)),
             _ => Err(format!(
                 "{name} must be a whole non-negative number of rupiah, got {s:?}"
             )),

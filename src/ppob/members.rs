@@ -1,10 +1,12 @@
 //! Member administration: create or change a member, deposit to its balance. Every balance
 //! change writes a ledger row in the same transaction.
 
-use crate::app::AppState;
-
+use crate::kernel::money::Rupiah;
 use crate::kernel::secret;
-use crate::with_db;
+
+use super::ids::MemberId;
+use super::store_trx::{self, BalanceChange, LedgerRow};
+use super::PpobCtx;
 
 /// A member to create or change.
 #[derive(Debug, Clone, Default)]
@@ -18,7 +20,7 @@ pub struct MemberSpec {
     /// Display name.
     pub name: String,
     /// How far below zero the balance may go.
-    pub credit_limit: i64,
+    pub credit_limit: Rupiah,
     /// Where callbacks go (none: no callbacks).
     pub callback_url: Option<String>,
     /// The callback HMAC key (generated when absent and a URL is set).
@@ -27,70 +29,61 @@ pub struct MemberSpec {
 
 /// Creates the member or changes its credentials, limit and callback; the balance is
 /// untouched. Returns the member's database id.
-pub async fn upsert(state: &AppState, spec: &MemberSpec) -> anyhow::Result<i64> {
-    anyhow::ensure!(!spec.memberid.trim().is_empty(), "memberid is required");
-    anyhow::ensure!(spec.credit_limit >= 0, "credit limit cannot be negative");
+pub async fn upsert(ctx: &PpobCtx, spec: &MemberSpec) -> anyhow::Result<i64> {
+    let memberid = MemberId::parse(spec.memberid.trim()).map_err(|e| anyhow::anyhow!("memberid: {e:?}"))?;
+    anyhow::ensure!(!spec.credit_limit.is_negative(), "credit limit cannot be negative");
     let secret_value = match (&spec.callback_url, &spec.callback_secret) {
         (_, Some(s)) => Some(s.clone()),
         (Some(_), None) => Some(secret::random_token()),
         (None, None) => None,
     };
-    let now = chrono::Utc::now().to_rfc3339();
-    let id: i64 = with_db!(&state.db, pool => {
-        sqlx::query_scalar(
-            "INSERT INTO ppob_members (memberid, name, pass_hash, pin_hash, balance, credit_limit, callback_url, callback_secret, active, updated_at) \
-             VALUES ($1, $2, $3, $4, 0, $5, $6, $7, 1, $8) ON CONFLICT (memberid) DO UPDATE SET name = excluded.name, \
-             pass_hash = excluded.pass_hash, pin_hash = excluded.pin_hash, credit_limit = excluded.credit_limit, \
-             callback_url = excluded.callback_url, callback_secret = excluded.callback_secret, updated_at = excluded.updated_at \
-             RETURNING id",
-        )
-        .bind(spec.memberid.trim())
-        .bind(&spec.name)
-        .bind(secret::hash(&spec.memberpass))
-        .bind(secret::hash(&spec.memberpin))
-        .bind(spec.credit_limit)
-        .bind(&spec.callback_url)
-        .bind(&secret_value)
-        .bind(&now)
-        .fetch_one(pool)
-        .await?
-    });
-    state.ppob.forget_member(spec.memberid.trim());
+    let member = super::store::NewMember {
+        memberid: &memberid,
+        name: &spec.name,
+        pass_hash: secret::hash(&spec.memberpass),
+        pin_hash: secret::hash(&spec.memberpin),
+        credit_limit: spec.credit_limit,
+        callback_url: spec.callback_url.as_deref(),
+        callback_secret: secret_value.as_deref(),
+        updated_at: ctx.kernel.clock.now().to_rfc3339(),
+    };
+    let id = super::store::upsert_member(&ctx.kernel.db, &member).await?;
+    ctx.family.forget_member(memberid.as_str());
     Ok(id)
 }
 
 /// True when `memberid` exists.
-pub async fn exists(state: &AppState, memberid: &str) -> anyhow::Result<bool> {
-    Ok(super::store::member_credentials(&state.db, memberid).await?.is_some())
+pub async fn exists(ctx: &PpobCtx, memberid: &str) -> anyhow::Result<bool> {
+    Ok(super::store::member_credentials(&ctx.kernel.db, memberid)
+        .await?
+        .is_some())
 }
 
 /// Adds `amount` (> 0) to the member's balance with a `deposit` ledger row; returns the
-/// new balance.
-pub async fn deposit(state: &AppState, memberid: &str, amount: i64, note: &str) -> anyhow::Result<i64> {
-    anyhow::ensure!(amount > 0, "a deposit must be positive");
-    let now = chrono::Utc::now().to_rfc3339();
-    let balance: Option<i64> = with_db!(&state.db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let row: Option<(i64, i64)> =
-            sqlx::query_as("UPDATE ppob_members SET balance = balance + $1 WHERE memberid = $2 RETURNING id, balance")
-                .bind(amount)
-                .bind(memberid)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if let Some((id, balance)) = row {
-            sqlx::query(
-                "INSERT INTO ppob_ledger (member_id, kind, amount, balance_after, trxid, note, created_at) VALUES ($1, 'deposit', $2, $3, NULL, $4, $5)",
-            )
-            .bind(id)
-            .bind(amount)
-            .bind(balance)
-            .bind(note)
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        row.map(|(_, balance)| balance)
-    });
-    balance.ok_or_else(|| anyhow::anyhow!("no member {memberid}"))
+/// new balance. A balance that would overflow is refused.
+pub async fn deposit(ctx: &PpobCtx, memberid: &str, amount: Rupiah, note: &str) -> anyhow::Result<Rupiah> {
+    anyhow::ensure!(amount > Rupiah::ZERO, "a deposit must be positive");
+    let memberid = MemberId::parse(memberid).map_err(|e| anyhow::anyhow!("memberid {memberid:?}: {e:?}"))?;
+    let now = ctx.kernel.clock.now().to_rfc3339();
+    let mut tx = ctx.kernel.db.begin_write().await?;
+    let Some(id) = store_trx::member_id(&mut tx, &memberid).await? else {
+        anyhow::bail!("no member {memberid}");
+    };
+    let balance = match store_trx::change_balance(&mut tx, id, amount, false).await? {
+        BalanceChange::Done(balance) => balance,
+        BalanceChange::NoMember => anyhow::bail!("no member {memberid}"),
+        other => anyhow::bail!("deposit of {amount} to member {memberid} refused: {other:?}"),
+    };
+    let row = LedgerRow {
+        member_id: id,
+        kind: "deposit",
+        amount,
+        balance_after: balance,
+        trxid: None,
+        note,
+        created_at: &now,
+    };
+    store_trx::ledger(&mut tx, &row).await?;
+    tx.commit().await?;
+    Ok(balance)
 }

@@ -15,11 +15,13 @@ pub mod cli;
 pub mod demo;
 pub mod domain;
 pub mod handlers;
+pub mod ids;
 pub mod import;
 pub mod members;
 pub mod payment;
 pub mod refund;
 pub mod store;
+pub mod store_trx;
 pub mod wire;
 
 use std::path::Path;
@@ -28,16 +30,17 @@ use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use serde::{Deserialize, Serialize};
 use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use crate::app::AppState;
-use crate::config::Config;
 use crate::kernel::envelope;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::import::ImportSummary;
+use crate::kernel::{Ctx, Kernel};
+
+pub use ids::{MemberId, Trxid};
 
 /// The header carrying the callback signature: lowercase hex HMAC-SHA256 of the raw
 /// body, keyed with the member's callback secret.
@@ -64,8 +67,11 @@ impl Default for PpobConfig {
     }
 }
 
-/// This family's in-memory state: the credential cache, the product cache and the biller.
-pub struct PpobState {
+/// The family's context: the kernel and [`Ppob`].
+pub type PpobCtx = Ctx<Ppob>;
+
+/// This family's own part: its caches, its biller and the lifetimes its config gives them.
+pub struct Ppob {
     /// Verified credentials by digest of (memberid, memberpass, memberpin).
     pub(crate) credentials: Mutex<std::collections::HashMap<[u8; 32], auth::CachedMember>>,
     /// The product list and when it was read.
@@ -76,30 +82,35 @@ pub struct PpobState {
     pub(crate) product_ttl: Duration,
 }
 
-impl std::fmt::Debug for PpobState {
+impl std::fmt::Debug for Ppob {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PpobState")
+        f.debug_struct("Ppob")
             .field("biller", &self.biller.name())
             .finish_non_exhaustive()
     }
 }
 
-impl PpobState {
-    /// Builds the state from the configuration.
-    pub fn new(config: &Config) -> anyhow::Result<Self> {
-        Ok(PpobState {
+/// Builds the family's context from the kernel and its config section.
+pub fn context(kernel: Kernel, config: PpobConfig) -> PpobCtx {
+    Ctx::new(kernel, Ppob::new(&config))
+}
+
+impl Ppob {
+    /// Builds the family's part from its configuration.
+    pub fn new(config: &PpobConfig) -> Self {
+        Ppob {
             credentials: Mutex::default(),
             products: Mutex::default(),
             biller: Arc::new(biller::TableBiller),
-            credential_ttl: Duration::from_secs(config.ppob.credential_cache_secs),
-            product_ttl: Duration::from_secs(config.ppob.product_cache_secs),
-        })
+            credential_ttl: Duration::from_secs(config.credential_cache_secs),
+            product_ttl: Duration::from_secs(config.product_cache_secs),
+        }
     }
 
     /// Forgets every cached credential of `memberid` (after its credentials or callback changed).
     pub fn forget_member(&self, memberid: &str) {
         if let Ok(mut cache) = self.credentials.lock() {
-            cache.retain(|_, cached| cached.member.memberid != memberid);
+            cache.retain(|_, cached| cached.member.memberid.as_str() != memberid);
         }
     }
 
@@ -112,40 +123,51 @@ impl PpobState {
 }
 
 /// The product list, from memory when fresh.
-pub async fn product_list(state: &AppState) -> AppResult<Arc<Vec<domain::Product>>> {
+pub async fn product_list(ctx: &PpobCtx) -> AppResult<Arc<Vec<domain::Product>>> {
     let now = Instant::now();
-    if let Ok(cache) = state.ppob.products.lock() {
+    if let Ok(cache) = ctx.family.products.lock() {
         if let Some((read_at, products)) = cache.as_ref() {
-            if now.duration_since(*read_at) < state.ppob.product_ttl {
+            if now.duration_since(*read_at) < ctx.family.product_ttl {
                 return Ok(products.clone());
             }
         }
     }
-    let products = Arc::new(store::products(&state.db).await?);
-    if let Ok(mut cache) = state.ppob.products.lock() {
+    let products = Arc::new(store::products(&ctx.kernel.db).await?);
+    if let Ok(mut cache) = ctx.family.products.lock() {
         *cache = Some((now, products.clone()));
     }
     Ok(products)
 }
 
-/// The family's routes, mounted with its envelope. The transaction endpoint is the root of
-/// the base URL, so both `/ppob?...` and `/ppob/?...` answer it.
-pub fn router() -> Router<AppState> {
-    let routes = Router::new()
-        .route("/", get(handlers::transaction))
-        .route("/api/product", post(handlers::products))
-        .route("/balance", get(handlers::balance))
-        .method_not_allowed_fallback(|| async {
-            let body = wire::Failure {
-                status: wire::GAGAL.to_string(),
-                message: "Metode HTTP tidak didukung untuk alamat ini".to_string(),
-            };
-            (StatusCode::METHOD_NOT_ALLOWED, axum::Json(body))
-        });
-    // Nesting maps the inner "/" to "/ppob" only; "/ppob/" (what a client makes of the base
-    // URL plus "/?...") is served by the same handler, rendering and journaling itself.
-    let trailing_slash = Router::new().route("/ppob/", get(handlers::transaction_trailing_slash));
-    envelope::mount("/ppob", routes, "ppob", render).merge(trailing_slash)
+/// The family's routes and their OpenAPI operations, from one list, mounted at `/ppob`
+/// with its envelope. The transaction endpoint is the root of the base URL: nesting maps
+/// the inner "/" to "/ppob" only, so "/ppob/" (what a client makes of the base URL plus
+/// "/?...") is a second route to the same handler, outside the nest and undocumented.
+pub fn router() -> OpenApiRouter<PpobCtx> {
+    let routes = OpenApiRouter::with_openapi(PpobDoc::openapi())
+        .routes(routes!(handlers::transaction))
+        .routes(routes!(handlers::products))
+        .routes(routes!(handlers::balance))
+        // utoipa-axum has no method-not-allowed fallback: a wrong method's empty 405 gets
+        // the family's body here instead.
+        .layer(axum::middleware::map_response(method_not_allowed));
+    envelope::mount_api("/ppob", routes, "ppob", render)
+        .route("/ppob/", axum::routing::get(handlers::transaction_trailing_slash))
+}
+
+async fn method_not_allowed(response: Response) -> Response {
+    if response.status() != StatusCode::METHOD_NOT_ALLOWED {
+        return response;
+    }
+    let body = wire::Failure {
+        status: wire::GAGAL.to_string(),
+        message: "Metode HTTP tidak didukung untuk alamat ini".to_string(),
+    };
+    let mut rendered = (StatusCode::METHOD_NOT_ALLOWED, axum::Json(body)).into_response();
+    if let Some(allow) = response.headers().get(axum::http::header::ALLOW).cloned() {
+        rendered.headers_mut().insert(axum::http::header::ALLOW, allow);
+    }
+    rendered
 }
 
 /// Renders an error in KHOINS form: `{"status": "Gagal", "message": ...}`. Refusals of
@@ -166,9 +188,9 @@ pub fn render(err: &AppError) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
+/// Components and the tag only: the paths come from [`router`]'s one list.
 #[derive(OpenApi)]
 #[openapi(
-    paths(handlers::products, handlers::balance, handlers::transaction),
     components(schemas(
         wire::ProductRequest,
         wire::ProductResponse,
@@ -179,26 +201,23 @@ pub fn render(err: &AppError) -> Response {
         wire::BillData,
         wire::BillLine,
         wire::Failure,
+        wire::BalanceAnswer,
+        wire::TrxRefusal,
         wire::Callback
     )),
     tags((name = "ppob", description = "PPOB member API (KHOINS): products, balance, postpaid inquiry and payment"))
 )]
 struct PpobDoc;
 
-/// The family's OpenAPI paths.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    PpobDoc::openapi()
-}
-
 /// Loads the demo products, bills and member (idempotent).
-pub async fn load_demo(state: &AppState) -> anyhow::Result<()> {
-    demo::load(state).await
+pub async fn load_demo(ctx: &PpobCtx) -> anyhow::Result<()> {
+    demo::load(ctx).await
 }
 
 /// Imports `bills` from a CSV or JSON file.
-pub async fn import(state: &AppState, dataset: &str, file: &Path) -> Option<anyhow::Result<ImportSummary>> {
+pub async fn import(ctx: &PpobCtx, dataset: &str, file: &Path) -> Option<anyhow::Result<ImportSummary>> {
     if dataset != "bills" {
         return None;
     }
-    Some(import::bills(state, file).await)
+    Some(import::bills(ctx, file).await)
 }

@@ -7,19 +7,18 @@
 //! never passes the credit limit), writes the ledger row, stores the answer and enqueues
 //! the callback: concurrent repeats wait on the claim and then read the committed answer.
 
-use chrono::Utc;
-
-use crate::app::AppState;
 use crate::kernel::clock::today_jakarta;
-
 use crate::kernel::error::{AppError, AppResult};
-use crate::with_db;
+use crate::kernel::money::Rupiah;
 
 use super::auth::Member;
 use super::biller::Lookup;
 use super::callback::callback;
-use super::domain::{self, Amounts, Bill, Kind, Product};
+use super::domain::{self, Amounts, Bill, Kind, Product, AMOUNT_OVERFLOW};
+use super::ids::Trxid;
+use super::store_trx::{self as store, BalanceChange, LedgerRow, NewTrx};
 use super::wire::{TrxResponse, GAGAL, SUCCESS};
+use super::PpobCtx;
 
 /// Response codes (`rc`).
 pub mod rc {
@@ -43,6 +42,8 @@ pub mod rc {
     pub const DUPLICATE: &str = "94";
     /// The payment was reversed and the debit refunded.
     pub const REFUNDED: &str = "RF";
+    /// The request is malformed, or its amounts do not fit in the ledger's integers.
+    pub const INVALID: &str = "30";
 }
 
 /// One transaction request, credentials already checked.
@@ -51,7 +52,7 @@ pub struct TrxRequest {
     /// The member.
     pub member: Member,
     /// The member's reference.
-    pub trxid: String,
+    pub trxid: Trxid,
     /// As sent (`INQPLNGR25`).
     pub kodeproduk: String,
     /// Customer number as sent (trimmed).
@@ -59,11 +60,11 @@ pub struct TrxRequest {
 }
 
 impl TrxRequest {
-    fn failure(&self, code: &str, reason: &str, saldo: Option<i64>) -> TrxResponse {
+    fn failure(&self, code: &str, reason: &str, saldo: Option<Rupiah>) -> TrxResponse {
         TrxResponse {
             status: GAGAL.to_string(),
-            message: domain::failure_message(&self.trxid, &self.kodeproduk, &self.tujuan, reason, saldo),
-            trxid: self.trxid.clone(),
+            message: domain::failure_message(self.trxid.as_str(), &self.kodeproduk, &self.tujuan, reason, saldo),
+            trxid: self.trxid.to_string(),
             rc: code.to_string(),
             data: None,
         }
@@ -81,32 +82,32 @@ enum Plan {
 }
 
 /// Handles an inquiry or payment and returns its answer (the stored one for a repeat).
-pub async fn handle(state: &AppState, request: TrxRequest) -> AppResult<TrxResponse> {
+pub async fn handle(ctx: &PpobCtx, request: TrxRequest) -> AppResult<TrxResponse> {
     // No look-up of the trxid first: the claim (an insert unique on member and trxid) finds
     // repeats in the same statement that records new requests, one read less per request.
     let (kind, code) = match domain::parse_kodeproduk(&request.kodeproduk) {
         Some(parsed) => parsed,
         None => (Kind::Inquiry, String::new()),
     };
-    let plan = plan(state, &request, kind, &code).await?;
-    let day = today_jakarta(&*state.clock).format("%Y-%m-%d").to_string();
+    let plan = plan(ctx, &request, kind, &code).await?;
+    let day = today_jakarta(&*ctx.kernel.clock).format("%Y-%m-%d").to_string();
     let outcome = match plan {
-        Plan::Payment(product) => pay(state, &request, &product, &day).await?,
-        other => record(state, &request, kind, &code, other, &day).await?,
+        Plan::Payment(product) => pay(ctx, &request, &product, &day).await?,
+        other => record(ctx, &request, kind, &code, other, &day).await?,
     };
     match outcome {
         Some(answer) => {
-            state.outbox.wake();
+            ctx.kernel.outbox.wake();
             Ok(answer)
         }
         // Another request with this trxid committed first: answer as a repeat.
-        None => previous_answer(state, &request)
+        None => previous_answer(ctx, &request)
             .await?
             .ok_or_else(|| AppError::internal("claimed trxid vanished")),
     }
 }
 
-async fn plan(state: &AppState, request: &TrxRequest, kind: Kind, code: &str) -> AppResult<Plan> {
+async fn plan(ctx: &PpobCtx, request: &TrxRequest, kind: Kind, code: &str) -> AppResult<Plan> {
     if code.is_empty() {
         let reason = format!(
             "kode produk {} tidak dikenal: gunakan INQ<kode> atau PAY<kode>",
@@ -114,7 +115,7 @@ async fn plan(state: &AppState, request: &TrxRequest, kind: Kind, code: &str) ->
         );
         return Ok(Plan::Refuse(rc::PRODUCT, reason));
     }
-    let products = super::product_list(state).await?;
+    let products = super::product_list(ctx).await?;
     let Some(product) = products
         .iter()
         .find(|p| p.record.code.eq_ignore_ascii_case(code))
@@ -134,28 +135,19 @@ async fn plan(state: &AppState, request: &TrxRequest, kind: Kind, code: &str) ->
     Ok(match kind {
         Kind::Payment => Plan::Payment(product),
         Kind::Inquiry => {
-            let lookup = state.ppob.biller.inquire(&state.db, &product, &request.tujuan).await?;
+            let lookup = ctx
+                .family
+                .biller
+                .inquire(&ctx.kernel.db, &product, &request.tujuan)
+                .await?;
             Plan::Inquiry(product, lookup)
         }
     })
 }
 
-#[derive(sqlx::FromRow)]
-struct Previous {
-    kodeproduk: String,
-    tujuan: String,
-    response: String,
-}
-
 /// The stored answer of a repeat, or the refusal of a different request under a used trxid.
-async fn previous_answer(state: &AppState, request: &TrxRequest) -> AppResult<Option<TrxResponse>> {
-    let row: Option<Previous> = with_db!(&state.db, pool => {
-        sqlx::query_as("SELECT kodeproduk, tujuan, response FROM ppob_transactions WHERE member_id = $1 AND trxid = $2")
-            .bind(request.member.id)
-            .bind(&request.trxid)
-            .fetch_optional(pool)
-            .await?
-    });
+async fn previous_answer(ctx: &PpobCtx, request: &TrxRequest) -> AppResult<Option<TrxResponse>> {
+    let row = store::previous(&ctx.kernel.db, request.member.id, &request.trxid).await?;
     let Some(row) = row else { return Ok(None) };
     if row.kodeproduk == request.kodeproduk && row.tujuan == request.tujuan {
         let answer = serde_json::from_str(&row.response)
@@ -171,231 +163,197 @@ async fn previous_answer(state: &AppState, request: &TrxRequest) -> AppResult<Op
 
 /// Records a refusal or an inquiry; `None` when the trxid was taken meanwhile.
 async fn record(
-    state: &AppState,
+    ctx: &PpobCtx,
     request: &TrxRequest,
     kind: Kind,
     code: &str,
     plan: Plan,
     day: &str,
 ) -> AppResult<Option<TrxResponse>> {
-    with_db!(&state.db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let (saldo,): (i64,) = sqlx::query_as("SELECT balance FROM ppob_members WHERE id = $1")
-            .bind(request.member.id)
-            .fetch_one(&mut *tx)
-            .await?;
-        let (answer, bill) = match plan {
-            Plan::Refuse(code, reason) => (request.failure(code, &reason, Some(saldo)), None),
-            Plan::Inquiry(_, Lookup::NotFound) => {
-                (request.failure(rc::NOT_FOUND, "tagihan tidak ditemukan", Some(saldo)), None)
-            }
-            Plan::Inquiry(_, Lookup::AllPaid) => {
-                (request.failure(rc::PAID, "tagihan sudah dibayar (lunas)", Some(saldo)), None)
-            }
-            Plan::Inquiry(product, Lookup::Unpaid(bill)) => {
-                let amounts = Amounts::of(&bill, &product.record);
+    let mut tx = ctx.kernel.db.begin_write().await?;
+    let saldo = store::balance_of(&mut tx, request.member.id).await?;
+    let (answer, bill) = match plan {
+        Plan::Refuse(code, reason) => (request.failure(code, &reason, Some(saldo)), None),
+        Plan::Inquiry(_, Lookup::NotFound) => (
+            request.failure(rc::NOT_FOUND, "tagihan tidak ditemukan", Some(saldo)),
+            None,
+        ),
+        Plan::Inquiry(_, Lookup::AllPaid) => (
+            request.failure(rc::PAID, "tagihan sudah dibayar (lunas)", Some(saldo)),
+            None,
+        ),
+        Plan::Inquiry(product, Lookup::Unpaid(bill)) => match Amounts::of(&bill, &product.record) {
+            None => (request.failure(rc::INVALID, AMOUNT_OVERFLOW, Some(saldo)), None),
+            Some(amounts) => {
                 let sn = domain::serial_text(&bill, &amounts, None);
                 let answer = TrxResponse {
                     status: SUCCESS.to_string(),
-                    message: domain::success_message(&request.trxid, &request.kodeproduk, &request.tujuan, &sn, saldo),
-                    trxid: request.trxid.clone(),
+                    message: domain::success_message(
+                        request.trxid.as_str(),
+                        &request.kodeproduk,
+                        &request.tujuan,
+                        &sn,
+                        saldo,
+                    ),
+                    trxid: request.trxid.to_string(),
                     rc: rc::OK.to_string(),
                     data: Some(domain::bill_data(&request.kodeproduk, &bill, &amounts, None, saldo)),
                 };
                 (answer, Some(bill))
             }
-            Plan::Payment(_) => unreachable!("payments go through pay()"),
-        };
-        let response = serde_json::to_string(&answer).map_err(|e| AppError::internal_from("serialize", e))?;
-        let bill = bill.map(|b| serde_json::to_string(&b)).transpose().map_err(|e| AppError::internal_from("serialize", e))?;
-        let inserted: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO ppob_transactions (member_id, trxid, kind, kodeproduk, product_code, tujuan, status, day, bill, debit, commission, response, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, 0, $10, $11) ON CONFLICT (member_id, trxid) DO NOTHING RETURNING id",
-        )
-        .bind(request.member.id)
-        .bind(&request.trxid)
-        .bind(kind.as_str())
-        .bind(&request.kodeproduk)
-        .bind(code.to_ascii_uppercase())
-        .bind(&request.tujuan)
-        .bind(&answer.status)
-        .bind(day)
-        .bind(&bill)
-        .bind(&response)
-        .bind(Utc::now().to_rfc3339())
-        .fetch_optional(&mut *tx)
-        .await?;
-        if inserted.is_none() {
-            tx.rollback().await?;
-            return Ok(None);
-        }
-        if let Some(message) = callback(&request.member, &answer) {
-            crate::kernel::outbox::enqueue(&mut tx, &message).await?;
-        }
-        tx.commit().await?;
-        Ok(Some(answer))
-    })
-}
-
-#[derive(sqlx::FromRow)]
-struct Inquired {
-    bill: Option<String>,
-    response: String,
-}
-
-impl Inquired {
-    /// The bill and the amounts the inquiry quoted (a later change of the product's admin
-    /// or fee does not change what the member was told).
-    fn quote(self, product: &Product) -> Option<(Bill, Amounts)> {
-        let bill: Bill = serde_json::from_str(self.bill.as_deref()?).ok()?;
-        let quoted = serde_json::from_str::<TrxResponse>(&self.response)
-            .ok()
-            .and_then(|r| r.data);
-        let amounts = match quoted {
-            Some(d) => Amounts {
-                lembar: d.lembar,
-                nilai_tagihan: d.nilai_tagihan,
-                denda: d.denda,
-                admin: d.admin,
-                total: d.total,
-                fee: d.fee,
-                debit: d.debit,
-            },
-            None => Amounts::of(&bill, &product.record),
-        };
-        Some((bill, amounts))
+        },
+        Plan::Payment(_) => return Err(AppError::internal("payments go through pay()")),
+    };
+    let response = serde_json::to_string(&answer)?;
+    let bill = bill.map(|b| serde_json::to_string(&b)).transpose()?;
+    let product_code = code.to_ascii_uppercase();
+    let created_at = ctx.kernel.clock.now().to_rfc3339();
+    let trx = NewTrx {
+        member_id: request.member.id,
+        trxid: &request.trxid,
+        kind: kind.as_str(),
+        kodeproduk: &request.kodeproduk,
+        product_code: &product_code,
+        tujuan: &request.tujuan,
+        status: &answer.status,
+        day,
+        bill: bill.as_deref(),
+        response: &response,
+        created_at: &created_at,
+    };
+    if store::insert_unless_repeat(&mut tx, &trx).await?.is_none() {
+        tx.rollback().await?;
+        return Ok(None);
     }
+    if let Some(message) = callback(&request.member, &answer) {
+        crate::kernel::outbox::enqueue(&mut tx, &message).await?;
+    }
+    tx.commit().await?;
+    Ok(Some(answer))
+}
+
+/// The bill and the amounts the inquiry quoted (a later change of the product's admin or
+/// fee does not change what the member was told); `None` when there is none to pay, and
+/// `Some(Err(()))` when its amounts overflow.
+fn quote(inquiry: store::Inquired, product: &Product) -> Option<Result<(Bill, Amounts), ()>> {
+    let bill: Bill = serde_json::from_str(inquiry.bill.as_deref()?).ok()?;
+    let quoted = serde_json::from_str::<TrxResponse>(&inquiry.response)
+        .ok()
+        .and_then(|r| r.data);
+    let amounts = match quoted {
+        Some(d) => Amounts::quoted(&d),
+        None => Amounts::of(&bill, &product.record),
+    };
+    Some(amounts.map(|a| (bill, a)).ok_or(()))
 }
 
 /// Pays the bill today's inquiry found; `None` when the trxid was taken meanwhile.
-async fn pay(state: &AppState, request: &TrxRequest, product: &Product, day: &str) -> AppResult<Option<TrxResponse>> {
+async fn pay(ctx: &PpobCtx, request: &TrxRequest, product: &Product, day: &str) -> AppResult<Option<TrxResponse>> {
     let code = product.record.code.clone();
-    with_db!(&state.db, pool => {
-        let mut tx = pool.begin_write().await?;
-        // The claim: concurrent requests with this trxid wait here until this one ends.
-        let claimed: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO ppob_transactions (member_id, trxid, kind, kodeproduk, product_code, tujuan, status, day, bill, debit, commission, response, created_at) \
-             VALUES ($1, $2, 'PAY', $3, $4, $5, 'Pending', $6, NULL, 0, 0, '{}', $7) ON CONFLICT (member_id, trxid) DO NOTHING RETURNING id",
-        )
-        .bind(request.member.id)
-        .bind(&request.trxid)
-        .bind(&request.kodeproduk)
-        .bind(&code)
-        .bind(&request.tujuan)
-        .bind(day)
-        .bind(Utc::now().to_rfc3339())
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(trx_id) = claimed else {
-            tx.rollback().await?;
-            return Ok(None);
-        };
-        let inquiry: Option<Inquired> = sqlx::query_as(
-            "SELECT bill, response FROM ppob_transactions WHERE member_id = $1 AND kind = 'INQ' AND product_code = $2 AND tujuan = $3 \
-             AND day = $4 AND status = 'Success' ORDER BY id DESC LIMIT 1",
-        )
-        .bind(request.member.id)
-        .bind(&code)
-        .bind(&request.tujuan)
-        .bind(day)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let quote = inquiry.and_then(|i| i.quote(product));
-        let mut debited: Option<(Amounts, Bill, i64)> = None;
-        let mut refusal: Option<(&'static str, &'static str)> = None;
-        match quote {
-            None => refusal = Some((rc::NO_INQUIRY, "belum ada inquiry (INQ) hari ini untuk tagihan ini: lakukan INQ terlebih dahulu")),
-            Some((bill, amounts)) => {
-                let ids: Vec<i64> = bill.periods.iter().filter_map(|p| p.bill_id).collect();
-                let mut settled = true;
-                if !ids.is_empty() {
-                    let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 3)).collect();
-                    let sql = format!(
-                        "UPDATE ppob_bills SET paid_trx_id = $1, paid_at = $2 WHERE paid_trx_id IS NULL AND id IN ({})",
-                        placeholders.join(", ")
-                    );
-                    let mut query = sqlx::query(&sql).bind(trx_id).bind(Utc::now().to_rfc3339());
-                    for id in &ids {
-                        query = query.bind(*id);
-                    }
-                    settled = query.execute(&mut *tx).await?.rows_affected() == ids.len() as u64;
-                }
-                let balance: Option<i64> = if settled {
-                    sqlx::query_scalar(
-                        "UPDATE ppob_members SET balance = balance - $1 WHERE id = $2 AND balance - $1 >= -credit_limit RETURNING balance",
-                    )
-                    .bind(amounts.debit)
-                    .bind(request.member.id)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                } else {
-                    None
-                };
-                match (settled, balance) {
-                    (true, Some(balance)) => debited = Some((amounts, bill, balance)),
-                    (settled, _) => {
-                        // Undo exactly what this payment marked (nothing was debited).
-                        sqlx::query("UPDATE ppob_bills SET paid_trx_id = NULL, paid_at = NULL WHERE paid_trx_id = $1")
-                            .bind(trx_id)
-                            .execute(&mut *tx)
-                            .await?;
-                        refusal = Some(if settled {
-                            (rc::BALANCE, "saldo tidak mencukupi")
-                        } else {
-                            (rc::PAID, "tagihan sudah dibayar")
-                        });
-                    }
+    let now = ctx.kernel.clock.now().to_rfc3339();
+    let member_id = request.member.id;
+    let mut tx = ctx.kernel.db.begin_write().await?;
+    // The claim: concurrent requests with this trxid wait here until this one ends.
+    let claim = NewTrx {
+        member_id,
+        trxid: &request.trxid,
+        kind: Kind::Payment.as_str(),
+        kodeproduk: &request.kodeproduk,
+        product_code: &code,
+        tujuan: &request.tujuan,
+        status: "Pending",
+        day,
+        bill: None,
+        response: "{}",
+        created_at: &now,
+    };
+    let Some(trx_id) = store::insert_unless_repeat(&mut tx, &claim).await? else {
+        tx.rollback().await?;
+        return Ok(None);
+    };
+    let inquiry = store::todays_inquiry(&mut tx, member_id, &code, &request.tujuan, day).await?;
+    let (debited, refusal) = match inquiry.and_then(|i| quote(i, product)) {
+        None => (
+            None,
+            (
+                rc::NO_INQUIRY,
+                "belum ada inquiry (INQ) hari ini untuk tagihan ini: lakukan INQ terlebih dahulu",
+            ),
+        ),
+        Some(Err(())) => (None, (rc::INVALID, AMOUNT_OVERFLOW)),
+        Some(Ok((bill, amounts))) => {
+            let ids: Vec<i64> = bill.periods.iter().filter_map(|p| p.bill_id).collect();
+            let settled = store::mark_bills_paid(&mut tx, trx_id, &ids, &now).await?;
+            let change = match (settled, Rupiah::ZERO.checked_sub(amounts.debit)) {
+                (false, _) => None,
+                (true, None) => Some(BalanceChange::Overflow),
+                (true, Some(delta)) => Some(store::change_balance(&mut tx, member_id, delta, true).await?),
+            };
+            match change {
+                Some(BalanceChange::Done(balance)) => (Some((amounts, bill, balance)), (rc::OK, "")),
+                other => {
+                    // Undo exactly what this payment marked (nothing was debited).
+                    store::unmark_bills(&mut tx, trx_id).await?;
+                    let refusal = match other {
+                        None => (rc::PAID, "tagihan sudah dibayar"),
+                        Some(BalanceChange::Overflow) => (rc::INVALID, AMOUNT_OVERFLOW),
+                        Some(BalanceChange::NoMember) => return Err(AppError::internal("paying member vanished")),
+                        Some(_) => (rc::BALANCE, "saldo tidak mencukupi"),
+                    };
+                    (None, refusal)
                 }
             }
         }
-        let (answer, debit, commission) = match (debited, refusal) {
-            (Some((amounts, bill, balance)), _) => {
-                sqlx::query(
-                    "INSERT INTO ppob_ledger (member_id, kind, amount, balance_after, trxid, note, created_at) VALUES ($1, 'debit', $2, $3, $4, $5, $6)",
-                )
-                .bind(request.member.id)
-                .bind(-amounts.debit)
-                .bind(balance)
-                .bind(&request.trxid)
-                .bind(format!("{} {}", request.kodeproduk, request.tujuan))
-                .bind(Utc::now().to_rfc3339())
-                .execute(&mut *tx)
-                .await?;
-                let sn = serial_number();
-                let text = domain::serial_text(&bill, &amounts, Some(&sn));
-                let answer = TrxResponse {
-                    status: SUCCESS.to_string(),
-                    message: domain::success_message(&request.trxid, &request.kodeproduk, &request.tujuan, &text, balance),
-                    trxid: request.trxid.clone(),
-                    rc: rc::OK.to_string(),
-                    data: Some(domain::bill_data(&request.kodeproduk, &bill, &amounts, Some(sn), balance)),
-                };
-                (answer, amounts.debit, amounts.fee)
-            }
-            (None, refusal) => {
-                let (code, reason) = refusal.unwrap_or((rc::NO_INQUIRY, "tagihan tidak dapat dibayar"));
-                let (saldo,): (i64,) = sqlx::query_as("SELECT balance FROM ppob_members WHERE id = $1")
-                    .bind(request.member.id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                (request.failure(code, reason, Some(saldo)), 0, 0)
-            }
-        };
-        let response = serde_json::to_string(&answer).map_err(|e| AppError::internal_from("serialize", e))?;
-        sqlx::query("UPDATE ppob_transactions SET status = $1, response = $2, debit = $3, commission = $4 WHERE id = $5")
-            .bind(&answer.status)
-            .bind(&response)
-            .bind(debit)
-            .bind(commission)
-            .bind(trx_id)
-            .execute(&mut *tx)
-            .await?;
-        if let Some(message) = callback(&request.member, &answer) {
-            crate::kernel::outbox::enqueue(&mut tx, &message).await?;
+    };
+    let (answer, debit, commission) = match debited {
+        Some((amounts, bill, balance)) => {
+            let note = format!("{} {}", request.kodeproduk, request.tujuan);
+            let row = LedgerRow {
+                member_id,
+                kind: "debit",
+                amount: Rupiah::ZERO.checked_sub(amounts.debit).unwrap_or(Rupiah::ZERO),
+                balance_after: balance,
+                trxid: Some(&request.trxid),
+                note: &note,
+                created_at: &now,
+            };
+            store::ledger(&mut tx, &row).await?;
+            let sn = serial_number();
+            let text = domain::serial_text(&bill, &amounts, Some(&sn));
+            let answer = TrxResponse {
+                status: SUCCESS.to_string(),
+                message: domain::success_message(
+                    request.trxid.as_str(),
+                    &request.kodeproduk,
+                    &request.tujuan,
+                    &text,
+                    balance,
+                ),
+                trxid: request.trxid.to_string(),
+                rc: rc::OK.to_string(),
+                data: Some(domain::bill_data(
+                    &request.kodeproduk,
+                    &bill,
+                    &amounts,
+                    Some(sn),
+                    balance,
+                )),
+            };
+            (answer, amounts.debit, amounts.fee)
         }
-        tx.commit().await?;
-        Ok(Some(answer))
-    })
+        None => {
+            let (code, reason) = refusal;
+            let saldo = store::balance_of(&mut tx, member_id).await?;
+            (request.failure(code, reason, Some(saldo)), Rupiah::ZERO, Rupiah::ZERO)
+        }
+    };
+    let response = serde_json::to_string(&answer)?;
+    store::finish(&mut tx, trx_id, &answer.status, &response, debit, commission).await?;
+    if let Some(message) = callback(&request.member, &answer) {
+        crate::kernel::outbox::enqueue(&mut tx, &message).await?;
+    }
+    tx.commit().await?;
+    Ok(Some(answer))
 }
 
 /// A payment's reference number.

@@ -1,7 +1,10 @@
-//! The family's SQL outside the payment transaction (see [`super::payment`] for that).
+//! The family's SQL outside the money paths (see [`super::store_trx`] for those):
+//! members, products, bills, the balance figures and the reconciliation.
 
 use crate::kernel::db::Db;
-use crate::with_db;
+use crate::kernel::money::Rupiah;
+
+use super::ids::MemberId;
 
 use super::domain::{self, CustomerRule, Period, Product};
 use super::wire::ProductRecord;
@@ -10,7 +13,7 @@ use super::wire::ProductRecord;
 #[derive(Debug, sqlx::FromRow)]
 pub struct StoredMember {
     pub id: i64,
-    pub memberid: String,
+    pub memberid: MemberId,
     pub pass_hash: String,
     pub pin_hash: String,
     pub callback_url: Option<String>,
@@ -21,7 +24,7 @@ pub struct StoredMember {
 #[derive(sqlx::FromRow)]
 struct StoredMemberRow {
     id: i64,
-    memberid: String,
+    memberid: MemberId,
     pass_hash: String,
     pin_hash: String,
     callback_url: Option<String>,
@@ -29,16 +32,53 @@ struct StoredMemberRow {
     active: i64,
 }
 
+/// A member to create or change (hashes already made).
+#[derive(Debug)]
+pub struct NewMember<'a> {
+    pub memberid: &'a MemberId,
+    pub name: &'a str,
+    pub pass_hash: String,
+    pub pin_hash: String,
+    pub credit_limit: Rupiah,
+    pub callback_url: Option<&'a str>,
+    pub callback_secret: Option<&'a str>,
+    pub updated_at: String,
+}
+
+/// Creates the member (balance 0) or changes its credentials, limit and callback; its id.
+pub async fn upsert_member(db: &Db, member: &NewMember<'_>) -> Result<i64, sqlx::Error> {
+    let query = sqlx::query_scalar(
+        "INSERT INTO ppob_members (memberid, name, pass_hash, pin_hash, balance, credit_limit, callback_url, callback_secret, active, updated_at) \
+         VALUES ($1, $2, $3, $4, 0, $5, $6, $7, 1, $8) ON CONFLICT (memberid) DO UPDATE SET name = excluded.name, \
+         pass_hash = excluded.pass_hash, pin_hash = excluded.pin_hash, credit_limit = excluded.credit_limit, \
+         callback_url = excluded.callback_url, callback_secret = excluded.callback_secret, updated_at = excluded.updated_at \
+         RETURNING id",
+    )
+    .bind(member.memberid.as_str())
+    .bind(member.name)
+    .bind(&member.pass_hash)
+    .bind(&member.pin_hash)
+    .bind(member.credit_limit)
+    .bind(member.callback_url)
+    .bind(member.callback_secret)
+    .bind(&member.updated_at);
+    // One writing statement: through the write gate like a transaction.
+    let mut tx = db.begin_write().await?;
+    let id = query.fetch_one(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
 /// The credentials of `memberid`.
 pub async fn member_credentials(db: &Db, memberid: &str) -> Result<Option<StoredMember>, sqlx::Error> {
-    let row: Option<StoredMemberRow> = with_db!(db, pool => {
+    let row: Option<StoredMemberRow> = {
         sqlx::query_as(
             "SELECT id, memberid, pass_hash, pin_hash, callback_url, callback_secret, active FROM ppob_members WHERE memberid = $1",
         )
         .bind(memberid)
-        .fetch_optional(pool)
+        .fetch_optional(db)
         .await?
-    });
+    };
     Ok(row.map(|r| StoredMember {
         id: r.id,
         memberid: r.memberid,
@@ -62,17 +102,17 @@ struct ProductRow {
     is_kyc: i64,
     is_promo: i64,
     point: i64,
-    nominal: i64,
+    nominal: Rupiah,
     free_denom: i64,
     minimum_qty: i64,
     maximum_qty: i64,
     product_type: String,
     active: i64,
-    price: i64,
-    fee: i64,
+    price: Rupiah,
+    fee: Rupiah,
     problem: i64,
     empty: i64,
-    admin: i64,
+    admin: Rupiah,
     customer_rule: String,
     p_id: i64,
     p_code: String,
@@ -85,7 +125,7 @@ struct ProductRow {
 
 /// Every product with its provider, in id order.
 pub async fn products(db: &Db) -> anyhow::Result<Vec<Product>> {
-    let rows: Vec<ProductRow> = with_db!(db, pool => {
+    let rows: Vec<ProductRow> = {
         sqlx::query_as(
             "SELECT p.id, p.code, p.name, p.descr, p.postpaid, p.is_inkaso, p.is_facturer, p.is_kyc, p.is_promo, p.point, \
              p.nominal, p.free_denom, p.minimum_qty, p.maximum_qty, p.product_type, p.active, p.price, p.fee, p.problem, \
@@ -93,9 +133,9 @@ pub async fn products(db: &Db) -> anyhow::Result<Vec<Product>> {
              v.empty AS p_empty, v.destination_prefixes AS p_prefixes, v.is_kyc AS p_is_kyc \
              FROM ppob_products p JOIN ppob_providers v ON v.id = p.provider_id ORDER BY p.id",
         )
-        .fetch_all(pool)
+        .fetch_all(db)
         .await?
-    });
+    };
     rows.into_iter()
         .map(|r| {
             let rule = CustomerRule::parse(&r.customer_rule).map_err(|e| anyhow::anyhow!("product {}: {e}", r.code))?;
@@ -140,8 +180,8 @@ pub async fn products(db: &Db) -> anyhow::Result<Vec<Product>> {
 /// Inserts or updates a product and its provider (by id).
 pub async fn upsert_product(db: &Db, product: &ProductRecord, rule: &str) -> Result<(), sqlx::Error> {
     let v = &product.provider;
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
+    {
+        let mut tx = db.begin_write().await?;
         sqlx::query(
             "INSERT INTO ppob_providers (id, code, name, problem, empty, destination_prefixes, is_kyc) VALUES ($1, $2, $3, $4, $5, $6, $7) \
              ON CONFLICT (id) DO UPDATE SET code = excluded.code, name = excluded.name, problem = excluded.problem, \
@@ -170,7 +210,7 @@ pub async fn upsert_product(db: &Db, product: &ProductRecord, rule: &str) -> Res
         .execute(&mut *tx)
         .await?;
         tx.commit().await
-    })
+    }
 }
 
 /// One period of a bill to import.
@@ -180,15 +220,15 @@ pub struct NewBill {
     pub customer_no: String,
     pub customer_name: String,
     pub periode: String,
-    pub nilai_tagihan: i64,
-    pub denda: i64,
+    pub nilai_tagihan: Rupiah,
+    pub denda: Rupiah,
 }
 
 /// Inserts bills; a period already known keeps its paid state and takes the new amounts
 /// only while unpaid.
 pub async fn upsert_bills(db: &Db, bills: &[NewBill]) -> Result<(), sqlx::Error> {
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
+    {
+        let mut tx = db.begin_write().await?;
         for bill in bills {
             sqlx::query(
                 "INSERT INTO ppob_bills (product_code, customer_no, customer_name, periode, nilai_tagihan, denda) \
@@ -202,7 +242,7 @@ pub async fn upsert_bills(db: &Db, bills: &[NewBill]) -> Result<(), sqlx::Error>
             .await?;
         }
         tx.commit().await
-    })
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -210,8 +250,8 @@ struct BillRow {
     id: i64,
     customer_name: String,
     periode: String,
-    nilai_tagihan: i64,
-    denda: i64,
+    nilai_tagihan: Rupiah,
+    denda: Rupiah,
     paid: i64,
 }
 
@@ -221,16 +261,16 @@ pub async fn bill_periods(
     product_code: &str,
     customer_no: &str,
 ) -> Result<Option<(String, Vec<Period>, bool)>, sqlx::Error> {
-    let rows: Vec<BillRow> = with_db!(db, pool => {
+    let rows: Vec<BillRow> = {
         sqlx::query_as(
             "SELECT id, customer_name, periode, nilai_tagihan, denda, CAST(CASE WHEN paid_trx_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS paid \
              FROM ppob_bills WHERE product_code = $1 AND customer_no = $2 ORDER BY periode",
         )
         .bind(product_code)
         .bind(customer_no)
-        .fetch_all(pool)
+        .fetch_all(db)
         .await?
-    });
+    };
     let Some(name) = rows.last().map(|r| r.customer_name.clone()) else {
         return Ok(None);
     };
@@ -251,29 +291,29 @@ pub async fn bill_periods(
 /// The figures of `GET /balance`.
 #[derive(Debug, Clone, Copy)]
 pub struct BalanceFigures {
-    pub balance: i64,
-    pub limit: i64,
-    pub commission: i64,
+    pub balance: Rupiah,
+    pub limit: Rupiah,
+    pub commission: Rupiah,
     pub trx_count: i64,
     pub in_progress: i64,
-    pub spent_today: i64,
+    pub spent_today: Rupiah,
 }
 
 /// The member's balance and today's figures (`day` is `yyyy-mm-dd` in Asia/Jakarta).
 pub async fn balance(db: &Db, member_id: i64, day: &str) -> Result<BalanceFigures, sqlx::Error> {
-    with_db!(db, pool => {
-        let (balance, limit): (i64, i64) =
+    {
+        let (balance, limit): (Rupiah, Rupiah) =
             sqlx::query_as("SELECT balance, credit_limit FROM ppob_members WHERE id = $1")
                 .bind(member_id)
-                .fetch_one(pool)
+                .fetch_one(db)
                 .await?;
-        let (commission,): (i64,) = sqlx::query_as(
+        let (commission,): (Rupiah,) = sqlx::query_as(
             "SELECT CAST(COALESCE(SUM(commission), 0) AS BIGINT) FROM ppob_transactions WHERE member_id = $1 AND kind = 'PAY' AND status = 'Success'",
         )
         .bind(member_id)
-        .fetch_one(pool)
+        .fetch_one(db)
         .await?;
-        let (trx_count, in_progress, spent_today): (i64, i64, i64) = sqlx::query_as(
+        let (trx_count, in_progress, spent_today): (i64, i64, Rupiah) = sqlx::query_as(
             "SELECT CAST(COALESCE(SUM(CASE WHEN status = 'Success' THEN 1 ELSE 0 END), 0) AS BIGINT), \
              CAST(COALESCE(SUM(CASE WHEN status = 'Pending' THEN 1 ELSE 0 END), 0) AS BIGINT), \
              CAST(COALESCE(SUM(CASE WHEN status = 'Success' AND kind = 'PAY' THEN debit ELSE 0 END), 0) AS BIGINT) \
@@ -281,30 +321,37 @@ pub async fn balance(db: &Db, member_id: i64, day: &str) -> Result<BalanceFigure
         )
         .bind(member_id)
         .bind(day)
-        .fetch_one(pool)
+        .fetch_one(db)
         .await?;
-        Ok(BalanceFigures { balance, limit, commission, trx_count, in_progress, spent_today })
-    })
+        Ok(BalanceFigures {
+            balance,
+            limit,
+            commission,
+            trx_count,
+            in_progress,
+            spent_today,
+        })
+    }
 }
 
 /// A member whose balance differs from its ledger's sum.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Mismatch {
     pub memberid: String,
-    pub balance: i64,
-    pub ledger_sum: i64,
+    pub balance: Rupiah,
+    pub ledger_sum: Rupiah,
 }
 
 /// Every member with its balance and ledger sum: (members checked, mismatches).
 pub async fn reconcile(db: &Db) -> Result<(i64, Vec<Mismatch>), sqlx::Error> {
-    with_db!(db, pool => {
+    {
         let all: Vec<Mismatch> = sqlx::query_as(
             "SELECT m.memberid, m.balance, CAST(COALESCE((SELECT SUM(l.amount) FROM ppob_ledger l WHERE l.member_id = m.id), 0) AS BIGINT) AS ledger_sum \
              FROM ppob_members m ORDER BY m.memberid",
         )
-        .fetch_all(pool)
+        .fetch_all(db)
         .await?;
         let checked = all.len() as i64;
         Ok((checked, all.into_iter().filter(|m| m.balance != m.ledger_sum).collect()))
-    })
+    }
 }

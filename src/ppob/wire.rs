@@ -3,6 +3,8 @@
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
+use crate::kernel::money::Rupiah;
+
 /// `status` of a success.
 pub const SUCCESS: &str = "Success";
 /// `status` of a failure.
@@ -55,21 +57,25 @@ pub struct ProductRecord {
     pub is_kyc: i64,
     pub is_promo: i64,
     pub point: i64,
-    pub nominal: i64,
+    #[schema(value_type = i64)]
+    pub nominal: Rupiah,
     pub free_denom: i64,
     pub minimum_qty: i64,
     pub maximum_qty: i64,
     pub product_type: String,
     pub active: i64,
     /// What the member pays per period billed (admin - fee).
-    pub price: i64,
+    #[schema(value_type = i64)]
+    pub price: Rupiah,
     /// The member's commission per period billed.
-    pub fee: i64,
+    #[schema(value_type = i64)]
+    pub fee: Rupiah,
     pub provider: ProviderRecord,
     pub problem: i64,
     pub empty: i64,
     /// Admin the customer is charged per period billed.
-    pub admin: i64,
+    #[schema(value_type = i64)]
+    pub admin: Rupiah,
 }
 
 /// A product's provider.
@@ -86,6 +92,7 @@ pub struct ProviderRecord {
 
 /// The member's credentials in a query string (`GET /balance`, `GET /`).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BalanceQuery {
     /// Member id.
     pub memberid: Option<String>,
@@ -103,21 +110,26 @@ pub struct BalanceResponse {
     /// `Balance dengan Member X SUKSES. Saldo: n`.
     pub message: String,
     /// The deposit balance (may be negative down to `-limit`).
-    pub balance: i64,
+    #[schema(value_type = i64)]
+    pub balance: Rupiah,
     /// The credit limit: how far below zero the balance may go.
-    pub limit: i64,
+    #[schema(value_type = i64)]
+    pub limit: Rupiah,
     /// Commission earned on paid bills (sum of `fee` per period billed).
-    pub commission: i64,
+    #[schema(value_type = i64)]
+    pub commission: Rupiah,
     /// Transactions today (Asia/Jakarta) that succeeded.
     pub trx_count: i64,
     /// Transactions waiting for a biller's answer.
     pub in_progress: i64,
     /// Debited today for paid bills.
-    pub spent_today: i64,
+    #[schema(value_type = i64)]
+    pub spent_today: Rupiah,
 }
 
 /// `GET /?tujuan&trxid&kodeproduk&memberid&memberpass&memberpin`.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TrxQuery {
     /// Customer number (IDPEL, VA, NIK, ...).
     pub tujuan: Option<String>,
@@ -163,34 +175,44 @@ pub struct BillData {
     pub lembar: i64,
     pub details: Vec<BillLine>,
     /// Sum of the periods' bills.
-    pub nilai_tagihan: i64,
+    #[schema(value_type = i64)]
+    pub nilai_tagihan: Rupiah,
     /// Sum of the late fees.
-    pub denda: i64,
+    #[schema(value_type = i64)]
+    pub denda: Rupiah,
     /// Admin charged: the product's admin per period billed.
-    pub admin: i64,
+    #[schema(value_type = i64)]
+    pub admin: Rupiah,
     /// What the customer owes: nilai_tagihan + denda + admin.
-    pub total: i64,
+    #[schema(value_type = i64)]
+    pub total: Rupiah,
     /// The member's commission: the product's fee per period billed.
-    pub fee: i64,
+    #[schema(value_type = i64)]
+    pub fee: Rupiah,
     /// What is (or will be) debited from the member: total - fee.
-    pub debit: i64,
+    #[schema(value_type = i64)]
+    pub debit: Rupiah,
     /// The payment's serial/reference number (payments only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sn: Option<String>,
     /// The member's balance after this transaction.
-    pub saldo: i64,
+    #[schema(value_type = i64)]
+    pub saldo: Rupiah,
 }
 
 /// One period of a bill.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct BillLine {
     pub periode: String,
-    pub nilai_tagihan: i64,
-    pub denda: i64,
+    #[schema(value_type = i64)]
+    pub nilai_tagihan: Rupiah,
+    #[schema(value_type = i64)]
+    pub denda: Rupiah,
 }
 
-/// A failure in KHOINS form.
+/// A failure in KHOINS form (exactly these two fields).
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Failure {
     /// `Gagal`.
     pub status: String,
@@ -206,6 +228,28 @@ pub struct Callback {
     pub refid: String,
     /// The transaction's answer ([`TrxResponse`]) as a JSON string.
     pub message: String,
+}
+
+/// `GET /balance` answers 200 with the balance or, for wrong credentials, a failure
+/// (documentation only: the handler writes one or the other).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum BalanceAnswer {
+    /// The balance.
+    Balance(BalanceResponse),
+    /// Wrong credentials.
+    Failure(Failure),
+}
+
+/// A transaction's 400: the refusal with `rc` 30 of a missing or too long parameter, or a
+/// failure for a query that does not parse (documentation only).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum TrxRefusal {
+    /// Missing or too long parameter.
+    Refusal(Box<TrxResponse>),
+    /// Malformed query.
+    Failure(Failure),
 }
 
 fn string_or_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {

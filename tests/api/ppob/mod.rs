@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::http::{HeaderMap, StatusCode};
+use jembatan::kernel::money::Rupiah;
 use jembatan::ppob::members::{self, MemberSpec};
 use jembatan::ppob::store::{self, NewBill};
 use serde_json::{json, Value};
@@ -74,13 +75,13 @@ async fn member(
     callback: Option<(String, String)>,
 ) -> String {
     members::upsert(
-        &app.state,
+        &app.state.ppob,
         &MemberSpec {
             memberid: id.to_string(),
             memberpass: "pass".to_string(),
             memberpin: "1111".to_string(),
             name: id.to_string(),
-            credit_limit,
+            credit_limit: Rupiah::new(credit_limit),
             callback_url: callback.as_ref().map(|c| c.0.clone()),
             callback_secret: callback.map(|c| c.1),
         },
@@ -88,7 +89,9 @@ async fn member(
     .await
     .unwrap();
     if deposit > 0 {
-        members::deposit(&app.state, id, deposit, "test").await.unwrap();
+        members::deposit(&app.state.ppob, id, Rupiah::new(deposit), "test")
+            .await
+            .unwrap();
     }
     format!("memberid={id}&memberpass=pass&memberpin=1111")
 }
@@ -103,8 +106,8 @@ async fn pdam_bills(app: &TestApp, count: usize) -> Vec<String> {
             customer_no: no.clone(),
             customer_name: format!("PELANGGAN {no}"),
             periode: "202411".into(),
-            nilai_tagihan: 10_000,
-            denda: 0,
+            nilai_tagihan: Rupiah::new(10_000),
+            denda: Rupiah::new(0),
         })
         .collect();
     store::upsert_bills(&app.state.db, &bills).await.unwrap();

@@ -169,7 +169,9 @@ db_test!(insufficient_balance_is_refused_and_the_limit_holds, |app| async move {
     );
     assert_eq!(balance_of(&app, "LOW", "1111").await, -3_468);
     // The refused bill is still unpaid: after a deposit a new trxid pays it.
-    members::deposit(&app.state, "LOW", 50_000, "top up").await.unwrap();
+    members::deposit(&app.state.ppob, "LOW", Rupiah::new(50_000), "top up")
+        .await
+        .unwrap();
     let paid = trx_as(&app, &me, "PAYWASBY", &numbers[2], "P3").await;
     assert_eq!(paid["status"], "Success", "{paid}");
     reconciles(&app).await;
@@ -183,10 +185,10 @@ db_test!(payment_charges_what_the_inquiry_quoted, |app| async move {
         .into_iter()
         .find(|(p, _)| p.code == "WASBY")
         .unwrap();
-    wasby.admin = 5_000;
-    wasby.price = 3_734;
+    wasby.admin = Rupiah::new(5_000);
+    wasby.price = Rupiah::new(3_734);
     store::upsert_product(&app.state.db, &wasby, rule).await.unwrap();
-    app.state.ppob.forget_products();
+    app.state.ppob.family.forget_products();
     let pay = trx(&app, "PAYWASBY", "1013226", "Q2").await;
     assert_eq!(pay["data"]["debit"], inq["data"]["debit"], "{pay}");
     assert_eq!(pay["data"]["total"], inq["data"]["total"]);

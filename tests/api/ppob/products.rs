@@ -201,7 +201,7 @@ db_test!(wrong_credentials_never_say_which_was_wrong, |app| async move {
     member(&app, "M1", 0, 0, None).await;
     assert_eq!(balance_of(&app, "M1", "1111").await, 0);
     members::upsert(
-        &app.state,
+        &app.state.ppob,
         &MemberSpec {
             memberid: "M1".into(),
             memberpass: "pass".into(),
