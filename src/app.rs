@@ -45,8 +45,8 @@ pub struct AppStateInner {
     pub participant: Arc<participant::ParticipantState>,
     /// Antrean RS's own state.
     pub queue: Arc<queue::QueueState>,
-    /// HR's own state (token signing, rate limits).
-    pub hr: Arc<hr::HrState>,
+    /// HR's context (its config, rate limits, token and membership caches).
+    pub hr: hr::HrCtx,
     /// PPOB's own state (credential cache).
     pub ppob: Arc<ppob::PpobState>,
     /// Insurance panels' and broker's own state.
@@ -67,7 +67,7 @@ impl AppState {
         Ok(AppState(Arc::new(AppStateInner {
             participant: Arc::new(participant::ParticipantState::new(&config)?),
             queue: Arc::new(queue::QueueState::new(&config)?),
-            hr: Arc::new(hr::HrState::new(&config)?),
+            hr: hr::context(kernel.clone(), config.hr.clone()),
             ppob: Arc::new(ppob::PpobState::new(&config)?),
             insurance: Arc::new(insurance::InsuranceState::new(&config)?),
             kernel,
@@ -97,7 +97,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = OperationsDoc::openapi();
     doc.merge(participant::openapi());
     doc.merge(queue::openapi());
-    doc.merge(hr::openapi());
+    doc.merge(hr::router().into_openapi());
     doc.merge(ppob::openapi());
     doc.merge(insurance::openapi());
     let components = doc.components.get_or_insert_with(Default::default);
@@ -136,7 +136,7 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(|| async { Json(openapi()) }))
         .merge(participant::router())
         .merge(queue::router())
-        .merge(hr::router())
+        .merge(family(hr::router(), state.hr.clone()))
         .merge(ppob::router())
         .merge(insurance::router())
         .layer(axum::middleware::from_fn_with_state(

@@ -32,7 +32,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<()> {
     }
     participant::load_demo(state).await?;
     queue::load_demo(state).await?;
-    hr::load_demo(state).await?;
+    hr::load_demo(&state.hr).await?;
     ppob::load_demo(state).await?;
     insurance::load_demo(state).await?;
     Ok(())
@@ -62,7 +62,7 @@ pub async fn import(state: &AppState, dataset: &str, file: &Path) -> anyhow::Res
     if let Some(result) = queue::import(state, dataset, file).await {
         return result;
     }
-    if let Some(result) = hr::import(state, dataset, file).await {
+    if let Some(result) = hr::import(&state.hr, dataset, file).await {
         return result;
     }
     if let Some(result) = ppob::import(state, dataset, file).await {
