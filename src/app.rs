@@ -45,8 +45,8 @@ pub struct AppStateInner {
     pub participant: Arc<participant::ParticipantState>,
     /// Antrean RS's context (its config and state with the kernel).
     pub queue: queue::QueueCtx,
-    /// HR's own state (token signing, rate limits).
-    pub hr: Arc<hr::HrState>,
+    /// HR's context (its config, rate limits, token and membership caches).
+    pub hr: hr::HrCtx,
     /// PPOB's context (its caches and biller with the kernel).
     pub ppob: ppob::PpobCtx,
     /// The insurance panels' context.
@@ -69,7 +69,7 @@ impl AppState {
         Ok(AppState(Arc::new(AppStateInner {
             participant: Arc::new(participant::ParticipantState::new(&config)?),
             queue: queue::context(kernel.clone(), config.queue.clone()),
-            hr: Arc::new(hr::HrState::new(&config)?),
+            hr: hr::context(kernel.clone(), config.hr.clone()),
             ppob: ppob::context(kernel.clone(), config.ppob.clone()),
             panels: insurance::panel::context(kernel.clone(), config.insurance.panel.clone()),
             broker: insurance::broker::context(kernel.clone(), config.insurance.broker.clone())?,
@@ -100,7 +100,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = OperationsDoc::openapi();
     doc.merge(participant::openapi());
     doc.merge(queue::router().into_openapi());
-    doc.merge(hr::openapi());
+    doc.merge(hr::router().into_openapi());
     doc.merge(ppob::router().into_openapi());
     doc.merge(insurance::panel::router().into_openapi());
     doc.merge(insurance::broker::router().into_openapi());
@@ -139,7 +139,7 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(|| async { Json(openapi()) }))
         .merge(participant::router())
         .merge(family(queue::router(), state.queue.clone()))
-        .merge(hr::router())
+        .merge(family(hr::router(), state.hr.clone()))
         .merge(family(ppob::router(), state.ppob.clone()))
         .merge(family(insurance::panel::router(), state.panels.clone()))
         .merge(family(insurance::broker::router(), state.broker.clone()))

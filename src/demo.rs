@@ -32,7 +32,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<()> {
     }
     participant::load_demo(state).await?;
     queue::load_demo(&state.queue, DEMO_PPK, DEMO_PPK_2).await?;
-    hr::load_demo(state).await?;
+    hr::load_demo(&state.hr).await?;
     ppob::load_demo(&state.ppob).await?;
     insurance::panel::demo::load(&state.panels).await?;
     insurance::broker::demo::load(&state.broker).await?;
@@ -63,7 +63,7 @@ pub async fn import(state: &AppState, dataset: &str, file: &Path) -> anyhow::Res
     if let Some(result) = queue::import(&state.queue, dataset, file).await {
         return result;
     }
-    if let Some(result) = hr::import(state, dataset, file).await {
+    if let Some(result) = hr::import(&state.hr, dataset, file).await {
         return result;
     }
     if let Some(result) = ppob::import(&state.ppob, dataset, file).await {

@@ -12,7 +12,7 @@ use axum::http::request::Parts;
 use governor::clock::{Clock as _, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-use crate::app::AppState;
+use super::HrCtx;
 use crate::kernel::auth::{basic, bearer};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::Json;
@@ -72,20 +72,20 @@ pub struct Caller {
     pub tenant: String,
 }
 
-impl FromRequestParts<AppState> for Caller {
+impl FromRequestParts<HrCtx> for Caller {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let now_ms = state.clock.now().timestamp_millis();
+    async fn from_request_parts(parts: &mut Parts, state: &HrCtx) -> Result<Self, Self::Rejection> {
+        let now_ms = state.kernel.clock.now().timestamp_millis();
         let token = bearer::token(&parts.headers).filter(|t| !t.is_empty()).ok_or_else(|| {
             AppError::Unauthorized("Full authentication is required: send Authorization: Bearer <token>".into())
         })?;
         let key = secret::token_key(token);
-        let guard = &state.hr.guard;
+        let guard = &state.family.guard;
         let cached = guard.tokens.read().expect("token cache").get(&key).cloned();
         let verified = match cached {
             Some(v) => Some(v),
-            None => store::find_token(&state.db, &key)
+            None => store::find_token(&state.kernel.db, &key)
                 .await?
                 .map(|(client_id, tenant, expires_at)| {
                     let v = Verified {
@@ -147,7 +147,7 @@ async fn token_request(req: Request) -> AppResult<TokenRequest> {
 }
 
 /// OAuth2 client-credentials grant.
-#[utoipa::path(post, path = "/oauth/token", tag = "hr",
+#[utoipa::path(post, path = "/token", tag = "hr",
     request_body(content = TokenRequest, description = "grant_type=client_credentials with client_id and client_secret (form or JSON), or the client in HTTP Basic",
         content_type = "application/x-www-form-urlencoded"),
     responses(
@@ -155,7 +155,7 @@ async fn token_request(req: Request) -> AppResult<TokenRequest> {
         (status = 400, description = "Missing or unsupported grant_type", body = super::wire::ErrorBody),
         (status = 401, description = "Unknown client or wrong secret", body = super::wire::ErrorBody),
         (status = 429, description = "Too many requests from this client", body = super::wire::ErrorBody)))]
-pub async fn token(State(state): State<AppState>, req: Request) -> AppResult<Json<TokenResponse>> {
+pub async fn token(State(state): State<HrCtx>, req: Request) -> AppResult<Json<TokenResponse>> {
     let basic = basic::credentials(req.headers());
     let body = token_request(req).await?;
     match body.grant_type.as_deref().map(str::trim) {
@@ -172,17 +172,17 @@ pub async fn token(State(state): State<AppState>, req: Request) -> AppResult<Jso
         (None, Some(id), Some(secret)) => (id, secret),
         _ => return Err(AppError::Unauthorized("Client authentication is required".into())),
     };
-    let client = store::find_client(&state.db, &client_id).await?;
+    let client = store::find_client(&state.kernel.db, &client_id).await?;
     let tenant = match client {
         Some((hash, tenant)) if secret::verify(&client_secret, &hash) => tenant,
         _ => return Err(AppError::Unauthorized("Bad client credentials".into())),
     };
-    state.hr.guard.admit(&client_id)?;
+    state.family.guard.admit(&client_id)?;
     let token = secret::random_token();
-    let now_ms = state.clock.now().timestamp_millis();
-    let ttl = state.config.hr.token_ttl_secs;
+    let now_ms = state.kernel.clock.now().timestamp_millis();
+    let ttl = state.family.config.token_ttl_secs;
     store::insert_token(
-        &state.db,
+        &state.kernel.db,
         &secret::token_key(&token),
         &client_id,
         &tenant,

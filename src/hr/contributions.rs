@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use axum::extract::State;
 
-use crate::app::AppState;
+use super::HrCtx;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::{Json, Path, Query};
 
@@ -27,7 +27,7 @@ use super::wire::{
 /// The programmes in the order responses list them.
 const ORDER: [&str; 6] = ["JKN", "JKN_ADDITIONAL_FAMILY", "JKK", "JKM", "JHT", "JP"];
 
-async fn period_and_rates(state: &AppState, params: &PeriodParams) -> AppResult<(Period, Rates)> {
+async fn period_and_rates(state: &HrCtx, params: &PeriodParams) -> AppResult<(Period, Rates)> {
     let text = params
         .period
         .as_deref()
@@ -35,7 +35,7 @@ async fn period_and_rates(state: &AppState, params: &PeriodParams) -> AppResult<
         .filter(|p| !p.is_empty())
         .ok_or_else(|| invalid("period", "is required (YYYY-MM)"))?;
     let period = Period::parse(text)?;
-    let table = RateTable::from_rows(store::rates(&state.db).await?);
+    let table = RateTable::from_rows(store::rates(&state.kernel.db).await?);
     let rates = table.in_force(&period).map_err(|reason| invalid("period", &reason))?;
     Ok((period, rates))
 }
@@ -105,24 +105,30 @@ fn lines(
 }
 
 /// One employee's contributions for a month.
-#[utoipa::path(get, path = "/core/v1/employees/{employeeId}/bpjs-contributions", tag = "hr",
+#[utoipa::path(get, path = "/employees/{employeeId}/bpjs-contributions", tag = "hr",
     params(("employeeId" = String, Path), ("Tenant" = String, Header), PeriodParams), security(("oauth2" = [])),
     responses((status = 200, body = EmployeeContributions), (status = 400, description = "period missing or invalid, or no rates in force", body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn employee(
-    State(state): State<AppState>,
+    State(state): State<HrCtx>,
     caller: Caller,
     Path(employee_id): Path<String>,
     Query(params): Query<PeriodParams>,
 ) -> AppResult<Json<EmployeeContributions>> {
     let (period, rates) = period_and_rates(&state, &params).await?;
-    let employee = store::employee(&state.db, &caller.tenant, &employee_id)
+    let employee = store::employee(&state.kernel.db, &caller.tenant, &employee_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("Employee {employee_id} not found")))?;
-    let rows = contribution_rows(&state.db, &caller.tenant, Some(&employee.id), &period.last.to_string()).await?;
+    let rows = contribution_rows(
+        &state.kernel.db,
+        &caller.tenant,
+        Some(&employee.id),
+        &period.last.to_string(),
+    )
+    .await?;
     let found = in_force(&rows, &period);
     let (h, m) = found.get(employee.id.as_str()).copied().unwrap_or_default();
-    let templates = templates(&state.db, &caller.tenant).await?;
+    let templates = templates(&state.kernel.db, &caller.tenant).await?;
     let contributions = lines(&rates, &period, h, m, &templates);
     let total_employer: i64 = contributions.iter().map(|l| l.employer_amount).sum();
     let total_employee: i64 = contributions.iter().map(|l| l.employee_amount).sum();
@@ -140,21 +146,21 @@ pub async fn employee(
 }
 
 /// The tenant's contributions for a month, per programme.
-#[utoipa::path(get, path = "/core/v1/bpjs-contributions/summary", tag = "hr",
+#[utoipa::path(get, path = "/bpjs-contributions/summary", tag = "hr",
     params(("Tenant" = String, Header), PeriodParams), security(("oauth2" = [])),
     responses((status = 200, body = ContributionSummary), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn summary(
-    State(state): State<AppState>,
+    State(state): State<HrCtx>,
     caller: Caller,
     Query(params): Query<PeriodParams>,
 ) -> AppResult<Json<ContributionSummary>> {
     let (period, rates) = period_and_rates(&state, &params).await?;
-    let rows = contribution_rows(&state.db, &caller.tenant, None, &period.last.to_string()).await?;
+    let rows = contribution_rows(&state.kernel.db, &caller.tenant, None, &period.last.to_string()).await?;
     let found = in_force(&rows, &period);
     let mut totals: HashMap<String, SummaryLine> = HashMap::new();
     let mut employee_count = 0;
-    let templates = templates(&state.db, &caller.tenant).await?;
+    let templates = templates(&state.kernel.db, &caller.tenant).await?;
     for (h, m) in found.values() {
         let employee_lines = lines(&rates, &period, *h, *m, &templates);
         if !employee_lines.is_empty() {

@@ -4,9 +4,7 @@
 //! Jakarta minimum wage, one with two family members beyond spouse and three children.
 //! Fixed ids make loading idempotent.
 
-use chrono::Utc;
-
-use crate::app::AppState;
+use super::HrCtx;
 
 use super::domain::Programme;
 use super::store::{self, TemplateRow};
@@ -97,9 +95,9 @@ fn member(name: &str, relation: &str) -> FamilyMembership {
 }
 
 /// Loads the demo tenant (idempotent).
-pub async fn load(state: &AppState) -> anyhow::Result<()> {
-    let db = &state.db;
-    let now = Utc::now().to_rfc3339();
+pub async fn load(state: &HrCtx) -> anyhow::Result<()> {
+    let db = &state.kernel.db;
+    let now = state.kernel.clock.now().to_rfc3339();
     store::upsert_client(db, CLIENT_ID, CLIENT_SECRET, TENANT, &now).await?;
     for (programme, p) in [
         (

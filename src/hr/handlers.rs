@@ -3,9 +3,8 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::Utc;
 
-use crate::app::AppState;
+use super::HrCtx;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::{Json, Path, Query};
 use crate::kernel::ids::Nik;
@@ -60,7 +59,7 @@ pub struct Listing<'a> {
 
 /// A list page of `T` with the client's paging, query and sort.
 pub async fn list<T: store::AnyRow>(
-    state: &AppState,
+    state: &HrCtx,
     listing: Listing<'_>,
     params: &ListParams,
 ) -> AppResult<(Vec<T>, i64, Paging, Option<(String, bool)>)> {
@@ -71,7 +70,7 @@ pub async fn list<T: store::AnyRow>(
     let from = format!("{} WHERE {}{filter}", listing.table, listing.scope);
     let mut binds = listing.scope_binds;
     binds.extend(filter_binds);
-    let (rows, total) = store::page::<T>(&state.db, listing.select, &from, &binds, &order, paging).await?;
+    let (rows, total) = store::page::<T>(&state.kernel.db, listing.select, &from, &binds, &order, paging).await?;
     Ok((rows, total, paging, sort))
 }
 
@@ -93,13 +92,13 @@ const EMPLOYEE_SORT: &[(&str, &str)] = &[
 ];
 
 /// Employees of the tenant.
-#[utoipa::path(get, path = "/core/v1/employees", tag = "hr", params(ListParams, ("Tenant" = String, Header, description = "Tenant name")),
+#[utoipa::path(get, path = "/employees", tag = "hr", params(ListParams, ("Tenant" = String, Header, description = "Tenant name")),
     security(("oauth2" = [])),
     responses((status = 200, description = "A page of employees", body = Page<Employee>),
         (status = 400, description = "Bad paging or query", body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn list_employees(
-    State(state): State<AppState>,
+    State(state): State<HrCtx>,
     caller: Caller,
     Query(params): Query<ListParams>,
 ) -> AppResult<Json<Page<Employee>>> {
@@ -159,18 +158,18 @@ pub fn parse_employee(id: String, body: EmployeeRequest) -> AppResult<Employee> 
 }
 
 /// Creates an employee.
-#[utoipa::path(post, path = "/core/v1/employees", tag = "hr", request_body = EmployeeRequest, params(("Tenant" = String, Header, description = "Tenant name")),
+#[utoipa::path(post, path = "/employees", tag = "hr", request_body = EmployeeRequest, params(("Tenant" = String, Header, description = "Tenant name")),
     security(("oauth2" = [])),
     responses((status = 201, description = "Created", body = Employee), (status = 400, description = "A field is missing or invalid", body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, description = "employeeNumber already used", body = ErrorBody)))]
 pub async fn create_employee(
-    State(state): State<AppState>,
+    State(state): State<HrCtx>,
     caller: Caller,
     Json(body): Json<EmployeeRequest>,
 ) -> AppResult<(StatusCode, Json<Employee>)> {
     let employee = parse_employee(uuid::Uuid::new_v4().to_string(), body)?;
-    let now = Utc::now().to_rfc3339();
-    if !store::save_employee(&state.db, &caller.tenant, &employee, &now, true).await? {
+    let now = state.kernel.clock.now().to_rfc3339();
+    if !store::save_employee(&state.kernel.db, &caller.tenant, &employee, &now, true).await? {
         return Err(AppError::Conflict(
             "employeeNumber: already used by another employee".into(),
         ));
@@ -179,18 +178,18 @@ pub async fn create_employee(
 }
 
 /// The tenant's employee, or 404.
-pub async fn employee_or_404(state: &AppState, tenant: &str, id: &str) -> AppResult<Employee> {
-    store::employee(&state.db, tenant, id)
+pub async fn employee_or_404(state: &HrCtx, tenant: &str, id: &str) -> AppResult<Employee> {
+    store::employee(&state.kernel.db, tenant, id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("Employee {id} not found")))
 }
 
 /// One employee.
-#[utoipa::path(get, path = "/core/v1/employees/{employeeId}", tag = "hr", params(("employeeId" = String, Path), ("Tenant" = String, Header)),
+#[utoipa::path(get, path = "/employees/{employeeId}", tag = "hr", params(("employeeId" = String, Path), ("Tenant" = String, Header)),
     security(("oauth2" = [])),
     responses((status = 200, body = Employee), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_employee(
-    State(state): State<AppState>,
+    State(state): State<HrCtx>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<Employee>> {
@@ -198,20 +197,20 @@ pub async fn get_employee(
 }
 
 /// Updates an employee (the whole record).
-#[utoipa::path(put, path = "/core/v1/employees/{employeeId}", tag = "hr", request_body = EmployeeRequest, params(("employeeId" = String, Path), ("Tenant" = String, Header)),
+#[utoipa::path(put, path = "/employees/{employeeId}", tag = "hr", request_body = EmployeeRequest, params(("employeeId" = String, Path), ("Tenant" = String, Header)),
     security(("oauth2" = [])),
     responses((status = 200, body = Employee), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn update_employee(
-    State(state): State<AppState>,
+    State(state): State<HrCtx>,
     caller: Caller,
     Path(id): Path<String>,
     Json(body): Json<EmployeeRequest>,
 ) -> AppResult<Json<Employee>> {
     employee_or_404(&state, &caller.tenant, &id).await?;
     let employee = parse_employee(id, body)?;
-    let now = Utc::now().to_rfc3339();
-    if !store::save_employee(&state.db, &caller.tenant, &employee, &now, false).await? {
+    let now = state.kernel.clock.now().to_rfc3339();
+    if !store::save_employee(&state.kernel.db, &caller.tenant, &employee, &now, false).await? {
         return Err(AppError::Conflict(
             "employeeNumber: already used by another employee".into(),
         ));

@@ -5,7 +5,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 
-use crate::app::AppState;
+use super::HrCtx;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::Json;
 
@@ -106,7 +106,7 @@ fn deleted(outcome: Deleted, what: &str, id: &str) -> AppResult<StatusCode> {
 }
 
 async fn provider_list(
-    state: &AppState,
+    state: &HrCtx,
     caller: Caller,
     programme: Programme,
     params: ListParams,
@@ -129,7 +129,7 @@ async fn provider_list(
 }
 
 async fn provider_save(
-    state: &AppState,
+    state: &HrCtx,
     caller: Caller,
     programme: Programme,
     id: Option<String>,
@@ -144,21 +144,21 @@ async fn provider_save(
         None => uuid::Uuid::new_v4().to_string(),
     };
     let provider = parse_provider(id, body)?;
-    if !store::save_provider(&state.db, &caller.tenant, programme, &provider, insert).await? {
+    if !store::save_provider(&state.kernel.db, &caller.tenant, programme, &provider, insert).await? {
         return Err(duplicate());
     }
-    state.hr.memberships.clear();
+    state.family.memberships.clear();
     Ok(provider)
 }
 
-async fn provider_get(state: &AppState, caller: &Caller, programme: Programme, id: &str) -> AppResult<Provider> {
-    store::provider(&state.db, &caller.tenant, programme, id)
+async fn provider_get(state: &HrCtx, caller: &Caller, programme: Programme, id: &str) -> AppResult<Provider> {
+    store::provider(&state.kernel.db, &caller.tenant, programme, id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("{} provider {id} not found", programme.label())))
 }
 
 async fn template_list(
-    state: &AppState,
+    state: &HrCtx,
     caller: Caller,
     programme: Programme,
     params: ListParams,
@@ -182,7 +182,7 @@ async fn template_list(
 }
 
 async fn template_save(
-    state: &AppState,
+    state: &HrCtx,
     caller: Caller,
     programme: Programme,
     id: Option<String>,
@@ -197,15 +197,15 @@ async fn template_save(
         None => uuid::Uuid::new_v4().to_string(),
     };
     let row = parse_template(programme, id, body)?;
-    if !store::save_template(&state.db, &caller.tenant, programme, &row, insert).await? {
+    if !store::save_template(&state.kernel.db, &caller.tenant, programme, &row, insert).await? {
         return Err(duplicate());
     }
-    state.hr.memberships.clear();
+    state.family.memberships.clear();
     Ok(row.into_template(programme))
 }
 
-async fn template_get(state: &AppState, caller: &Caller, programme: Programme, id: &str) -> AppResult<Template> {
-    store::template(&state.db, &caller.tenant, programme, id)
+async fn template_get(state: &HrCtx, caller: &Caller, programme: Programme, id: &str) -> AppResult<Template> {
+    store::template(&state.kernel.db, &caller.tenant, programme, id)
         .await?
         .map(|r| r.into_template(programme))
         .ok_or_else(|| AppError::NotFound(format!("{} template {id} not found", programme.label())))
@@ -223,21 +223,21 @@ macro_rules! reference_handlers {
             /// List (paged, searchable by code and name).
             #[utoipa::path(get, path = $list_path, tag = "hr", params(ListParams, ("Tenant" = String, Header)), security(("oauth2" = [])),
                 responses((status = 200, body = Page<$wire>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-            pub async fn list(State(state): State<AppState>, caller: Caller, Query(params): Query<ListParams>) -> AppResult<Json<Page<$wire>>> {
+            pub async fn list(State(state): State<HrCtx>, caller: Caller, Query(params): Query<ListParams>) -> AppResult<Json<Page<$wire>>> {
                 $list(&state, caller, $programme, params).await
             }
 
             /// Create.
             #[utoipa::path(post, path = $list_path, tag = "hr", request_body = $request, params(("Tenant" = String, Header)), security(("oauth2" = [])),
                 responses((status = 201, body = $wire), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
-            pub async fn create(State(state): State<AppState>, caller: Caller, Json(body): Json<$request>) -> AppResult<(StatusCode, Json<$wire>)> {
+            pub async fn create(State(state): State<HrCtx>, caller: Caller, Json(body): Json<$request>) -> AppResult<(StatusCode, Json<$wire>)> {
                 Ok((StatusCode::CREATED, Json($save(&state, caller, $programme, None, body).await?)))
             }
 
             /// Read.
             #[utoipa::path(get, path = $item_path, tag = "hr", params(("id" = String, Path), ("Tenant" = String, Header)), security(("oauth2" = [])),
                 responses((status = 200, body = $wire), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-            pub async fn get(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> AppResult<Json<$wire>> {
+            pub async fn get(State(state): State<HrCtx>, caller: Caller, Path(id): Path<String>) -> AppResult<Json<$wire>> {
                 Ok(Json($get(&state, &caller, $programme, &id).await?))
             }
 
@@ -245,7 +245,7 @@ macro_rules! reference_handlers {
             #[utoipa::path(put, path = $item_path, tag = "hr", request_body = $request, params(("id" = String, Path), ("Tenant" = String, Header)), security(("oauth2" = [])),
                 responses((status = 200, body = $wire), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
                     (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-            pub async fn update(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, Json(body): Json<$request>) -> AppResult<Json<$wire>> {
+            pub async fn update(State(state): State<HrCtx>, caller: Caller, Path(id): Path<String>, Json(body): Json<$request>) -> AppResult<Json<$wire>> {
                 Ok(Json($save(&state, caller, $programme, Some(id), body).await?))
             }
 
@@ -253,8 +253,8 @@ macro_rules! reference_handlers {
             #[utoipa::path(delete, path = $item_path, tag = "hr", params(("id" = String, Path), ("Tenant" = String, Header)), security(("oauth2" = [])),
                 responses((status = 204, description = "Deleted"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
                     (status = 404, body = ErrorBody), (status = 409, description = "In use", body = ErrorBody)))]
-            pub async fn delete(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> AppResult<StatusCode> {
-                deleted(store::delete_reference(&state.db, &caller.tenant, $reference, &id).await?, $what, &id)
+            pub async fn delete(State(state): State<HrCtx>, caller: Caller, Path(id): Path<String>) -> AppResult<StatusCode> {
+                deleted(store::delete_reference(&state.kernel.db, &caller.tenant, $reference, &id).await?, $what, &id)
             }
         }
     };
@@ -263,8 +263,8 @@ macro_rules! reference_handlers {
 reference_handlers!(
     healthcare_providers,
     Programme::Healthcare,
-    "/core/v1/bpjs-healthcare-providers",
-    "/core/v1/bpjs-healthcare-providers/{id}",
+    "/bpjs-healthcare-providers",
+    "/bpjs-healthcare-providers/{id}",
     Provider,
     ProviderRequest,
     provider_list,
@@ -276,8 +276,8 @@ reference_handlers!(
 reference_handlers!(
     manpower_providers,
     Programme::Manpower,
-    "/core/v1/bpjs-manpower-providers",
-    "/core/v1/bpjs-manpower-providers/{id}",
+    "/bpjs-manpower-providers",
+    "/bpjs-manpower-providers/{id}",
     Provider,
     ProviderRequest,
     provider_list,
@@ -289,8 +289,8 @@ reference_handlers!(
 reference_handlers!(
     healthcare_templates,
     Programme::Healthcare,
-    "/core/v1/bpjs-healthcare-templates",
-    "/core/v1/bpjs-healthcare-templates/{id}",
+    "/bpjs-healthcare-templates",
+    "/bpjs-healthcare-templates/{id}",
     Template,
     TemplateRequest,
     template_list,
@@ -302,8 +302,8 @@ reference_handlers!(
 reference_handlers!(
     manpower_templates,
     Programme::Manpower,
-    "/core/v1/bpjs-manpower-templates",
-    "/core/v1/bpjs-manpower-templates/{id}",
+    "/bpjs-manpower-templates",
+    "/bpjs-manpower-templates/{id}",
     Template,
     TemplateRequest,
     template_list,
@@ -315,7 +315,7 @@ reference_handlers!(
 
 // Treatment classes belong to BPJS Kesehatan only; the programme argument is ignored.
 async fn class_list(
-    state: &AppState,
+    state: &HrCtx,
     caller: Caller,
     _p: Programme,
     params: ListParams,
@@ -342,7 +342,7 @@ async fn class_list(
 }
 
 async fn class_save(
-    state: &AppState,
+    state: &HrCtx,
     caller: Caller,
     _p: Programme,
     id: Option<String>,
@@ -357,15 +357,15 @@ async fn class_save(
         None => uuid::Uuid::new_v4().to_string(),
     };
     let class = parse_class(id, body)?;
-    if !store::save_class(&state.db, &caller.tenant, &class, insert).await? {
+    if !store::save_class(&state.kernel.db, &caller.tenant, &class, insert).await? {
         return Err(duplicate());
     }
-    state.hr.memberships.clear();
+    state.family.memberships.clear();
     Ok(class)
 }
 
-async fn class_get(state: &AppState, caller: &Caller, _p: Programme, id: &str) -> AppResult<TreatmentClass> {
-    store::class(&state.db, &caller.tenant, id)
+async fn class_get(state: &HrCtx, caller: &Caller, _p: Programme, id: &str) -> AppResult<TreatmentClass> {
+    store::class(&state.kernel.db, &caller.tenant, id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("BPJS healthcare treatment class {id} not found")))
 }
@@ -373,8 +373,8 @@ async fn class_get(state: &AppState, caller: &Caller, _p: Programme, id: &str) -
 reference_handlers!(
     healthcare_classes,
     Programme::Healthcare,
-    "/core/v1/bpjs-healthcare-treatment-classes",
-    "/core/v1/bpjs-healthcare-treatment-classes/{id}",
+    "/bpjs-healthcare-treatment-classes",
+    "/bpjs-healthcare-treatment-classes/{id}",
     TreatmentClass,
     TreatmentClassRequest,
     class_list,

@@ -14,27 +14,17 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use chrono::Utc;
 use serde_json::{Map, Value};
 
-use crate::app::AppState;
+use super::HrCtx;
 
 use crate::kernel::ids::parse_date;
 use crate::kernel::import::{read_records, ImportSummary};
-use crate::with_db;
 
 use super::domain::{self, Programme};
 use super::handlers::parse_employee;
+use super::store_import::{self, CodeTable, FirstMembership};
 use super::wire::{Employee, EmployeeRequest};
-
-struct FirstMembership {
-    programme: Programme,
-    provider_id: String,
-    template_id: String,
-    number: Option<String>,
-    start: String,
-    pension_end: Option<String>,
-}
 
 struct Row {
     tenant: String,
@@ -106,19 +96,16 @@ fn parse(fields: Map<String, Value>, providers: &Codes, templates: &Codes) -> Re
     })
 }
 
-async fn codes(state: &AppState, table: &str) -> anyhow::Result<Codes> {
-    let sql = format!("SELECT tenant, programme, code, id FROM {table}");
-    let rows: Vec<(String, String, String, String)> = with_db!(&state.db, pool => {
-        sqlx::query_as(&sql).fetch_all(pool).await?
-    });
+async fn codes(state: &HrCtx, table: CodeTable) -> anyhow::Result<Codes> {
+    let rows = store_import::codes(&state.kernel.db, table).await?;
     Ok(rows.into_iter().map(|(t, p, c, id)| ((t, p, c), id)).collect())
 }
 
 /// Imports employees from `file`.
-pub async fn employees(state: &AppState, file: &Path) -> anyhow::Result<ImportSummary> {
+pub async fn employees(state: &HrCtx, file: &Path) -> anyhow::Result<ImportSummary> {
     let mut summary = ImportSummary::new("employees");
-    let providers = codes(state, "hr_providers").await?;
-    let templates = codes(state, "hr_templates").await?;
+    let providers = codes(state, CodeTable::Providers).await?;
+    let templates = codes(state, CodeTable::Templates).await?;
     let mut good = Vec::new();
     for record in read_records(file)? {
         match parse(record.fields, &providers, &templates) {
@@ -126,55 +113,25 @@ pub async fn employees(state: &AppState, file: &Path) -> anyhow::Result<ImportSu
             Err(reason) => summary.reject(record.row, reason),
         }
     }
-    let now = Utc::now().to_rfc3339();
+    let now = state.kernel.clock.now().to_rfc3339();
     for chunk in good.chunks(500) {
-        with_db!(&state.db, pool => {
-            let mut tx = pool.begin_write().await?;
-            for row in chunk {
-                let e = &row.employee;
-                let id: String = sqlx::query_scalar(
-                    "INSERT INTO hr_employees (id, tenant, employee_number, name, nik, birth_date, join_date, salary, minimum_wage, status, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) \
-                     ON CONFLICT (tenant, employee_number) DO UPDATE SET name = excluded.name, nik = excluded.nik, birth_date = excluded.birth_date, \
-                     join_date = excluded.join_date, salary = excluded.salary, minimum_wage = excluded.minimum_wage, status = excluded.status, \
-                     updated_at = excluded.updated_at RETURNING id",
-                )
-                .bind(&e.id).bind(&row.tenant).bind(&e.employee_number).bind(&e.name).bind(&e.nik).bind(&e.birth_date)
-                .bind(&e.join_date).bind(e.salary).bind(e.minimum_wage).bind(&e.status).bind(&now)
-                .fetch_one(&mut *tx)
-                .await?;
-                for m in &row.memberships {
-                    let existing: i64 = sqlx::query_scalar(
-                        "SELECT COUNT(*) FROM hr_memberships WHERE tenant = $1 AND employee_id = $2 AND programme = $3",
-                    )
-                    .bind(&row.tenant).bind(&id).bind(m.programme.as_str())
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    if existing > 0 {
-                        continue;
-                    }
-                    sqlx::query(
-                        "INSERT INTO hr_memberships (membership_id, version, tenant, employee_id, programme, provider_id, template_id, \
-                         membership_number, start_date, effective_date, pension_end, recorded_at) \
-                         VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10)",
-                    )
-                    .bind(uuid::Uuid::new_v4().to_string()).bind(&row.tenant).bind(&id).bind(m.programme.as_str())
-                    .bind(&m.provider_id).bind(&m.template_id).bind(&m.number).bind(&m.start).bind(&m.pension_end).bind(&now)
-                    .execute(&mut *tx)
-                    .await?;
-                }
+        let mut tx = state.kernel.db.begin_write().await?;
+        for row in chunk {
+            let id = store_import::upsert_employee(&mut tx, &row.tenant, &row.employee, &now).await?;
+            for m in &row.memberships {
+                store_import::add_first_membership(&mut tx, &row.tenant, &id, m, &now).await?;
             }
-            tx.commit().await?;
-        });
+        }
+        tx.commit().await?;
     }
     summary.accepted = good.len();
     Ok(summary)
 }
 
 /// Imports OAuth2 clients from `file`.
-pub async fn clients(state: &AppState, file: &Path) -> anyhow::Result<ImportSummary> {
+pub async fn clients(state: &HrCtx, file: &Path) -> anyhow::Result<ImportSummary> {
     let mut summary = ImportSummary::new("hr-clients");
-    let now = Utc::now().to_rfc3339();
+    let now = state.kernel.clock.now().to_rfc3339();
     for record in read_records(file)? {
         let fields = &record.fields;
         let (Some(id), Some(secret), Some(tenant)) = (
@@ -189,7 +146,7 @@ pub async fn clients(state: &AppState, file: &Path) -> anyhow::Result<ImportSumm
             summary.reject(record.row, "clientSecret: must be at least 8 characters");
             continue;
         }
-        super::store::upsert_client(&state.db, &id, &secret, &tenant, &now).await?;
+        super::store::upsert_client(&state.kernel.db, &id, &secret, &tenant, &now).await?;
         summary.accepted += 1;
     }
     Ok(summary)

@@ -6,9 +6,8 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use chrono::Utc;
 
-use crate::app::AppState;
+use super::HrCtx;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::{Json, Path, Query};
 use crate::kernel::ids::parse_date;
@@ -59,14 +58,15 @@ fn manpower(row: MembershipRow) -> ManpowerMembership {
 }
 
 async fn membership_row(
-    state: &AppState,
+    state: &HrCtx,
     caller: &Caller,
     employee_id: &str,
     programme: Programme,
     params: &VersionParams,
 ) -> AppResult<MembershipRow> {
     let on = domain::optional_date("effectiveOn", &params.effective_on)?.map(|d| d.to_string());
-    if let Some(row) = members::current(&state.db, &caller.tenant, employee_id, programme, on.as_deref()).await? {
+    if let Some(row) = members::current(&state.kernel.db, &caller.tenant, employee_id, programme, on.as_deref()).await?
+    {
         return Ok(row);
     }
     employee_or_404(state, &caller.tenant, employee_id).await?;
@@ -82,14 +82,14 @@ async fn membership_row(
 /// Answers the latest version from the cache when it can, else from the database
 /// (then caching it); a dated read (`effectiveOn`) always goes to the database.
 async fn cached_membership<T: serde::Serialize>(
-    state: &AppState,
+    state: &HrCtx,
     caller: &Caller,
     employee_id: &str,
     programme: Programme,
     params: &VersionParams,
     render: fn(MembershipRow) -> T,
 ) -> AppResult<Response> {
-    let cache = &state.hr.memberships;
+    let cache = &state.family.memberships;
     let dated = params.effective_on.is_some();
     if !dated {
         if let Some(body) = cache.get(&caller.tenant, employee_id, programme.as_str()) {
@@ -111,13 +111,13 @@ fn json_bytes(body: Bytes) -> Response {
 
 /// The employee's BPJS healthcare membership: the latest version, or with
 /// `effectiveOn` the version in force that day.
-#[utoipa::path(get, path = "/core/v1/employees/{employeeId}/bpjs-healthcare-memberships", tag = "hr",
+#[utoipa::path(get, path = "/employees/{employeeId}/bpjs-healthcare-memberships", tag = "hr",
     params(("employeeId" = String, Path, example = "0ab1c2d3-e4f5-6789-0123-456789abcdef"), ("Tenant" = String, Header), VersionParams),
     security(("oauth2" = [])),
     responses((status = 200, description = "OK", body = HealthcareMembership), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn get_healthcare(
-    State(state): State<AppState>,
+    State(state): State<HrCtx>,
     caller: Caller,
     Path(employee_id): Path<String>,
     Query(params): Query<VersionParams>,
@@ -135,13 +135,13 @@ pub async fn get_healthcare(
 
 /// The employee's BPJS manpower membership: the latest version, or with `effectiveOn`
 /// the version in force that day.
-#[utoipa::path(get, path = "/core/v1/employees/{employeeId}/bpjs-manpower-memberships", tag = "hr",
+#[utoipa::path(get, path = "/employees/{employeeId}/bpjs-manpower-memberships", tag = "hr",
     params(("employeeId" = String, Path, example = "0ab1c2d3-e4f5-6789-0123-456789abcdef"), ("Tenant" = String, Header), VersionParams),
     security(("oauth2" = [])),
     responses((status = 200, description = "OK", body = ManpowerMembership), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn get_manpower(
-    State(state): State<AppState>,
+    State(state): State<HrCtx>,
     caller: Caller,
     Path(employee_id): Path<String>,
     Query(params): Query<VersionParams>,
@@ -150,30 +150,30 @@ pub async fn get_manpower(
 }
 
 /// Every version of the healthcare membership, by effective date.
-#[utoipa::path(get, path = "/core/v1/employees/{employeeId}/bpjs-healthcare-memberships/history", tag = "hr",
+#[utoipa::path(get, path = "/employees/{employeeId}/bpjs-healthcare-memberships/history", tag = "hr",
     params(("employeeId" = String, Path), ("Tenant" = String, Header)), security(("oauth2" = [])),
     responses((status = 200, body = Vec<HealthcareMembership>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn healthcare_history(
-    State(state): State<AppState>,
+    State(state): State<HrCtx>,
     caller: Caller,
     Path(employee_id): Path<String>,
 ) -> AppResult<Json<Vec<HealthcareMembership>>> {
     employee_or_404(&state, &caller.tenant, &employee_id).await?;
-    let rows = members::history(&state.db, &caller.tenant, &employee_id, Programme::Healthcare).await?;
+    let rows = members::history(&state.kernel.db, &caller.tenant, &employee_id, Programme::Healthcare).await?;
     Ok(Json(rows.into_iter().map(healthcare).collect()))
 }
 
 /// Every version of the manpower membership, by effective date.
-#[utoipa::path(get, path = "/core/v1/employees/{employeeId}/bpjs-manpower-memberships/history", tag = "hr",
+#[utoipa::path(get, path = "/employees/{employeeId}/bpjs-manpower-memberships/history", tag = "hr",
     params(("employeeId" = String, Path), ("Tenant" = String, Header)), security(("oauth2" = [])),
     responses((status = 200, body = Vec<ManpowerMembership>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn manpower_history(
-    State(state): State<AppState>,
+    State(state): State<HrCtx>,
     caller: Caller,
     Path(employee_id): Path<String>,
 ) -> AppResult<Json<Vec<ManpowerMembership>>> {
     employee_or_404(&state, &caller.tenant, &employee_id).await?;
-    let rows = members::history(&state.db, &caller.tenant, &employee_id, Programme::Manpower).await?;
+    let rows = members::history(&state.kernel.db, &caller.tenant, &employee_id, Programme::Manpower).await?;
     Ok(Json(rows.into_iter().map(manpower).collect()))
 }
 
@@ -235,13 +235,13 @@ fn family(members: Vec<FamilyMembership>) -> AppResult<(Vec<FamilyMembership>, i
 }
 
 /// Records a new version of the healthcare membership.
-#[utoipa::path(put, path = "/core/v1/employees/{employeeId}/bpjs-healthcare-memberships", tag = "hr",
+#[utoipa::path(put, path = "/employees/{employeeId}/bpjs-healthcare-memberships", tag = "hr",
     params(("employeeId" = String, Path, example = "0ab1c2d3-e4f5-6789-0123-456789abcdef"), ("Tenant" = String, Header)),
     request_body = HealthcareMembershipRequest, security(("oauth2" = [])),
     responses((status = 200, description = "OK", body = HealthcareMembership), (status = 400, description = "A field is missing or invalid, or a reference does not exist", body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn put_healthcare(
-    State(state): State<AppState>,
+    State(state): State<HrCtx>,
     caller: Caller,
     Path(employee_id): Path<String>,
     Json(body): Json<HealthcareMembershipRequest>,
@@ -257,7 +257,7 @@ pub async fn put_healthcare(
     let (start, end, effective) = dates(&body.start_date, &body.end_date, &body.effective_date)?;
     let (family, extra) = family(body.additional_family_memberships.unwrap_or_default())?;
     let tenant = &caller.tenant;
-    let provider = store::provider(&state.db, tenant, Programme::Healthcare, &provider_id)
+    let provider = store::provider(&state.kernel.db, tenant, Programme::Healthcare, &provider_id)
         .await?
         .ok_or_else(|| {
             invalid(
@@ -265,7 +265,7 @@ pub async fn put_healthcare(
                 "no such BPJS healthcare provider in this tenant",
             )
         })?;
-    let template = store::template(&state.db, tenant, Programme::Healthcare, &template_id)
+    let template = store::template(&state.kernel.db, tenant, Programme::Healthcare, &template_id)
         .await?
         .ok_or_else(|| {
             invalid(
@@ -274,13 +274,13 @@ pub async fn put_healthcare(
             )
         })?;
     let class = match optional(&body.bpjs_healthcare_treatment_class_id) {
-        Some(id) => Some(store::class(&state.db, tenant, &id).await?.ok_or_else(|| {
+        Some(id) => Some(store::class(&state.kernel.db, tenant, &id).await?.ok_or_else(|| {
             invalid(
                 "bpjsHealthcareTreatmentClassId",
                 "no such treatment class in this tenant",
             )
         })?),
-        None => store::class_for_salary(&state.db, tenant, employee.salary).await?,
+        None => store::class_for_salary(&state.kernel.db, tenant, employee.salary).await?,
     };
     let version = NewVersion {
         employee_id: employee.id.clone(),
@@ -298,11 +298,17 @@ pub async fn put_healthcare(
         family: serde_json::to_string(&family).map_err(|e| AppError::internal_from("serialize", e))?,
         extra_family_members: extra,
     };
-    let now = Utc::now().to_rfc3339();
-    let (id, number_of_version) =
-        members::append(&state.db, tenant, &version, &uuid::Uuid::new_v4().to_string(), &now).await?;
+    let now = state.kernel.clock.now().to_rfc3339();
+    let (id, number_of_version) = members::append(
+        &state.kernel.db,
+        tenant,
+        &version,
+        &uuid::Uuid::new_v4().to_string(),
+        &now,
+    )
+    .await?;
     state
-        .hr
+        .family
         .memberships
         .forget(tenant, &employee.id, version.programme.as_str());
     Ok(Json(HealthcareMembership {
@@ -325,13 +331,13 @@ pub async fn put_healthcare(
 
 /// Records a new version of the manpower membership; `pensionEnd` defaults to the day the
 /// employee reaches the JP pension age.
-#[utoipa::path(put, path = "/core/v1/employees/{employeeId}/bpjs-manpower-memberships", tag = "hr",
+#[utoipa::path(put, path = "/employees/{employeeId}/bpjs-manpower-memberships", tag = "hr",
     params(("employeeId" = String, Path, example = "0ab1c2d3-e4f5-6789-0123-456789abcdef"), ("Tenant" = String, Header)),
     request_body = ManpowerMembershipRequest, security(("oauth2" = [])),
     responses((status = 200, description = "OK", body = ManpowerMembership), (status = 400, description = "A field is missing or invalid, or a reference does not exist", body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn put_manpower(
-    State(state): State<AppState>,
+    State(state): State<HrCtx>,
     caller: Caller,
     Path(employee_id): Path<String>,
     Json(body): Json<ManpowerMembershipRequest>,
@@ -350,7 +356,7 @@ pub async fn put_manpower(
         ),
     };
     let tenant = &caller.tenant;
-    let provider = store::provider(&state.db, tenant, Programme::Manpower, &provider_id)
+    let provider = store::provider(&state.kernel.db, tenant, Programme::Manpower, &provider_id)
         .await?
         .ok_or_else(|| {
             invalid(
@@ -358,7 +364,7 @@ pub async fn put_manpower(
                 "no such BPJS manpower provider in this tenant",
             )
         })?;
-    let template = store::template(&state.db, tenant, Programme::Manpower, &template_id)
+    let template = store::template(&state.kernel.db, tenant, Programme::Manpower, &template_id)
         .await?
         .ok_or_else(|| {
             invalid(
@@ -382,11 +388,17 @@ pub async fn put_manpower(
         family: "[]".into(),
         extra_family_members: 0,
     };
-    let now = Utc::now().to_rfc3339();
-    let (id, number_of_version) =
-        members::append(&state.db, tenant, &version, &uuid::Uuid::new_v4().to_string(), &now).await?;
+    let now = state.kernel.clock.now().to_rfc3339();
+    let (id, number_of_version) = members::append(
+        &state.kernel.db,
+        tenant,
+        &version,
+        &uuid::Uuid::new_v4().to_string(),
+        &now,
+    )
+    .await?;
     state
-        .hr
+        .family
         .memberships
         .forget(tenant, &employee.id, version.programme.as_str());
     Ok(Json(ManpowerMembership {

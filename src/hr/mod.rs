@@ -16,6 +16,7 @@ pub mod handlers_ref;
 pub mod import;
 pub mod memberships;
 pub mod store;
+pub mod store_import;
 pub mod store_membership;
 pub mod wire;
 pub mod wire_membership;
@@ -24,17 +25,15 @@ use std::path::Path;
 
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use serde::{Deserialize, Serialize};
-use utoipa::openapi::security::{ClientCredentials, Flow, OAuth2, Scopes, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use crate::app::AppState;
-use crate::config::Config;
 use crate::kernel::envelope;
 use crate::kernel::error::AppError;
 use crate::kernel::import::ImportSummary;
+use crate::kernel::{Ctx, Kernel};
 
 use handlers_ref::{
     healthcare_classes, healthcare_providers, healthcare_templates, manpower_providers, manpower_templates,
@@ -63,122 +62,97 @@ impl Default for HrConfig {
     }
 }
 
-/// This family's in-memory state: rate limits and verified tokens.
+/// This family's own part of its context: its configuration, rate limits, verified
+/// tokens and cached membership answers.
 #[derive(Debug)]
-pub struct HrState {
+pub struct Hr {
+    /// The `[hr]` section the server started with.
+    pub config: HrConfig,
     /// Rate limiter and token cache.
     pub guard: auth::Guard,
     /// Membership GET answers.
     pub memberships: cache::MembershipCache,
 }
 
-impl HrState {
-    /// Builds the state from the configuration.
-    pub fn new(config: &Config) -> anyhow::Result<Self> {
-        Ok(HrState {
-            guard: auth::Guard::new(config.hr.rate_limit_per_minute),
-            memberships: cache::MembershipCache::new(config.hr.membership_cache_ttl_ms),
-        })
+/// What every HR handler takes: the kernel and [`Hr`].
+pub type HrCtx = Ctx<Hr>;
+
+/// Builds the family's context from the kernel and its configuration section.
+pub fn context(kernel: Kernel, config: HrConfig) -> HrCtx {
+    let family = Hr {
+        guard: auth::Guard::new(config.rate_limit_per_minute),
+        memberships: cache::MembershipCache::new(config.membership_cache_ttl_ms),
+        config,
+    };
+    Ctx::new(kernel, family)
+}
+
+/// The family's routes and their OpenAPI operations, from one list: `/oauth/token` and
+/// everything under `/core/v1`, both rendering errors in the HR form.
+pub fn router() -> OpenApiRouter<HrCtx> {
+    let core = OpenApiRouter::new()
+        .routes(routes!(handlers::list_employees, handlers::create_employee))
+        .routes(routes!(handlers::get_employee, handlers::update_employee))
+        .routes(routes!(memberships::get_healthcare, memberships::put_healthcare))
+        .routes(routes!(memberships::healthcare_history))
+        .routes(routes!(memberships::get_manpower, memberships::put_manpower))
+        .routes(routes!(memberships::manpower_history))
+        .routes(routes!(contributions::employee))
+        .routes(routes!(contributions::summary))
+        .routes(routes!(healthcare_providers::list, healthcare_providers::create))
+        .routes(routes!(
+            healthcare_providers::get,
+            healthcare_providers::update,
+            healthcare_providers::delete
+        ))
+        .routes(routes!(manpower_providers::list, manpower_providers::create))
+        .routes(routes!(
+            manpower_providers::get,
+            manpower_providers::update,
+            manpower_providers::delete
+        ))
+        .routes(routes!(healthcare_templates::list, healthcare_templates::create))
+        .routes(routes!(
+            healthcare_templates::get,
+            healthcare_templates::update,
+            healthcare_templates::delete
+        ))
+        .routes(routes!(manpower_templates::list, manpower_templates::create))
+        .routes(routes!(
+            manpower_templates::get,
+            manpower_templates::update,
+            manpower_templates::delete
+        ))
+        .routes(routes!(healthcare_classes::list, healthcare_classes::create))
+        .routes(routes!(
+            healthcare_classes::get,
+            healthcare_classes::update,
+            healthcare_classes::delete
+        ))
+        .layer(axum::middleware::map_response(method_not_allowed));
+    let oauth = OpenApiRouter::new()
+        .routes(routes!(auth::token))
+        .layer(axum::middleware::map_response(method_not_allowed));
+    OpenApiRouter::with_openapi(HrDoc::openapi())
+        .merge(envelope::mount_api("/core/v1", core, "hr", render))
+        .merge(envelope::mount_api("/oauth", oauth, "hr", render))
+}
+
+/// A known path with a method it does not serve: 405 in the HR error form (axum's own
+/// answer is empty; its `Allow` header is kept).
+async fn method_not_allowed(response: Response) -> Response {
+    if response.status() != StatusCode::METHOD_NOT_ALLOWED {
+        return response;
     }
-}
-
-/// The family's routes: `/oauth/token` and everything under `/core/v1`, both rendering
-/// errors in the HR form.
-pub fn router() -> Router<AppState> {
-    let core = Router::new()
-        .route(
-            "/employees",
-            get(handlers::list_employees).post(handlers::create_employee),
-        )
-        .route(
-            "/employees/{employeeId}",
-            get(handlers::get_employee).put(handlers::update_employee),
-        )
-        .route(
-            "/employees/{employeeId}/bpjs-healthcare-memberships",
-            get(memberships::get_healthcare).put(memberships::put_healthcare),
-        )
-        .route(
-            "/employees/{employeeId}/bpjs-healthcare-memberships/history",
-            get(memberships::healthcare_history),
-        )
-        .route(
-            "/employees/{employeeId}/bpjs-manpower-memberships",
-            get(memberships::get_manpower).put(memberships::put_manpower),
-        )
-        .route(
-            "/employees/{employeeId}/bpjs-manpower-memberships/history",
-            get(memberships::manpower_history),
-        )
-        .route(
-            "/employees/{employeeId}/bpjs-contributions",
-            get(contributions::employee),
-        )
-        .route("/bpjs-contributions/summary", get(contributions::summary))
-        .route(
-            "/bpjs-healthcare-providers",
-            get(healthcare_providers::list).post(healthcare_providers::create),
-        )
-        .route(
-            "/bpjs-healthcare-providers/{id}",
-            get(healthcare_providers::get)
-                .put(healthcare_providers::update)
-                .delete(healthcare_providers::delete),
-        )
-        .route(
-            "/bpjs-manpower-providers",
-            get(manpower_providers::list).post(manpower_providers::create),
-        )
-        .route(
-            "/bpjs-manpower-providers/{id}",
-            get(manpower_providers::get)
-                .put(manpower_providers::update)
-                .delete(manpower_providers::delete),
-        )
-        .route(
-            "/bpjs-healthcare-templates",
-            get(healthcare_templates::list).post(healthcare_templates::create),
-        )
-        .route(
-            "/bpjs-healthcare-templates/{id}",
-            get(healthcare_templates::get)
-                .put(healthcare_templates::update)
-                .delete(healthcare_templates::delete),
-        )
-        .route(
-            "/bpjs-manpower-templates",
-            get(manpower_templates::list).post(manpower_templates::create),
-        )
-        .route(
-            "/bpjs-manpower-templates/{id}",
-            get(manpower_templates::get)
-                .put(manpower_templates::update)
-                .delete(manpower_templates::delete),
-        )
-        .route(
-            "/bpjs-healthcare-treatment-classes",
-            get(healthcare_classes::list).post(healthcare_classes::create),
-        )
-        .route(
-            "/bpjs-healthcare-treatment-classes/{id}",
-            get(healthcare_classes::get)
-                .put(healthcare_classes::update)
-                .delete(healthcare_classes::delete),
-        )
-        .method_not_allowed_fallback(method_not_allowed);
-    let oauth = Router::new()
-        .route("/token", post(auth::token))
-        .method_not_allowed_fallback(method_not_allowed);
-    envelope::mount("/core/v1", core, "hr", render).merge(envelope::mount("/oauth", oauth, "hr", render))
-}
-
-/// A known path with a method it does not serve: 405 in the HR error form.
-async fn method_not_allowed() -> Response {
-    body(
+    let mut answer = body(
         StatusCode::METHOD_NOT_ALLOWED,
         "METHOD_NOT_ALLOWED".into(),
         "Request method not supported".into(),
-    )
+    );
+    if let Some(allow) = response.headers().get(axum::http::header::ALLOW).cloned() {
+        answer.headers_mut().insert(axum::http::header::ALLOW, allow);
+    }
+    answer
 }
 
 fn body(status: StatusCode, code: String, message: String) -> Response {
@@ -214,59 +188,27 @@ pub fn render(err: &AppError) -> Response {
     response
 }
 
-struct Security;
-
-impl Modify for Security {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "oauth2",
-            SecurityScheme::OAuth2(OAuth2::new([Flow::ClientCredentials(ClientCredentials::new(
-                "/oauth/token",
-                Scopes::new(),
-            ))])),
-        );
-    }
-}
-
 #[derive(OpenApi)]
 #[openapi(
-    paths(
-        auth::token,
-        handlers::list_employees, handlers::create_employee, handlers::get_employee, handlers::update_employee,
-        memberships::get_healthcare, memberships::put_healthcare, memberships::healthcare_history,
-        memberships::get_manpower, memberships::put_manpower, memberships::manpower_history,
-        contributions::employee, contributions::summary,
-        healthcare_providers::list, healthcare_providers::create, healthcare_providers::get, healthcare_providers::update, healthcare_providers::delete,
-        manpower_providers::list, manpower_providers::create, manpower_providers::get, manpower_providers::update, manpower_providers::delete,
-        healthcare_templates::list, healthcare_templates::create, healthcare_templates::get, healthcare_templates::update, healthcare_templates::delete,
-        manpower_templates::list, manpower_templates::create, manpower_templates::get, manpower_templates::update, manpower_templates::delete,
-        healthcare_classes::list, healthcare_classes::create, healthcare_classes::get, healthcare_classes::update, healthcare_classes::delete,
-    ),
     components(schemas(wire::ErrorBody, wire::TokenRequest, wire::TokenResponse, wire::SortInfo, wire::Employee, wire::EmployeeRequest,
         wire::Provider, wire::ProviderRequest, wire::Template, wire::TemplateRequest, wire::ProgrammeShare, wire::SharePayer,
         wire::TreatmentClass, wire::TreatmentClassRequest, wire::Facilities, wire::FamilyMembership,
         wire::HealthcareMembership, wire::HealthcareMembershipRequest, wire::ManpowerMembership, wire::ManpowerMembershipRequest,
         wire::ContributionLine, wire::EmployeeContributions, wire::SummaryLine, wire::ContributionSummary)),
-    modifiers(&Security),
     tags((name = "hr", description = "HR: employees' BPJS memberships and contributions (OAuth2 client credentials, Tenant header)"))
 )]
+/// The family's components and tag; the operations come from [`router`].
 struct HrDoc;
-
-/// The family's OpenAPI paths.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    HrDoc::openapi()
-}
 
 /// Loads the demo tenant `demo`: client `demo-client` / `demo-secret`, providers,
 /// templates, classes and employees with memberships (idempotent).
-pub async fn load_demo(state: &AppState) -> anyhow::Result<()> {
+pub async fn load_demo(state: &HrCtx) -> anyhow::Result<()> {
     demo::load(state).await
 }
 
 /// Imports `employees` (with optional memberships) or `hr-clients` (OAuth2 clients of
 /// a tenant) from a CSV or JSON file.
-pub async fn import(state: &AppState, dataset: &str, file: &Path) -> Option<anyhow::Result<ImportSummary>> {
+pub async fn import(state: &HrCtx, dataset: &str, file: &Path) -> Option<anyhow::Result<ImportSummary>> {
     match dataset {
         "employees" => Some(import::employees(state, file).await),
         "hr-clients" => Some(import::clients(state, file).await),

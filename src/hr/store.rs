@@ -3,7 +3,6 @@
 
 use crate::kernel::db::Db;
 use crate::kernel::secret;
-use crate::with_db;
 
 use super::domain::{Bind, Paging, Programme};
 use super::wire::{Employee, ProgrammeShare, Provider, Template, TemplateShares, TreatmentClass};
@@ -21,29 +20,26 @@ pub async fn upsert_client(
     now: &str,
 ) -> Result<(), sqlx::Error> {
     let hash = secret::hash(client_secret);
-    with_db!(db, pool => {
+    db.execute_write(
         sqlx::query(
             "INSERT INTO hr_clients (client_id, secret_hash, tenant, created_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (client_id) DO UPDATE SET secret_hash = excluded.secret_hash, tenant = excluded.tenant",
+         ON CONFLICT (client_id) DO UPDATE SET secret_hash = excluded.secret_hash, tenant = excluded.tenant",
         )
         .bind(client_id)
         .bind(&hash)
         .bind(tenant)
-        .bind(now)
-        .execute(pool)
-        .await?;
-    });
+        .bind(now),
+    )
+    .await?;
     Ok(())
 }
 
 /// The secret hash and tenant of a client.
 pub async fn find_client(db: &Db, client_id: &str) -> Result<Option<(String, String)>, sqlx::Error> {
-    with_db!(db, pool => {
-        sqlx::query_as("SELECT secret_hash, tenant FROM hr_clients WHERE client_id = $1")
-            .bind(client_id)
-            .fetch_optional(pool)
-            .await
-    })
+    sqlx::query_as("SELECT secret_hash, tenant FROM hr_clients WHERE client_id = $1")
+        .bind(client_id)
+        .fetch_optional(db)
+        .await
 }
 
 /// Stores an issued token by its key; drops tokens that expired before `now_ms`.
@@ -55,31 +51,27 @@ pub async fn insert_token(
     expires_at: i64,
     now_ms: i64,
 ) -> Result<(), sqlx::Error> {
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query("DELETE FROM hr_tokens WHERE expires_at < $1")
-            .bind(now_ms)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO hr_tokens (token_key, client_id, tenant, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(key)
-            .bind(client_id)
-            .bind(tenant)
-            .bind(expires_at)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await
-    })
+    let mut tx = db.begin_write().await?;
+    sqlx::query("DELETE FROM hr_tokens WHERE expires_at < $1")
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO hr_tokens (token_key, client_id, tenant, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(key)
+        .bind(client_id)
+        .bind(tenant)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
 }
 
 /// The client, tenant and expiry (epoch ms) of a token key.
 pub async fn find_token(db: &Db, key: &str) -> Result<Option<(String, String, i64)>, sqlx::Error> {
-    with_db!(db, pool => {
-        sqlx::query_as("SELECT client_id, tenant, expires_at FROM hr_tokens WHERE token_key = $1")
-            .bind(key)
-            .fetch_optional(pool)
-            .await
-    })
+    sqlx::query_as("SELECT client_id, tenant, expires_at FROM hr_tokens WHERE token_key = $1")
+        .bind(key)
+        .fetch_optional(db)
+        .await
 }
 
 /// A page of `T`: `SELECT {select} FROM {from}{filter} ORDER BY {order}` with `binds`.
@@ -97,24 +89,22 @@ pub async fn page<T: AnyRow>(
         paging.size,
         paging.page.saturating_mul(paging.size)
     );
-    with_db!(db, pool => {
-        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-        for b in binds {
-            count = match b {
-                Bind::Text(s) => count.bind(s.clone()),
-                Bind::Int(i) => count.bind(*i),
-            };
-        }
-        let total = count.fetch_one(pool).await?;
-        let mut list = sqlx::query_as::<_, T>(&list_sql);
-        for b in binds {
-            list = match b {
-                Bind::Text(s) => list.bind(s.clone()),
-                Bind::Int(i) => list.bind(*i),
-            };
-        }
-        Ok((list.fetch_all(pool).await?, total))
-    })
+    let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+    for b in binds {
+        count = match b {
+            Bind::Text(s) => count.bind(s.clone()),
+            Bind::Int(i) => count.bind(*i),
+        };
+    }
+    let total = count.fetch_one(db).await?;
+    let mut list = sqlx::query_as::<_, T>(&list_sql);
+    for b in binds {
+        list = match b {
+            Bind::Text(s) => list.bind(s.clone()),
+            Bind::Int(i) => list.bind(*i),
+        };
+    }
+    Ok((list.fetch_all(db).await?, total))
 }
 
 /// Columns of an [`Employee`].
@@ -131,8 +121,8 @@ pub async fn save_employee(db: &Db, tenant: &str, e: &Employee, now: &str, inser
          minimum_wage = $9, status = $10, updated_at = $11 WHERE id = $1 AND tenant = $2 \
          AND NOT EXISTS (SELECT 1 FROM hr_employees o WHERE o.tenant = $2 AND o.employee_number = $3 AND o.id <> $1)"
     };
-    let done = with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
+    let done = {
+        let mut tx = db.begin_write().await?;
         let done = sqlx::query(sql)
             .bind(&e.id)
             .bind(tenant)
@@ -150,16 +140,14 @@ pub async fn save_employee(db: &Db, tenant: &str, e: &Employee, now: &str, inser
             .rows_affected();
         tx.commit().await?;
         done
-    });
+    };
     Ok(done > 0)
 }
 
 /// One employee of the tenant.
 pub async fn employee(db: &Db, tenant: &str, id: &str) -> Result<Option<Employee>, sqlx::Error> {
     let sql = format!("SELECT {EMPLOYEE_COLUMNS} FROM hr_employees WHERE tenant = $1 AND id = $2");
-    with_db!(db, pool => {
-        sqlx::query_as(&sql).bind(tenant).bind(id).fetch_optional(pool).await
-    })
+    sqlx::query_as(&sql).bind(tenant).bind(id).fetch_optional(db).await
 }
 
 /// Inserts or updates a provider; false on a duplicate code (or, for an update, no such row).
@@ -178,21 +166,22 @@ pub async fn save_provider(
          report_signatory_job_title = $9 WHERE id = $1 AND tenant = $2 AND programme = $3 \
          AND NOT EXISTS (SELECT 1 FROM hr_providers o WHERE o.tenant = $2 AND o.programme = $3 AND o.code = $4 AND o.id <> $1)"
     };
-    let done = with_db!(db, pool => {
-        sqlx::query(sql)
-            .bind(&p.id)
-            .bind(tenant)
-            .bind(programme.as_str())
-            .bind(&p.code)
-            .bind(&p.name)
-            .bind(&p.address)
-            .bind(&p.registration_number)
-            .bind(&p.report_signatory_name)
-            .bind(&p.report_signatory_job_title)
-            .execute(pool)
-            .await?
-            .rows_affected()
-    });
+    let done = {
+        db.execute_write(
+            sqlx::query(sql)
+                .bind(&p.id)
+                .bind(tenant)
+                .bind(programme.as_str())
+                .bind(&p.code)
+                .bind(&p.name)
+                .bind(&p.address)
+                .bind(&p.registration_number)
+                .bind(&p.report_signatory_name)
+                .bind(&p.report_signatory_job_title),
+        )
+        .await?
+        .rows_affected()
+    };
     Ok(done > 0)
 }
 
@@ -203,9 +192,12 @@ pub const PROVIDER_COLUMNS: &str =
 /// One provider of the tenant and programme.
 pub async fn provider(db: &Db, tenant: &str, programme: Programme, id: &str) -> Result<Option<Provider>, sqlx::Error> {
     let sql = format!("SELECT {PROVIDER_COLUMNS} FROM hr_providers WHERE tenant = $1 AND programme = $2 AND id = $3");
-    with_db!(db, pool => {
-        sqlx::query_as(&sql).bind(tenant).bind(programme.as_str()).bind(id).fetch_optional(pool).await
-    })
+    sqlx::query_as(&sql)
+        .bind(tenant)
+        .bind(programme.as_str())
+        .bind(id)
+        .fetch_optional(db)
+        .await
 }
 
 /// A template as stored.
@@ -272,21 +264,22 @@ pub async fn save_template(
          WHERE id = $1 AND tenant = $2 AND programme = $3 \
          AND NOT EXISTS (SELECT 1 FROM hr_templates o WHERE o.tenant = $2 AND o.programme = $3 AND o.code = $4 AND o.id <> $1)"
     };
-    let done = with_db!(db, pool => {
-        sqlx::query(sql)
-            .bind(&t.id)
-            .bind(tenant)
-            .bind(programme.as_str())
-            .bind(&t.code)
-            .bind(&t.name)
-            .bind(&t.salary_type)
-            .bind(t.link_to_payroll)
-            .bind(t.jkk_risk_class)
-            .bind(&t.shares)
-            .execute(pool)
-            .await?
-            .rows_affected()
-    });
+    let done = {
+        db.execute_write(
+            sqlx::query(sql)
+                .bind(&t.id)
+                .bind(tenant)
+                .bind(programme.as_str())
+                .bind(&t.code)
+                .bind(&t.name)
+                .bind(&t.salary_type)
+                .bind(t.link_to_payroll)
+                .bind(t.jkk_risk_class)
+                .bind(&t.shares),
+        )
+        .await?
+        .rows_affected()
+    };
     Ok(done > 0)
 }
 
@@ -298,9 +291,12 @@ pub async fn template(
     id: &str,
 ) -> Result<Option<TemplateRow>, sqlx::Error> {
     let sql = format!("SELECT {TEMPLATE_COLUMNS} FROM hr_templates WHERE tenant = $1 AND programme = $2 AND id = $3");
-    with_db!(db, pool => {
-        sqlx::query_as(&sql).bind(tenant).bind(programme.as_str()).bind(id).fetch_optional(pool).await
-    })
+    sqlx::query_as(&sql)
+        .bind(tenant)
+        .bind(programme.as_str())
+        .bind(id)
+        .fetch_optional(db)
+        .await
 }
 
 /// Columns of a [`TreatmentClass`].
@@ -315,27 +311,26 @@ pub async fn save_class(db: &Db, tenant: &str, c: &TreatmentClass, insert: bool)
         "UPDATE hr_treatment_classes SET code = $3, name = $4, min_salary = $5, max_salary = $6 WHERE id = $1 AND tenant = $2 \
          AND NOT EXISTS (SELECT 1 FROM hr_treatment_classes o WHERE o.tenant = $2 AND o.code = $3 AND o.id <> $1)"
     };
-    let done = with_db!(db, pool => {
-        sqlx::query(sql)
-            .bind(&c.id)
-            .bind(tenant)
-            .bind(&c.code)
-            .bind(&c.name)
-            .bind(c.min_salary)
-            .bind(c.max_salary)
-            .execute(pool)
-            .await?
-            .rows_affected()
-    });
+    let done = {
+        db.execute_write(
+            sqlx::query(sql)
+                .bind(&c.id)
+                .bind(tenant)
+                .bind(&c.code)
+                .bind(&c.name)
+                .bind(c.min_salary)
+                .bind(c.max_salary),
+        )
+        .await?
+        .rows_affected()
+    };
     Ok(done > 0)
 }
 
 /// One treatment class of the tenant.
 pub async fn class(db: &Db, tenant: &str, id: &str) -> Result<Option<TreatmentClass>, sqlx::Error> {
     let sql = format!("SELECT {CLASS_COLUMNS} FROM hr_treatment_classes WHERE tenant = $1 AND id = $2");
-    with_db!(db, pool => {
-        sqlx::query_as(&sql).bind(tenant).bind(id).fetch_optional(pool).await
-    })
+    sqlx::query_as(&sql).bind(tenant).bind(id).fetch_optional(db).await
 }
 
 /// The class whose salary band holds `salary` (the narrowest, when bands overlap).
@@ -344,9 +339,7 @@ pub async fn class_for_salary(db: &Db, tenant: &str, salary: i64) -> Result<Opti
         "SELECT {CLASS_COLUMNS} FROM hr_treatment_classes WHERE tenant = $1 AND min_salary <= $2 \
          AND (max_salary IS NULL OR max_salary >= $2) ORDER BY min_salary DESC, id LIMIT 1"
     );
-    with_db!(db, pool => {
-        sqlx::query_as(&sql).bind(tenant).bind(salary).fetch_optional(pool).await
-    })
+    sqlx::query_as(&sql).bind(tenant).bind(salary).fetch_optional(db).await
 }
 
 /// Which reference table a deletion is about.
@@ -382,34 +375,34 @@ pub async fn delete_reference(db: &Db, tenant: &str, what: Reference, id: &str) 
     let exists_sql = format!("SELECT COUNT(*) FROM {table} WHERE tenant = $1 AND id = $2{programme_filter}");
     let used_sql = format!("SELECT COUNT(*) FROM hr_memberships WHERE tenant = $1 AND {column} = $2");
     let delete_sql = format!("DELETE FROM {table} WHERE tenant = $1 AND id = $2{programme_filter}");
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let mut exists = sqlx::query_scalar::<_, i64>(&exists_sql).bind(tenant).bind(id);
-        if let Some(p) = programme {
-            exists = exists.bind(p);
-        }
-        if exists.fetch_one(&mut *tx).await? == 0 {
-            return Ok(Deleted::NotFound);
-        }
-        let used: i64 = sqlx::query_scalar(&used_sql).bind(tenant).bind(id).fetch_one(&mut *tx).await?;
-        if used > 0 {
-            return Ok(Deleted::InUse);
-        }
-        let mut delete = sqlx::query(&delete_sql).bind(tenant).bind(id);
-        if let Some(p) = programme {
-            delete = delete.bind(p);
-        }
-        delete.execute(&mut *tx).await?;
-        tx.commit().await?;
-        Ok(Deleted::Yes)
-    })
+    let mut tx = db.begin_write().await?;
+    let mut exists = sqlx::query_scalar::<_, i64>(&exists_sql).bind(tenant).bind(id);
+    if let Some(p) = programme {
+        exists = exists.bind(p);
+    }
+    if exists.fetch_one(&mut *tx).await? == 0 {
+        return Ok(Deleted::NotFound);
+    }
+    let used: i64 = sqlx::query_scalar(&used_sql)
+        .bind(tenant)
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if used > 0 {
+        return Ok(Deleted::InUse);
+    }
+    let mut delete = sqlx::query(&delete_sql).bind(tenant).bind(id);
+    if let Some(p) = programme {
+        delete = delete.bind(p);
+    }
+    delete.execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(Deleted::Yes)
 }
 
 /// All rows of the rate table: `(key, valid_from, value)`.
 pub async fn rates(db: &Db) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
-    with_db!(db, pool => {
-        sqlx::query_as("SELECT rate_key, valid_from, value FROM hr_contribution_rates")
-            .fetch_all(pool)
-            .await
-    })
+    sqlx::query_as("SELECT rate_key, valid_from, value FROM hr_contribution_rates")
+        .fetch_all(db)
+        .await
 }

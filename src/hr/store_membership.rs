@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use crate::kernel::db::Db;
-use crate::with_db;
 
 use super::domain::Programme;
 use super::store::{shares, TemplateRow};
@@ -140,18 +139,28 @@ pub async fn current(
     programme: Programme,
     on: Option<&str>,
 ) -> Result<Option<MembershipRow>, sqlx::Error> {
-    with_db!(db, pool => {
-        match on {
-            None => {
-                let sql = format!("{SELECT} ORDER BY m.version DESC LIMIT 1");
-                sqlx::query_as(&sql).bind(tenant).bind(employee_id).bind(programme.as_str()).fetch_optional(pool).await
-            }
-            Some(day) => {
-                let sql = format!("{SELECT} AND m.effective_date <= $4 ORDER BY m.effective_date DESC, m.version DESC LIMIT 1");
-                sqlx::query_as(&sql).bind(tenant).bind(employee_id).bind(programme.as_str()).bind(day).fetch_optional(pool).await
-            }
+    match on {
+        None => {
+            let sql = format!("{SELECT} ORDER BY m.version DESC LIMIT 1");
+            sqlx::query_as(&sql)
+                .bind(tenant)
+                .bind(employee_id)
+                .bind(programme.as_str())
+                .fetch_optional(db)
+                .await
         }
-    })
+        Some(day) => {
+            let sql =
+                format!("{SELECT} AND m.effective_date <= $4 ORDER BY m.effective_date DESC, m.version DESC LIMIT 1");
+            sqlx::query_as(&sql)
+                .bind(tenant)
+                .bind(employee_id)
+                .bind(programme.as_str())
+                .bind(day)
+                .fetch_optional(db)
+                .await
+        }
+    }
 }
 
 /// Every version, by effective date then version.
@@ -162,9 +171,12 @@ pub async fn history(
     programme: Programme,
 ) -> Result<Vec<MembershipRow>, sqlx::Error> {
     let sql = format!("{SELECT} ORDER BY m.effective_date, m.version");
-    with_db!(db, pool => {
-        sqlx::query_as(&sql).bind(tenant).bind(employee_id).bind(programme.as_str()).fetch_all(pool).await
-    })
+    sqlx::query_as(&sql)
+        .bind(tenant)
+        .bind(employee_id)
+        .bind(programme.as_str())
+        .fetch_all(db)
+        .await
 }
 
 /// A new version to record.
@@ -211,56 +223,54 @@ pub async fn append(
     now: &str,
 ) -> Result<(String, i64), sqlx::Error> {
     let lock = db.is_postgres();
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        if lock {
-            sqlx::query("SELECT id FROM hr_employees WHERE id = $1 FOR UPDATE")
-                .bind(&v.employee_id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        let last: Option<(String, i64)> = sqlx::query_as(
-            "SELECT membership_id, version FROM hr_memberships WHERE tenant = $1 AND employee_id = $2 AND programme = $3 \
-             ORDER BY version DESC LIMIT 1",
-        )
-        .bind(tenant)
-        .bind(&v.employee_id)
-        .bind(v.programme.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
-        let (id, version) = match last {
-            Some((id, version)) => (id, version + 1),
-            None => (new_id.to_string(), 1),
-        };
-        sqlx::query(
-            "INSERT INTO hr_memberships (membership_id, version, tenant, employee_id, programme, provider_id, template_id, \
-             treatment_class_id, membership_number, start_date, end_date, effective_date, pension_end, first_level_facility, \
-             dental_facility, family, extra_family_members, recorded_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
-        )
-        .bind(&id)
-        .bind(version)
-        .bind(tenant)
-        .bind(&v.employee_id)
-        .bind(v.programme.as_str())
-        .bind(&v.provider_id)
-        .bind(&v.template_id)
-        .bind(&v.treatment_class_id)
-        .bind(&v.membership_number)
-        .bind(&v.start_date)
-        .bind(&v.end_date)
-        .bind(&v.effective_date)
-        .bind(&v.pension_end)
-        .bind(&v.first_level_facility)
-        .bind(&v.dental_facility)
-        .bind(&v.family)
-        .bind(v.extra_family_members)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok((id, version))
-    })
+    let mut tx = db.begin_write().await?;
+    if lock {
+        sqlx::query("SELECT id FROM hr_employees WHERE id = $1 FOR UPDATE")
+            .bind(&v.employee_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let last: Option<(String, i64)> = sqlx::query_as(
+        "SELECT membership_id, version FROM hr_memberships WHERE tenant = $1 AND employee_id = $2 AND programme = $3 \
+         ORDER BY version DESC LIMIT 1",
+    )
+    .bind(tenant)
+    .bind(&v.employee_id)
+    .bind(v.programme.as_str())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (id, version) = match last {
+        Some((id, version)) => (id, version + 1),
+        None => (new_id.to_string(), 1),
+    };
+    sqlx::query(
+        "INSERT INTO hr_memberships (membership_id, version, tenant, employee_id, programme, provider_id, template_id, \
+         treatment_class_id, membership_number, start_date, end_date, effective_date, pension_end, first_level_facility, \
+         dental_facility, family, extra_family_members, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+    )
+    .bind(&id)
+    .bind(version)
+    .bind(tenant)
+    .bind(&v.employee_id)
+    .bind(v.programme.as_str())
+    .bind(&v.provider_id)
+    .bind(&v.template_id)
+    .bind(&v.treatment_class_id)
+    .bind(&v.membership_number)
+    .bind(&v.start_date)
+    .bind(&v.end_date)
+    .bind(&v.effective_date)
+    .bind(&v.pension_end)
+    .bind(&v.first_level_facility)
+    .bind(&v.dental_facility)
+    .bind(&v.family)
+    .bind(v.extra_family_members)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok((id, version))
 }
 
 /// What the contribution computation needs of one membership version.
@@ -301,26 +311,29 @@ pub async fn contribution_rows(
         m.pension_end, m.extra_family_members, m.template_id, e.salary, e.minimum_wage \
         FROM hr_memberships m JOIN hr_employees e ON e.id = m.employee_id \
         WHERE m.tenant = $1 AND m.effective_date <= $2";
-    with_db!(db, pool => {
-        match employee_id {
-            None => sqlx::query_as(base).bind(tenant).bind(last_day).fetch_all(pool).await,
-            Some(id) => {
-                let sql = format!("{base} AND m.employee_id = $3");
-                sqlx::query_as(&sql).bind(tenant).bind(last_day).bind(id).fetch_all(pool).await
-            }
+    match employee_id {
+        None => sqlx::query_as(base).bind(tenant).bind(last_day).fetch_all(db).await,
+        Some(id) => {
+            let sql = format!("{base} AND m.employee_id = $3");
+            sqlx::query_as(&sql)
+                .bind(tenant)
+                .bind(last_day)
+                .bind(id)
+                .fetch_all(db)
+                .await
         }
-    })
+    }
 }
 
 /// The tenant's templates: id -> (JKK risk class, shares). Read once per computation,
 /// as a tenant has few templates and many members.
 pub async fn templates(db: &Db, tenant: &str) -> Result<HashMap<String, (Option<i64>, TemplateShares)>, sqlx::Error> {
-    let rows: Vec<(String, Option<i64>, String)> = with_db!(db, pool => {
+    let rows: Vec<(String, Option<i64>, String)> = {
         sqlx::query_as("SELECT id, jkk_risk_class, shares FROM hr_templates WHERE tenant = $1")
             .bind(tenant)
-            .fetch_all(pool)
+            .fetch_all(db)
             .await?
-    });
+    };
     Ok(rows
         .into_iter()
         .map(|(id, class, json)| (id, (class, shares(&json))))
