@@ -41,8 +41,8 @@ pub struct AppStateInner {
     pub kernel: Kernel,
     /// The configuration the server started with.
     pub config: Arc<Config>,
-    /// BPJS participant lookup's own state (upstream client, cache, breaker).
-    pub participant: Arc<participant::ParticipantState>,
+    /// BPJS participant lookup's context (upstream client, cache, breaker).
+    pub participant: participant::ParticipantCtx,
     /// Antrean RS's own state.
     pub queue: Arc<queue::QueueState>,
     /// HR's own state (token signing, rate limits).
@@ -65,7 +65,7 @@ impl AppState {
     pub async fn new(config: Config, clock: SharedClock) -> anyhow::Result<AppState> {
         let kernel = Kernel::start(config.kernel_settings(), clock).await?;
         Ok(AppState(Arc::new(AppStateInner {
-            participant: Arc::new(participant::ParticipantState::new(&config)?),
+            participant: participant::context(kernel.clone(), config.participant.clone())?,
             queue: Arc::new(queue::QueueState::new(&config)?),
             hr: Arc::new(hr::HrState::new(&config)?),
             ppob: Arc::new(ppob::PpobState::new(&config)?),
@@ -95,7 +95,7 @@ struct OperationsDoc;
 /// The whole OpenAPI document.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = OperationsDoc::openapi();
-    doc.merge(participant::openapi());
+    doc.merge(participant::router().into_openapi());
     doc.merge(queue::openapi());
     doc.merge(hr::openapi());
     doc.merge(ppob::openapi());
@@ -134,7 +134,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/openapi.json", get(|| async { Json(openapi()) }))
-        .merge(participant::router())
+        .merge(family(participant::router(), state.participant.clone()))
         .merge(queue::router())
         .merge(hr::router())
         .merge(ppob::router())
