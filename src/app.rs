@@ -41,8 +41,8 @@ pub struct AppStateInner {
     pub kernel: Kernel,
     /// The configuration the server started with.
     pub config: Arc<Config>,
-    /// BPJS participant lookup's own state (upstream client, cache, breaker).
-    pub participant: Arc<participant::ParticipantState>,
+    /// BPJS participant lookup's context (upstream client, cache, breaker).
+    pub participant: participant::ParticipantCtx,
     /// Antrean RS's context (its config and state with the kernel).
     pub queue: queue::QueueCtx,
     /// HR's context (its config, rate limits, token and membership caches).
@@ -67,7 +67,7 @@ impl AppState {
     pub async fn new(config: Config, clock: SharedClock) -> anyhow::Result<AppState> {
         let kernel = Kernel::start(config.kernel_settings(), clock).await?;
         Ok(AppState(Arc::new(AppStateInner {
-            participant: Arc::new(participant::ParticipantState::new(&config)?),
+            participant: participant::context(kernel.clone(), config.participant.clone())?,
             queue: queue::context(kernel.clone(), config.queue.clone()),
             hr: hr::context(kernel.clone(), config.hr.clone()),
             ppob: ppob::context(kernel.clone(), config.ppob.clone()),
@@ -98,7 +98,7 @@ struct OperationsDoc;
 /// The whole OpenAPI document.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = OperationsDoc::openapi();
-    doc.merge(participant::openapi());
+    doc.merge(participant::router().into_openapi());
     doc.merge(queue::router().into_openapi());
     doc.merge(hr::router().into_openapi());
     doc.merge(ppob::router().into_openapi());
@@ -137,7 +137,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/openapi.json", get(|| async { Json(openapi()) }))
-        .merge(participant::router())
+        .merge(family(participant::router(), state.participant.clone()))
         .merge(family(queue::router(), state.queue.clone()))
         .merge(family(hr::router(), state.hr.clone()))
         .merge(family(ppob::router(), state.ppob.clone()))

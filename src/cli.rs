@@ -147,12 +147,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             match action {
                 TokenAction::Create { name, token } => {
                     let token = token.unwrap_or_else(crate::kernel::secret::random_token);
-                    crate::kernel::auth::bearer::create(&state.db, crate::participant::TOKEN_REALM, &name, &token)
-                        .await?;
+                    crate::kernel::auth::bearer::create(
+                        &state.db,
+                        state.clock.as_ref(),
+                        crate::participant::TOKEN_REALM,
+                        &name,
+                        &token,
+                    )
+                    .await?;
                     println!("{token}");
                 }
                 TokenAction::Revoke { name } => {
-                    if !crate::kernel::auth::bearer::revoke(&state.db, crate::participant::TOKEN_REALM, &name).await? {
+                    if !crate::kernel::auth::bearer::revoke(
+                        &state.db,
+                        state.clock.as_ref(),
+                        crate::participant::TOKEN_REALM,
+                        &name,
+                    )
+                    .await?
+                    {
                         eprintln!("no live token named {name}");
                         return Ok(ExitCode::from(1));
                     }

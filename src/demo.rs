@@ -30,7 +30,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<()> {
     ] {
         bpjs::upsert(&state.db, &consumer).await?;
     }
-    participant::load_demo(state).await?;
+    participant::load_demo(&state.participant).await?;
     queue::load_demo(&state.queue, DEMO_PPK, DEMO_PPK_2).await?;
     hr::load_demo(&state.hr).await?;
     ppob::load_demo(&state.ppob).await?;
@@ -57,7 +57,7 @@ pub fn print_credentials(state: &AppState) {
 
 /// Imports `file` into `dataset`, asking each family in turn whose data set it is.
 pub async fn import(state: &AppState, dataset: &str, file: &Path) -> anyhow::Result<ImportSummary> {
-    if let Some(result) = participant::import(state, dataset, file).await {
+    if let Some(result) = participant::import(&state.participant, dataset, file).await {
         return result;
     }
     if let Some(result) = queue::import(&state.queue, dataset, file).await {

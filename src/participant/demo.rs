@@ -3,17 +3,17 @@
 
 use serde_json::json;
 
-use crate::app::AppState;
 use crate::kernel::auth::bearer;
 
-use super::{import, store, TOKEN_REALM};
+use super::{import, store, ParticipantCtx, TOKEN_REALM};
 
 /// The demo hospital's bearer token.
 pub const DEMO_TOKEN: &str = "demo-hospital-token";
 
 /// Loads the demo participants and token (idempotent).
-pub async fn load(state: &AppState) -> anyhow::Result<()> {
-    bearer::create(&state.db, TOKEN_REALM, "demo-hospital", DEMO_TOKEN).await?;
+pub async fn load(ctx: &ParticipantCtx) -> anyhow::Result<()> {
+    let (db, clock) = (&ctx.kernel.db, ctx.kernel.clock.as_ref());
+    bearer::create(db, clock, TOKEN_REALM, "demo-hospital", DEMO_TOKEN).await?;
     let records = [
         json!({"noKartu": "0011336526592", "nik": "3319022010810007", "nama": "TRI M", "sex": "L", "tglLahir": "1981-10-10",
                "pisa": "1", "hakKelas": {"kode": "1", "keterangan": "KELAS I"},
@@ -57,6 +57,6 @@ pub async fn load(state: &AppState) -> anyhow::Result<()> {
         };
         participants.push(import::parse(fields).map_err(|e| anyhow::anyhow!("demo participant: {e}"))?);
     }
-    store::upsert_all(&state.db, &participants).await?;
+    store::upsert_all(db, clock, &participants).await?;
     Ok(())
 }

@@ -8,15 +8,15 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::app::AppState;
 use crate::kernel::import::{read_records, ImportSummary};
 
-use super::domain::validate_record;
+use super::domain::Record;
 use super::store;
 use super::wire::Peserta;
+use super::ParticipantCtx;
 
 /// Imports participants from `file`.
-pub async fn participants(state: &AppState, file: &Path) -> anyhow::Result<ImportSummary> {
+pub async fn participants(ctx: &ParticipantCtx, file: &Path) -> anyhow::Result<ImportSummary> {
     let mut summary = ImportSummary::new("participants");
     let mut good = Vec::new();
     for record in read_records(file)? {
@@ -26,23 +26,22 @@ pub async fn participants(state: &AppState, file: &Path) -> anyhow::Result<Impor
         }
     }
     for chunk in good.chunks(1_000) {
-        store::upsert_all(&state.db, chunk).await?;
+        store::upsert_all(&ctx.kernel.db, ctx.kernel.clock.as_ref(), chunk).await?;
     }
-    state.participant.cache.clear();
+    ctx.family.cache.clear();
     summary.accepted = good.len();
     Ok(summary)
 }
 
 /// Turns one record into a valid participant, or says why not.
-pub fn parse(fields: Map<String, Value>) -> Result<Peserta, String> {
+pub fn parse(fields: Map<String, Value>) -> Result<Record, String> {
     let fields = match fields.get("peserta") {
         Some(Value::Object(inner)) if fields.len() == 1 => inner.clone(),
         _ => fields,
     };
     let nested = nest(fields);
     let peserta: Peserta = serde_json::from_value(Value::Object(nested)).map_err(|e| format!("{e}"))?;
-    validate_record(&peserta)?;
-    Ok(peserta)
+    Record::parse(peserta)
 }
 
 /// Dotted keys become nested objects; numbers become strings (codes are strings in VClaim).

@@ -4,14 +4,13 @@
 use bytes::Bytes;
 use chrono::NaiveDate;
 
-use crate::app::AppState;
 use crate::kernel::error::{AppError, AppResult};
 
 use super::age;
 use super::domain::Identifier;
 use super::handlers::REFUSED;
-use super::wire::{MetaData, Peserta, PesertaResponse, VclaimEnvelope};
-use super::{store, Mode};
+use super::wire::{MetaData, Peserta, PesertaEnvelope, PesertaResponse};
+use super::{store, Mode, ParticipantCtx};
 
 /// The message when no participant matches.
 pub const NOT_FOUND: &str = "Data Peserta Tidak Ditemukan";
@@ -21,18 +20,18 @@ pub const NOT_FOUND: &str = "Data Peserta Tidak Ditemukan";
 /// neither a copy of the participant nor a JSON encoding; concurrent misses for the same
 /// key make one upstream call.
 pub async fn answer(
-    state: &AppState,
+    ctx: &ParticipantCtx,
     id: &Identifier,
     service_date: NaiveDate,
     today: NaiveDate,
     correlation_id: &str,
 ) -> AppResult<Bytes> {
     let fetch = async {
-        let mut peserta = find(state, id, service_date, correlation_id).await?;
+        let mut peserta = find(ctx, id, service_date, correlation_id).await?;
         if peserta.umur.is_none() {
             peserta.umur = Some(age::umur(&peserta.tgl_lahir, service_date, today));
         }
-        let envelope = VclaimEnvelope {
+        let envelope = PesertaEnvelope {
             meta_data: MetaData {
                 code: "200".to_string(),
                 message: "OK".to_string(),
@@ -43,7 +42,7 @@ pub async fn answer(
             .map(Bytes::from)
             .map_err(|e| AppError::internal_from("serialize participant", e))
     };
-    let cache = &state.participant.cache;
+    let cache = &ctx.family.cache;
     if cache.is_enabled() {
         cache.get_or_fetch((id.clone(), service_date), fetch).await
     } else {
@@ -55,37 +54,37 @@ pub async fn answer(
 /// deployment is configured to look. `correlation_id` ties an upstream call's journal
 /// row to the hospital's request.
 pub async fn find(
-    state: &AppState,
+    ctx: &ParticipantCtx,
     id: &Identifier,
     service_date: NaiveDate,
     correlation_id: &str,
 ) -> AppResult<Peserta> {
-    match state.config.participant.mode {
-        Mode::Local => local(state, id).await,
-        Mode::Vclaim => vclaim(state, id, service_date, correlation_id).await,
+    match ctx.family.config.mode {
+        Mode::Local => local(ctx, id).await,
+        Mode::Vclaim => vclaim(ctx, id, service_date, correlation_id).await,
     }
 }
 
 /// The participant from this server's registry.
-pub async fn local(state: &AppState, id: &Identifier) -> AppResult<Peserta> {
+pub async fn local(ctx: &ParticipantCtx, id: &Identifier) -> AppResult<Peserta> {
     let found = match id {
-        Identifier::Kartu(no) => store::by_kartu(&state.db, no).await?,
-        Identifier::Nik(nik) => store::by_nik(&state.db, nik).await?,
+        Identifier::Kartu(no) => store::by_kartu(&ctx.kernel.db, no).await?,
+        Identifier::Nik(nik) => store::by_nik(&ctx.kernel.db, nik).await?,
     };
     found.ok_or_else(|| AppError::rejected(REFUSED, NOT_FOUND))
 }
 
 /// The participant from BPJS.
 async fn vclaim(
-    state: &AppState,
+    ctx: &ParticipantCtx,
     id: &Identifier,
     service_date: NaiveDate,
     correlation_id: &str,
 ) -> AppResult<Peserta> {
-    let upstream = state
-        .participant
+    let upstream = ctx
+        .family
         .upstream
         .as_ref()
         .ok_or_else(|| AppError::internal("participant mode vclaim without an upstream client"))?;
-    Ok(upstream.lookup(state, id, service_date, correlation_id).await?)
+    Ok(upstream.lookup(&ctx.kernel, id, service_date, correlation_id).await?)
 }

@@ -18,19 +18,19 @@ pub mod upstream;
 pub mod wire;
 
 use std::path::Path;
+use std::time::Duration;
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use serde::{Deserialize, Serialize};
 use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use crate::app::AppState;
-use crate::config::Config;
 use crate::kernel::envelope;
 use crate::kernel::error::AppError;
 use crate::kernel::import::ImportSummary;
+use crate::kernel::{Ctx, Kernel};
 
 /// The realm of the hospitals' bearer tokens.
 pub const TOKEN_REALM: &str = "participant";
@@ -71,51 +71,59 @@ impl Default for ParticipantConfig {
     }
 }
 
-/// The family's in-memory state.
+/// The family's own part of its context: its configuration and in-memory state.
 #[derive(Debug)]
-pub struct ParticipantState {
+pub struct Participant {
+    /// The `[participant]` section the server started with.
+    pub config: ParticipantConfig,
     /// The VClaim client and its circuit breaker (mode `vclaim` only).
     pub upstream: Option<upstream::Upstream>,
     /// Successful lookups' answers (disabled with a zero TTL).
     pub cache: cache::LookupCache,
 }
 
-impl ParticipantState {
-    /// Builds the state from the configuration; mode `vclaim` without credentials is an error.
-    pub fn new(config: &Config) -> anyhow::Result<Self> {
-        let participant = &config.participant;
-        match participant.mode {
-            Mode::Local => Ok(ParticipantState {
-                upstream: None,
-                cache: cache::LookupCache::new(
-                    std::time::Duration::from_millis(participant.registry_cache_ttl_ms),
-                    participant.registry_cache_capacity,
-                ),
-            }),
+/// The participant family's context: the kernel and [`Participant`].
+pub type ParticipantCtx = Ctx<Participant>;
+
+impl Participant {
+    /// Builds the family's state from its configuration; mode `vclaim` without
+    /// credentials is an error.
+    pub fn new(config: ParticipantConfig) -> anyhow::Result<Participant> {
+        let (upstream, ttl_ms, capacity) = match config.mode {
+            Mode::Local => (None, config.registry_cache_ttl_ms, config.registry_cache_capacity),
             Mode::Vclaim => {
-                let vclaim = &participant.vclaim;
+                let vclaim = &config.vclaim;
                 vclaim.validate()?;
-                Ok(ParticipantState {
-                    upstream: Some(upstream::Upstream::new(vclaim)?),
-                    cache: cache::LookupCache::new(
-                        std::time::Duration::from_millis(vclaim.cache_ttl_ms),
-                        vclaim.cache_capacity,
-                    ),
-                })
+                (
+                    Some(upstream::Upstream::new(vclaim)?),
+                    vclaim.cache_ttl_ms,
+                    vclaim.cache_capacity,
+                )
             }
-        }
+        };
+        Ok(Participant {
+            upstream,
+            cache: cache::LookupCache::new(Duration::from_millis(ttl_ms), capacity),
+            config,
+        })
     }
 }
 
-/// Routes of the proxy and of the VClaim simulator, both in the VClaim envelope.
-pub fn router() -> Router<AppState> {
-    let proxy = Router::new()
-        .route("/nokartu/{no_kartu}", get(handlers::by_kartu))
-        .route("/nik/{nik}", get(handlers::by_nik));
-    let simulator = Router::new()
-        .route("/Peserta/nokartu/{no_kartu}/tglSEP/{tgl_sep}", get(simulator::by_kartu))
-        .route("/Peserta/nik/{nik}/tglSEP/{tgl_sep}", get(simulator::by_nik));
-    envelope::mount("/api/v1/bpjs", proxy, "participant", render).merge(envelope::mount(
+/// The family's context over `kernel`.
+pub fn context(kernel: Kernel, config: ParticipantConfig) -> anyhow::Result<ParticipantCtx> {
+    Ok(Ctx::new(kernel, Participant::new(config)?))
+}
+
+/// Routes of the proxy (`/api/v1/bpjs`) and of the VClaim simulator (`/vclaim-rest`),
+/// both in the VClaim envelope, with their OpenAPI operations.
+pub fn router() -> OpenApiRouter<ParticipantCtx> {
+    let proxy = OpenApiRouter::with_openapi(ParticipantDoc::openapi())
+        .routes(routes!(handlers::by_kartu))
+        .routes(routes!(handlers::by_nik));
+    let simulator = OpenApiRouter::new()
+        .routes(routes!(simulator::by_kartu))
+        .routes(routes!(simulator::by_nik));
+    envelope::mount_api("/api/v1/bpjs", proxy, "participant", render).merge(envelope::mount_api(
         "/vclaim-rest",
         simulator,
         "vclaim-simulator",
@@ -133,14 +141,14 @@ pub fn render(err: &AppError) -> Response {
         AppError::Upstream { code, .. } => (StatusCode::OK, code.clone()),
         other => (other.status(), other.status().as_u16().to_string()),
     };
-    let body = serde_json::json!({ "metaData": { "code": code, "message": err.public_message() }, "response": null });
+    let body = wire::VclaimRefusal::new(code, err.public_message());
     (status, axum::Json(body)).into_response()
 }
 
+/// Components and tags of the family's document (the operations come from [`router`]).
 #[derive(OpenApi)]
 #[openapi(
-    paths(handlers::by_kartu, handlers::by_nik, simulator::by_kartu, simulator::by_nik),
-    components(schemas(wire::PesertaResponse, wire::Peserta, wire::MetaData, simulator::EncryptedEnvelope)),
+    components(schemas(wire::PesertaEnvelope, wire::VclaimRefusal, wire::PesertaResponse, wire::Peserta, wire::MetaData, simulator::EncryptedEnvelope)),
     tags(
         (name = "participant", description = "BPJS participant lookup (bridging proxy)"),
         (name = "vclaim-simulator", description = "BPJS VClaim participant endpoints, simulated from the registry (signed, encrypted)")
@@ -148,20 +156,15 @@ pub fn render(err: &AppError) -> Response {
 )]
 struct ParticipantDoc;
 
-/// The family's OpenAPI paths.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    ParticipantDoc::openapi()
-}
-
 /// Loads the demo participants and the demo hospital token.
-pub async fn load_demo(state: &AppState) -> anyhow::Result<()> {
-    demo::load(state).await
+pub async fn load_demo(ctx: &ParticipantCtx) -> anyhow::Result<()> {
+    demo::load(ctx).await
 }
 
 /// Imports `participants` from a CSV or JSON file.
-pub async fn import(state: &AppState, dataset: &str, file: &Path) -> Option<anyhow::Result<ImportSummary>> {
+pub async fn import(ctx: &ParticipantCtx, dataset: &str, file: &Path) -> Option<anyhow::Result<ImportSummary>> {
     if dataset != "participants" {
         return None;
     }
-    Some(import::participants(state, file).await)
+    Some(import::participants(ctx, file).await)
 }

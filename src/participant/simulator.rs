@@ -18,7 +18,6 @@ use axum::http::HeaderMap;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
 use crate::kernel::auth::bpjs::SignedRequest;
 use crate::kernel::bpjs_crypto;
 use crate::kernel::clock::today_jakarta;
@@ -29,8 +28,8 @@ use crate::kernel::ids::{parse_date, Nik, NomorKartu};
 use super::age;
 use super::domain::Identifier;
 use super::handlers::{DATE_MESSAGE, REFUSED};
-use super::lookup;
-use super::wire::{MetaData, PesertaResponse};
+use super::wire::{MetaData, PesertaResponse, VclaimRefusal};
+use super::{lookup, ParticipantCtx};
 
 /// `metaData.code` of a refused signature (header missing, unknown consumer, drift,
 /// wrong signature or user_key).
@@ -47,50 +46,49 @@ pub struct EncryptedEnvelope {
 }
 
 /// Participant by card number, as VClaim answers it.
-#[utoipa::path(get, path = "/vclaim-rest/Peserta/nokartu/{noKartu}/tglSEP/{tglSEP}", tag = "vclaim-simulator",
+#[utoipa::path(get, path = "/Peserta/nokartu/{noKartu}/tglSEP/{tglSEP}", tag = "vclaim-simulator", operation_id = "vclaim_by_kartu",
     params(
         ("noKartu" = String, Path, description = "BPJS card number, 13 digits"),
-        ("tglSEP" = String, Path, description = "Service (SEP) date yyyy-mm-dd"),
-        ("X-cons-id" = String, Header, description = "Consumer id"),
-        ("X-timestamp" = String, Header, description = "Unix seconds (UTC); at most 5 minutes from the server clock"),
-        ("X-signature" = String, Header, description = "base64(HMAC-SHA256(secret, consId & timestamp))"),
-        ("user_key" = String, Header, description = "The VClaim service's user key")),
-    responses((status = 200, description = "Encrypted participant, or metaData.code 401/201 with the reason", body = EncryptedEnvelope)))]
+        ("tglSEP" = String, Path, description = "Service (SEP) date yyyy-mm-dd")),
+    security(("bpjs_cons_id" = [], "bpjs_timestamp" = [], "bpjs_signature" = [], "bpjs_user_key" = [])),
+    responses(
+        (status = 200, description = "Encrypted participant, or `response` null with metaData.code 401 (signature headers: X-cons-id, X-timestamp within 5 minutes, X-signature = base64(HMAC-SHA256(secret, consId & timestamp)), user_key) or 201 and the reason", body = EncryptedEnvelope),
+        (status = 404, description = "Unknown route under the prefix (metaData.code 404)", body = VclaimRefusal)))]
 pub async fn by_kartu(
-    State(state): State<AppState>,
+    State(ctx): State<ParticipantCtx>,
     headers: HeaderMap,
     Path((no_kartu, tgl_sep)): Path<(String, String)>,
 ) -> AppResult<Json<EncryptedEnvelope>> {
-    let signed = authenticate(&state, &headers).await?;
+    let signed = authenticate(&ctx, &headers).await?;
     let id = NomorKartu::parse(&no_kartu).map_err(|e| AppError::rejected(REFUSED, NomorKartu::message(e)))?;
-    answer(&state, &signed, Identifier::Kartu(id), &tgl_sep).await
+    answer(&ctx, &signed, Identifier::Kartu(id), &tgl_sep).await
 }
 
 /// Participant by NIK, as VClaim answers it.
-#[utoipa::path(get, path = "/vclaim-rest/Peserta/nik/{nik}/tglSEP/{tglSEP}", tag = "vclaim-simulator",
+#[utoipa::path(get, path = "/Peserta/nik/{nik}/tglSEP/{tglSEP}", tag = "vclaim-simulator", operation_id = "vclaim_by_nik",
     params(
         ("nik" = String, Path, description = "NIK, 16 digits"),
-        ("tglSEP" = String, Path, description = "Service (SEP) date yyyy-mm-dd"),
-        ("X-cons-id" = String, Header, description = "Consumer id"),
-        ("X-timestamp" = String, Header, description = "Unix seconds (UTC); at most 5 minutes from the server clock"),
-        ("X-signature" = String, Header, description = "base64(HMAC-SHA256(secret, consId & timestamp))"),
-        ("user_key" = String, Header, description = "The VClaim service's user key")),
-    responses((status = 200, description = "Encrypted participant, or metaData.code 401/201 with the reason", body = EncryptedEnvelope)))]
+        ("tglSEP" = String, Path, description = "Service (SEP) date yyyy-mm-dd")),
+    security(("bpjs_cons_id" = [], "bpjs_timestamp" = [], "bpjs_signature" = [], "bpjs_user_key" = [])),
+    responses(
+        (status = 200, description = "Encrypted participant, or `response` null with metaData.code 401 (signature headers: X-cons-id, X-timestamp within 5 minutes, X-signature = base64(HMAC-SHA256(secret, consId & timestamp)), user_key) or 201 and the reason", body = EncryptedEnvelope),
+        (status = 404, description = "Unknown route under the prefix (metaData.code 404)", body = VclaimRefusal)))]
 pub async fn by_nik(
-    State(state): State<AppState>,
+    State(ctx): State<ParticipantCtx>,
     headers: HeaderMap,
     Path((nik, tgl_sep)): Path<(String, String)>,
 ) -> AppResult<Json<EncryptedEnvelope>> {
-    let signed = authenticate(&state, &headers).await?;
+    let signed = authenticate(&ctx, &headers).await?;
     let id = Nik::parse(&nik).map_err(|e| AppError::rejected(REFUSED, Nik::message(e)))?;
-    answer(&state, &signed, Identifier::Nik(id), &tgl_sep).await
+    answer(&ctx, &signed, Identifier::Nik(id), &tgl_sep).await
 }
 
 /// Checks the signature headers against the server clock, as BPJS does first.
-async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<SignedRequest> {
-    match state
+async fn authenticate(ctx: &ParticipantCtx, headers: &HeaderMap) -> AppResult<SignedRequest> {
+    let kernel = &ctx.kernel;
+    match kernel
         .bpjs_consumers
-        .verify(&state.db, headers, state.clock.now().timestamp())
+        .verify(&kernel.db, headers, kernel.clock.now().timestamp())
         .await?
     {
         Ok(signed) => Ok(signed),
@@ -99,17 +97,17 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<Signed
 }
 
 async fn answer(
-    state: &AppState,
+    ctx: &ParticipantCtx,
     signed: &SignedRequest,
     id: Identifier,
     tgl_sep: &str,
 ) -> AppResult<Json<EncryptedEnvelope>> {
     let service_date = parse_date(tgl_sep.trim()).ok_or_else(|| AppError::rejected(REFUSED, DATE_MESSAGE))?;
-    let mut peserta = lookup::local(state, &id).await?;
+    let mut peserta = lookup::local(ctx, &id).await?;
     peserta.umur = Some(age::umur(
         &peserta.tgl_lahir,
         service_date,
-        today_jakarta(state.clock.as_ref()),
+        today_jakarta(ctx.kernel.clock.as_ref()),
     ));
     let plain = serde_json::to_string(&PesertaResponse { peserta })
         .map_err(|e| AppError::internal_from("serialize participant", e))?;

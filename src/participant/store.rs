@@ -1,9 +1,10 @@
 //! The participant registry's SQL.
 
+use crate::kernel::clock::Clock;
 use crate::kernel::db::Db;
 use crate::kernel::ids::{Nik, NomorKartu};
-use crate::with_db;
 
+use super::domain::Record;
 use super::wire::{Cob, Informasi, KodeKeterangan, Mr, Peserta, ProvUmum};
 
 const COLUMNS: &str = "no_kartu, nik, nama, sex, tgl_lahir, pisa, hak_kelas_kode, hak_kelas_keterangan, \
@@ -93,8 +94,7 @@ impl From<Row> for Peserta {
 /// The participant with this card number.
 pub async fn by_kartu(db: &Db, no_kartu: &NomorKartu) -> Result<Option<Peserta>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM participants WHERE no_kartu = $1");
-    let row: Option<Row> =
-        with_db!(db, pool => sqlx::query_as(&sql).bind(no_kartu.as_str()).fetch_optional(pool).await?);
+    let row: Option<Row> = sqlx::query_as(&sql).bind(no_kartu.as_str()).fetch_optional(db).await?;
     Ok(row.map(Peserta::from))
 }
 
@@ -105,12 +105,13 @@ pub async fn by_nik(db: &Db, nik: &Nik) -> Result<Option<Peserta>, sqlx::Error> 
         "SELECT {COLUMNS} FROM participants WHERE nik = $1 \
          ORDER BY CASE WHEN status_kode = '0' THEN 0 ELSE 1 END, tgl_tmt DESC, no_kartu LIMIT 1"
     );
-    let row: Option<Row> = with_db!(db, pool => sqlx::query_as(&sql).bind(nik.as_str()).fetch_optional(pool).await?);
+    let row: Option<Row> = sqlx::query_as(&sql).bind(nik.as_str()).fetch_optional(db).await?;
     Ok(row.map(Peserta::from))
 }
 
-/// Inserts or updates participants by card number, all in one transaction.
-pub async fn upsert_all(db: &Db, participants: &[Peserta]) -> Result<(), sqlx::Error> {
+/// Inserts or updates checked participants by card number, all in one write transaction,
+/// stamped with the clock's now.
+pub async fn upsert_all(db: &Db, clock: &dyn Clock, records: &[Record]) -> Result<(), sqlx::Error> {
     let placeholders: Vec<String> = (1..=27).map(|i| format!("${i}")).collect();
     let updates: Vec<String> = COLUMNS
         .split(',')
@@ -124,41 +125,40 @@ pub async fn upsert_all(db: &Db, participants: &[Peserta]) -> Result<(), sqlx::E
         placeholders.join(", "),
         updates.join(", ")
     );
-    let now = chrono::Utc::now().to_rfc3339();
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        for p in participants {
-            sqlx::query(&sql)
-                .bind(&p.no_kartu)
-                .bind(&p.nik)
-                .bind(&p.nama)
-                .bind(&p.sex)
-                .bind(&p.tgl_lahir)
-                .bind(&p.pisa)
-                .bind(&p.hak_kelas.kode)
-                .bind(&p.hak_kelas.keterangan)
-                .bind(&p.jenis_peserta.kode)
-                .bind(&p.jenis_peserta.keterangan)
-                .bind(&p.status_peserta.kode)
-                .bind(&p.status_peserta.keterangan)
-                .bind(&p.prov_umum.kd_provider)
-                .bind(&p.prov_umum.nm_provider)
-                .bind(&p.tgl_cetak_kartu)
-                .bind(&p.tgl_tat)
-                .bind(&p.tgl_tmt)
-                .bind(&p.cob.nm_asuransi)
-                .bind(&p.cob.no_asuransi)
-                .bind(&p.cob.tgl_tat)
-                .bind(&p.cob.tgl_tmt)
-                .bind(&p.informasi.dinsos)
-                .bind(&p.informasi.no_sktm)
-                .bind(&p.informasi.prolanis_prb)
-                .bind(&p.mr.no_mr)
-                .bind(&p.mr.no_telepon)
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await
-    })
+    let now = clock.now().to_rfc3339();
+    let mut tx = db.begin_write().await?;
+    for record in records {
+        let p = record.peserta();
+        sqlx::query(&sql)
+            .bind(record.no_kartu().as_str())
+            .bind(record.nik().as_str())
+            .bind(&p.nama)
+            .bind(&p.sex)
+            .bind(&p.tgl_lahir)
+            .bind(&p.pisa)
+            .bind(&p.hak_kelas.kode)
+            .bind(&p.hak_kelas.keterangan)
+            .bind(&p.jenis_peserta.kode)
+            .bind(&p.jenis_peserta.keterangan)
+            .bind(&p.status_peserta.kode)
+            .bind(&p.status_peserta.keterangan)
+            .bind(&p.prov_umum.kd_provider)
+            .bind(&p.prov_umum.nm_provider)
+            .bind(&p.tgl_cetak_kartu)
+            .bind(&p.tgl_tat)
+            .bind(&p.tgl_tmt)
+            .bind(&p.cob.nm_asuransi)
+            .bind(&p.cob.no_asuransi)
+            .bind(&p.cob.tgl_tat)
+            .bind(&p.cob.tgl_tmt)
+            .bind(&p.informasi.dinsos)
+            .bind(&p.informasi.no_sktm)
+            .bind(&p.informasi.prolanis_prb)
+            .bind(&p.mr.no_mr)
+            .bind(&p.mr.no_telepon)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await
 }

@@ -22,11 +22,11 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::app::AppState;
 use crate::kernel::bpjs_crypto::{self, DecryptError};
 use crate::kernel::error::AppError;
 use crate::kernel::journal::JournalEntry;
 use crate::kernel::mask;
+use crate::kernel::Kernel;
 
 use super::breaker::{Breaker, Permit};
 use super::domain::Identifier;
@@ -186,14 +186,14 @@ impl Upstream {
     /// Looks `id` up at BPJS for a service on `date`; journals the exchange.
     pub async fn lookup(
         &self,
-        state: &AppState,
+        kernel: &Kernel,
         id: &Identifier,
         date: NaiveDate,
         correlation_id: &str,
     ) -> Result<Peserta, Failure> {
         let started = Instant::now();
         let path = format!("/Peserta/{}/tglSEP/{date}", id.vclaim_path());
-        let exchange = self.call(state.clock.now().timestamp(), &path).await;
+        let exchange = self.call(kernel.clock.now().timestamp(), &path).await;
         let detail = match &exchange.result {
             Ok(_) => format!("vclaim 200 OK (attempts: {})", exchange.attempts),
             Err(failure) => {
@@ -217,7 +217,7 @@ impl Upstream {
             Identifier::Kartu(_) => "vclaim GET /Peserta/nokartu/{noKartu}/tglSEP/{tglSEP}",
             Identifier::Nik(_) => "vclaim GET /Peserta/nik/{nik}/tglSEP/{tglSEP}",
         };
-        state.journal.record(JournalEntry {
+        kernel.journal.record(JournalEntry {
             family: "participant",
             method: "GET".to_string(),
             route: route.to_string(),

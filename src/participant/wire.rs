@@ -13,14 +13,47 @@ pub struct MetaData {
     pub message: String,
 }
 
-/// The VClaim envelope.
+/// The proxy's answer in VClaim's envelope: the participant, or `response` null with the
+/// refusal's code and reason (sent with HTTP 200, as BPJS answers its refusals).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct VclaimEnvelope<T> {
-    /// Outcome.
+pub struct PesertaEnvelope {
+    /// Outcome ("200"/"OK", or the refusal).
     pub meta_data: MetaData,
-    /// The payload, `null` on a refusal.
-    pub response: Option<T>,
+    /// The participant, `null` on a refusal.
+    pub response: Option<PesertaResponse>,
+}
+
+/// A refusal in VClaim's envelope (`response` always null): a missing or wrong token
+/// (401), an unknown route (404).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VclaimRefusal {
+    /// The refusal's code (the HTTP status as text) and reason.
+    pub meta_data: MetaData,
+    /// Always null.
+    #[schema(schema_with = null_schema)]
+    pub response: (),
+}
+
+impl VclaimRefusal {
+    /// A refusal with `code` and `message`.
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> VclaimRefusal {
+        VclaimRefusal {
+            meta_data: MetaData {
+                code: code.into(),
+                message: message.into(),
+            },
+            response: (),
+        }
+    }
+}
+
+/// The schema of a value that is always JSON `null`.
+fn null_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::Object::builder()
+        .schema_type(utoipa::openapi::schema::Type::Null)
+        .build()
 }
 
 /// `response` of a participant lookup.

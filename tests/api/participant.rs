@@ -166,10 +166,20 @@ db_test!(missing_or_wrong_token_is_401_in_the_vclaim_envelope, |app| async move 
 
 db_test!(revoked_token_is_refused, |app| async move {
     use jembatan::kernel::auth::bearer;
-    bearer::create(&app.state.db, "participant", "rs-lama", "old-token")
-        .await
-        .unwrap();
-    assert!(bearer::revoke(&app.state.db, "participant", "rs-lama").await.unwrap());
+    bearer::create(
+        &app.state.db,
+        app.state.clock.as_ref(),
+        "participant",
+        "rs-lama",
+        "old-token",
+    )
+    .await
+    .unwrap();
+    assert!(
+        bearer::revoke(&app.state.db, app.state.clock.as_ref(), "participant", "rs-lama")
+            .await
+            .unwrap()
+    );
     let response = app
         .client
         .get(app.at("/api/v1/bpjs/nokartu/0011336526592"))
@@ -331,9 +341,10 @@ db_test!(token_cli_creates_and_revokes, |app| async move {
     assert!(revoked.status.success());
     let again = run(vec!["token", "revoke", "rs-baru"]).await.unwrap();
     assert_eq!(again.status.code(), Some(1), "nothing left to revoke");
-    let stored: String = jembatan::with_db!(&app.state.db, pool => {
-        sqlx::query_scalar("SELECT token_key FROM api_tokens WHERE name = 'rs-baru'").fetch_one(pool).await.unwrap()
-    });
+    let stored: String = sqlx::query_scalar("SELECT token_key FROM api_tokens WHERE name = 'rs-baru'")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
     assert_ne!(stored, "fresh-token-1", "stored hashed");
 });
 

@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 
 use axum::http::HeaderMap;
 
+use crate::kernel::clock::Clock;
 use crate::kernel::db::Db;
 use crate::kernel::secret;
-use crate::with_db;
 
 /// How long a verified token is trusted without asking the database again.
 const CACHE_TTL: Duration = Duration::from_secs(5);
@@ -43,13 +43,13 @@ impl BearerTokens {
                 return Ok(Some(name.clone()));
             }
         }
-        let name: Option<String> = with_db!(db, pool => {
-            sqlx::query_scalar("SELECT name FROM api_tokens WHERE realm = $1 AND token_key = $2 AND revoked_at IS NULL")
-                .bind(realm)
-                .bind(secret::token_key(token))
-                .fetch_optional(pool)
-                .await?
-        });
+        let name: Option<String> = sqlx::query_scalar(
+            "SELECT name FROM api_tokens WHERE realm = $1 AND token_key = $2 AND revoked_at IS NULL",
+        )
+        .bind(realm)
+        .bind(secret::token_key(token))
+        .fetch_optional(db)
+        .await?;
         let mut cache = self.cache.write().expect("cache lock");
         match &name {
             Some(name) => {
@@ -66,11 +66,11 @@ impl BearerTokens {
     }
 }
 
-/// Stores `token` under `name` for `realm` (replacing a token of the same name).
-pub async fn create(db: &Db, realm: &str, name: &str, token: &str) -> Result<(), sqlx::Error> {
-    let now = chrono::Utc::now().to_rfc3339();
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
+/// Stores `token` under `name` for `realm` (replacing a token of the same name), created
+/// at the clock's now.
+pub async fn create(db: &Db, clock: &dyn Clock, realm: &str, name: &str, token: &str) -> Result<(), sqlx::Error> {
+    let now = clock.now().to_rfc3339();
+    db.execute_write(
         sqlx::query(
             "INSERT INTO api_tokens (realm, name, token_key, created_at, revoked_at) VALUES ($1, $2, $3, $4, NULL) \
              ON CONFLICT (realm, name) DO UPDATE SET token_key = excluded.token_key, created_at = excluded.created_at, revoked_at = NULL",
@@ -78,24 +78,23 @@ pub async fn create(db: &Db, realm: &str, name: &str, token: &str) -> Result<(),
         .bind(realm)
         .bind(name)
         .bind(secret::token_key(token))
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await
-    })
+        .bind(now),
+    )
+    .await?;
+    Ok(())
 }
 
-/// Revokes the token named `name`; false when there was none live.
-pub async fn revoke(db: &Db, realm: &str, name: &str) -> Result<bool, sqlx::Error> {
-    let now = chrono::Utc::now().to_rfc3339();
-    let done = with_db!(db, pool => {
-        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE realm = $2 AND name = $3 AND revoked_at IS NULL")
-            .bind(&now)
-            .bind(realm)
-            .bind(name)
-            .execute(pool)
-            .await?
-            .rows_affected()
-    });
+/// Revokes the token named `name` at the clock's now; false when there was none live.
+pub async fn revoke(db: &Db, clock: &dyn Clock, realm: &str, name: &str) -> Result<bool, sqlx::Error> {
+    let now = clock.now().to_rfc3339();
+    let done = db
+        .execute_write(
+            sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE realm = $2 AND name = $3 AND revoked_at IS NULL")
+                .bind(now)
+                .bind(realm)
+                .bind(name),
+        )
+        .await?
+        .rows_affected();
     Ok(done > 0)
 }

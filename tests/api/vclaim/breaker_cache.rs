@@ -22,7 +22,7 @@ vclaim_test!(the_circuit_breaker_opens_and_closes, |backend| async move {
         refusal(status, &body, "502");
     }
     assert_eq!(fake.hits(), 2);
-    assert!(app.state.participant.upstream.as_ref().unwrap().breaker_open());
+    assert!(app.state.participant.family.upstream.as_ref().unwrap().breaker_open());
     let (status, body) = get(&app, &path).await;
     let message = refusal(status, &body, "503");
     assert!(message.contains("circuit breaker terbuka"), "{message}");
@@ -44,7 +44,7 @@ vclaim_test!(the_circuit_breaker_opens_and_closes, |backend| async move {
     assert_eq!(status, 200);
     assert_eq!(body["response"]["peserta"]["nama"], "TRI M");
     assert_eq!(fake.hits(), 3, "exactly one probe");
-    assert!(!app.state.participant.upstream.as_ref().unwrap().breaker_open());
+    assert!(!app.state.participant.family.upstream.as_ref().unwrap().breaker_open());
     get(&app, &path).await;
     assert_eq!(fake.hits(), 4, "closed again: every lookup goes upstream (cache off)");
 });

@@ -171,15 +171,13 @@ fn refusal(status: u16, body: &Value, code: &str) -> String {
 /// The journal rows of upstream calls (route `vclaim ...`), waiting for the batch writer.
 async fn upstream_journal(app: &TestApp, at_least: usize) -> Vec<(String, String, i64)> {
     for _ in 0..100 {
-        let rows: Vec<(String, String, i64)> = jembatan::with_db!(&app.state.db, pool => {
-            sqlx::query_as(
-                "SELECT path_masked, detail, CAST(status AS BIGINT) FROM journal \
-                 WHERE route LIKE 'vclaim %' ORDER BY id",
-            )
-            .fetch_all(pool)
-            .await
-            .unwrap()
-        });
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT path_masked, detail, CAST(status AS BIGINT) FROM journal \
+             WHERE route LIKE 'vclaim %' ORDER BY id",
+        )
+        .fetch_all(&app.state.db)
+        .await
+        .unwrap();
         if rows.len() >= at_least {
             return rows;
         }

@@ -201,7 +201,7 @@ async fn vclaim_mode_without_credentials_does_not_start() {
     let mut config = jembatan::config::Config::default();
     config.participant.mode = Mode::Vclaim;
     config.participant.vclaim.cons_id = "1234".into();
-    let err = jembatan::participant::ParticipantState::new(&config)
+    let err = jembatan::participant::Participant::new(config.participant)
         .unwrap_err()
         .to_string();
     assert!(err.contains("secret") && err.contains("user_key"), "{err}");

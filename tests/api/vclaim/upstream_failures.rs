@@ -20,7 +20,7 @@ vclaim_test!(
         assert_eq!(refusal(status, &body, "401"), "Signature tidak valid");
         let rows = upstream_journal(&app, 1).await;
         assert_eq!(rows[0].1, "vclaim 401 Signature tidak valid (attempts: 1)");
-        let debug = format!("{:?} {:?}", app.state.config, app.state.participant);
+        let debug = format!("{:?} {:?}", app.state.config, app.state.participant.family);
         assert!(!debug.contains("wrong-secret-xyz"), "the secret never shows: {debug}");
         assert!(!debug.contains("demo-user-key"), "nor the user_key: {debug}");
 
