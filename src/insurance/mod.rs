@@ -22,4 +22,3 @@ pub struct InsuranceConfig {
     /// The broker hub (`[insurance.broker]`).
     pub broker: broker::BrokerConfig,
 }
-

@@ -52,7 +52,7 @@ db_test!(metrics_count_requests_by_route_and_status, |app| async move {
         .lines()
         .find(|l| {
             l.starts_with("jembatan_http_requests_total")
-                && l.contains("route=\"/api/v1/bpjs/nik/{nik}\"")
+                && l.contains("route=\"/api/v1/bpjs/nik/{NIK}\"")
                 && l.contains("status=\"200\"")
         })
         .unwrap_or_else(|| panic!("no counter line in {text}"));
@@ -81,7 +81,7 @@ db_test!(journal_records_family_requests_masked, |app| async move {
             .unwrap()
     });
     assert_eq!(row.0, "participant");
-    assert_eq!(row.1, "/api/v1/bpjs/nokartu/{no_kartu}");
+    assert_eq!(row.1, "/api/v1/bpjs/nokartu/{NOMOR_KARTU}");
     assert_eq!(row.2, "/api/v1/bpjs/nokartu/0011*****6592");
     assert_eq!(row.3, 200);
 });
