@@ -194,16 +194,6 @@ impl Db {
     }
 }
 
-/// Transitional: runs `$body` with `$pool` bound to the [`Db`] (an executor that also
-/// begins gated write transactions). Being removed family by family; do not add uses.
-#[macro_export]
-macro_rules! with_db {
-    ($db:expr, $pool:ident => $body:expr) => {{
-        let $pool: &$crate::kernel::db::Db = $db;
-        $body
-    }};
-}
-
 /// `&Db` runs queries on its pool, so a store function reads with `.fetch_one(db)`.
 impl<'p> Executor<'p> for &'_ Db {
     type Database = Any;

@@ -3,7 +3,6 @@
 use axum::extract::{MatchedPath, Request};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::Router;
 
 use super::error::AppError;
 use super::journal::{Journal, JournalEntry};
@@ -12,26 +11,11 @@ use utoipa_axum::router::OpenApiRouter;
 /// Renders an [`AppError`] in a family's own envelope.
 pub type Renderer = fn(&AppError) -> Response;
 
-/// Mounts `inner` at `prefix` as part of `family`:
+/// Mounts `inner` (one route list with its OpenAPI operations, utoipa-axum `routes!`)
+/// at `prefix` as part of `family`; the operations' paths are relative to `prefix`:
 /// - an unknown route under the prefix answers `NotFound` in the family's envelope;
 /// - every error response (handler errors and extractor rejections alike) is re-rendered by `render`;
 /// - every request is written to the journal under the family's name.
-pub fn mount<S>(prefix: &str, inner: Router<S>, family: &'static str, render: Renderer) -> Router<S>
-where
-    S: Clone + Send + Sync + 'static,
-{
-    let inner = inner.fallback(unknown_route);
-    let router = if prefix.is_empty() || prefix == "/" {
-        inner
-    } else {
-        Router::new().nest(prefix, inner)
-    };
-    layers(router, family, render)
-}
-
-/// [`mount`] for a router built from one route list with its OpenAPI operations
-/// (utoipa-axum `routes!`): the operations' paths are relative to `prefix` and come out
-/// of the document under it.
 pub fn mount_api<S>(prefix: &str, inner: OpenApiRouter<S>, family: &'static str, render: Renderer) -> OpenApiRouter<S>
 where
     S: Clone + Send + Sync + 'static,
@@ -53,19 +37,6 @@ where
 
 async fn unknown_route() -> AppError {
     AppError::NotFound("Alamat tidak ditemukan".to_string())
-}
-
-fn layers<S>(router: Router<S>, family: &'static str, render: Renderer) -> Router<S>
-where
-    S: Clone + Send + Sync + 'static,
-{
-    router
-        .layer(middleware::map_response(move |response: Response| async move {
-            rerender(response, render)
-        }))
-        .layer(middleware::from_fn(move |req: Request, next: Next| {
-            journal(family, req, next)
-        }))
 }
 
 fn rerender(mut response: Response, render: Renderer) -> Response {

@@ -3,6 +3,7 @@
 
 pub mod common;
 
+mod architecture;
 mod hr;
 mod insurance_broker;
 mod insurance_panel;

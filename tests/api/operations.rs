@@ -73,13 +73,13 @@ db_test!(journal_records_family_requests_masked, |app| async move {
     assert_eq!(response.status(), 200);
     let state = app.state.clone();
     app.stop().await; // flushes the journal
-    let row: (String, String, String, i32) = jembatan::with_db!(&state.db, pool => {
+    let row: (String, String, String, i32) = {
         sqlx::query_as("SELECT family, route, path_masked, status FROM journal WHERE correlation_id = $1")
             .bind("journal-test-1")
-            .fetch_one(pool)
+            .fetch_one(&state.db)
             .await
             .unwrap()
-    });
+    };
     assert_eq!(row.0, "participant");
     assert_eq!(row.1, "/api/v1/bpjs/nokartu/{NOMOR_KARTU}");
     assert_eq!(row.2, "/api/v1/bpjs/nokartu/0011*****6592");
@@ -170,9 +170,12 @@ async fn sigterm_finishes_in_flight_requests_and_flushes_the_journal() {
     assert!(exit.success(), "clean exit on SIGTERM: {exit:?}");
     assert!(answered > 0, "some requests were served before the signal");
     let db = jembatan::kernel::db::Db::connect(&db_url).await.unwrap();
-    let journaled: i64 = jembatan::with_db!(&db, pool => {
-        sqlx::query_scalar("SELECT COUNT(*) FROM journal WHERE family = 'participant'").fetch_one(pool).await.unwrap()
-    });
+    let journaled: i64 = {
+        sqlx::query_scalar("SELECT COUNT(*) FROM journal WHERE family = 'participant'")
+            .fetch_one(&db)
+            .await
+            .unwrap()
+    };
     assert_eq!(journaled, answered, "every answered request is journaled");
 }
 
@@ -207,9 +210,12 @@ async fn demo_and_migrate_commands_are_idempotent() {
     assert!(String::from_utf8_lossy(&first.stdout).contains("demo-hospital-token"));
     let db = jembatan::kernel::db::Db::connect(&url).await.unwrap();
     let count = || async {
-        let n: i64 = jembatan::with_db!(&db, pool => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM participants").fetch_one(pool).await.unwrap()
-        });
+        let n: i64 = {
+            sqlx::query_scalar("SELECT COUNT(*) FROM participants")
+                .fetch_one(&db)
+                .await
+                .unwrap()
+        };
         n
     };
     let after_first = count().await;

@@ -81,11 +81,18 @@ db_test!(
             got.contains(&"x".to_string()),
             "an unordered message is not held up: {got:?}"
         );
-        let (delivered, attempts_of_first): (i64, i64) = jembatan::with_db!(&app.state.db, pool => {
-            let delivered = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = 'delivered'").fetch_one(pool).await.unwrap();
-            let attempts = sqlx::query_scalar("SELECT attempts FROM outbox WHERE body = $1").bind(b"1".to_vec()).fetch_one(pool).await.unwrap();
+        let (delivered, attempts_of_first): (i64, i64) = {
+            let delivered = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = 'delivered'")
+                .fetch_one(&app.state.db)
+                .await
+                .unwrap();
+            let attempts = sqlx::query_scalar("SELECT attempts FROM outbox WHERE body = $1")
+                .bind(b"1".to_vec())
+                .fetch_one(&app.state.db)
+                .await
+                .unwrap();
             (delivered, attempts)
-        });
+        };
         assert_eq!(delivered, 4);
         assert_eq!(attempts_of_first, 3, "two refusals, then delivered");
     }

@@ -115,10 +115,14 @@ pair_test!(automatic_cover_from_premium_to_epolicy, |broker, panel| async move {
     let journal = broker.state.clone();
     let mut rows = 0i64;
     for _ in 0..100 {
-        rows = jembatan::with_db!(&journal.db, pool => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM journal WHERE family = 'insurance-broker' AND route LIKE 'panel:%'")
-                .fetch_one(pool).await.unwrap()
-        });
+        rows = {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM journal WHERE family = 'insurance-broker' AND route LIKE 'panel:%'",
+            )
+            .fetch_one(&journal.db)
+            .await
+            .unwrap()
+        };
         if rows >= 5 {
             break;
         }

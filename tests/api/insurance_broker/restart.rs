@@ -75,10 +75,14 @@ async fn callback_survives_broker_restart(backend: Backend) {
     .await;
     let mut attempts = 0i64;
     for _ in 0..200 {
-        attempts = jembatan::with_db!(&panel.state.db, pool => {
-            sqlx::query_scalar("SELECT COALESCE(MAX(attempts), 0) FROM outbox WHERE target_url LIKE '%post-status-pertanggung-cbc'")
-                .fetch_one(pool).await.unwrap()
-        });
+        attempts = {
+            sqlx::query_scalar(
+                "SELECT COALESCE(MAX(attempts), 0) FROM outbox WHERE target_url LIKE '%post-status-pertanggung-cbc'",
+            )
+            .fetch_one(&panel.state.db)
+            .await
+            .unwrap()
+        };
         if attempts >= 1 {
             break;
         }

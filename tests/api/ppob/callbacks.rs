@@ -73,9 +73,12 @@ db_test!(callbacks_are_signed_and_retried_until_acknowledged, |app| async move {
     }
     refids.sort();
     assert_eq!(refids, vec!["CB-INQ", "CB-PAY"]);
-    let statuses: Vec<(String, i64)> = jembatan::with_db!(&app.state.db, pool => {
-        sqlx::query_as("SELECT status, attempts FROM outbox WHERE family = 'ppob' ORDER BY id").fetch_all(pool).await.unwrap()
-    });
+    let statuses: Vec<(String, i64)> = {
+        sqlx::query_as("SELECT status, attempts FROM outbox WHERE family = 'ppob' ORDER BY id")
+            .fetch_all(&app.state.db)
+            .await
+            .unwrap()
+    };
     assert!(statuses.iter().all(|(s, _)| s == "delivered"), "{statuses:?}");
     assert_eq!(statuses.iter().map(|(_, a)| a).sum::<i64>(), 4, "{statuses:?}");
 });
@@ -98,9 +101,12 @@ db_test!(
         trx_as(&app, &me, "INQGAS", "0110014602", "F1").await;
         let mut status = (String::new(), 0i64);
         for _ in 0..200 {
-            status = jembatan::with_db!(&app.state.db, pool => {
-                sqlx::query_as("SELECT status, attempts FROM outbox WHERE family = 'ppob'").fetch_one(pool).await.unwrap()
-            });
+            status = {
+                sqlx::query_as("SELECT status, attempts FROM outbox WHERE family = 'ppob'")
+                    .fetch_one(&app.state.db)
+                    .await
+                    .unwrap()
+            };
             if status.0 == "failed" {
                 break;
             }

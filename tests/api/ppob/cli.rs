@@ -56,9 +56,12 @@ db_test!(reconcile_and_import_through_the_binary, |app| async move {
     let ok = reconcile();
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stdout));
     // A balance changed behind the ledger's back is caught.
-    jembatan::with_db!(&app.state.db, pool => {
-        sqlx::query("UPDATE ppob_members SET balance = balance + 1 WHERE memberid = 'DEMO01'").execute(pool).await.unwrap();
-    });
+    {
+        sqlx::query("UPDATE ppob_members SET balance = balance + 1 WHERE memberid = 'DEMO01'")
+            .execute(&app.state.db)
+            .await
+            .unwrap();
+    };
     let bad = reconcile();
     assert_eq!(bad.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&bad.stdout);

@@ -64,9 +64,12 @@ db_test!(
             balance_of(&app, "DEMO01", "123456").await,
             10_000_000 - (385_000 + 1_300)
         );
-        let debits: i64 = jembatan::with_db!(&app.state.db, pool => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM ppob_ledger WHERE kind = 'debit'").fetch_one(pool).await.unwrap()
-        });
+        let debits: i64 = {
+            sqlx::query_scalar("SELECT COUNT(*) FROM ppob_ledger WHERE kind = 'debit'")
+                .fetch_one(&app.state.db)
+                .await
+                .unwrap()
+        };
         assert_eq!(debits, 1);
         reconciles(&app).await;
     }

@@ -126,9 +126,12 @@ db_test!(payment_needs_an_inquiry_the_same_day, |app| async move {
     assert!(body["message"].as_str().unwrap().contains("INQ"), "{body}");
     // An inquiry made on another day does not count.
     trx(&app, "INQWASBY", "1013226", "I1").await;
-    jembatan::with_db!(&app.state.db, pool => {
-        sqlx::query("UPDATE ppob_transactions SET day = '2000-01-01' WHERE trxid = 'I1'").execute(pool).await.unwrap();
-    });
+    {
+        sqlx::query("UPDATE ppob_transactions SET day = '2000-01-01' WHERE trxid = 'I1'")
+            .execute(&app.state.db)
+            .await
+            .unwrap();
+    };
     let body = trx(&app, "PAYWASBY", "1013226", "P2").await;
     assert_eq!(body["rc"], "63", "{body}");
     // An inquiry of another customer does not count either.
