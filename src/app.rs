@@ -33,8 +33,8 @@ impl std::ops::Deref for AppState {
     }
 }
 
-/// The fields of [`AppState`]: the kernel and each family's part. (Families still being
-/// moved to their own context reach the kernel's fields through `Deref`.)
+/// The fields of [`AppState`]: the kernel and each family's context. Entry files and
+/// tests reach the kernel's fields (`state.db`, `state.clock`) through `Deref`.
 #[derive(Debug)]
 pub struct AppStateInner {
     /// What every family shares.
