@@ -148,6 +148,7 @@ pub fn router(state: AppState) -> Router {
             observability::track,
         ))
         .layer(Extension(state.journal.clone()))
+        .layer(Extension(state.clock.clone()))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)

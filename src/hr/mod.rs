@@ -25,11 +25,14 @@ use std::path::Path;
 
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::kernel::clock::SharedClock;
 use crate::kernel::envelope;
 use crate::kernel::error::AppError;
 use crate::kernel::import::ImportSummary;
@@ -140,11 +143,12 @@ pub fn router() -> OpenApiRouter<HrCtx> {
 
 /// A known path with a method it does not serve: 405 in the HR error form (axum's own
 /// answer is empty; its `Allow` header is kept).
-async fn method_not_allowed(response: Response) -> Response {
+async fn method_not_allowed(Extension(clock): Extension<SharedClock>, response: Response) -> Response {
     if response.status() != StatusCode::METHOD_NOT_ALLOWED {
         return response;
     }
     let mut answer = body(
+        clock.now(),
         StatusCode::METHOD_NOT_ALLOWED,
         "METHOD_NOT_ALLOWED".into(),
         "Request method not supported".into(),
@@ -155,19 +159,18 @@ async fn method_not_allowed(response: Response) -> Response {
     answer
 }
 
-fn body(status: StatusCode, code: String, message: String) -> Response {
+fn body(now: DateTime<Utc>, status: StatusCode, code: String, message: String) -> Response {
     let body = wire::ErrorBody {
         code,
         message,
         status: status.as_u16(),
-        // The moment of the answer, not a business date: the wall clock is right here.
-        timestamp: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        timestamp: now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
     };
     (status, axum::Json(body)).into_response()
 }
 
 /// Renders an error as the original API does: `{code, message, status, timestamp}`.
-pub fn render(err: &AppError) -> Response {
+pub fn render(err: &AppError, now: DateTime<Utc>) -> Response {
     let (status, code) = match err {
         AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "BAD_REQUEST".to_string()),
         AppError::Rejected { code, .. } => (StatusCode::BAD_REQUEST, code.clone()),
@@ -179,7 +182,7 @@ pub fn render(err: &AppError) -> Response {
         AppError::Upstream { code, .. } => (StatusCode::BAD_GATEWAY, code.clone()),
         AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_SERVER_ERROR".to_string()),
     };
-    let mut response = body(status, code, err.public_message());
+    let mut response = body(now, status, code, err.public_message());
     if status == StatusCode::UNAUTHORIZED {
         response
             .headers_mut()

@@ -4,12 +4,16 @@ use axum::extract::{MatchedPath, Request};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 
+use chrono::{DateTime, Utc};
+
+use super::clock::{Clock, SharedClock, SystemClock};
 use super::error::AppError;
 use super::journal::{Journal, JournalEntry};
 use utoipa_axum::router::OpenApiRouter;
 
-/// Renders an [`AppError`] in a family's own envelope.
-pub type Renderer = fn(&AppError) -> Response;
+/// Renders an [`AppError`] in a family's own envelope, at `now` (from the kernel's clock,
+/// for envelopes that carry the moment of the answer).
+pub type Renderer = fn(&AppError, DateTime<Utc>) -> Response;
 
 /// Mounts `inner` (one route list with its OpenAPI operations, utoipa-axum `routes!`)
 /// at `prefix` as part of `family`; the operations' paths are relative to `prefix`:
@@ -27,8 +31,10 @@ where
         OpenApiRouter::default().nest(prefix, inner)
     };
     router
-        .layer(middleware::map_response(move |response: Response| async move {
-            rerender(response, render)
+        .layer(middleware::from_fn(move |req: Request, next: Next| async move {
+            let clock = req.extensions().get::<SharedClock>().cloned();
+            let response = next.run(req).await;
+            rerender(response, render, clock)
         }))
         .layer(middleware::from_fn(move |req: Request, next: Next| {
             journal(family, req, next)
@@ -39,10 +45,13 @@ async fn unknown_route() -> AppError {
     AppError::NotFound("Alamat tidak ditemukan".to_string())
 }
 
-fn rerender(mut response: Response, render: Renderer) -> Response {
+fn rerender(mut response: Response, render: Renderer, clock: Option<SharedClock>) -> Response {
     match response.extensions_mut().remove::<AppError>() {
         Some(err) => {
-            let mut rendered = render(&err);
+            // The server puts its clock on every request (app.rs); a router mounted
+            // without it (a unit test of one family) answers at wall-clock time.
+            let now = clock.map_or_else(|| SystemClock.now(), |clock| clock.now());
+            let mut rendered = render(&err, now);
             if let Some(retry) = response.headers().get("retry-after").cloned() {
                 rendered.headers_mut().insert("retry-after", retry);
             }

@@ -134,7 +134,7 @@ pub fn router() -> OpenApiRouter<ParticipantCtx> {
 /// Renders an error in VClaim's envelope: `metaData.code` a string, `response` null.
 /// Refusals of well-formed requests and upstream failures are HTTP 200, as BPJS answers
 /// its own refusals (see [`upstream`] for the codes of upstream failures).
-pub fn render(err: &AppError) -> Response {
+pub fn render(err: &AppError, _now: chrono::DateTime<chrono::Utc>) -> Response {
     let (status, code) = match err {
         AppError::BadRequest(_) => (StatusCode::OK, handlers::REFUSED.to_string()),
         AppError::Rejected { code, .. } => (StatusCode::OK, code.clone()),

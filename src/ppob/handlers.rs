@@ -177,13 +177,14 @@ pub async fn transaction(State(ctx): State<PpobCtx>, uri: Uri) -> AppResult<Resp
 pub async fn transaction_trailing_slash(state: State<PpobCtx>, uri: Uri) -> Response {
     let started = Instant::now();
     let journal = state.kernel.journal.clone();
+    let clock = state.kernel.clock.clone();
     let response = match transaction(state, uri.clone()).await {
         Ok(response) => response,
         Err(err) => {
             if let AppError::Internal(cause) = &err {
                 tracing::error!(error = %cause.chain(), "internal error");
             }
-            super::render(&err)
+            super::render(&err, clock.now())
         }
     };
     journal.record(JournalEntry {

@@ -173,7 +173,7 @@ async fn method_not_allowed(response: Response) -> Response {
 /// Renders an error in KHOINS form: `{"status": "Gagal", "message": ...}`. Refusals of
 /// well-formed requests are HTTP 200 (the client reads `status`); malformed requests 400,
 /// unknown routes 404.
-pub fn render(err: &AppError) -> Response {
+pub fn render(err: &AppError, _now: chrono::DateTime<chrono::Utc>) -> Response {
     let status = match err {
         AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
         AppError::NotFound(_) => StatusCode::NOT_FOUND,

@@ -181,7 +181,7 @@ async fn method_not_allowed(response: Response) -> Response {
 
 /// Renders an error in the Antrean envelope. Refusals of well-formed requests are HTTP 200
 /// with their code in `metadata.code` (201, or 208 for a duplicate), as BPJS answers them.
-pub fn render(err: &AppError) -> Response {
+pub fn render(err: &AppError, _now: chrono::DateTime<chrono::Utc>) -> Response {
     let (status, code) = match err {
         AppError::Rejected { code, .. } => (StatusCode::OK, code.parse::<i64>().unwrap_or(201)),
         AppError::Conflict(_) => (StatusCode::OK, 208),

@@ -267,3 +267,23 @@ async fn configuration_layers_in_order() {
     let default: serde_json::Value = serde_json::from_slice(&default.stdout).unwrap();
     assert_eq!(default["listen"], "127.0.0.1:8080");
 }
+
+db_test!(
+    error_envelopes_are_stamped_by_the_server_clock,
+    crate::common::TestOptions {
+        now: Some(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2021, 3, 4, 5, 6, 7).unwrap()),
+        ..Default::default()
+    },
+    |app| async move {
+        // HR's error form carries the moment of the answer: from the pinned clock, for a
+        // handler's refusal and for axum's own 405 alike.
+        let unauthorised = app.client.get(app.at("/core/v1/employees")).send().await.unwrap();
+        assert_eq!(unauthorised.status(), 401);
+        let body: serde_json::Value = unauthorised.json().await.unwrap();
+        assert_eq!(body["timestamp"], "2021-03-04T05:06:07.000Z", "{body}");
+        let wrong_method = app.client.delete(app.at("/oauth/token")).send().await.unwrap();
+        assert_eq!(wrong_method.status(), 405);
+        let body: serde_json::Value = wrong_method.json().await.unwrap();
+        assert_eq!(body["timestamp"], "2021-03-04T05:06:07.000Z", "{body}");
+    }
+);

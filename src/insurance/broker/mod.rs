@@ -182,7 +182,7 @@ pub fn router() -> OpenApiRouter<BrokerCtx> {
 
 /// Renders an error as the spec answers it: business failures HTTP 200 with `Status`
 /// "01", malformed input 400, bad credentials 401 with the spec's text.
-pub fn render(err: &AppError) -> Response {
+pub fn render(err: &AppError, _now: chrono::DateTime<chrono::Utc>) -> Response {
     let (status, keterangan) = match err {
         AppError::BadRequest(why) => (StatusCode::BAD_REQUEST, format!("{BAD_FORMAT}: {why}")),
         AppError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, INVALID_CREDENTIALS.to_string()),

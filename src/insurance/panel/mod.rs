@@ -167,7 +167,7 @@ pub fn router() -> OpenApiRouter<PanelCtx> {
 /// Renders an error as the spec answers it: business failures HTTP 200 with `Status`
 /// "01", malformed input 400, bad credentials 401 with the spec's text. The spec's
 /// "Internal Server Error" scenario is HTTP 200 with `Status` "01" too.
-pub fn render(err: &AppError) -> Response {
+pub fn render(err: &AppError, _now: chrono::DateTime<chrono::Utc>) -> Response {
     let (status, keterangan) = match err {
         AppError::BadRequest(why) => (StatusCode::BAD_REQUEST, format!("{BAD_FORMAT}: {why}")),
         AppError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, INVALID_CREDENTIALS.to_string()),
