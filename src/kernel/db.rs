@@ -4,11 +4,10 @@
 //! Queries are portable SQL (`$1` placeholders work on both backends) and bind only the
 //! types both backends share (integers, text, blobs, booleans, their `Option`s). Reads run
 //! on [`Db::pool`]; a write transaction is begun only through [`Db::begin_write`], which
-//! enters this process's SQLite write gate, so no write path can skip it (a test greps
-//! the sources for any other `begin`). Where the dialects truly differ (`FOR UPDATE SKIP
+//! on SQLite takes this process's one writer connection (the write gate), so no write path
+//! can skip it (a test greps the sources for any other `begin`). Where the dialects truly differ (`FOR UPDATE SKIP
 //! LOCKED`), a store asks [`Db::is_postgres`] and picks its statement.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
@@ -29,8 +28,8 @@ pub enum Backend {
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: AnyPool,
+    writer: AnyPool,
     backend: Backend,
-    gate: Arc<WriteGate>,
 }
 
 /// The executor type store functions take for reads and writes inside a transaction:
@@ -40,19 +39,10 @@ pub type Conn = sqlx::AnyConnection;
 /// A result row (for the few stores that read columns by name).
 pub type Row = sqlx::any::AnyRow;
 
-/// Queues this process's SQLite write transactions: one asks for SQLite's write lock at
-/// a time. Without it, concurrent `BEGIN IMMEDIATE`s meet a busy lock and SQLite's busy
-/// handler puts them to sleep for milliseconds at a time, which caps writes far below
-/// what one writer can do; a fair async queue keeps the writer busy instead. PostgreSQL
-/// locks rows, not the database: no gate there.
-#[derive(Debug, Default)]
-struct WriteGate(Arc<tokio::sync::Mutex<()>>);
-
-/// An open write transaction holding this process's SQLite write turn until it ends.
-/// Derefs to the connection, so queries take `&mut *tx`.
+/// An open write transaction. On SQLite it holds this process's one writer connection
+/// until it ends (the write turn); derefs to the connection, so queries take `&mut *tx`.
 pub struct WriteTx {
     tx: Transaction<'static, Any>,
-    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl std::fmt::Debug for WriteTx {
@@ -90,8 +80,31 @@ impl WriteTx {
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
      PRAGMA busy_timeout = 15000; PRAGMA foreign_keys = ON;";
 
+/// A SQLite pool of at most `connections`, each with [`SQLITE_PRAGMAS`]. An embedded
+/// file's connection cannot drop, so a connection is not pinged before each use (that
+/// would cost a round trip to its worker thread per query).
+async fn sqlite_pool(url: &str, connections: u32) -> Result<AnyPool, sqlx::Error> {
+    AnyPoolOptions::new()
+        .max_connections(connections)
+        .acquire_timeout(Duration::from_secs(30))
+        .test_before_acquire(false)
+        .after_connect(|conn, _meta| {
+            Box::pin(async move {
+                conn.execute(SQLITE_PRAGMAS).await?;
+                Ok(())
+            })
+        })
+        .connect(url)
+        .await
+}
+
 impl Db {
     /// Connects to `url` (`sqlite://path`, `sqlite::memory:` or `postgres://...`).
+    ///
+    /// On SQLite, this process writes through one dedicated connection: SQLite has one
+    /// writer at a time anyway, and a pool of one hands the write turn over in FIFO order
+    /// without the busy handler (which sleeps for milliseconds at a time) and without a
+    /// writer ever queueing behind readers for a connection. Reads use the other pool.
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
         sqlx::any::install_default_drivers();
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -100,20 +113,29 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect(url)
                 .await?;
-            Ok(Db::from_pool(pool, Backend::Postgres))
+            Ok(Db {
+                writer: pool.clone(),
+                pool,
+                backend: Backend::Postgres,
+            })
         } else if url.starts_with("sqlite:") {
-            let pool = AnyPoolOptions::new()
-                .max_connections(8)
-                .acquire_timeout(Duration::from_secs(30))
-                .after_connect(|conn, _meta| {
-                    Box::pin(async move {
-                        conn.execute(SQLITE_PRAGMAS).await?;
-                        Ok(())
-                    })
-                })
-                .connect(&sqlite_create_url(url))
-                .await?;
-            Ok(Db::from_pool(pool, Backend::Sqlite))
+            let url = sqlite_create_url(url);
+            if url.contains(":memory:") {
+                // Every connection to `:memory:` is its own database: one connection for all.
+                let pool = sqlite_pool(&url, 1).await?;
+                return Ok(Db {
+                    writer: pool.clone(),
+                    pool,
+                    backend: Backend::Sqlite,
+                });
+            }
+            let writer = sqlite_pool(&url, 1).await?;
+            let pool = sqlite_pool(&url, 8).await?;
+            Ok(Db {
+                pool,
+                writer,
+                backend: Backend::Sqlite,
+            })
         } else {
             anyhow::bail!(
                 "unsupported database URL (use sqlite:// or postgres://): {}",
@@ -122,19 +144,11 @@ impl Db {
         }
     }
 
-    fn from_pool(pool: AnyPool, backend: Backend) -> Db {
-        Db {
-            pool,
-            backend,
-            gate: Arc::default(),
-        }
-    }
-
     /// Applies the migrations of this backend (idempotent; safe with several processes on PostgreSQL).
     pub async fn migrate(&self) -> anyhow::Result<()> {
         match self.backend {
-            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
-            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.writer).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.writer).await?,
         }
         Ok(())
     }
@@ -154,33 +168,24 @@ impl Db {
         self.backend == Backend::Postgres
     }
 
-    /// Begins a write transaction: on SQLite, waits for this process's write turn and
-    /// starts with `BEGIN IMMEDIATE` (so two writers queue instead of one failing when its
-    /// read lock cannot be upgraded); on PostgreSQL a plain `BEGIN`.
+    /// Begins a write transaction: on SQLite, waits for this process's writer connection
+    /// and starts with `BEGIN IMMEDIATE` (so a writer of another process, such as a CLI
+    /// command, queues on the busy timeout instead of failing when a read lock cannot be
+    /// upgraded); on PostgreSQL a plain `BEGIN`.
     pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => {
-                let turn = self.gate.0.clone().lock_owned().await;
-                let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-                Ok(WriteTx { tx, _turn: Some(turn) })
-            }
-            Backend::Postgres => Ok(WriteTx {
-                tx: self.pool.begin().await?,
-                _turn: None,
-            }),
-        }
+        let tx = match self.backend {
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.writer.begin().await?,
+        };
+        Ok(WriteTx { tx })
     }
 
-    /// Runs one writing statement outside a transaction, in the write gate on SQLite.
+    /// Runs one writing statement outside a transaction (on SQLite's writer connection).
     pub async fn execute_write<'q>(
         &self,
         query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
     ) -> Result<AnyQueryResult, sqlx::Error> {
-        let _turn = match self.backend {
-            Backend::Sqlite => Some(self.gate.0.lock().await),
-            Backend::Postgres => None,
-        };
-        query.execute(&self.pool).await
+        query.execute(&self.writer).await
     }
 
     /// Checks the database answers (used by `/readyz`).
@@ -188,9 +193,10 @@ impl Db {
         sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
     }
 
-    /// Closes the pool, waiting for checked-out connections to come back.
+    /// Closes the pools, waiting for checked-out connections to come back.
     pub async fn close(&self) {
-        self.pool.close().await
+        self.pool.close().await;
+        self.writer.close().await;
     }
 }
 
