@@ -252,6 +252,8 @@ async fn pay(ctx: &PpobCtx, request: &TrxRequest, product: &Product, day: &str) 
     let code = product.record.code.clone();
     let now = ctx.kernel.clock.now().to_rfc3339();
     let member_id = request.member.id;
+    // Read before the write turn: an inquiry row never changes once written.
+    let inquiry = store::todays_inquiry(&ctx.kernel.db, member_id, &code, &request.tujuan, day).await?;
     let mut tx = ctx.kernel.db.begin_write().await?;
     // The claim: concurrent requests with this trxid wait here until this one ends.
     let claim = NewTrx {
@@ -271,7 +273,6 @@ async fn pay(ctx: &PpobCtx, request: &TrxRequest, product: &Product, day: &str) 
         tx.rollback().await?;
         return Ok(None);
     };
-    let inquiry = store::todays_inquiry(&mut tx, member_id, &code, &request.tujuan, day).await?;
     let (debited, refusal) = match inquiry.and_then(|i| quote(i, product)) {
         None => (
             None,

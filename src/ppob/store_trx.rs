@@ -95,7 +95,7 @@ pub struct Inquired {
 
 /// Today's latest successful inquiry of this member, product and customer number.
 pub async fn todays_inquiry(
-    conn: &mut Conn,
+    db: &Db,
     member_id: i64,
     product_code: &str,
     tujuan: &str,
@@ -109,7 +109,7 @@ pub async fn todays_inquiry(
     .bind(product_code)
     .bind(tujuan)
     .bind(day)
-    .fetch_optional(conn)
+    .fetch_optional(db)
     .await
 }
 
@@ -153,42 +153,40 @@ pub enum BalanceChange {
 }
 
 /// Adds `delta` (negative: a debit) to the balance, refusing to pass the credit limit when
-/// `enforce_limit`. The sum is computed with checked arithmetic here, not in SQL (where
-/// SQLite would turn an overflow into a float and PostgreSQL into an error), and written
-/// only if the balance is still the one read (a concurrent change on PostgreSQL re-reads).
+/// `enforce_limit`. One conditional statement, because it runs inside the write turn where
+/// every round trip counts. Its guards keep the sum within `i64` without computing an
+/// overflowing value on either backend (SQLite would turn an overflow into a float and
+/// PostgreSQL into an error): each `CASE` evaluates only the branch its sign selects. When
+/// nothing was written, the member is read once to say why.
 pub async fn change_balance(
     conn: &mut Conn,
     member_id: i64,
     delta: Rupiah,
     enforce_limit: bool,
 ) -> Result<BalanceChange, sqlx::Error> {
-    loop {
-        let row: Option<(Rupiah, Rupiah)> =
-            sqlx::query_as("SELECT balance, credit_limit FROM ppob_members WHERE id = $1")
-                .bind(member_id)
-                .fetch_optional(&mut *conn)
-                .await?;
-        let Some((balance, limit)) = row else {
-            return Ok(BalanceChange::NoMember);
-        };
-        let Some(new) = balance.checked_add(delta) else {
-            return Ok(BalanceChange::Overflow);
-        };
-        let floor = Rupiah::ZERO.checked_sub(limit);
-        if enforce_limit && delta.is_negative() && floor.is_none_or(|floor| new < floor) {
-            return Ok(BalanceChange::TooLow);
-        }
-        let written = sqlx::query("UPDATE ppob_members SET balance = $1 WHERE id = $2 AND balance = $3")
-            .bind(new)
-            .bind(member_id)
-            .bind(balance)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
-        if written == 1 {
-            return Ok(BalanceChange::Done(new));
-        }
+    let written: Option<Rupiah> = sqlx::query_scalar(
+        "UPDATE ppob_members SET balance = balance + $2 WHERE id = $1 \
+         AND CASE WHEN $2 >= 0 THEN balance <= 9223372036854775807 - $2 ELSE balance >= -9223372036854775807 - $2 END \
+         AND CASE WHEN $3 AND $2 < 0 THEN balance >= -credit_limit - $2 ELSE TRUE END \
+         RETURNING balance",
+    )
+    .bind(member_id)
+    .bind(delta)
+    .bind(enforce_limit)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(balance) = written {
+        return Ok(BalanceChange::Done(balance));
     }
+    let row: Option<(Rupiah,)> = sqlx::query_as("SELECT balance FROM ppob_members WHERE id = $1")
+        .bind(member_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(match row {
+        None => BalanceChange::NoMember,
+        Some((balance,)) if balance.checked_add(delta).is_none() => BalanceChange::Overflow,
+        Some(_) => BalanceChange::TooLow,
+    })
 }
 
 /// A ledger row: every balance change writes one, in the same transaction.
