@@ -18,7 +18,7 @@ use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::Json;
 use crate::kernel::secret;
 
-use super::store;
+use super::store_auth;
 use super::wire::{TokenRequest, TokenResponse};
 
 /// A token as verified once: its client, tenant and expiry (epoch ms).
@@ -85,7 +85,7 @@ impl FromRequestParts<HrCtx> for Caller {
         let cached = guard.tokens.read().expect("token cache").get(&key).cloned();
         let verified = match cached {
             Some(v) => Some(v),
-            None => store::find_token(&state.kernel.db, &key)
+            None => store_auth::find_token(&state.kernel.db, &key)
                 .await?
                 .map(|(client_id, tenant, expires_at)| {
                     let v = Verified {
@@ -172,7 +172,7 @@ pub async fn token(State(state): State<HrCtx>, req: Request) -> AppResult<Json<T
         (None, Some(id), Some(secret)) => (id, secret),
         _ => return Err(AppError::Unauthorized("Client authentication is required".into())),
     };
-    let client = store::find_client(&state.kernel.db, &client_id).await?;
+    let client = store_auth::find_client(&state.kernel.db, &client_id).await?;
     let tenant = match client {
         Some((hash, tenant)) if secret::verify(&client_secret, &hash) => tenant,
         _ => return Err(AppError::Unauthorized("Bad client credentials".into())),
@@ -181,7 +181,7 @@ pub async fn token(State(state): State<HrCtx>, req: Request) -> AppResult<Json<T
     let token = secret::random_token();
     let now_ms = state.kernel.clock.now().timestamp_millis();
     let ttl = state.family.config.token_ttl_secs;
-    store::insert_token(
+    store_auth::insert_token(
         &state.kernel.db,
         &secret::token_key(&token),
         &client_id,

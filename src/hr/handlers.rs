@@ -7,7 +7,6 @@ use axum::http::StatusCode;
 use super::HrCtx;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::{Json, Path, Query};
-use crate::kernel::ids::Nik;
 
 use super::auth::Caller;
 use super::domain::{self, invalid, optional, required, Column, Paging};
@@ -119,27 +118,21 @@ pub async fn list_employees(
     Ok(Json(page_of(rows, total, paging, sort)))
 }
 
-/// Validates an employee body; errors name the field.
+/// Parses an employee body once (NIK, dates, amounts); errors name the field.
 pub fn parse_employee(id: String, body: EmployeeRequest) -> AppResult<Employee> {
     let employee_number = required("employeeNumber", &body.employee_number)?;
     if employee_number.len() > 50 {
         return Err(invalid("employeeNumber", "must be at most 50 characters"));
     }
     let name = required("name", &body.name)?;
-    let nik = Nik::parse(&required("nik", &body.nik)?).map_err(|_| invalid("nik", "must be exactly 16 digits"))?;
+    let nik = domain::nik(&body.nik)?;
     let birth = domain::required_date("birthDate", &body.birth_date)?;
     let join = domain::required_date("joinDate", &body.join_date)?;
     if join < birth {
         return Err(invalid("joinDate", "must not be before birthDate"));
     }
-    let salary = body.salary.ok_or_else(|| invalid("salary", "is required"))?.0;
-    if salary < 0 {
-        return Err(invalid("salary", "must not be negative"));
-    }
-    let minimum_wage = body.minimum_wage.map(|w| w.0);
-    if minimum_wage.is_some_and(|w| w < 0) {
-        return Err(invalid("minimumWage", "must not be negative"));
-    }
+    let salary = domain::amount("salary", body.salary)?.ok_or_else(|| invalid("salary", "is required"))?;
+    let minimum_wage = domain::amount("minimumWage", body.minimum_wage)?;
     let status = optional(&body.status).unwrap_or_else(|| "ACTIVE".into());
     if status != "ACTIVE" && status != "INACTIVE" {
         return Err(invalid("status", "must be ACTIVE or INACTIVE"));
@@ -148,7 +141,7 @@ pub fn parse_employee(id: String, body: EmployeeRequest) -> AppResult<Employee> 
         id,
         employee_number,
         name,
-        nik: nik.as_str().to_string(),
+        nik,
         birth_date: birth.to_string(),
         join_date: join.to_string(),
         salary,

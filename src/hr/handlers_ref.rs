@@ -8,9 +8,10 @@ use axum::http::StatusCode;
 use super::HrCtx;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::Json;
+use crate::kernel::money::Rupiah;
 
 use super::auth::Caller;
-use super::domain::{invalid, optional, required, Bind, Column, Programme};
+use super::domain::{self, invalid, optional, required, Bind, Column, Programme};
 use super::handlers::{list, page_of, Listing};
 use super::store::{self, Deleted, Reference, TemplateRow};
 use super::wire::{
@@ -76,11 +77,8 @@ fn parse_template(programme: Programme, id: String, body: TemplateRequest) -> Ap
 }
 
 fn parse_class(id: String, body: TreatmentClassRequest) -> AppResult<TreatmentClass> {
-    let min_salary = body.min_salary.map(|v| v.0).unwrap_or(0);
-    let max_salary = body.max_salary.map(|v| v.0);
-    if min_salary < 0 {
-        return Err(invalid("minSalary", "must not be negative"));
-    }
+    let min_salary = domain::amount("minSalary", body.min_salary)?.unwrap_or(Rupiah::ZERO);
+    let max_salary = domain::amount("maxSalary", body.max_salary)?;
     if max_salary.is_some_and(|max| max < min_salary) {
         return Err(invalid("maxSalary", "must not be below minSalary"));
     }

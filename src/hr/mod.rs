@@ -16,6 +16,7 @@ pub mod handlers_ref;
 pub mod import;
 pub mod memberships;
 pub mod store;
+pub mod store_auth;
 pub mod store_import;
 pub mod store_membership;
 pub mod wire;
