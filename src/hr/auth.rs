@@ -19,7 +19,7 @@ use crate::kernel::extract::Json;
 use crate::kernel::secret;
 
 use super::store_auth;
-use super::wire::{TokenRequest, TokenResponse};
+use super::wire::{ErrorBody, TokenRequest, TokenResponse};
 
 /// A token as verified once: its client, tenant and expiry (epoch ms).
 #[derive(Debug, Clone)]
@@ -147,14 +147,19 @@ async fn token_request(req: Request) -> AppResult<TokenRequest> {
 }
 
 /// OAuth2 client-credentials grant.
-#[utoipa::path(post, path = "/token", tag = "hr",
-    request_body(content = TokenRequest, description = "grant_type=client_credentials with client_id and client_secret (form or JSON), or the client in HTTP Basic",
-        content_type = "application/x-www-form-urlencoded"),
+#[utoipa::path(post, path = "/token", tag = "hr", operation_id = "oauth_token",
+    request_body(description = "grant_type=client_credentials with client_id and client_secret, as a form or as JSON; \
+        or the client in HTTP Basic and only grant_type in the body",
+        content((TokenRequest = "application/x-www-form-urlencoded"), (TokenRequest = "application/json"))),
+    // The client authenticates in the body or with HTTP Basic: no scheme is required.
+    security((), ("basic" = [])),
     responses(
         (status = 200, description = "An access token", body = TokenResponse),
-        (status = 400, description = "Missing or unsupported grant_type", body = super::wire::ErrorBody),
-        (status = 401, description = "Unknown client or wrong secret", body = super::wire::ErrorBody),
-        (status = 429, description = "Too many requests from this client", body = super::wire::ErrorBody)))]
+        (status = 400, description = "grant_type missing or not client_credentials, or a malformed body", body = ErrorBody),
+        (status = 401, description = "No client credentials, an unknown client or a wrong secret", body = ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "Always `Bearer`"))),
+        (status = 429, description = "Too many requests from this client", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until a request is admitted again")))))]
 pub async fn token(State(state): State<HrCtx>, req: Request) -> AppResult<Json<TokenResponse>> {
     let basic = basic::credentials(req.headers());
     let body = token_request(req).await?;

@@ -17,6 +17,7 @@ use crate::kernel::extract::{Json, Path, Query};
 use crate::kernel::money::Rupiah;
 
 use super::auth::Caller;
+use super::openapi::{CallerRefusals, TenantHeader};
 use super::contrib::{self, HealthcareInput, ManpowerInput, RateTable, Rates, Wage, ROUNDING_RULE};
 use super::domain::{invalid, Period};
 use super::store;
@@ -107,9 +108,8 @@ fn lines(
 
 /// One employee's contributions for a month.
 #[utoipa::path(get, path = "/employees/{employeeId}/bpjs-contributions", tag = "hr",
-    params(("employeeId" = String, Path), ("Tenant" = String, Header), PeriodParams), security(("oauth2" = [])),
-    responses((status = 200, body = EmployeeContributions), (status = 400, description = "period missing or invalid, or no rates in force", body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    params(("employeeId" = String, Path), TenantHeader, PeriodParams), security(("oauth2" = [])),
+    responses(CallerRefusals, (status = 200, description = "OK", body = EmployeeContributions), (status = 404, description = "No such record in the tenant", body = ErrorBody)))]
 pub async fn employee(
     State(state): State<HrCtx>,
     caller: Caller,
@@ -162,9 +162,8 @@ fn too_large() -> AppError {
 
 /// The tenant's contributions for a month, per programme.
 #[utoipa::path(get, path = "/bpjs-contributions/summary", tag = "hr",
-    params(("Tenant" = String, Header), PeriodParams), security(("oauth2" = [])),
-    responses((status = 200, body = ContributionSummary), (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    params(TenantHeader, PeriodParams), security(("oauth2" = [])),
+    responses(CallerRefusals, (status = 200, description = "OK", body = ContributionSummary)))]
 pub async fn summary(
     State(state): State<HrCtx>,
     caller: Caller,

@@ -9,6 +9,7 @@ use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::{Json, Path, Query};
 
 use super::auth::Caller;
+use super::openapi::{CallerRefusals, TenantHeader};
 use super::domain::{self, invalid, optional, required, Column, Paging};
 use super::store;
 use super::wire::{Employee, EmployeeRequest, ErrorBody, ListParams, Page, SortInfo};
@@ -91,11 +92,9 @@ const EMPLOYEE_SORT: &[(&str, &str)] = &[
 ];
 
 /// Employees of the tenant.
-#[utoipa::path(get, path = "/employees", tag = "hr", params(ListParams, ("Tenant" = String, Header, description = "Tenant name")),
+#[utoipa::path(get, path = "/employees", tag = "hr", params(ListParams, TenantHeader),
     security(("oauth2" = [])),
-    responses((status = 200, description = "A page of employees", body = Page<Employee>),
-        (status = 400, description = "Bad paging or query", body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses(CallerRefusals, (status = 200, description = "A page of employees", body = Page<Employee>)))]
 pub async fn list_employees(
     State(state): State<HrCtx>,
     caller: Caller,
@@ -151,10 +150,9 @@ pub fn parse_employee(id: String, body: EmployeeRequest) -> AppResult<Employee> 
 }
 
 /// Creates an employee.
-#[utoipa::path(post, path = "/employees", tag = "hr", request_body = EmployeeRequest, params(("Tenant" = String, Header, description = "Tenant name")),
+#[utoipa::path(post, path = "/employees", tag = "hr", request_body = EmployeeRequest, params(TenantHeader),
     security(("oauth2" = [])),
-    responses((status = 201, description = "Created", body = Employee), (status = 400, description = "A field is missing or invalid", body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, description = "employeeNumber already used", body = ErrorBody)))]
+    responses(CallerRefusals, (status = 201, description = "Created", body = Employee), (status = 409, description = "employeeNumber already used", body = ErrorBody)))]
 pub async fn create_employee(
     State(state): State<HrCtx>,
     caller: Caller,
@@ -178,9 +176,9 @@ pub async fn employee_or_404(state: &HrCtx, tenant: &str, id: &str) -> AppResult
 }
 
 /// One employee.
-#[utoipa::path(get, path = "/employees/{employeeId}", tag = "hr", params(("employeeId" = String, Path), ("Tenant" = String, Header)),
+#[utoipa::path(get, path = "/employees/{employeeId}", tag = "hr", params(("employeeId" = String, Path), TenantHeader),
     security(("oauth2" = [])),
-    responses((status = 200, body = Employee), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses(CallerRefusals, (status = 200, description = "OK", body = Employee), (status = 404, description = "No such record in the tenant", body = ErrorBody)))]
 pub async fn get_employee(
     State(state): State<HrCtx>,
     caller: Caller,
@@ -190,10 +188,9 @@ pub async fn get_employee(
 }
 
 /// Updates an employee (the whole record).
-#[utoipa::path(put, path = "/employees/{employeeId}", tag = "hr", request_body = EmployeeRequest, params(("employeeId" = String, Path), ("Tenant" = String, Header)),
+#[utoipa::path(put, path = "/employees/{employeeId}", tag = "hr", request_body = EmployeeRequest, params(("employeeId" = String, Path), TenantHeader),
     security(("oauth2" = [])),
-    responses((status = 200, body = Employee), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses(CallerRefusals, (status = 200, description = "OK", body = Employee), (status = 404, description = "No such record in the tenant", body = ErrorBody), (status = 409, description = "The code or employee number is already used", body = ErrorBody)))]
 pub async fn update_employee(
     State(state): State<HrCtx>,
     caller: Caller,

@@ -13,6 +13,7 @@ use crate::kernel::extract::{Json, Path, Query};
 use crate::kernel::ids::parse_date;
 
 use super::auth::Caller;
+use super::openapi::{CallerRefusals, TenantHeader};
 use super::domain::{self, invalid, optional, required, Programme};
 use super::handlers::employee_or_404;
 use super::store;
@@ -112,10 +113,9 @@ fn json_bytes(body: Bytes) -> Response {
 /// The employee's BPJS healthcare membership: the latest version, or with
 /// `effectiveOn` the version in force that day.
 #[utoipa::path(get, path = "/employees/{employeeId}/bpjs-healthcare-memberships", tag = "hr",
-    params(("employeeId" = String, Path, example = "0ab1c2d3-e4f5-6789-0123-456789abcdef"), ("Tenant" = String, Header), VersionParams),
+    params(("employeeId" = String, Path, example = "0ab1c2d3-e4f5-6789-0123-456789abcdef"), TenantHeader, VersionParams),
     security(("oauth2" = [])),
-    responses((status = 200, description = "OK", body = HealthcareMembership), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses(CallerRefusals, (status = 200, description = "OK", body = HealthcareMembership), (status = 404, description = "No such record in the tenant", body = ErrorBody)))]
 pub async fn get_healthcare(
     State(state): State<HrCtx>,
     caller: Caller,
@@ -136,10 +136,9 @@ pub async fn get_healthcare(
 /// The employee's BPJS manpower membership: the latest version, or with `effectiveOn`
 /// the version in force that day.
 #[utoipa::path(get, path = "/employees/{employeeId}/bpjs-manpower-memberships", tag = "hr",
-    params(("employeeId" = String, Path, example = "0ab1c2d3-e4f5-6789-0123-456789abcdef"), ("Tenant" = String, Header), VersionParams),
+    params(("employeeId" = String, Path, example = "0ab1c2d3-e4f5-6789-0123-456789abcdef"), TenantHeader, VersionParams),
     security(("oauth2" = [])),
-    responses((status = 200, description = "OK", body = ManpowerMembership), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses(CallerRefusals, (status = 200, description = "OK", body = ManpowerMembership), (status = 404, description = "No such record in the tenant", body = ErrorBody)))]
 pub async fn get_manpower(
     State(state): State<HrCtx>,
     caller: Caller,
@@ -151,8 +150,8 @@ pub async fn get_manpower(
 
 /// Every version of the healthcare membership, by effective date.
 #[utoipa::path(get, path = "/employees/{employeeId}/bpjs-healthcare-memberships/history", tag = "hr",
-    params(("employeeId" = String, Path), ("Tenant" = String, Header)), security(("oauth2" = [])),
-    responses((status = 200, body = Vec<HealthcareMembership>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("employeeId" = String, Path), TenantHeader), security(("oauth2" = [])),
+    responses(CallerRefusals, (status = 200, description = "OK", body = Vec<HealthcareMembership>), (status = 404, description = "No such record in the tenant", body = ErrorBody)))]
 pub async fn healthcare_history(
     State(state): State<HrCtx>,
     caller: Caller,
@@ -165,8 +164,8 @@ pub async fn healthcare_history(
 
 /// Every version of the manpower membership, by effective date.
 #[utoipa::path(get, path = "/employees/{employeeId}/bpjs-manpower-memberships/history", tag = "hr",
-    params(("employeeId" = String, Path), ("Tenant" = String, Header)), security(("oauth2" = [])),
-    responses((status = 200, body = Vec<ManpowerMembership>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("employeeId" = String, Path), TenantHeader), security(("oauth2" = [])),
+    responses(CallerRefusals, (status = 200, description = "OK", body = Vec<ManpowerMembership>), (status = 404, description = "No such record in the tenant", body = ErrorBody)))]
 pub async fn manpower_history(
     State(state): State<HrCtx>,
     caller: Caller,
@@ -236,10 +235,9 @@ fn family(members: Vec<FamilyMembership>) -> AppResult<(Vec<FamilyMembership>, i
 
 /// Records a new version of the healthcare membership.
 #[utoipa::path(put, path = "/employees/{employeeId}/bpjs-healthcare-memberships", tag = "hr",
-    params(("employeeId" = String, Path, example = "0ab1c2d3-e4f5-6789-0123-456789abcdef"), ("Tenant" = String, Header)),
+    params(("employeeId" = String, Path, example = "0ab1c2d3-e4f5-6789-0123-456789abcdef"), TenantHeader),
     request_body = HealthcareMembershipRequest, security(("oauth2" = [])),
-    responses((status = 200, description = "OK", body = HealthcareMembership), (status = 400, description = "A field is missing or invalid, or a reference does not exist", body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses(CallerRefusals, (status = 200, description = "OK", body = HealthcareMembership), (status = 404, description = "No such record in the tenant", body = ErrorBody)))]
 pub async fn put_healthcare(
     State(state): State<HrCtx>,
     caller: Caller,
@@ -332,10 +330,9 @@ pub async fn put_healthcare(
 /// Records a new version of the manpower membership; `pensionEnd` defaults to the day the
 /// employee reaches the JP pension age.
 #[utoipa::path(put, path = "/employees/{employeeId}/bpjs-manpower-memberships", tag = "hr",
-    params(("employeeId" = String, Path, example = "0ab1c2d3-e4f5-6789-0123-456789abcdef"), ("Tenant" = String, Header)),
+    params(("employeeId" = String, Path, example = "0ab1c2d3-e4f5-6789-0123-456789abcdef"), TenantHeader),
     request_body = ManpowerMembershipRequest, security(("oauth2" = [])),
-    responses((status = 200, description = "OK", body = ManpowerMembership), (status = 400, description = "A field is missing or invalid, or a reference does not exist", body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses(CallerRefusals, (status = 200, description = "OK", body = ManpowerMembership), (status = 404, description = "No such record in the tenant", body = ErrorBody)))]
 pub async fn put_manpower(
     State(state): State<HrCtx>,
     caller: Caller,

@@ -15,6 +15,7 @@ pub mod handlers;
 pub mod handlers_ref;
 pub mod import;
 pub mod memberships;
+pub mod openapi;
 pub mod store;
 pub mod store_auth;
 pub mod store_import;
