@@ -17,9 +17,9 @@ use crate::kernel::extract::{Json, Path, Query};
 use crate::kernel::money::Rupiah;
 
 use super::auth::Caller;
-use super::openapi::{CallerRefusals, TenantHeader};
 use super::contrib::{self, HealthcareInput, ManpowerInput, RateTable, Rates, Wage, ROUNDING_RULE};
 use super::domain::{invalid, Period};
+use super::openapi::{CallerRefusals, TenantHeader};
 use super::store;
 use super::store_membership::{contribution_rows, templates, ContributionRow};
 use super::wire::{
@@ -157,7 +157,10 @@ fn add(total: &mut SummaryLine, line: &ContributionLine) -> Option<()> {
 
 /// The tenant's totals past the largest amount: refused as too large a payroll.
 fn too_large() -> AppError {
-    invalid("salary", "too large in sum: the tenant's contribution totals would overflow")
+    invalid(
+        "salary",
+        "too large in sum: the tenant's contribution totals would overflow",
+    )
 }
 
 /// The tenant's contributions for a month, per programme.

@@ -1,11 +1,11 @@
 //! HR rules that need no database: field validation, the JP pension-age rule, paging and
 //! the `query=key:value` search language of the original API.
 
-use chrono::{Datelike, NaiveDate};
 use super::wire::Lenient;
 use crate::kernel::error::AppError;
 use crate::kernel::ids::{parse_date, Nik};
 use crate::kernel::money::Rupiah;
+use chrono::{Datelike, NaiveDate};
 
 /// The two BPJS programmes; the string is what the tables store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,8 +9,8 @@ use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::{Json, Path, Query};
 
 use super::auth::Caller;
-use super::openapi::{CallerRefusals, TenantHeader};
 use super::domain::{self, invalid, optional, required, Column, Paging};
+use super::openapi::{CallerRefusals, TenantHeader};
 use super::store;
 use super::wire::{Employee, EmployeeRequest, ErrorBody, ListParams, Page, SortInfo};
 

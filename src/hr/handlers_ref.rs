@@ -11,9 +11,9 @@ use crate::kernel::extract::Json;
 use crate::kernel::money::Rupiah;
 
 use super::auth::Caller;
-use super::openapi::{CallerRefusals, TenantHeader};
 use super::domain::{self, invalid, optional, required, Bind, Column, Programme};
 use super::handlers::{list, page_of, Listing};
+use super::openapi::{CallerRefusals, TenantHeader};
 use super::store::{self, Deleted, Reference, TemplateRow};
 use super::wire::{
     ListParams, Page, Provider, ProviderRequest, Template, TemplateRequest, TemplateShares, TreatmentClass,

@@ -13,14 +13,15 @@ use crate::kernel::extract::{Json, Path, Query};
 use crate::kernel::ids::parse_date;
 
 use super::auth::Caller;
-use super::openapi::{CallerRefusals, TenantHeader};
 use super::domain::{self, invalid, optional, required, Programme};
 use super::handlers::employee_or_404;
+use super::membership_rules::{dates, family};
+use super::openapi::{CallerRefusals, TenantHeader};
 use super::store;
 use super::store_membership::{self as members, MembershipRow, NewVersion};
 use super::wire::{
-    ErrorBody, FamilyMembership, HealthcareMembership, HealthcareMembershipRequest, ManpowerMembership,
-    ManpowerMembershipRequest, VersionParams,
+    ErrorBody, HealthcareMembership, HealthcareMembershipRequest, ManpowerMembership, ManpowerMembershipRequest,
+    VersionParams,
 };
 
 fn healthcare(row: MembershipRow) -> HealthcareMembership {
@@ -174,63 +175,6 @@ pub async fn manpower_history(
     employee_or_404(&state, &caller.tenant, &employee_id).await?;
     let rows = members::history(&state.kernel.db, &caller.tenant, &employee_id, Programme::Manpower).await?;
     Ok(Json(rows.into_iter().map(manpower).collect()))
-}
-
-/// Start, end and effective dates, checked and ordered: effective and end not before start.
-fn dates(
-    start: &Option<String>,
-    end: &Option<String>,
-    effective: &Option<String>,
-) -> AppResult<(String, Option<String>, String)> {
-    let start = domain::required_date("startDate", start)?;
-    let end = domain::optional_date("endDate", end)?;
-    let effective = domain::optional_date("effectiveDate", effective)?.unwrap_or(start);
-    if end.is_some_and(|e| e < start) {
-        return Err(invalid("endDate", "must not be before startDate"));
-    }
-    if effective < start {
-        return Err(invalid("effectiveDate", "must not be before startDate"));
-    }
-    Ok((start.to_string(), end.map(|d| d.to_string()), effective.to_string()))
-}
-
-const RELATIONS: &[&str] = &[
-    "SPOUSE",
-    "CHILD",
-    "FATHER",
-    "MOTHER",
-    "FATHER_IN_LAW",
-    "MOTHER_IN_LAW",
-    "OTHER",
-];
-
-/// Checks the family members and counts those beyond one spouse and three children
-/// (each adds 1% of the JKN base, paid by the employee).
-fn family(members: Vec<FamilyMembership>) -> AppResult<(Vec<FamilyMembership>, i64)> {
-    let (mut spouses, mut children, mut extra) = (0, 0, 0);
-    let mut out = Vec::with_capacity(members.len());
-    for (i, mut m) in members.into_iter().enumerate() {
-        let field = |name: &str| format!("additionalFamilyMemberships[{i}].{name}");
-        m.family_member_name = Some(required(&field("familyMemberName"), &m.family_member_name)?);
-        let relation = required(&field("familyMemberRelationId"), &m.family_member_relation_id)?.to_ascii_uppercase();
-        if !RELATIONS.contains(&relation.as_str()) {
-            return Err(invalid(
-                &field("familyMemberRelationId"),
-                &format!("must be one of {}", RELATIONS.join(", ")),
-            ));
-        }
-        match relation.as_str() {
-            "SPOUSE" if spouses == 0 => spouses += 1,
-            "CHILD" if children < 3 => children += 1,
-            _ => extra += 1,
-        }
-        m.family_member_relation_id = Some(relation);
-        m.membership_number = optional(&m.membership_number)
-            .map(|n| domain::digits(&field("membershipNumber"), &n, 13))
-            .transpose()?;
-        out.push(m);
-    }
-    Ok((out, extra))
 }
 
 /// Records a new version of the healthcare membership.

@@ -14,6 +14,7 @@ pub mod domain;
 pub mod handlers;
 pub mod handlers_ref;
 pub mod import;
+pub mod membership_rules;
 pub mod memberships;
 pub mod openapi;
 pub mod store;

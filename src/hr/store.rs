@@ -79,13 +79,19 @@ impl<'r> sqlx::FromRow<'r, Row> for Employee {
 
 /// The insert of an employee, `$1..$11` as [`bind_employee`] binds them; callers add
 /// their `ON CONFLICT` clause.
-pub const EMPLOYEE_INSERT: &str = "INSERT INTO hr_employees (id, tenant, employee_number, name, nik, birth_date, join_date, \
+pub const EMPLOYEE_INSERT: &str =
+    "INSERT INTO hr_employees (id, tenant, employee_number, name, nik, birth_date, join_date, \
     salary, minimum_wage, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)";
 
 /// `sql` with an employee bound as `$1` id, `$2` tenant, `$3` employee number, `$4` name,
 /// `$5` NIK, `$6` birth date, `$7` join date, `$8` salary, `$9` minimum wage, `$10` status,
 /// `$11` now: the one binding every employee write (API and import) shares.
-pub fn bind_employee<'q>(sql: &'q str, tenant: &'q str, e: &'q Employee, now: &'q str) -> Query<'q, sqlx::Any, AnyArguments<'q>> {
+pub fn bind_employee<'q>(
+    sql: &'q str,
+    tenant: &'q str,
+    e: &'q Employee,
+    now: &'q str,
+) -> Query<'q, sqlx::Any, AnyArguments<'q>> {
     sqlx::query(sql)
         .bind(&e.id)
         .bind(tenant)
@@ -111,7 +117,10 @@ pub async fn save_employee(db: &Db, tenant: &str, e: &Employee, now: &str, inser
             .to_string()
     };
     let mut tx = db.begin_write().await?;
-    let done = bind_employee(&sql, tenant, e, now).execute(&mut *tx).await?.rows_affected();
+    let done = bind_employee(&sql, tenant, e, now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
     tx.commit().await?;
     Ok(done > 0)
 }

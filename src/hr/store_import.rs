@@ -34,7 +34,10 @@ pub async fn upsert_employee(tx: &mut WriteTx, tenant: &str, e: &Employee, now: 
          birth_date = excluded.birth_date, join_date = excluded.join_date, salary = excluded.salary, \
          minimum_wage = excluded.minimum_wage, status = excluded.status, updated_at = excluded.updated_at RETURNING id"
     );
-    bind_employee(&sql, tenant, e, now).fetch_one(&mut **tx).await?.try_get(0)
+    bind_employee(&sql, tenant, e, now)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)
 }
 
 /// A first membership read from an import file.

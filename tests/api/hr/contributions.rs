@@ -306,7 +306,12 @@ db_test!(amounts_past_the_largest_rupiah_are_a_400_not_a_wrap, |app| async move 
         assert_eq!(status, 200, "{body}");
         ids.push(id);
     }
-    let (status, body) = get(&app, &format!("/core/v1/employees/{}/bpjs-contributions?period=2025-04", ids[0]), &token).await;
+    let (status, body) = get(
+        &app,
+        &format!("/core/v1/employees/{}/bpjs-contributions?period=2025-04", ids[0]),
+        &token,
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     // JHT employer 3.7% of 9e18, exactly.
     assert_eq!(line(&body, "JHT")["employerAmount"], 333_000_000_000_000_000_i64);
