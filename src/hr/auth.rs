@@ -18,8 +18,8 @@ use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::Json;
 use crate::kernel::secret;
 
-use super::store;
-use super::wire::{TokenRequest, TokenResponse};
+use super::store_auth;
+use super::wire::{ErrorBody, TokenRequest, TokenResponse};
 
 /// A token as verified once: its client, tenant and expiry (epoch ms).
 #[derive(Debug, Clone)]
@@ -85,7 +85,7 @@ impl FromRequestParts<HrCtx> for Caller {
         let cached = guard.tokens.read().expect("token cache").get(&key).cloned();
         let verified = match cached {
             Some(v) => Some(v),
-            None => store::find_token(&state.kernel.db, &key)
+            None => store_auth::find_token(&state.kernel.db, &key)
                 .await?
                 .map(|(client_id, tenant, expires_at)| {
                     let v = Verified {
@@ -147,14 +147,19 @@ async fn token_request(req: Request) -> AppResult<TokenRequest> {
 }
 
 /// OAuth2 client-credentials grant.
-#[utoipa::path(post, path = "/token", tag = "hr",
-    request_body(content = TokenRequest, description = "grant_type=client_credentials with client_id and client_secret (form or JSON), or the client in HTTP Basic",
-        content_type = "application/x-www-form-urlencoded"),
+#[utoipa::path(post, path = "/token", tag = "hr", operation_id = "oauth_token",
+    request_body(description = "grant_type=client_credentials with client_id and client_secret, as a form or as JSON; \
+        or the client in HTTP Basic and only grant_type in the body",
+        content((TokenRequest = "application/x-www-form-urlencoded"), (TokenRequest = "application/json"))),
+    // The client authenticates in the body or with HTTP Basic: no scheme is required.
+    security((), ("basic" = [])),
     responses(
         (status = 200, description = "An access token", body = TokenResponse),
-        (status = 400, description = "Missing or unsupported grant_type", body = super::wire::ErrorBody),
-        (status = 401, description = "Unknown client or wrong secret", body = super::wire::ErrorBody),
-        (status = 429, description = "Too many requests from this client", body = super::wire::ErrorBody)))]
+        (status = 400, description = "grant_type missing or not client_credentials, or a malformed body", body = ErrorBody),
+        (status = 401, description = "No client credentials, an unknown client or a wrong secret", body = ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "Always `Bearer`"))),
+        (status = 429, description = "Too many requests from this client", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until a request is admitted again")))))]
 pub async fn token(State(state): State<HrCtx>, req: Request) -> AppResult<Json<TokenResponse>> {
     let basic = basic::credentials(req.headers());
     let body = token_request(req).await?;
@@ -172,7 +177,7 @@ pub async fn token(State(state): State<HrCtx>, req: Request) -> AppResult<Json<T
         (None, Some(id), Some(secret)) => (id, secret),
         _ => return Err(AppError::Unauthorized("Client authentication is required".into())),
     };
-    let client = store::find_client(&state.kernel.db, &client_id).await?;
+    let client = store_auth::find_client(&state.kernel.db, &client_id).await?;
     let tenant = match client {
         Some((hash, tenant)) if secret::verify(&client_secret, &hash) => tenant,
         _ => return Err(AppError::Unauthorized("Bad client credentials".into())),
@@ -181,7 +186,7 @@ pub async fn token(State(state): State<HrCtx>, req: Request) -> AppResult<Json<T
     let token = secret::random_token();
     let now_ms = state.kernel.clock.now().timestamp_millis();
     let ttl = state.family.config.token_ttl_secs;
-    store::insert_token(
+    store_auth::insert_token(
         &state.kernel.db,
         &secret::token_key(&token),
         &client_id,

@@ -4,15 +4,19 @@
 //! employer's and the employee's part of each programme separately, is
 //! `base × rate` rounded half up to the whole rupiah, computed exactly in integers
 //! (`(base × bp + 5000) / 10000` with the rate in basis points). Totals are sums of the
-//! rounded amounts. Nothing is ever computed in floating point.
+//! rounded amounts. Nothing is ever computed in floating point, and every step is
+//! checked: an amount past the largest [`Rupiah`] is `None` here and a 400 to the client
+//! (see [`overflow`]), never a wrapped number.
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::domain::Period;
+use super::domain::{invalid, Period};
 use super::wire::{ContributionLine, TemplateShares};
+use crate::kernel::error::AppError;
+use crate::kernel::money::Rupiah;
 
 /// The rounding rule, as stated in responses.
 pub const ROUNDING_RULE: &str =
@@ -34,7 +38,7 @@ pub struct Rates {
     /// JKN rate per extra family member (bp), paid by the employee.
     pub jkn_extra_family: i64,
     /// JKN wage cap (rupiah).
-    pub jkn_cap: i64,
+    pub jkn_cap: Rupiah,
     /// JKK rate per risk class 1..=5 (bp).
     pub jkk_classes: [i64; 5],
     /// The part of JKK that funds JKP (bp).
@@ -50,7 +54,7 @@ pub struct Rates {
     /// JP employee rate (bp).
     pub jp_employee: i64,
     /// JP wage cap (rupiah).
-    pub jp_cap: i64,
+    pub jp_cap: Rupiah,
 }
 
 impl RateTable {
@@ -89,7 +93,7 @@ impl RateTable {
             jkn_employer: get("JKN_EMPLOYER_BP")?,
             jkn_employee: get("JKN_EMPLOYEE_BP")?,
             jkn_extra_family: get("JKN_EXTRA_FAMILY_BP")?,
-            jkn_cap: get("JKN_WAGE_CAP")?,
+            jkn_cap: Rupiah::new(get("JKN_WAGE_CAP")?),
             jkk_classes: [
                 get("JKK_CLASS_1_BP")?,
                 get("JKK_CLASS_2_BP")?,
@@ -103,14 +107,20 @@ impl RateTable {
             jht_employee: get("JHT_EMPLOYEE_BP")?,
             jp_employer: get("JP_EMPLOYER_BP")?,
             jp_employee: get("JP_EMPLOYEE_BP")?,
-            jp_cap: get("JP_WAGE_CAP")?,
+            jp_cap: Rupiah::new(get("JP_WAGE_CAP")?),
         })
     }
 }
 
-/// `base × bp / 10000` rounded half up (amounts are never negative).
-pub fn apply(base: i64, bp: i64) -> i64 {
-    ((base as i128 * bp as i128 + 5_000) / 10_000) as i64
+/// `base × bp / 10000` rounded half up (amounts are never negative); `None` past the
+/// largest amount.
+pub fn apply(base: Rupiah, bp: i64) -> Option<Rupiah> {
+    base.checked_mul_bps(bp)
+}
+
+/// The refusal of a computation whose amounts overflow: a 400 naming what is too large.
+pub fn overflow(what: &str) -> AppError {
+    invalid(what, "is too large: the contribution amounts would overflow")
 }
 
 /// Basis points as a percentage string: 24 -> "0.24", 400 -> "4.00".
@@ -142,26 +152,26 @@ pub struct ManpowerInput {
 #[derive(Debug, Clone, Copy)]
 pub struct Wage {
     /// Monthly salary (rupiah).
-    pub salary: i64,
+    pub salary: Rupiah,
     /// The regional minimum wage that floors the JKN base, if known.
-    pub minimum_wage: Option<i64>,
+    pub minimum_wage: Option<Rupiah>,
 }
 
 fn line(
     programme: &str,
-    base: i64,
+    base: Rupiah,
     employer_bp: i64,
     employee_bp: i64,
     employee_paid_by_company: bool,
-) -> ContributionLine {
-    let employer = apply(base, employer_bp);
-    let employee = apply(base, employee_bp);
+) -> Option<ContributionLine> {
+    let employer = apply(base, employer_bp)?;
+    let employee = apply(base, employee_bp)?;
     let (employer_amount, employee_amount) = if employee_paid_by_company {
-        (employer + employee, 0)
+        (employer.checked_add(employee)?, Rupiah::ZERO)
     } else {
         (employer, employee)
     };
-    ContributionLine {
+    Some(ContributionLine {
         programme: programme.to_string(),
         base,
         employer_rate: percent(employer_bp),
@@ -171,20 +181,20 @@ fn line(
         jkk_risk_class: None,
         jkp_portion_amount: None,
         extra_family_members: None,
-    }
+    })
 }
 
-/// The contribution lines of one employee for one month.
+/// The contribution lines of one employee for one month; `None` when an amount overflows.
 pub fn compute(
     rates: &Rates,
     wage: Wage,
     healthcare: Option<&HealthcareInput>,
     manpower: Option<&ManpowerInput>,
-) -> Vec<ContributionLine> {
+) -> Option<Vec<ContributionLine>> {
     let mut lines = Vec::new();
     if let Some(h) = healthcare.filter(|h| h.shares.jkn.enabled) {
         // JKN: wage floored at the regional minimum wage, then capped.
-        let floored = wage.salary.max(wage.minimum_wage.unwrap_or(0));
+        let floored = wage.salary.max(wage.minimum_wage.unwrap_or(Rupiah::ZERO));
         let base = floored.min(rates.jkn_cap);
         lines.push(line(
             "JKN",
@@ -192,11 +202,11 @@ pub fn compute(
             rates.jkn_employer,
             rates.jkn_employee,
             h.shares.jkn.paid_by_company(),
-        ));
+        )?);
         if h.extra_family_members > 0 {
             // Extra family members are always the employee's own cost.
-            let bp = rates.jkn_extra_family * h.extra_family_members;
-            let mut extra = line("JKN_ADDITIONAL_FAMILY", base, 0, bp, false);
+            let bp = rates.jkn_extra_family.checked_mul(h.extra_family_members)?;
+            let mut extra = line("JKN_ADDITIONAL_FAMILY", base, 0, bp, false)?;
             extra.extra_family_members = Some(h.extra_family_members);
             lines.push(extra);
         }
@@ -206,13 +216,13 @@ pub fn compute(
         if m.shares.jkk.enabled {
             let class = m.jkk_risk_class.clamp(1, 5);
             let bp = rates.jkk_classes[(class - 1) as usize];
-            let mut jkk = line("JKK", base, bp, 0, false);
+            let mut jkk = line("JKK", base, bp, 0, false)?;
             jkk.jkk_risk_class = Some(class);
-            jkk.jkp_portion_amount = Some(apply(base, rates.jkk_jkp_portion));
+            jkk.jkp_portion_amount = Some(apply(base, rates.jkk_jkp_portion)?);
             lines.push(jkk);
         }
         if m.shares.jkm.enabled {
-            lines.push(line("JKM", base, rates.jkm_employer, 0, false));
+            lines.push(line("JKM", base, rates.jkm_employer, 0, false)?);
         }
         if m.shares.jht.enabled {
             lines.push(line(
@@ -221,7 +231,7 @@ pub fn compute(
                 rates.jht_employer,
                 rates.jht_employee,
                 m.shares.jht.paid_by_company(),
-            ));
+            )?);
         }
         if m.shares.jp.enabled && m.jp_active {
             lines.push(line(
@@ -230,10 +240,17 @@ pub fn compute(
                 rates.jp_employer,
                 rates.jp_employee,
                 m.shares.jp.paid_by_company(),
-            ));
+            )?);
         }
     }
-    lines
+    Some(lines)
+}
+
+/// Employer, employee and overall totals of `lines`; `None` on overflow.
+pub fn totals<'a>(lines: impl IntoIterator<Item = &'a ContributionLine> + Clone) -> Option<(Rupiah, Rupiah, Rupiah)> {
+    let employer = Rupiah::checked_sum(lines.clone().into_iter().map(|l| l.employer_amount))?;
+    let employee = Rupiah::checked_sum(lines.into_iter().map(|l| l.employee_amount))?;
+    Some((employer, employee, employer.checked_add(employee)?))
 }
 
 #[cfg(test)]
@@ -242,10 +259,12 @@ mod tests {
 
     #[test]
     fn rounding_is_half_up() {
-        assert_eq!(apply(5_396_761, 400), 215_870); // 215,870.44
-        assert_eq!(apply(5_396_761, 100), 53_968); // 53,967.61
-        assert_eq!(apply(10_547_400, 200), 210_948);
-        assert_eq!(apply(50, 100), 1); // 0.5 rounds up
+        let at = |base, bp| apply(Rupiah::new(base), bp).map(Rupiah::value);
+        assert_eq!(at(5_396_761, 400), Some(215_870)); // 215,870.44
+        assert_eq!(at(5_396_761, 100), Some(53_968)); // 53,967.61
+        assert_eq!(at(10_547_400, 200), Some(210_948));
+        assert_eq!(at(50, 100), Some(1)); // 0.5 rounds up
+        assert_eq!(at(i64::MAX, 20_000), None); // overflow is refused, not wrapped
         assert_eq!(percent(24), "0.24");
         assert_eq!(percent(570), "5.70");
     }

@@ -14,10 +14,12 @@ use axum::extract::State;
 use super::HrCtx;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::{Json, Path, Query};
+use crate::kernel::money::Rupiah;
 
 use super::auth::Caller;
 use super::contrib::{self, HealthcareInput, ManpowerInput, RateTable, Rates, Wage, ROUNDING_RULE};
 use super::domain::{invalid, Period};
+use super::openapi::{CallerRefusals, TenantHeader};
 use super::store;
 use super::store_membership::{contribution_rows, templates, ContributionRow};
 use super::wire::{
@@ -82,9 +84,9 @@ fn lines(
     h: Option<&ContributionRow>,
     m: Option<&ContributionRow>,
     templates: &Templates,
-) -> Vec<ContributionLine> {
+) -> AppResult<Vec<ContributionLine>> {
     let Some(any) = h.or(m) else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
     let wage = Wage {
         salary: any.salary,
@@ -101,14 +103,13 @@ fn lines(
         jkk_risk_class: template(r).0.unwrap_or(1),
         jp_active: r.pension_end.as_deref().is_none_or(|end| end > first.as_str()),
     });
-    contrib::compute(rates, wage, healthcare.as_ref(), manpower.as_ref())
+    contrib::compute(rates, wage, healthcare.as_ref(), manpower.as_ref()).ok_or_else(|| contrib::overflow("salary"))
 }
 
 /// One employee's contributions for a month.
 #[utoipa::path(get, path = "/employees/{employeeId}/bpjs-contributions", tag = "hr",
-    params(("employeeId" = String, Path), ("Tenant" = String, Header), PeriodParams), security(("oauth2" = [])),
-    responses((status = 200, body = EmployeeContributions), (status = 400, description = "period missing or invalid, or no rates in force", body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    params(("employeeId" = String, Path), TenantHeader, PeriodParams), security(("oauth2" = [])),
+    responses(CallerRefusals, (status = 200, description = "OK", body = EmployeeContributions), (status = 404, description = "No such record in the tenant", body = ErrorBody)))]
 pub async fn employee(
     State(state): State<HrCtx>,
     caller: Caller,
@@ -129,9 +130,9 @@ pub async fn employee(
     let found = in_force(&rows, &period);
     let (h, m) = found.get(employee.id.as_str()).copied().unwrap_or_default();
     let templates = templates(&state.kernel.db, &caller.tenant).await?;
-    let contributions = lines(&rates, &period, h, m, &templates);
-    let total_employer: i64 = contributions.iter().map(|l| l.employer_amount).sum();
-    let total_employee: i64 = contributions.iter().map(|l| l.employee_amount).sum();
+    let contributions = lines(&rates, &period, h, m, &templates)?;
+    let (total_employer, total_employee, total) =
+        contrib::totals(&contributions).ok_or_else(|| contrib::overflow("salary"))?;
     Ok(Json(EmployeeContributions {
         employee_id: employee.id,
         employee_number: employee.employee_number,
@@ -140,16 +141,32 @@ pub async fn employee(
         contributions,
         total_employer,
         total_employee,
-        total: total_employer + total_employee,
+        total,
         rounding_rule: ROUNDING_RULE.into(),
     }))
 }
 
+/// Adds one employee's `line` to its programme's total; `None` on overflow.
+fn add(total: &mut SummaryLine, line: &ContributionLine) -> Option<()> {
+    total.members += 1;
+    total.employer_amount = total.employer_amount.checked_add(line.employer_amount)?;
+    total.employee_amount = total.employee_amount.checked_add(line.employee_amount)?;
+    total.total = total.employer_amount.checked_add(total.employee_amount)?;
+    Some(())
+}
+
+/// The tenant's totals past the largest amount: refused as too large a payroll.
+fn too_large() -> AppError {
+    invalid(
+        "salary",
+        "too large in sum: the tenant's contribution totals would overflow",
+    )
+}
+
 /// The tenant's contributions for a month, per programme.
 #[utoipa::path(get, path = "/bpjs-contributions/summary", tag = "hr",
-    params(("Tenant" = String, Header), PeriodParams), security(("oauth2" = [])),
-    responses((status = 200, body = ContributionSummary), (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    params(TenantHeader, PeriodParams), security(("oauth2" = [])),
+    responses(CallerRefusals, (status = 200, description = "OK", body = ContributionSummary)))]
 pub async fn summary(
     State(state): State<HrCtx>,
     caller: Caller,
@@ -162,7 +179,7 @@ pub async fn summary(
     let mut employee_count = 0;
     let templates = templates(&state.kernel.db, &caller.tenant).await?;
     for (h, m) in found.values() {
-        let employee_lines = lines(&rates, &period, *h, *m, &templates);
+        let employee_lines = lines(&rates, &period, *h, *m, &templates)?;
         if !employee_lines.is_empty() {
             employee_count += 1;
         }
@@ -170,26 +187,24 @@ pub async fn summary(
             let total = totals.entry(line.programme.clone()).or_insert_with(|| SummaryLine {
                 programme: line.programme.clone(),
                 members: 0,
-                employer_amount: 0,
-                employee_amount: 0,
-                total: 0,
+                employer_amount: Rupiah::ZERO,
+                employee_amount: Rupiah::ZERO,
+                total: Rupiah::ZERO,
             });
-            total.members += 1;
-            total.employer_amount += line.employer_amount;
-            total.employee_amount += line.employee_amount;
-            total.total += line.employer_amount + line.employee_amount;
+            add(total, &line).ok_or_else(too_large)?;
         }
     }
     let programmes: Vec<SummaryLine> = ORDER.iter().filter_map(|p| totals.remove(*p)).collect();
-    let total_employer = programmes.iter().map(|l| l.employer_amount).sum::<i64>();
-    let total_employee = programmes.iter().map(|l| l.employee_amount).sum::<i64>();
+    let total_employer = Rupiah::checked_sum(programmes.iter().map(|l| l.employer_amount)).ok_or_else(too_large)?;
+    let total_employee = Rupiah::checked_sum(programmes.iter().map(|l| l.employee_amount)).ok_or_else(too_large)?;
+    let total = total_employer.checked_add(total_employee).ok_or_else(too_large)?;
     Ok(Json(ContributionSummary {
         period: period.label(),
         employee_count,
         programmes,
         total_employer,
         total_employee,
-        total: total_employer + total_employee,
+        total,
         rounding_rule: ROUNDING_RULE.into(),
     }))
 }

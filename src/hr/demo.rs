@@ -5,9 +5,12 @@
 //! Fixed ids make loading idempotent.
 
 use super::HrCtx;
+use crate::kernel::ids::Nik;
+use crate::kernel::money::Rupiah;
 
 use super::domain::Programme;
 use super::store::{self, TemplateRow};
+use super::store_auth;
 use super::store_membership::{self as members, NewVersion};
 use super::wire::{Employee, Facilities, FamilyMembership, Provider, TemplateShares, TreatmentClass};
 
@@ -68,18 +71,20 @@ fn employee(
     join: &str,
     salary: i64,
     minimum: Option<i64>,
-) -> Employee {
-    Employee {
+) -> anyhow::Result<Employee> {
+    // The demo's NIKs are literals below; parsing them keeps the one way in.
+    let nik = Nik::parse(nik).map_err(|e| anyhow::anyhow!("demo NIK {nik}: {}", Nik::message(e)))?;
+    Ok(Employee {
         id: id.into(),
         employee_number: number.into(),
         name: name.into(),
-        nik: nik.into(),
+        nik,
         birth_date: birth.into(),
         join_date: join.into(),
-        salary,
-        minimum_wage: minimum,
+        salary: Rupiah::new(salary),
+        minimum_wage: minimum.map(Rupiah::new),
         status: "ACTIVE".into(),
-    }
+    })
 }
 
 fn member(name: &str, relation: &str) -> FamilyMembership {
@@ -98,7 +103,7 @@ fn member(name: &str, relation: &str) -> FamilyMembership {
 pub async fn load(state: &HrCtx) -> anyhow::Result<()> {
     let db = &state.kernel.db;
     let now = state.kernel.clock.now().to_rfc3339();
-    store::upsert_client(db, CLIENT_ID, CLIENT_SECRET, TENANT, &now).await?;
+    store_auth::upsert_client(db, CLIENT_ID, CLIENT_SECRET, TENANT, &now).await?;
     for (programme, p) in [
         (
             Programme::Healthcare,
@@ -136,14 +141,14 @@ pub async fn load(state: &HrCtx) -> anyhow::Result<()> {
             id: "6f1c0000-0000-4000-8000-000000000021".into(),
             code: "KELAS-2".into(),
             name: "KELAS II".into(),
-            min_salary: 0,
-            max_salary: Some(4_000_000),
+            min_salary: Rupiah::ZERO,
+            max_salary: Some(Rupiah::new(4_000_000)),
         },
         TreatmentClass {
             id: "6f1c0000-0000-4000-8000-000000000022".into(),
             code: "KELAS-1".into(),
             name: "KELAS I".into(),
-            min_salary: 4_000_001,
+            min_salary: Rupiah::new(4_000_001),
             max_salary: None,
         },
     ] {
@@ -170,7 +175,7 @@ pub async fn load(state: &HrCtx) -> anyhow::Result<()> {
                 "2020-01-06",
                 15_000_000,
                 Some(5_396_761),
-            ),
+            )?,
             "0001234567801",
             "12345678901",
             vec![],
@@ -185,7 +190,7 @@ pub async fn load(state: &HrCtx) -> anyhow::Result<()> {
                 "2024-02-01",
                 5_396_761,
                 Some(5_396_761),
-            ),
+            )?,
             "0001234567802",
             "12345678902",
             vec![],
@@ -200,7 +205,7 @@ pub async fn load(state: &HrCtx) -> anyhow::Result<()> {
                 "2010-08-01",
                 8_000_000,
                 Some(5_396_761),
-            ),
+            )?,
             "0001234567803",
             "12345678903",
             family,

@@ -1,11 +1,11 @@
 //! HR rules that need no database: field validation, the JP pension-age rule, paging and
 //! the `query=key:value` search language of the original API.
 
-use chrono::{Datelike, NaiveDate};
-use serde::{Deserialize, Deserializer};
-
+use super::wire::Lenient;
 use crate::kernel::error::AppError;
-use crate::kernel::ids::parse_date;
+use crate::kernel::ids::{parse_date, Nik};
+use crate::kernel::money::Rupiah;
+use chrono::{Datelike, NaiveDate};
 
 /// The two BPJS programmes; the string is what the tables store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,22 +81,18 @@ pub fn digits(field: &str, value: &str, len: usize) -> Result<String, AppError> 
     }
 }
 
-/// A whole number of rupiah sent as a JSON number or as a numeric string (`"8000000"`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Lenient(pub i64);
-
-impl<'de> Deserialize<'de> for Lenient {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        let number = match &value {
-            serde_json::Value::Number(n) => n.as_i64(),
-            serde_json::Value::String(s) => s.trim().parse::<i64>().ok(),
-            _ => None,
-        };
-        number
-            .map(Lenient)
-            .ok_or_else(|| serde::de::Error::custom(format!("expected a whole number, got {value}")))
+/// A whole-rupiah amount from the wire, parsed once: absent stays absent, a negative
+/// one is a 400 naming the field.
+pub fn amount(field: &str, value: Option<Lenient>) -> Result<Option<Rupiah>, AppError> {
+    match value {
+        Some(Lenient(v)) if v < 0 => Err(invalid(field, "must not be negative")),
+        other => Ok(other.map(|Lenient(v)| Rupiah::new(v))),
     }
+}
+
+/// A required NIK (16 digits).
+pub fn nik(value: &Option<String>) -> Result<Nik, AppError> {
+    Nik::parse(&required("nik", value)?).map_err(|_| invalid("nik", "must be exactly 16 digits"))
 }
 
 /// A month `YYYY-MM`: its first and last day.

@@ -7,10 +7,10 @@ use axum::http::StatusCode;
 use super::HrCtx;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::{Json, Path, Query};
-use crate::kernel::ids::Nik;
 
 use super::auth::Caller;
 use super::domain::{self, invalid, optional, required, Column, Paging};
+use super::openapi::{CallerRefusals, TenantHeader};
 use super::store;
 use super::wire::{Employee, EmployeeRequest, ErrorBody, ListParams, Page, SortInfo};
 
@@ -92,11 +92,9 @@ const EMPLOYEE_SORT: &[(&str, &str)] = &[
 ];
 
 /// Employees of the tenant.
-#[utoipa::path(get, path = "/employees", tag = "hr", params(ListParams, ("Tenant" = String, Header, description = "Tenant name")),
+#[utoipa::path(get, path = "/employees", tag = "hr", params(ListParams, TenantHeader),
     security(("oauth2" = [])),
-    responses((status = 200, description = "A page of employees", body = Page<Employee>),
-        (status = 400, description = "Bad paging or query", body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses(CallerRefusals, (status = 200, description = "A page of employees", body = Page<Employee>)))]
 pub async fn list_employees(
     State(state): State<HrCtx>,
     caller: Caller,
@@ -119,27 +117,21 @@ pub async fn list_employees(
     Ok(Json(page_of(rows, total, paging, sort)))
 }
 
-/// Validates an employee body; errors name the field.
+/// Parses an employee body once (NIK, dates, amounts); errors name the field.
 pub fn parse_employee(id: String, body: EmployeeRequest) -> AppResult<Employee> {
     let employee_number = required("employeeNumber", &body.employee_number)?;
     if employee_number.len() > 50 {
         return Err(invalid("employeeNumber", "must be at most 50 characters"));
     }
     let name = required("name", &body.name)?;
-    let nik = Nik::parse(&required("nik", &body.nik)?).map_err(|_| invalid("nik", "must be exactly 16 digits"))?;
+    let nik = domain::nik(&body.nik)?;
     let birth = domain::required_date("birthDate", &body.birth_date)?;
     let join = domain::required_date("joinDate", &body.join_date)?;
     if join < birth {
         return Err(invalid("joinDate", "must not be before birthDate"));
     }
-    let salary = body.salary.ok_or_else(|| invalid("salary", "is required"))?.0;
-    if salary < 0 {
-        return Err(invalid("salary", "must not be negative"));
-    }
-    let minimum_wage = body.minimum_wage.map(|w| w.0);
-    if minimum_wage.is_some_and(|w| w < 0) {
-        return Err(invalid("minimumWage", "must not be negative"));
-    }
+    let salary = domain::amount("salary", body.salary)?.ok_or_else(|| invalid("salary", "is required"))?;
+    let minimum_wage = domain::amount("minimumWage", body.minimum_wage)?;
     let status = optional(&body.status).unwrap_or_else(|| "ACTIVE".into());
     if status != "ACTIVE" && status != "INACTIVE" {
         return Err(invalid("status", "must be ACTIVE or INACTIVE"));
@@ -148,7 +140,7 @@ pub fn parse_employee(id: String, body: EmployeeRequest) -> AppResult<Employee> 
         id,
         employee_number,
         name,
-        nik: nik.as_str().to_string(),
+        nik,
         birth_date: birth.to_string(),
         join_date: join.to_string(),
         salary,
@@ -158,10 +150,9 @@ pub fn parse_employee(id: String, body: EmployeeRequest) -> AppResult<Employee> 
 }
 
 /// Creates an employee.
-#[utoipa::path(post, path = "/employees", tag = "hr", request_body = EmployeeRequest, params(("Tenant" = String, Header, description = "Tenant name")),
+#[utoipa::path(post, path = "/employees", tag = "hr", request_body = EmployeeRequest, params(TenantHeader),
     security(("oauth2" = [])),
-    responses((status = 201, description = "Created", body = Employee), (status = 400, description = "A field is missing or invalid", body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, description = "employeeNumber already used", body = ErrorBody)))]
+    responses(CallerRefusals, (status = 201, description = "Created", body = Employee), (status = 409, description = "employeeNumber already used", body = ErrorBody)))]
 pub async fn create_employee(
     State(state): State<HrCtx>,
     caller: Caller,
@@ -185,9 +176,9 @@ pub async fn employee_or_404(state: &HrCtx, tenant: &str, id: &str) -> AppResult
 }
 
 /// One employee.
-#[utoipa::path(get, path = "/employees/{employeeId}", tag = "hr", params(("employeeId" = String, Path), ("Tenant" = String, Header)),
+#[utoipa::path(get, path = "/employees/{employeeId}", tag = "hr", params(("employeeId" = String, Path), TenantHeader),
     security(("oauth2" = [])),
-    responses((status = 200, body = Employee), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses(CallerRefusals, (status = 200, description = "OK", body = Employee), (status = 404, description = "No such record in the tenant", body = ErrorBody)))]
 pub async fn get_employee(
     State(state): State<HrCtx>,
     caller: Caller,
@@ -197,10 +188,9 @@ pub async fn get_employee(
 }
 
 /// Updates an employee (the whole record).
-#[utoipa::path(put, path = "/employees/{employeeId}", tag = "hr", request_body = EmployeeRequest, params(("employeeId" = String, Path), ("Tenant" = String, Header)),
+#[utoipa::path(put, path = "/employees/{employeeId}", tag = "hr", request_body = EmployeeRequest, params(("employeeId" = String, Path), TenantHeader),
     security(("oauth2" = [])),
-    responses((status = 200, body = Employee), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses(CallerRefusals, (status = 200, description = "OK", body = Employee), (status = 404, description = "No such record in the tenant", body = ErrorBody), (status = 409, description = "The code or employee number is already used", body = ErrorBody)))]
 pub async fn update_employee(
     State(state): State<HrCtx>,
     caller: Caller,

@@ -8,10 +8,12 @@ use axum::http::StatusCode;
 use super::HrCtx;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::Json;
+use crate::kernel::money::Rupiah;
 
 use super::auth::Caller;
-use super::domain::{invalid, optional, required, Bind, Column, Programme};
+use super::domain::{self, invalid, optional, required, Bind, Column, Programme};
 use super::handlers::{list, page_of, Listing};
+use super::openapi::{CallerRefusals, TenantHeader};
 use super::store::{self, Deleted, Reference, TemplateRow};
 use super::wire::{
     ListParams, Page, Provider, ProviderRequest, Template, TemplateRequest, TemplateShares, TreatmentClass,
@@ -76,11 +78,8 @@ fn parse_template(programme: Programme, id: String, body: TemplateRequest) -> Ap
 }
 
 fn parse_class(id: String, body: TreatmentClassRequest) -> AppResult<TreatmentClass> {
-    let min_salary = body.min_salary.map(|v| v.0).unwrap_or(0);
-    let max_salary = body.max_salary.map(|v| v.0);
-    if min_salary < 0 {
-        return Err(invalid("minSalary", "must not be negative"));
-    }
+    let min_salary = domain::amount("minSalary", body.min_salary)?.unwrap_or(Rupiah::ZERO);
+    let max_salary = domain::amount("maxSalary", body.max_salary)?;
     if max_salary.is_some_and(|max| max < min_salary) {
         return Err(invalid("maxSalary", "must not be below minSalary"));
     }
@@ -221,38 +220,36 @@ macro_rules! reference_handlers {
             use crate::hr::wire::ErrorBody;
 
             /// List (paged, searchable by code and name).
-            #[utoipa::path(get, path = $list_path, tag = "hr", params(ListParams, ("Tenant" = String, Header)), security(("oauth2" = [])),
-                responses((status = 200, body = Page<$wire>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+            #[utoipa::path(get, path = $list_path, tag = "hr", operation_id = concat!(stringify!($module), "_list"), params(ListParams, TenantHeader), security(("oauth2" = [])),
+                responses(CallerRefusals, (status = 200, description = "OK", body = Page<$wire>)))]
             pub async fn list(State(state): State<HrCtx>, caller: Caller, Query(params): Query<ListParams>) -> AppResult<Json<Page<$wire>>> {
                 $list(&state, caller, $programme, params).await
             }
 
             /// Create.
-            #[utoipa::path(post, path = $list_path, tag = "hr", request_body = $request, params(("Tenant" = String, Header)), security(("oauth2" = [])),
-                responses((status = 201, body = $wire), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+            #[utoipa::path(post, path = $list_path, tag = "hr", operation_id = concat!(stringify!($module), "_create"), request_body = $request, params(TenantHeader), security(("oauth2" = [])),
+                responses(CallerRefusals, (status = 201, description = "OK", body = $wire), (status = 409, description = "The code or employee number is already used", body = ErrorBody)))]
             pub async fn create(State(state): State<HrCtx>, caller: Caller, Json(body): Json<$request>) -> AppResult<(StatusCode, Json<$wire>)> {
                 Ok((StatusCode::CREATED, Json($save(&state, caller, $programme, None, body).await?)))
             }
 
             /// Read.
-            #[utoipa::path(get, path = $item_path, tag = "hr", params(("id" = String, Path), ("Tenant" = String, Header)), security(("oauth2" = [])),
-                responses((status = 200, body = $wire), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+            #[utoipa::path(get, path = $item_path, tag = "hr", operation_id = concat!(stringify!($module), "_get"), params(("id" = String, Path), TenantHeader), security(("oauth2" = [])),
+                responses(CallerRefusals, (status = 200, description = "OK", body = $wire), (status = 404, description = "No such record in the tenant", body = ErrorBody)))]
             pub async fn get(State(state): State<HrCtx>, caller: Caller, Path(id): Path<String>) -> AppResult<Json<$wire>> {
                 Ok(Json($get(&state, &caller, $programme, &id).await?))
             }
 
             /// Update (the whole record).
-            #[utoipa::path(put, path = $item_path, tag = "hr", request_body = $request, params(("id" = String, Path), ("Tenant" = String, Header)), security(("oauth2" = [])),
-                responses((status = 200, body = $wire), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-                    (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+            #[utoipa::path(put, path = $item_path, tag = "hr", operation_id = concat!(stringify!($module), "_update"), request_body = $request, params(("id" = String, Path), TenantHeader), security(("oauth2" = [])),
+                responses(CallerRefusals, (status = 200, description = "OK", body = $wire), (status = 404, description = "No such record in the tenant", body = ErrorBody), (status = 409, description = "The code or employee number is already used", body = ErrorBody)))]
             pub async fn update(State(state): State<HrCtx>, caller: Caller, Path(id): Path<String>, Json(body): Json<$request>) -> AppResult<Json<$wire>> {
                 Ok(Json($save(&state, caller, $programme, Some(id), body).await?))
             }
 
             /// Delete (refused while a membership uses it).
-            #[utoipa::path(delete, path = $item_path, tag = "hr", params(("id" = String, Path), ("Tenant" = String, Header)), security(("oauth2" = [])),
-                responses((status = 204, description = "Deleted"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-                    (status = 404, body = ErrorBody), (status = 409, description = "In use", body = ErrorBody)))]
+            #[utoipa::path(delete, path = $item_path, tag = "hr", operation_id = concat!(stringify!($module), "_delete"), params(("id" = String, Path), TenantHeader), security(("oauth2" = [])),
+                responses(CallerRefusals, (status = 204, description = "Deleted"), (status = 404, description = "No such record in the tenant", body = ErrorBody), (status = 409, description = "In use", body = ErrorBody)))]
             pub async fn delete(State(state): State<HrCtx>, caller: Caller, Path(id): Path<String>) -> AppResult<StatusCode> {
                 deleted(store::delete_reference(&state.kernel.db, &caller.tenant, $reference, &id).await?, $what, &id)
             }

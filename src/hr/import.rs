@@ -146,7 +146,7 @@ pub async fn clients(state: &HrCtx, file: &Path) -> anyhow::Result<ImportSummary
             summary.reject(record.row, "clientSecret: must be at least 8 characters");
             continue;
         }
-        super::store::upsert_client(&state.kernel.db, &id, &secret, &tenant, &now).await?;
+        super::store_auth::upsert_client(&state.kernel.db, &id, &secret, &tenant, &now).await?;
         summary.accepted += 1;
     }
     Ok(summary)

@@ -15,11 +15,13 @@ use crate::kernel::ids::parse_date;
 use super::auth::Caller;
 use super::domain::{self, invalid, optional, required, Programme};
 use super::handlers::employee_or_404;
+use super::membership_rules::{dates, family};
+use super::openapi::{CallerRefusals, TenantHeader};
 use super::store;
 use super::store_membership::{self as members, MembershipRow, NewVersion};
 use super::wire::{
-    ErrorBody, FamilyMembership, HealthcareMembership, HealthcareMembershipRequest, ManpowerMembership,
-    ManpowerMembershipRequest, VersionParams,
+    ErrorBody, HealthcareMembership, HealthcareMembershipRequest, ManpowerMembership, ManpowerMembershipRequest,
+    VersionParams,
 };
 
 fn healthcare(row: MembershipRow) -> HealthcareMembership {
@@ -112,10 +114,9 @@ fn json_bytes(body: Bytes) -> Response {
 /// The employee's BPJS healthcare membership: the latest version, or with
 /// `effectiveOn` the version in force that day.
 #[utoipa::path(get, path = "/employees/{employeeId}/bpjs-healthcare-memberships", tag = "hr",
-    params(("employeeId" = String, Path, example = "0ab1c2d3-e4f5-6789-0123-456789abcdef"), ("Tenant" = String, Header), VersionParams),
+    params(("employeeId" = String, Path, example = "0ab1c2d3-e4f5-6789-0123-456789abcdef"), TenantHeader, VersionParams),
     security(("oauth2" = [])),
-    responses((status = 200, description = "OK", body = HealthcareMembership), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses(CallerRefusals, (status = 200, description = "OK", body = HealthcareMembership), (status = 404, description = "No such record in the tenant", body = ErrorBody)))]
 pub async fn get_healthcare(
     State(state): State<HrCtx>,
     caller: Caller,
@@ -136,10 +137,9 @@ pub async fn get_healthcare(
 /// The employee's BPJS manpower membership: the latest version, or with `effectiveOn`
 /// the version in force that day.
 #[utoipa::path(get, path = "/employees/{employeeId}/bpjs-manpower-memberships", tag = "hr",
-    params(("employeeId" = String, Path, example = "0ab1c2d3-e4f5-6789-0123-456789abcdef"), ("Tenant" = String, Header), VersionParams),
+    params(("employeeId" = String, Path, example = "0ab1c2d3-e4f5-6789-0123-456789abcdef"), TenantHeader, VersionParams),
     security(("oauth2" = [])),
-    responses((status = 200, description = "OK", body = ManpowerMembership), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses(CallerRefusals, (status = 200, description = "OK", body = ManpowerMembership), (status = 404, description = "No such record in the tenant", body = ErrorBody)))]
 pub async fn get_manpower(
     State(state): State<HrCtx>,
     caller: Caller,
@@ -151,8 +151,8 @@ pub async fn get_manpower(
 
 /// Every version of the healthcare membership, by effective date.
 #[utoipa::path(get, path = "/employees/{employeeId}/bpjs-healthcare-memberships/history", tag = "hr",
-    params(("employeeId" = String, Path), ("Tenant" = String, Header)), security(("oauth2" = [])),
-    responses((status = 200, body = Vec<HealthcareMembership>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("employeeId" = String, Path), TenantHeader), security(("oauth2" = [])),
+    responses(CallerRefusals, (status = 200, description = "OK", body = Vec<HealthcareMembership>), (status = 404, description = "No such record in the tenant", body = ErrorBody)))]
 pub async fn healthcare_history(
     State(state): State<HrCtx>,
     caller: Caller,
@@ -165,8 +165,8 @@ pub async fn healthcare_history(
 
 /// Every version of the manpower membership, by effective date.
 #[utoipa::path(get, path = "/employees/{employeeId}/bpjs-manpower-memberships/history", tag = "hr",
-    params(("employeeId" = String, Path), ("Tenant" = String, Header)), security(("oauth2" = [])),
-    responses((status = 200, body = Vec<ManpowerMembership>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("employeeId" = String, Path), TenantHeader), security(("oauth2" = [])),
+    responses(CallerRefusals, (status = 200, description = "OK", body = Vec<ManpowerMembership>), (status = 404, description = "No such record in the tenant", body = ErrorBody)))]
 pub async fn manpower_history(
     State(state): State<HrCtx>,
     caller: Caller,
@@ -177,69 +177,11 @@ pub async fn manpower_history(
     Ok(Json(rows.into_iter().map(manpower).collect()))
 }
 
-/// Start, end and effective dates, checked and ordered: effective and end not before start.
-fn dates(
-    start: &Option<String>,
-    end: &Option<String>,
-    effective: &Option<String>,
-) -> AppResult<(String, Option<String>, String)> {
-    let start = domain::required_date("startDate", start)?;
-    let end = domain::optional_date("endDate", end)?;
-    let effective = domain::optional_date("effectiveDate", effective)?.unwrap_or(start);
-    if end.is_some_and(|e| e < start) {
-        return Err(invalid("endDate", "must not be before startDate"));
-    }
-    if effective < start {
-        return Err(invalid("effectiveDate", "must not be before startDate"));
-    }
-    Ok((start.to_string(), end.map(|d| d.to_string()), effective.to_string()))
-}
-
-const RELATIONS: &[&str] = &[
-    "SPOUSE",
-    "CHILD",
-    "FATHER",
-    "MOTHER",
-    "FATHER_IN_LAW",
-    "MOTHER_IN_LAW",
-    "OTHER",
-];
-
-/// Checks the family members and counts those beyond one spouse and three children
-/// (each adds 1% of the JKN base, paid by the employee).
-fn family(members: Vec<FamilyMembership>) -> AppResult<(Vec<FamilyMembership>, i64)> {
-    let (mut spouses, mut children, mut extra) = (0, 0, 0);
-    let mut out = Vec::with_capacity(members.len());
-    for (i, mut m) in members.into_iter().enumerate() {
-        let field = |name: &str| format!("additionalFamilyMemberships[{i}].{name}");
-        m.family_member_name = Some(required(&field("familyMemberName"), &m.family_member_name)?);
-        let relation = required(&field("familyMemberRelationId"), &m.family_member_relation_id)?.to_ascii_uppercase();
-        if !RELATIONS.contains(&relation.as_str()) {
-            return Err(invalid(
-                &field("familyMemberRelationId"),
-                &format!("must be one of {}", RELATIONS.join(", ")),
-            ));
-        }
-        match relation.as_str() {
-            "SPOUSE" if spouses == 0 => spouses += 1,
-            "CHILD" if children < 3 => children += 1,
-            _ => extra += 1,
-        }
-        m.family_member_relation_id = Some(relation);
-        m.membership_number = optional(&m.membership_number)
-            .map(|n| domain::digits(&field("membershipNumber"), &n, 13))
-            .transpose()?;
-        out.push(m);
-    }
-    Ok((out, extra))
-}
-
 /// Records a new version of the healthcare membership.
 #[utoipa::path(put, path = "/employees/{employeeId}/bpjs-healthcare-memberships", tag = "hr",
-    params(("employeeId" = String, Path, example = "0ab1c2d3-e4f5-6789-0123-456789abcdef"), ("Tenant" = String, Header)),
+    params(("employeeId" = String, Path, example = "0ab1c2d3-e4f5-6789-0123-456789abcdef"), TenantHeader),
     request_body = HealthcareMembershipRequest, security(("oauth2" = [])),
-    responses((status = 200, description = "OK", body = HealthcareMembership), (status = 400, description = "A field is missing or invalid, or a reference does not exist", body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses(CallerRefusals, (status = 200, description = "OK", body = HealthcareMembership), (status = 404, description = "No such record in the tenant", body = ErrorBody)))]
 pub async fn put_healthcare(
     State(state): State<HrCtx>,
     caller: Caller,
@@ -332,10 +274,9 @@ pub async fn put_healthcare(
 /// Records a new version of the manpower membership; `pensionEnd` defaults to the day the
 /// employee reaches the JP pension age.
 #[utoipa::path(put, path = "/employees/{employeeId}/bpjs-manpower-memberships", tag = "hr",
-    params(("employeeId" = String, Path, example = "0ab1c2d3-e4f5-6789-0123-456789abcdef"), ("Tenant" = String, Header)),
+    params(("employeeId" = String, Path, example = "0ab1c2d3-e4f5-6789-0123-456789abcdef"), TenantHeader),
     request_body = ManpowerMembershipRequest, security(("oauth2" = [])),
-    responses((status = 200, description = "OK", body = ManpowerMembership), (status = 400, description = "A field is missing or invalid, or a reference does not exist", body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses(CallerRefusals, (status = 200, description = "OK", body = ManpowerMembership), (status = 404, description = "No such record in the tenant", body = ErrorBody)))]
 pub async fn put_manpower(
     State(state): State<HrCtx>,
     caller: Caller,

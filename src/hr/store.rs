@@ -1,8 +1,14 @@
-//! HR SQL: OAuth2 clients and tokens, employees, the reference data, paging. Every
-//! query is scoped by tenant: no statement here can read another tenant's rows.
+//! HR SQL: employees, the reference data, paging (OAuth2 clients and tokens are in
+//! [`super::store_auth`]). Every query is scoped by tenant: no statement here can read
+//! another tenant's rows.
 
-use crate::kernel::db::Db;
-use crate::kernel::secret;
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::Row as _;
+
+use crate::kernel::db::{Db, Row};
+use crate::kernel::ids::Nik;
+use crate::kernel::money::Rupiah;
 
 use super::domain::{Bind, Paging, Programme};
 use super::wire::{Employee, ProgrammeShare, Provider, Template, TemplateShares, TreatmentClass};
@@ -10,69 +16,6 @@ use super::wire::{Employee, ProgrammeShare, Provider, Template, TemplateShares, 
 /// A row type decodable from the database.
 pub trait AnyRow: for<'r> sqlx::FromRow<'r, crate::kernel::db::Row> + Send + Unpin {}
 impl<T: for<'r> sqlx::FromRow<'r, crate::kernel::db::Row> + Send + Unpin> AnyRow for T {}
-
-/// Creates or replaces an OAuth2 client (its secret stored hashed).
-pub async fn upsert_client(
-    db: &Db,
-    client_id: &str,
-    client_secret: &str,
-    tenant: &str,
-    now: &str,
-) -> Result<(), sqlx::Error> {
-    let hash = secret::hash(client_secret);
-    db.execute_write(
-        sqlx::query(
-            "INSERT INTO hr_clients (client_id, secret_hash, tenant, created_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (client_id) DO UPDATE SET secret_hash = excluded.secret_hash, tenant = excluded.tenant",
-        )
-        .bind(client_id)
-        .bind(&hash)
-        .bind(tenant)
-        .bind(now),
-    )
-    .await?;
-    Ok(())
-}
-
-/// The secret hash and tenant of a client.
-pub async fn find_client(db: &Db, client_id: &str) -> Result<Option<(String, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT secret_hash, tenant FROM hr_clients WHERE client_id = $1")
-        .bind(client_id)
-        .fetch_optional(db)
-        .await
-}
-
-/// Stores an issued token by its key; drops tokens that expired before `now_ms`.
-pub async fn insert_token(
-    db: &Db,
-    key: &str,
-    client_id: &str,
-    tenant: &str,
-    expires_at: i64,
-    now_ms: i64,
-) -> Result<(), sqlx::Error> {
-    let mut tx = db.begin_write().await?;
-    sqlx::query("DELETE FROM hr_tokens WHERE expires_at < $1")
-        .bind(now_ms)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("INSERT INTO hr_tokens (token_key, client_id, tenant, expires_at) VALUES ($1, $2, $3, $4)")
-        .bind(key)
-        .bind(client_id)
-        .bind(tenant)
-        .bind(expires_at)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await
-}
-
-/// The client, tenant and expiry (epoch ms) of a token key.
-pub async fn find_token(db: &Db, key: &str) -> Result<Option<(String, String, i64)>, sqlx::Error> {
-    sqlx::query_as("SELECT client_id, tenant, expires_at FROM hr_tokens WHERE token_key = $1")
-        .bind(key)
-        .fetch_optional(db)
-        .await
-}
 
 /// A page of `T`: `SELECT {select} FROM {from}{filter} ORDER BY {order}` with `binds`.
 pub async fn page<T: AnyRow>(
@@ -111,36 +54,74 @@ pub async fn page<T: AnyRow>(
 pub const EMPLOYEE_COLUMNS: &str =
     "id, employee_number, name, nik, birth_date, join_date, salary, minimum_wage, status";
 
+/// An employee row: its NIK is read back through [`Nik::parse`] (every stored one was
+/// parsed on the way in), so the rest of the family holds a [`Nik`], never text.
+impl<'r> sqlx::FromRow<'r, Row> for Employee {
+    fn from_row(row: &'r Row) -> Result<Self, sqlx::Error> {
+        let nik: String = row.try_get("nik")?;
+        let nik = Nik::parse(&nik).map_err(|e| sqlx::Error::ColumnDecode {
+            index: "nik".into(),
+            source: Nik::message(e).into(),
+        })?;
+        Ok(Employee {
+            id: row.try_get("id")?,
+            employee_number: row.try_get("employee_number")?,
+            name: row.try_get("name")?,
+            nik,
+            birth_date: row.try_get("birth_date")?,
+            join_date: row.try_get("join_date")?,
+            salary: row.try_get("salary")?,
+            minimum_wage: row.try_get("minimum_wage")?,
+            status: row.try_get("status")?,
+        })
+    }
+}
+
+/// The insert of an employee, `$1..$11` as [`bind_employee`] binds them; callers add
+/// their `ON CONFLICT` clause.
+pub const EMPLOYEE_INSERT: &str =
+    "INSERT INTO hr_employees (id, tenant, employee_number, name, nik, birth_date, join_date, \
+    salary, minimum_wage, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)";
+
+/// `sql` with an employee bound as `$1` id, `$2` tenant, `$3` employee number, `$4` name,
+/// `$5` NIK, `$6` birth date, `$7` join date, `$8` salary, `$9` minimum wage, `$10` status,
+/// `$11` now: the one binding every employee write (API and import) shares.
+pub fn bind_employee<'q>(
+    sql: &'q str,
+    tenant: &'q str,
+    e: &'q Employee,
+    now: &'q str,
+) -> Query<'q, sqlx::Any, AnyArguments<'q>> {
+    sqlx::query(sql)
+        .bind(&e.id)
+        .bind(tenant)
+        .bind(&e.employee_number)
+        .bind(&e.name)
+        .bind(e.nik.as_str())
+        .bind(&e.birth_date)
+        .bind(&e.join_date)
+        .bind(e.salary)
+        .bind(e.minimum_wage)
+        .bind(&e.status)
+        .bind(now)
+}
+
 /// Inserts or updates an employee; false when the employee number is taken by another.
 pub async fn save_employee(db: &Db, tenant: &str, e: &Employee, now: &str, insert: bool) -> Result<bool, sqlx::Error> {
     let sql = if insert {
-        "INSERT INTO hr_employees (id, tenant, employee_number, name, nik, birth_date, join_date, salary, minimum_wage, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) ON CONFLICT (tenant, employee_number) DO NOTHING"
+        format!("{EMPLOYEE_INSERT} ON CONFLICT (tenant, employee_number) DO NOTHING")
     } else {
         "UPDATE hr_employees SET employee_number = $3, name = $4, nik = $5, birth_date = $6, join_date = $7, salary = $8, \
          minimum_wage = $9, status = $10, updated_at = $11 WHERE id = $1 AND tenant = $2 \
          AND NOT EXISTS (SELECT 1 FROM hr_employees o WHERE o.tenant = $2 AND o.employee_number = $3 AND o.id <> $1)"
+            .to_string()
     };
-    let done = {
-        let mut tx = db.begin_write().await?;
-        let done = sqlx::query(sql)
-            .bind(&e.id)
-            .bind(tenant)
-            .bind(&e.employee_number)
-            .bind(&e.name)
-            .bind(&e.nik)
-            .bind(&e.birth_date)
-            .bind(&e.join_date)
-            .bind(e.salary)
-            .bind(e.minimum_wage)
-            .bind(&e.status)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        tx.commit().await?;
-        done
-    };
+    let mut tx = db.begin_write().await?;
+    let done = bind_employee(&sql, tenant, e, now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    tx.commit().await?;
     Ok(done > 0)
 }
 
@@ -334,7 +315,7 @@ pub async fn class(db: &Db, tenant: &str, id: &str) -> Result<Option<TreatmentCl
 }
 
 /// The class whose salary band holds `salary` (the narrowest, when bands overlap).
-pub async fn class_for_salary(db: &Db, tenant: &str, salary: i64) -> Result<Option<TreatmentClass>, sqlx::Error> {
+pub async fn class_for_salary(db: &Db, tenant: &str, salary: Rupiah) -> Result<Option<TreatmentClass>, sqlx::Error> {
     let sql = format!(
         "SELECT {CLASS_COLUMNS} FROM hr_treatment_classes WHERE tenant = $1 AND min_salary <= $2 \
          AND (max_salary IS NULL OR max_salary >= $2) ORDER BY min_salary DESC, id LIMIT 1"

@@ -3,7 +3,10 @@
 
 use crate::kernel::db::{Db, WriteTx};
 
+use sqlx::Row as _;
+
 use super::domain::Programme;
+use super::store::{bind_employee, EMPLOYEE_INSERT};
 use super::wire::Employee;
 
 /// Which reference table codes are looked up in.
@@ -26,26 +29,15 @@ pub async fn codes(db: &Db, table: CodeTable) -> Result<Vec<(String, String, Str
 
 /// Inserts the employee, or updates the one with the same employee number; its id.
 pub async fn upsert_employee(tx: &mut WriteTx, tenant: &str, e: &Employee, now: &str) -> Result<String, sqlx::Error> {
-    sqlx::query_scalar(
-        "INSERT INTO hr_employees (id, tenant, employee_number, name, nik, birth_date, join_date, salary, minimum_wage, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) \
-         ON CONFLICT (tenant, employee_number) DO UPDATE SET name = excluded.name, nik = excluded.nik, birth_date = excluded.birth_date, \
-         join_date = excluded.join_date, salary = excluded.salary, minimum_wage = excluded.minimum_wage, status = excluded.status, \
-         updated_at = excluded.updated_at RETURNING id",
-    )
-    .bind(&e.id)
-    .bind(tenant)
-    .bind(&e.employee_number)
-    .bind(&e.name)
-    .bind(&e.nik)
-    .bind(&e.birth_date)
-    .bind(&e.join_date)
-    .bind(e.salary)
-    .bind(e.minimum_wage)
-    .bind(&e.status)
-    .bind(now)
-    .fetch_one(&mut **tx)
-    .await
+    let sql = format!(
+        "{EMPLOYEE_INSERT} ON CONFLICT (tenant, employee_number) DO UPDATE SET name = excluded.name, nik = excluded.nik, \
+         birth_date = excluded.birth_date, join_date = excluded.join_date, salary = excluded.salary, \
+         minimum_wage = excluded.minimum_wage, status = excluded.status, updated_at = excluded.updated_at RETURNING id"
+    );
+    bind_employee(&sql, tenant, e, now)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)
 }
 
 /// A first membership read from an import file.

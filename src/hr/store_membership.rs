@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use crate::kernel::db::Db;
+use crate::kernel::money::Rupiah;
 
 use super::domain::Programme;
 use super::store::{shares, TemplateRow};
@@ -70,9 +71,9 @@ pub struct MembershipRow {
     /// Class name.
     pub c_name: Option<String>,
     /// Class band low.
-    pub c_min: Option<i64>,
+    pub c_min: Option<Rupiah>,
     /// Class band high.
-    pub c_max: Option<i64>,
+    pub c_max: Option<Rupiah>,
 }
 
 impl MembershipRow {
@@ -108,7 +109,7 @@ impl MembershipRow {
             id: self.c_id.clone()?,
             code: self.c_code.clone().unwrap_or_default(),
             name: self.c_name.clone().unwrap_or_default(),
-            min_salary: self.c_min.unwrap_or(0),
+            min_salary: self.c_min.unwrap_or(Rupiah::ZERO),
             max_salary: self.c_max,
         })
     }
@@ -295,9 +296,9 @@ pub struct ContributionRow {
     /// The template (see [`templates`]).
     pub template_id: String,
     /// Salary.
-    pub salary: i64,
+    pub salary: Rupiah,
     /// Minimum wage.
-    pub minimum_wage: Option<i64>,
+    pub minimum_wage: Option<Rupiah>,
 }
 
 /// Every membership version of the tenant (or of one employee) effective by `last_day`.

@@ -2,10 +2,29 @@
 //! Request fields are all optional at the serde level so that a missing required field
 //! is a 400 naming it, in the family's error form, rather than serde's message.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
-use super::domain::Lenient;
+use crate::kernel::ids::Nik;
+use crate::kernel::money::Rupiah;
+
+/// A whole number of rupiah sent as a JSON number or as a numeric string (`"8000000"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lenient(pub i64);
+
+impl<'de> Deserialize<'de> for Lenient {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let number = match &value {
+            serde_json::Value::Number(n) => n.as_i64(),
+            serde_json::Value::String(s) => s.trim().parse::<i64>().ok(),
+            _ => None,
+        };
+        number
+            .map(Lenient)
+            .ok_or_else(|| serde::de::Error::custom(format!("expected a whole number, got {value}")))
+    }
+}
 
 /// The error body of every HR error: `{code, message, status, timestamp}`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -122,8 +141,9 @@ pub struct EmployeeRequest {
     pub status: Option<String>,
 }
 
-/// An employee.
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+/// An employee, parsed: its NIK and amounts are checked once, at the edge (decoded from
+/// a row by `store`, which reads the NIK back through [`Nik::parse`]).
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Employee {
     /// UUID.
@@ -132,16 +152,19 @@ pub struct Employee {
     pub employee_number: String,
     /// Full name.
     pub name: String,
-    /// NIK.
-    pub nik: String,
+    /// NIK (16 digits).
+    #[schema(value_type = String, example = "3171011403850001")]
+    pub nik: Nik,
     /// Birth date.
     pub birth_date: String,
     /// Join date.
     pub join_date: String,
     /// Monthly salary (rupiah).
-    pub salary: i64,
-    /// Regional minimum wage flooring the JKN base, if set.
-    pub minimum_wage: Option<i64>,
+    #[schema(value_type = i64)]
+    pub salary: Rupiah,
+    /// Regional minimum wage flooring the JKN base, if set (null when not).
+    #[schema(value_type = Option<i64>)]
+    pub minimum_wage: Option<Rupiah>,
     /// `ACTIVE` or `INACTIVE`.
     pub status: String,
 }
@@ -294,21 +317,27 @@ pub struct Template {
     pub link_to_payroll: bool,
     /// JKK risk class (manpower).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub jkk_risk_class: Option<i64>,
     /// JKN share (healthcare).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub jkn: Option<ProgrammeShare>,
     /// JKK share (manpower).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub jkk: Option<ProgrammeShare>,
     /// JKM share (manpower).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub jkm: Option<ProgrammeShare>,
     /// JHT share (manpower).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub jht: Option<ProgrammeShare>,
     /// JP share (manpower).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub jp: Option<ProgrammeShare>,
 }
 
@@ -339,9 +368,11 @@ pub struct TreatmentClass {
     /// Name.
     pub name: String,
     /// Lowest salary of the band.
-    pub min_salary: i64,
-    /// Highest salary of the band, if bounded.
-    pub max_salary: Option<i64>,
+    #[schema(value_type = i64)]
+    pub min_salary: Rupiah,
+    /// Highest salary of the band, if bounded (null: no upper bound).
+    #[schema(value_type = Option<i64>)]
+    pub max_salary: Option<Rupiah>,
 }
 
 pub use super::wire_membership::*;

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::wire::{Provider, Template, TreatmentClass};
+use crate::kernel::money::Rupiah;
 
 /// Facilities of a family member.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
@@ -161,23 +162,29 @@ pub struct ContributionLine {
     /// `JKN`, `JKN_ADDITIONAL_FAMILY`, `JKK`, `JKM`, `JHT` or `JP`.
     pub programme: String,
     /// The wage base after floor and cap (rupiah).
-    pub base: i64,
+    #[schema(value_type = i64)]
+    pub base: Rupiah,
     /// Employer rate in percent (e.g. `"4.00"`).
     pub employer_rate: String,
     /// Employee rate in percent.
     pub employee_rate: String,
     /// What the employer pays (rupiah).
-    pub employer_amount: i64,
+    #[schema(value_type = i64)]
+    pub employer_amount: Rupiah,
     /// What the employee pays (rupiah).
-    pub employee_amount: i64,
+    #[schema(value_type = i64)]
+    pub employee_amount: Rupiah,
     /// JKK risk class (JKK only).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub jkk_risk_class: Option<i64>,
     /// The part of the JKK amount that funds JKP (JKK only).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub jkp_portion_amount: Option<i64>,
+    #[schema(value_type = Option<i64>, nullable = false)]
+    pub jkp_portion_amount: Option<Rupiah>,
     /// Family members beyond spouse and three children (JKN_ADDITIONAL_FAMILY only).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub extra_family_members: Option<i64>,
 }
 
@@ -192,15 +199,19 @@ pub struct EmployeeContributions {
     /// `YYYY-MM`.
     pub period: String,
     /// Monthly salary.
-    pub salary: i64,
+    #[schema(value_type = i64)]
+    pub salary: Rupiah,
     /// One line per programme the employee takes part in that month.
     pub contributions: Vec<ContributionLine>,
     /// Sum of employer amounts.
-    pub total_employer: i64,
+    #[schema(value_type = i64)]
+    pub total_employer: Rupiah,
     /// Sum of employee amounts.
-    pub total_employee: i64,
+    #[schema(value_type = i64)]
+    pub total_employee: Rupiah,
     /// Employer plus employee.
-    pub total: i64,
+    #[schema(value_type = i64)]
+    pub total: Rupiah,
     /// How amounts are rounded.
     pub rounding_rule: String,
 }
@@ -214,11 +225,14 @@ pub struct SummaryLine {
     /// Members contributing to it.
     pub members: i64,
     /// Employer total.
-    pub employer_amount: i64,
+    #[schema(value_type = i64)]
+    pub employer_amount: Rupiah,
     /// Employee total.
-    pub employee_amount: i64,
+    #[schema(value_type = i64)]
+    pub employee_amount: Rupiah,
     /// Both.
-    pub total: i64,
+    #[schema(value_type = i64)]
+    pub total: Rupiah,
 }
 
 /// The tenant's contributions for one month.
@@ -232,11 +246,14 @@ pub struct ContributionSummary {
     /// Per programme.
     pub programmes: Vec<SummaryLine>,
     /// Sum of employer amounts.
-    pub total_employer: i64,
+    #[schema(value_type = i64)]
+    pub total_employer: Rupiah,
     /// Sum of employee amounts.
-    pub total_employee: i64,
+    #[schema(value_type = i64)]
+    pub total_employee: Rupiah,
     /// Employer plus employee.
-    pub total: i64,
+    #[schema(value_type = i64)]
+    pub total: Rupiah,
     /// How amounts are rounded.
     pub rounding_rule: String,
 }

@@ -208,7 +208,7 @@ db_test!(
 
         // Another client has its own budget.
         let store_now = chrono::Utc::now().to_rfc3339();
-        jembatan::hr::store::upsert_client(&app.state.db, "second", "second-secret", "demo", &store_now)
+        jembatan::hr::store_auth::upsert_client(&app.state.db, "second", "second-secret", "demo", &store_now)
             .await
             .unwrap();
         let other = token_for(&app, "second", "second-secret").await;

@@ -293,3 +293,31 @@ db_test!(
         assert_eq!(body["totalEmployee"], 0);
     }
 );
+
+db_test!(amounts_past_the_largest_rupiah_are_a_400_not_a_wrap, |app| async move {
+    let token = token(&app).await;
+    // One employee at Rp9e18 is still computable: each amount is a few percent of it.
+    let salary: i64 = 9_000_000_000_000_000_000;
+    let mut ids = Vec::new();
+    for n in 0..20 {
+        let id = new_employee(&app, &token, &format!("EMP-BIG-{n}"), salary).await;
+        let (status, body) = call(&app, Method::PUT, &format!("/core/v1/employees/{id}/bpjs-manpower-memberships"), &token, "demo",
+            Some(json!({"bpjsManpowerProviderId": MP_PROVIDER, "bpjsManpowerTemplateId": MP_TEMPLATE, "startDate": "2025-01-01"}))).await;
+        assert_eq!(status, 200, "{body}");
+        ids.push(id);
+    }
+    let (status, body) = get(
+        &app,
+        &format!("/core/v1/employees/{}/bpjs-contributions?period=2025-04", ids[0]),
+        &token,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    // JHT employer 3.7% of 9e18, exactly.
+    assert_eq!(line(&body, "JHT")["employerAmount"], 333_000_000_000_000_000_i64);
+    // Twenty of them sum past i64::MAX: refused in the HR error form, never wrapped.
+    let (status, body) = get(&app, "/core/v1/bpjs-contributions/summary?period=2025-04", &token).await;
+    assert_eq!(status, 400, "{body}");
+    error(&body, 400, "BAD_REQUEST");
+    assert!(body["message"].as_str().unwrap().contains("overflow"), "{body}");
+});

@@ -2,7 +2,7 @@ use super::*;
 
 db_test!(a_client_never_sees_another_tenants_data, |app| async move {
     let now = chrono::Utc::now().to_rfc3339();
-    jembatan::hr::store::upsert_client(&app.state.db, "acme-client", "acme-secret", "acme", &now)
+    jembatan::hr::store_auth::upsert_client(&app.state.db, "acme-client", "acme-secret", "acme", &now)
         .await
         .unwrap();
     let acme = token_for(&app, "acme-client", "acme-secret").await;
