@@ -8,7 +8,7 @@ use axum::extract::{Multipart, State};
 use axum::http::HeaderMap;
 
 use super::auth::{self, Caller};
-use super::store::{self, i, status, t, Case, Change, Extra};
+use super::store::{self, money, status, t, Case, Change, Extra};
 use super::BrokerCtx;
 use super::{refuse, upload};
 use crate::insurance::ids::{IdLoan, PanelCode};
@@ -123,7 +123,7 @@ pub async fn status_cbc(
     }
     let mut sets = Vec::new();
     if to == status::DISETUJUI {
-        sets.push(("extra_premi", i(cb.extra_premi)));
+        sets.push(("extra_premi", money(Rupiah::new(cb.extra_premi))));
     }
     let change = Change {
         to: Some(to),
@@ -188,7 +188,7 @@ pub async fn status_pembatalan(
                     t(today_jakarta(state.kernel.clock.as_ref()).to_string()),
                 ),
             ],
-            detail: format!("pembatalan DISETUJUI, refund {}", case.refund.unwrap_or(0)),
+            detail: format!("pembatalan DISETUJUI, refund {}", case.refund.unwrap_or_default()),
             ..Default::default()
         }
     } else {

@@ -12,6 +12,7 @@ use crate::insurance::ids::IdLoan;
 use crate::insurance::wire::{StatusResponse, STATUS_OK};
 use crate::kernel::error::AppResult;
 use crate::kernel::extract::{Json, Path};
+use crate::kernel::money::Rupiah;
 
 /// One history row.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
@@ -73,7 +74,8 @@ pub struct ClaimView {
     pub tanggal_kejadian: String,
     /// Estimate.
     #[serde(rename = "Estimasi_Nilai_Klaim")]
-    pub estimasi: i64,
+    #[schema(value_type = i64)]
+    pub estimasi: Rupiah,
     /// DIAJUKAN, ANALISA, TAHAN, TERIMA, TOLAK, DIBAYAR.
     #[serde(rename = "Status")]
     pub status: String,
@@ -88,7 +90,8 @@ pub struct ClaimView {
     pub required_docs: Vec<String>,
     /// Amount paid.
     #[serde(rename = "Nilai_Dibayarkan")]
-    pub nilai_dibayar: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub nilai_dibayar: Option<Rupiah>,
     /// Date paid.
     #[serde(rename = "Tanggal_Bayar")]
     pub paid_on: Option<String>,
@@ -117,13 +120,16 @@ pub struct CaseView {
     pub nama: String,
     /// Sum insured.
     #[serde(rename = "Nilai_Pertanggungan")]
-    pub nilai_pertanggungan: i64,
+    #[schema(value_type = i64)]
+    pub nilai_pertanggungan: Rupiah,
     /// Premium.
     #[serde(rename = "Premi")]
-    pub premi: i64,
+    #[schema(value_type = i64)]
+    pub premi: Rupiah,
     /// Extra premium.
     #[serde(rename = "Extra_Premi")]
-    pub extra_premi: i64,
+    #[schema(value_type = i64)]
+    pub extra_premi: Rupiah,
     /// Policy number.
     #[serde(rename = "Policy_No")]
     pub policy_no: Option<String>,
@@ -138,7 +144,8 @@ pub struct CaseView {
     pub cancellation_status: Option<String>,
     /// Refund.
     #[serde(rename = "Nilai_Refund")]
-    pub refund: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub refund: Option<Rupiah>,
     /// Date cancelled.
     #[serde(rename = "Tanggal_Pembatalan")]
     pub cancelled_on: Option<String>,

@@ -5,8 +5,10 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
 
-use super::bank::{bind, correlation, doc_codes, exchange, id_loan, json_body, required, success, take, today};
-use super::store::{self, i, status, t, Extra};
+use super::bank::{
+    answered_amount, bind, correlation, doc_codes, exchange, id_loan, json_body, required, success, take, today,
+};
+use super::store::{self, i, money, status, t, Extra};
 use super::BrokerCtx;
 use super::{auth, forward};
 use crate::insurance::wire::*;
@@ -82,10 +84,10 @@ pub async fn pembatalan_inforce(
     if !ok {
         return Ok(Json(answer));
     }
-    let refund = answer["Nilai_Refund"].as_i64().unwrap_or(0);
+    let refund = answered_amount(&answer, "Nilai_Refund")?;
     let change = if case.status == status::INFORCE {
         let sets = vec![
-            ("refund", i(refund)),
+            ("refund", money(refund)),
             ("cancellation_status", t("DIAJUKAN")),
             ("cancellation_round", i(case.cancellation_round + 1)),
         ];
