@@ -222,21 +222,21 @@ pub(super) fn doc_codes(list: &Value) -> String {
 }
 
 /// Automatic cover (2), forwarded to the loan's panel; opens the case on the first request.
-#[utoipa::path(post, path = "/bank/akseptasi/registrasi", tag = "insurance-broker",
-    request_body(content = AkseptasiRequest, description = "The spec's body plus `Asuransi` on the loan's first request"),
-    responses((status = 200, description = "The panel's answer", body = PolicyResponse),
-              (status = 400, description = "Malformed request", body = StatusResponse),
-              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+#[utoipa::path(post, path = "/bank/akseptasi/registrasi", tag = "insurance-broker", security(("basic" = [])),
+    request_body(content = super::docs::BankAkseptasiRequest, description = "The spec's body plus `Asuransi` on the loan's first request"),
+    responses((status = 200, description = "The panel's answer", body = super::docs::BrokerPolicyAnswer),
+              (status = 400, description = "Malformed request", body = crate::insurance::answers::Refusal),
+              (status = 401, description = "Invalid Username or Password", body = crate::insurance::answers::Refusal)))]
 pub async fn registrasi(State(state): State<BrokerCtx>, headers: HeaderMap, body: Bytes) -> AppResult<Json<Value>> {
     application(state, headers, body, "akseptasi/registrasi").await
 }
 
 /// Case-by-case application (3), forwarded; opens the case on the first request.
-#[utoipa::path(post, path = "/bank/akseptasi/pengajuan-cbc", tag = "insurance-broker",
-    request_body(content = AkseptasiRequest, description = "The spec's body plus `Asuransi` on the loan's first request"),
-    responses((status = 200, description = "The panel's answer", body = CbcResponse),
-              (status = 400, description = "Malformed request", body = StatusResponse),
-              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+#[utoipa::path(post, path = "/bank/akseptasi/pengajuan-cbc", tag = "insurance-broker", security(("basic" = [])),
+    request_body(content = super::docs::BankAkseptasiRequest, description = "The spec's body plus `Asuransi` on the loan's first request"),
+    responses((status = 200, description = "The panel's answer", body = super::docs::BrokerCbcAnswer),
+              (status = 400, description = "Malformed request", body = crate::insurance::answers::Refusal),
+              (status = 401, description = "Invalid Username or Password", body = crate::insurance::answers::Refusal)))]
 pub async fn pengajuan_cbc(State(state): State<BrokerCtx>, headers: HeaderMap, body: Bytes) -> AppResult<Json<Value>> {
     application(state, headers, body, "akseptasi/pengajuan-cbc").await
 }
@@ -298,11 +298,11 @@ async fn application(state: BrokerCtx, headers: HeaderMap, body: Bytes, op: &str
 }
 
 /// Underwriting document (4), multipart `ID_Loan`, `Kode_Dokumen`, `Files` (PDF), forwarded.
-#[utoipa::path(post, path = "/bank/akseptasi/dokumen", tag = "insurance-broker",
-    request_body(content_type = "multipart/form-data", description = "ID_Loan, Kode_Dokumen, Files (PDF)"),
+#[utoipa::path(post, path = "/bank/akseptasi/dokumen", tag = "insurance-broker", security(("basic" = [])),
+    request_body(content = super::docs::BankDokumenAkseptasiForm, content_type = "multipart/form-data", description = "ID_Loan, Kode_Dokumen, Files (PDF), optional Asuransi"),
     responses((status = 200, description = "The panel's answer", body = StatusResponse),
-              (status = 400, description = "Malformed request", body = StatusResponse),
-              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+              (status = 400, description = "Malformed request", body = crate::insurance::answers::Refusal),
+              (status = 401, description = "Invalid Username or Password", body = crate::insurance::answers::Refusal)))]
 pub async fn dokumen_akseptasi(
     State(state): State<BrokerCtx>,
     headers: HeaderMap,
@@ -312,11 +312,11 @@ pub async fn dokumen_akseptasi(
 }
 
 /// Claim document (11), multipart `ID_Loan`, `No_Polis`, `Kode_Dokumen`, `files` (PDF), forwarded.
-#[utoipa::path(post, path = "/bank/klaim/dokumen", tag = "insurance-broker",
-    request_body(content_type = "multipart/form-data", description = "ID_Loan, No_Polis, Kode_Dokumen, files (PDF)"),
+#[utoipa::path(post, path = "/bank/klaim/dokumen", tag = "insurance-broker", security(("basic" = [])),
+    request_body(content = super::docs::BankDokumenKlaimForm, content_type = "multipart/form-data", description = "ID_Loan, No_Polis, Kode_Dokumen, files (PDF), optional Asuransi"),
     responses((status = 200, description = "The panel's answer", body = StatusResponse),
-              (status = 400, description = "Malformed request", body = StatusResponse),
-              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+              (status = 400, description = "Malformed request", body = crate::insurance::answers::Refusal),
+              (status = 401, description = "Invalid Username or Password", body = crate::insurance::answers::Refusal)))]
 pub async fn dokumen_klaim(
     State(state): State<BrokerCtx>,
     headers: HeaderMap,

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use super::BrokerCtx;
 use super::{auth, refuse, store};
 use crate::insurance::ids::IdLoan;
-use crate::insurance::wire::{StatusResponse, STATUS_OK};
+use crate::insurance::wire::STATUS_OK;
 use crate::kernel::error::AppResult;
 use crate::kernel::extract::{Json, Path};
 use crate::kernel::money::Rupiah;
@@ -165,10 +165,10 @@ pub struct CaseView {
 }
 
 /// A case with its policy, documents, cancellation, claims and history.
-#[utoipa::path(get, path = "/bank/kasus/{id_loan}", tag = "insurance-broker",
+#[utoipa::path(get, path = "/bank/kasus/{id_loan}", tag = "insurance-broker", security(("basic" = [])),
     params(("id_loan" = String, Path, description = "ID_Loan")),
-    responses((status = 200, description = "The case; or Status 01 when unknown", body = CaseView),
-              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+    responses((status = 200, description = "The case; or Status 01 when unknown", body = super::docs::BrokerCaseAnswer),
+              (status = 401, description = "Invalid Username or Password", body = crate::insurance::answers::Refusal)))]
 pub async fn kasus(
     State(state): State<BrokerCtx>,
     Path(id_loan): Path<String>,

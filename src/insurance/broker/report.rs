@@ -14,7 +14,7 @@ use super::store_views::ReportRows;
 use super::BrokerCtx;
 use super::{auth, overflow};
 use crate::insurance::ids::PanelCode;
-use crate::insurance::wire::{StatusResponse, STATUS_OK};
+use crate::insurance::wire::STATUS_OK;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::{Json, Query};
 use crate::kernel::ids::parse_date;
@@ -143,10 +143,10 @@ pub struct Report {
 
 /// Premiums of policies issued (with extra premiums), refunds of approved cancellations and
 /// claims paid, per panel, in the period; JSON, or CSV with `format=csv` / `Accept: text/csv`.
-#[utoipa::path(get, path = "/bank/laporan", tag = "insurance-broker", params(ReportQuery),
-    responses((status = 200, description = "The report (JSON, or CSV with the same columns and a TOTAL row)", body = Report),
-              (status = 400, description = "Malformed period", body = StatusResponse),
-              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+#[utoipa::path(get, path = "/bank/laporan", tag = "insurance-broker", security(("basic" = [])), params(ReportQuery),
+    responses((status = 200, description = "The report (JSON, or CSV with the same columns and a TOTAL row)", body = super::docs::BrokerReportAnswer),
+              (status = 400, description = "Malformed period", body = crate::insurance::answers::Refusal),
+              (status = 401, description = "Invalid Username or Password", body = crate::insurance::answers::Refusal)))]
 pub async fn laporan(
     State(state): State<BrokerCtx>,
     Query(q): Query<ReportQuery>,
