@@ -5,6 +5,7 @@
 //! OpenAPI operations; the entry files mount them separately). `wire` holds the
 //! spec's bodies, shared by both sides.
 
+pub mod answers;
 pub mod broker;
 pub mod cli;
 pub mod ids;

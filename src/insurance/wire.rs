@@ -34,8 +34,9 @@ pub fn lenient_opt_i64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Opt
     }
 }
 
-/// A whole number from a JSON number (`15000000`, `15000000.0`) or a string (`"120"`).
-fn number(value: &Value) -> Option<i64> {
+/// A whole number from a JSON number (`15000000`, `15000000.0`) or a string (`"120"`);
+/// `None` for anything else, and for a number that does not fit (never saturated).
+pub fn number(value: &Value) -> Option<i64> {
     match value {
         Value::Number(n) => n.as_i64().or_else(|| {
             n.as_f64()

@@ -13,14 +13,16 @@ use serde_json::{Map, Value};
 use super::auth::{self, Caller};
 use super::directory::{self, DirectoryEntry};
 use super::forward::{self, Outcome};
-use super::store::{self, i, status, t, Case, Change, Extra, V};
+use super::store::{self, money, status, t, Case, Change, Extra, V};
 use super::BrokerCtx;
-use super::{refuse, upload};
+use super::{overflow, refuse, upload};
 use crate::insurance::ids::{IdLoan, PanelCode};
 use crate::insurance::wire::*;
 use crate::kernel::clock::today_jakarta;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::Json;
+use crate::kernel::money::Rupiah;
+
 pub(super) fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> AppResult<T> {
     serde_json::from_slice(body).map_err(|e| AppError::BadRequest(e.to_string()))
 }
@@ -169,13 +171,33 @@ pub(super) fn today(state: &BrokerCtx) -> String {
     today_jakarta(state.kernel.clock.as_ref()).to_string()
 }
 
-/// The panel's premium for an application whose request carried none (asked of its calculator).
+/// An amount in a panel's answer, parsed once: absent or not a number is zero (as the
+/// panel's own answers leave it out), a number that does not fit is refused, never wrapped.
+pub(super) fn answered_amount(answer: &Value, field: &str) -> AppResult<Rupiah> {
+    let value = &answer[field];
+    if let Some(n) = number(value) {
+        return Ok(Rupiah::new(n));
+    }
+    let numeric = match value {
+        Value::Number(_) => true,
+        Value::String(s) => !s.trim().is_empty() && s.trim().chars().all(|c| c.is_ascii_digit() || c == '-'),
+        _ => false,
+    };
+    if numeric {
+        Err(overflow(field))
+    } else {
+        Ok(Rupiah::ZERO)
+    }
+}
+
+/// The panel's premium for an application whose request carried none (asked of its
+/// calculator; zero when it does not answer).
 pub(super) async fn quote_premium(
     state: &BrokerCtx,
     panel: &DirectoryEntry,
     req: &AkseptasiRequest,
     correlation_id: &str,
-) -> i64 {
+) -> AppResult<Rupiah> {
     let calc = RatePremiRequest {
         tanggal_lahir: req.tanggal_lahir.clone(),
         tanggal_akad: req.tanggal_akad.clone(),
@@ -186,8 +208,8 @@ pub(super) async fn quote_premium(
         extra: Map::new(),
     };
     match forward::json(state, panel, "get-rate-premi-panel", &calc, correlation_id, None).await {
-        Outcome::Answered { status: 200, body } => body["Premi"].as_i64().unwrap_or(0),
-        _ => 0,
+        Outcome::Answered { status: 200, body } => answered_amount(&body, "Premi"),
+        _ => Ok(Rupiah::ZERO),
     }
 }
 
@@ -200,21 +222,21 @@ pub(super) fn doc_codes(list: &Value) -> String {
 }
 
 /// Automatic cover (2), forwarded to the loan's panel; opens the case on the first request.
-#[utoipa::path(post, path = "/bank/akseptasi/registrasi", tag = "insurance-broker",
-    request_body(content = AkseptasiRequest, description = "The spec's body plus `Asuransi` on the loan's first request"),
-    responses((status = 200, description = "The panel's answer", body = PolicyResponse),
-              (status = 400, description = "Malformed request", body = StatusResponse),
-              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+#[utoipa::path(post, path = "/bank/akseptasi/registrasi", tag = "insurance-broker", security(("basic" = [])),
+    request_body(content = super::docs::BankAkseptasiRequest, description = "The spec's body plus `Asuransi` on the loan's first request"),
+    responses((status = 200, description = "The panel's answer", body = super::docs::BrokerPolicyAnswer),
+              (status = 400, description = "Malformed request", body = crate::insurance::answers::Refusal),
+              (status = 401, description = "Invalid Username or Password", body = crate::insurance::answers::Refusal)))]
 pub async fn registrasi(State(state): State<BrokerCtx>, headers: HeaderMap, body: Bytes) -> AppResult<Json<Value>> {
     application(state, headers, body, "akseptasi/registrasi").await
 }
 
 /// Case-by-case application (3), forwarded; opens the case on the first request.
-#[utoipa::path(post, path = "/bank/akseptasi/pengajuan-cbc", tag = "insurance-broker",
-    request_body(content = AkseptasiRequest, description = "The spec's body plus `Asuransi` on the loan's first request"),
-    responses((status = 200, description = "The panel's answer", body = CbcResponse),
-              (status = 400, description = "Malformed request", body = StatusResponse),
-              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+#[utoipa::path(post, path = "/bank/akseptasi/pengajuan-cbc", tag = "insurance-broker", security(("basic" = [])),
+    request_body(content = super::docs::BankAkseptasiRequest, description = "The spec's body plus `Asuransi` on the loan's first request"),
+    responses((status = 200, description = "The panel's answer", body = super::docs::BrokerCbcAnswer),
+              (status = 400, description = "Malformed request", body = crate::insurance::answers::Refusal),
+              (status = 401, description = "Invalid Username or Password", body = crate::insurance::answers::Refusal)))]
 pub async fn pengajuan_cbc(State(state): State<BrokerCtx>, headers: HeaderMap, body: Bytes) -> AppResult<Json<Value>> {
     application(state, headers, body, "akseptasi/pengajuan-cbc").await
 }
@@ -236,9 +258,9 @@ async fn application(state: BrokerCtx, headers: HeaderMap, body: Bytes, op: &str
     } else {
         None
     };
-    let premi = match req.premi {
-        Some(p) if p > 0 => p,
-        _ => quote_premium(&state, &panel, &req, &corr).await,
+    let premi = match req.premi.map(Rupiah::new) {
+        Some(p) if p > Rupiah::ZERO => p,
+        _ => quote_premium(&state, &panel, &req, &corr).await?,
     };
     let outcome = forward::json(&state, &panel, op, &req, &corr, None).await;
     let (ok, answer) = exchange(&state, &case, &panel, op, outcome).await?;
@@ -251,8 +273,8 @@ async fn application(state: BrokerCtx, headers: HeaderMap, body: Bytes, op: &str
         ("kind", t(if cac { "CAC" } else { "CBC" })),
         ("nik", t(req.nik.trim())),
         ("nama", t(req.nama_nasabah.trim())),
-        ("nilai_pertanggungan", i(req.nilai_pertanggungan)),
-        ("premi", i(premi)),
+        ("nilai_pertanggungan", money(Rupiah::new(req.nilai_pertanggungan))),
+        ("premi", money(premi)),
         ("request", t(serde_json::to_string(&req).unwrap_or_default())),
     ];
     let to = if cac {
@@ -276,11 +298,11 @@ async fn application(state: BrokerCtx, headers: HeaderMap, body: Bytes, op: &str
 }
 
 /// Underwriting document (4), multipart `ID_Loan`, `Kode_Dokumen`, `Files` (PDF), forwarded.
-#[utoipa::path(post, path = "/bank/akseptasi/dokumen", tag = "insurance-broker",
-    request_body(content_type = "multipart/form-data", description = "ID_Loan, Kode_Dokumen, Files (PDF)"),
+#[utoipa::path(post, path = "/bank/akseptasi/dokumen", tag = "insurance-broker", security(("basic" = [])),
+    request_body(content = super::docs::BankDokumenAkseptasiForm, content_type = "multipart/form-data", description = "ID_Loan, Kode_Dokumen, Files (PDF), optional Asuransi"),
     responses((status = 200, description = "The panel's answer", body = StatusResponse),
-              (status = 400, description = "Malformed request", body = StatusResponse),
-              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+              (status = 400, description = "Malformed request", body = crate::insurance::answers::Refusal),
+              (status = 401, description = "Invalid Username or Password", body = crate::insurance::answers::Refusal)))]
 pub async fn dokumen_akseptasi(
     State(state): State<BrokerCtx>,
     headers: HeaderMap,
@@ -290,11 +312,11 @@ pub async fn dokumen_akseptasi(
 }
 
 /// Claim document (11), multipart `ID_Loan`, `No_Polis`, `Kode_Dokumen`, `files` (PDF), forwarded.
-#[utoipa::path(post, path = "/bank/klaim/dokumen", tag = "insurance-broker",
-    request_body(content_type = "multipart/form-data", description = "ID_Loan, No_Polis, Kode_Dokumen, files (PDF)"),
+#[utoipa::path(post, path = "/bank/klaim/dokumen", tag = "insurance-broker", security(("basic" = [])),
+    request_body(content = super::docs::BankDokumenKlaimForm, content_type = "multipart/form-data", description = "ID_Loan, No_Polis, Kode_Dokumen, files (PDF), optional Asuransi"),
     responses((status = 200, description = "The panel's answer", body = StatusResponse),
-              (status = 400, description = "Malformed request", body = StatusResponse),
-              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+              (status = 400, description = "Malformed request", body = crate::insurance::answers::Refusal),
+              (status = 401, description = "Invalid Username or Password", body = crate::insurance::answers::Refusal)))]
 pub async fn dokumen_klaim(
     State(state): State<BrokerCtx>,
     headers: HeaderMap,

@@ -8,7 +8,7 @@ use axum::extract::{Multipart, State};
 use axum::http::HeaderMap;
 
 use super::auth::{self, Caller};
-use super::store::{self, i, status, t, Case, Change, Extra};
+use super::store::{self, money, status, t, Case, Change, Extra};
 use super::BrokerCtx;
 use super::{refuse, upload};
 use crate::insurance::ids::{IdLoan, PanelCode};
@@ -60,11 +60,11 @@ async fn repeat(state: &BrokerCtx, key: &str) -> AppResult<Option<Json<StatusRes
 }
 
 /// The panel's CBC decision (5).
-#[utoipa::path(post, path = "/post-status-pertanggung-cbc", tag = "insurance-broker",
+#[utoipa::path(post, path = "/post-status-pertanggung-cbc", tag = "insurance-broker", security(("basic" = [])),
     request_body = StatusCbcCallback,
     responses((status = 200, description = "Recorded (a repeat too); or Status 01 naming the case's state", body = StatusResponse),
-              (status = 400, description = "Malformed request", body = StatusResponse),
-              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+              (status = 400, description = "Malformed request", body = crate::insurance::answers::Refusal),
+              (status = 401, description = "Invalid Username or Password", body = crate::insurance::answers::Refusal)))]
 pub async fn status_cbc(
     State(state): State<BrokerCtx>,
     headers: HeaderMap,
@@ -123,7 +123,7 @@ pub async fn status_cbc(
     }
     let mut sets = Vec::new();
     if to == status::DISETUJUI {
-        sets.push(("extra_premi", i(cb.extra_premi)));
+        sets.push(("extra_premi", money(Rupiah::new(cb.extra_premi))));
     }
     let change = Change {
         to: Some(to),
@@ -143,11 +143,11 @@ pub async fn status_cbc(
 }
 
 /// The panel's decision on an in-force cancellation (9).
-#[utoipa::path(post, path = "/post-status-pembatalan", tag = "insurance-broker",
+#[utoipa::path(post, path = "/post-status-pembatalan", tag = "insurance-broker", security(("basic" = [])),
     request_body = StatusPembatalanCallback,
     responses((status = 200, description = "Recorded (a repeat too); or Status 01 naming the case's state", body = StatusResponse),
-              (status = 400, description = "Malformed request", body = StatusResponse),
-              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+              (status = 400, description = "Malformed request", body = crate::insurance::answers::Refusal),
+              (status = 401, description = "Invalid Username or Password", body = crate::insurance::answers::Refusal)))]
 pub async fn status_pembatalan(
     State(state): State<BrokerCtx>,
     headers: HeaderMap,
@@ -188,7 +188,7 @@ pub async fn status_pembatalan(
                     t(today_jakarta(state.kernel.clock.as_ref()).to_string()),
                 ),
             ],
-            detail: format!("pembatalan DISETUJUI, refund {}", case.refund.unwrap_or(0)),
+            detail: format!("pembatalan DISETUJUI, refund {}", case.refund.unwrap_or_default()),
             ..Default::default()
         }
     } else {
@@ -211,11 +211,11 @@ pub async fn status_pembatalan(
 }
 
 /// The claim's status (12).
-#[utoipa::path(post, path = "/post-status", tag = "insurance-broker",
+#[utoipa::path(post, path = "/post-status", tag = "insurance-broker", security(("basic" = [])),
     request_body = StatusKlaimCallback,
     responses((status = 200, description = "Recorded (a repeat too); or Status 01 naming the claim's state", body = StatusResponse),
-              (status = 400, description = "Malformed request", body = StatusResponse),
-              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+              (status = 400, description = "Malformed request", body = crate::insurance::answers::Refusal),
+              (status = 401, description = "Invalid Username or Password", body = crate::insurance::answers::Refusal)))]
 pub async fn status_klaim(
     State(state): State<BrokerCtx>,
     headers: HeaderMap,
@@ -273,11 +273,11 @@ pub async fn status_klaim(
 
 /// The claim's payment with its PDF proof (13), multipart `ID_Loan`, `Nilai_Dibayarkan`,
 /// `Keterangan`, `No_Polis`, `files`.
-#[utoipa::path(post, path = "/post-pembayaran", tag = "insurance-broker",
-    request_body(content_type = "multipart/form-data", description = "ID_Loan, Nilai_Dibayarkan, Keterangan, No_Polis, files (PDF proof)"),
+#[utoipa::path(post, path = "/post-pembayaran", tag = "insurance-broker", security(("basic" = [])),
+    request_body(content = super::docs::PembayaranForm, content_type = "multipart/form-data", description = "ID_Loan, Nilai_Dibayarkan, Keterangan, No_Polis, files (PDF proof)"),
     responses((status = 200, description = "Recorded (a repeat too); or Status 01 naming the claim's state", body = StatusResponse),
-              (status = 400, description = "Malformed request", body = StatusResponse),
-              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+              (status = 400, description = "Malformed request", body = crate::insurance::answers::Refusal),
+              (status = 401, description = "Invalid Username or Password", body = crate::insurance::answers::Refusal)))]
 pub async fn pembayaran(
     State(state): State<BrokerCtx>,
     headers: HeaderMap,

@@ -9,9 +9,10 @@ use utoipa::ToSchema;
 use super::BrokerCtx;
 use super::{auth, refuse, store};
 use crate::insurance::ids::IdLoan;
-use crate::insurance::wire::{StatusResponse, STATUS_OK};
+use crate::insurance::wire::STATUS_OK;
 use crate::kernel::error::AppResult;
 use crate::kernel::extract::{Json, Path};
+use crate::kernel::money::Rupiah;
 
 /// One history row.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
@@ -73,7 +74,8 @@ pub struct ClaimView {
     pub tanggal_kejadian: String,
     /// Estimate.
     #[serde(rename = "Estimasi_Nilai_Klaim")]
-    pub estimasi: i64,
+    #[schema(value_type = i64)]
+    pub estimasi: Rupiah,
     /// DIAJUKAN, ANALISA, TAHAN, TERIMA, TOLAK, DIBAYAR.
     #[serde(rename = "Status")]
     pub status: String,
@@ -88,7 +90,8 @@ pub struct ClaimView {
     pub required_docs: Vec<String>,
     /// Amount paid.
     #[serde(rename = "Nilai_Dibayarkan")]
-    pub nilai_dibayar: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub nilai_dibayar: Option<Rupiah>,
     /// Date paid.
     #[serde(rename = "Tanggal_Bayar")]
     pub paid_on: Option<String>,
@@ -117,13 +120,16 @@ pub struct CaseView {
     pub nama: String,
     /// Sum insured.
     #[serde(rename = "Nilai_Pertanggungan")]
-    pub nilai_pertanggungan: i64,
+    #[schema(value_type = i64)]
+    pub nilai_pertanggungan: Rupiah,
     /// Premium.
     #[serde(rename = "Premi")]
-    pub premi: i64,
+    #[schema(value_type = i64)]
+    pub premi: Rupiah,
     /// Extra premium.
     #[serde(rename = "Extra_Premi")]
-    pub extra_premi: i64,
+    #[schema(value_type = i64)]
+    pub extra_premi: Rupiah,
     /// Policy number.
     #[serde(rename = "Policy_No")]
     pub policy_no: Option<String>,
@@ -138,7 +144,8 @@ pub struct CaseView {
     pub cancellation_status: Option<String>,
     /// Refund.
     #[serde(rename = "Nilai_Refund")]
-    pub refund: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub refund: Option<Rupiah>,
     /// Date cancelled.
     #[serde(rename = "Tanggal_Pembatalan")]
     pub cancelled_on: Option<String>,
@@ -158,10 +165,10 @@ pub struct CaseView {
 }
 
 /// A case with its policy, documents, cancellation, claims and history.
-#[utoipa::path(get, path = "/bank/kasus/{id_loan}", tag = "insurance-broker",
+#[utoipa::path(get, path = "/bank/kasus/{id_loan}", tag = "insurance-broker", security(("basic" = [])),
     params(("id_loan" = String, Path, description = "ID_Loan")),
-    responses((status = 200, description = "The case; or Status 01 when unknown", body = CaseView),
-              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+    responses((status = 200, description = "The case; or Status 01 when unknown", body = super::docs::BrokerCaseAnswer),
+              (status = 401, description = "Invalid Username or Password", body = crate::insurance::answers::Refusal)))]
 pub async fn kasus(
     State(state): State<BrokerCtx>,
     Path(id_loan): Path<String>,

@@ -5,8 +5,10 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
 
-use super::bank::{bind, correlation, doc_codes, exchange, id_loan, json_body, required, success, take, today};
-use super::store::{self, i, status, t, Extra};
+use super::bank::{
+    answered_amount, bind, correlation, doc_codes, exchange, id_loan, json_body, required, success, take, today,
+};
+use super::store::{self, i, money, status, t, Extra};
 use super::BrokerCtx;
 use super::{auth, forward};
 use crate::insurance::wire::*;
@@ -16,11 +18,11 @@ use crate::kernel::money::Rupiah;
 use serde_json::Value;
 
 /// The bank's answer to an approved CBC offer (6), forwarded.
-#[utoipa::path(post, path = "/bank/akseptasi/konfirmasi-cbc", tag = "insurance-broker",
-    request_body = KonfirmasiCbcRequest,
-    responses((status = 200, description = "The panel's answer", body = PolicyResponse),
-              (status = 400, description = "Malformed request", body = StatusResponse),
-              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+#[utoipa::path(post, path = "/bank/akseptasi/konfirmasi-cbc", tag = "insurance-broker", security(("basic" = [])),
+    request_body = super::docs::BankKonfirmasiCbcRequest,
+    responses((status = 200, description = "The panel's answer", body = super::docs::BrokerPolicyAnswer),
+              (status = 400, description = "Malformed request", body = crate::insurance::answers::Refusal),
+              (status = 401, description = "Invalid Username or Password", body = crate::insurance::answers::Refusal)))]
 pub async fn konfirmasi_cbc(State(state): State<BrokerCtx>, headers: HeaderMap, body: Bytes) -> AppResult<Json<Value>> {
     let caller = auth::bank(&state, &headers).await?;
     let mut req: KonfirmasiCbcRequest = json_body(&body)?;
@@ -60,11 +62,11 @@ pub async fn konfirmasi_cbc(State(state): State<BrokerCtx>, headers: HeaderMap, 
 
 /// Cancellation of an in-force policy (7), forwarded; the refund is quoted at once and
 /// the panel's approval comes back on `post-status-pembatalan`.
-#[utoipa::path(post, path = "/bank/pembatalan/inforce", tag = "insurance-broker",
-    request_body = PembatalanInforceRequest,
-    responses((status = 200, description = "The panel's answer", body = PembatalanInforceResponse),
-              (status = 400, description = "Malformed request", body = StatusResponse),
-              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+#[utoipa::path(post, path = "/bank/pembatalan/inforce", tag = "insurance-broker", security(("basic" = [])),
+    request_body = super::docs::BankPembatalanInforceRequest,
+    responses((status = 200, description = "The panel's answer", body = super::docs::BrokerPembatalanAnswer),
+              (status = 400, description = "Malformed request", body = crate::insurance::answers::Refusal),
+              (status = 401, description = "Invalid Username or Password", body = crate::insurance::answers::Refusal)))]
 pub async fn pembatalan_inforce(
     State(state): State<BrokerCtx>,
     headers: HeaderMap,
@@ -82,10 +84,10 @@ pub async fn pembatalan_inforce(
     if !ok {
         return Ok(Json(answer));
     }
-    let refund = answer["Nilai_Refund"].as_i64().unwrap_or(0);
+    let refund = answered_amount(&answer, "Nilai_Refund")?;
     let change = if case.status == status::INFORCE {
         let sets = vec![
-            ("refund", i(refund)),
+            ("refund", money(refund)),
             ("cancellation_status", t("DIAJUKAN")),
             ("cancellation_round", i(case.cancellation_round + 1)),
         ];
@@ -98,11 +100,11 @@ pub async fn pembatalan_inforce(
 }
 
 /// Cancellation of an application not yet in force (8), forwarded.
-#[utoipa::path(post, path = "/bank/pembatalan/pengajuan-akseptasi", tag = "insurance-broker",
-    request_body = PembatalanPengajuanRequest,
+#[utoipa::path(post, path = "/bank/pembatalan/pengajuan-akseptasi", tag = "insurance-broker", security(("basic" = [])),
+    request_body = super::docs::BankPembatalanPengajuanRequest,
     responses((status = 200, description = "The panel's answer", body = StatusResponse),
-              (status = 400, description = "Malformed request", body = StatusResponse),
-              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+              (status = 400, description = "Malformed request", body = crate::insurance::answers::Refusal),
+              (status = 401, description = "Invalid Username or Password", body = crate::insurance::answers::Refusal)))]
 pub async fn pembatalan_pengajuan(
     State(state): State<BrokerCtx>,
     headers: HeaderMap,
@@ -124,11 +126,11 @@ pub async fn pembatalan_pengajuan(
 }
 
 /// Claim (10), forwarded; the panel answers the documents and the deadline.
-#[utoipa::path(post, path = "/bank/klaim/registrasi", tag = "insurance-broker",
-    request_body = KlaimRequest,
-    responses((status = 200, description = "The panel's answer", body = KlaimResponse),
-              (status = 400, description = "Malformed request", body = StatusResponse),
-              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+#[utoipa::path(post, path = "/bank/klaim/registrasi", tag = "insurance-broker", security(("basic" = [])),
+    request_body = super::docs::BankKlaimRequest,
+    responses((status = 200, description = "The panel's answer", body = super::docs::BrokerKlaimAnswer),
+              (status = 400, description = "Malformed request", body = crate::insurance::answers::Refusal),
+              (status = 401, description = "Invalid Username or Password", body = crate::insurance::answers::Refusal)))]
 pub async fn klaim_registrasi(
     State(state): State<BrokerCtx>,
     headers: HeaderMap,

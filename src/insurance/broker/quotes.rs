@@ -72,11 +72,11 @@ pub struct FailedQuote {
 
 /// Premium calculator: with `Asuransi`, that panel's answer; without, every panel of
 /// `Tipe_Cover` (`JIWA`/`life` or `UMUM`/`general`) asked in parallel.
-#[utoipa::path(post, path = "/bank/get-rate-premi-panel", tag = "insurance-broker",
-    request_body(content = RatePremiRequest, description = "The spec's body plus `Asuransi` (panel code) or `Tipe_Cover` (JIWA or UMUM)"),
-    responses((status = 200, description = "The panel's answer (with `Asuransi`), or every panel's quote cheapest first", body = QuotesResponse),
-              (status = 400, description = "Malformed request", body = StatusResponse),
-              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+#[utoipa::path(post, path = "/bank/get-rate-premi-panel", tag = "insurance-broker", security(("basic" = [])),
+    request_body(content = super::docs::BankRatePremiRequest, description = "The spec's body plus `Asuransi` (panel code) or `Tipe_Cover` (JIWA or UMUM)"),
+    responses((status = 200, description = "The panel's answer (with `Asuransi`), or every panel's quote cheapest first", body = super::docs::BrokerQuoteAnswer),
+              (status = 400, description = "Malformed request", body = crate::insurance::answers::Refusal),
+              (status = 401, description = "Invalid Username or Password", body = crate::insurance::answers::Refusal)))]
 pub async fn rate_premi(State(state): State<BrokerCtx>, headers: HeaderMap, body: Bytes) -> AppResult<Json<Value>> {
     auth::bank(&state, &headers).await?;
     let mut req: RatePremiRequest = json_body(&body)?;

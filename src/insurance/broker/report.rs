@@ -10,13 +10,15 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::auth;
+use super::store_views::ReportRows;
 use super::BrokerCtx;
+use super::{auth, overflow};
 use crate::insurance::ids::PanelCode;
-use crate::insurance::wire::{StatusResponse, STATUS_OK};
+use crate::insurance::wire::STATUS_OK;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::{Json, Query};
 use crate::kernel::ids::parse_date;
+use crate::kernel::money::Rupiah;
 
 /// The report's period and filter.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
@@ -42,38 +44,81 @@ pub struct ReportLine {
     pub jumlah_polis: i64,
     /// Their premiums.
     #[serde(rename = "Premi")]
-    pub premi: i64,
+    #[schema(value_type = i64)]
+    pub premi: Rupiah,
     /// Their extra premiums.
     #[serde(rename = "Extra_Premi")]
-    pub extra_premi: i64,
+    #[schema(value_type = i64)]
+    pub extra_premi: Rupiah,
     /// Cancellations approved in the period.
     #[serde(rename = "Jumlah_Pembatalan")]
     pub jumlah_pembatalan: i64,
     /// Their refunds.
     #[serde(rename = "Refund")]
-    pub refund: i64,
+    #[schema(value_type = i64)]
+    pub refund: Rupiah,
     /// Claims paid in the period.
     #[serde(rename = "Jumlah_Klaim_Dibayar")]
     pub jumlah_klaim: i64,
     /// Amounts paid.
     #[serde(rename = "Klaim_Dibayar")]
-    pub klaim_dibayar: i64,
+    #[schema(value_type = i64)]
+    pub klaim_dibayar: Rupiah,
     /// Premi + Extra_Premi - Refund - Klaim_Dibayar.
     #[serde(rename = "Neto")]
-    pub neto: i64,
+    #[schema(value_type = i64)]
+    pub neto: Rupiah,
 }
 
 impl ReportLine {
-    fn add(&mut self, other: &ReportLine) {
+    /// Adds `other` into this line; `None` when an amount would overflow.
+    fn add(&mut self, other: &ReportLine) -> Option<()> {
         self.jumlah_polis += other.jumlah_polis;
-        self.premi += other.premi;
-        self.extra_premi += other.extra_premi;
+        self.premi = self.premi.checked_add(other.premi)?;
+        self.extra_premi = self.extra_premi.checked_add(other.extra_premi)?;
         self.jumlah_pembatalan += other.jumlah_pembatalan;
-        self.refund += other.refund;
+        self.refund = self.refund.checked_add(other.refund)?;
         self.jumlah_klaim += other.jumlah_klaim;
-        self.klaim_dibayar += other.klaim_dibayar;
-        self.neto += other.neto;
+        self.klaim_dibayar = self.klaim_dibayar.checked_add(other.klaim_dibayar)?;
+        self.neto = self.neto.checked_add(other.neto)?;
+        Some(())
     }
+
+    /// Premi + Extra_Premi - Refund - Klaim_Dibayar; `None` on overflow.
+    fn net(&self) -> Option<Rupiah> {
+        self.premi
+            .checked_add(self.extra_premi)?
+            .checked_sub(self.refund)?
+            .checked_sub(self.klaim_dibayar)
+    }
+}
+
+/// The lines per panel (by code) of `rows`; `None` when a sum would overflow.
+fn lines(rows: ReportRows) -> Option<BTreeMap<String, ReportLine>> {
+    fn line(lines: &mut BTreeMap<String, ReportLine>, code: String) -> &mut ReportLine {
+        lines.entry(code.clone()).or_insert_with(|| ReportLine {
+            asuransi: code,
+            ..Default::default()
+        })
+    }
+    let mut lines: BTreeMap<String, ReportLine> = BTreeMap::new();
+    for (code, premi, extra) in rows.issued {
+        let l = line(&mut lines, code);
+        l.jumlah_polis += 1;
+        l.premi = l.premi.checked_add(premi)?;
+        l.extra_premi = l.extra_premi.checked_add(extra)?;
+    }
+    for (code, refund) in rows.refunds {
+        let l = line(&mut lines, code);
+        l.jumlah_pembatalan += 1;
+        l.refund = l.refund.checked_add(refund)?;
+    }
+    for (code, paid) in rows.claims {
+        let l = line(&mut lines, code);
+        l.jumlah_klaim += 1;
+        l.klaim_dibayar = l.klaim_dibayar.checked_add(paid)?;
+    }
+    Some(lines)
 }
 
 /// The reconciliation report.
@@ -96,14 +141,12 @@ pub struct Report {
     pub total: ReportLine,
 }
 
-use super::store_views::Sums;
-
 /// Premiums of policies issued (with extra premiums), refunds of approved cancellations and
 /// claims paid, per panel, in the period; JSON, or CSV with `format=csv` / `Accept: text/csv`.
-#[utoipa::path(get, path = "/bank/laporan", tag = "insurance-broker", params(ReportQuery),
-    responses((status = 200, description = "The report (JSON, or CSV with the same columns and a TOTAL row)", body = Report),
-              (status = 400, description = "Malformed period", body = StatusResponse),
-              (status = 401, description = "Invalid Username or Password", body = StatusResponse)))]
+#[utoipa::path(get, path = "/bank/laporan", tag = "insurance-broker", security(("basic" = [])), params(ReportQuery),
+    responses((status = 200, description = "The report (JSON, or CSV with the same columns and a TOTAL row)", body = super::docs::BrokerReportAnswer),
+              (status = 400, description = "Malformed period", body = crate::insurance::answers::Refusal),
+              (status = 401, description = "Invalid Username or Password", body = crate::insurance::answers::Refusal)))]
 pub async fn laporan(
     State(state): State<BrokerCtx>,
     Query(q): Query<ReportQuery>,
@@ -127,47 +170,24 @@ pub async fn laporan(
                 .unwrap_or_else(|_| code.trim().to_ascii_uppercase())
         })
         .unwrap_or_default();
-    let (issued, refunds, claims) =
-        super::store_views::report_sums(&state.kernel.db, &caller.username, &dari, &sampai, &panel).await?;
-    let mut lines: BTreeMap<String, ReportLine> = BTreeMap::new();
-    for (code, n, premi, extra) in issued {
-        let l = lines.entry(code.clone()).or_insert_with(|| ReportLine {
-            asuransi: code,
-            ..Default::default()
-        });
-        l.jumlah_polis = n;
-        l.premi = premi;
-        l.extra_premi = extra;
-    }
-    let put = |rows: Sums, refund: bool, lines: &mut BTreeMap<String, ReportLine>| {
-        for (code, n, sum, _) in rows {
-            let l = lines.entry(code.clone()).or_insert_with(|| ReportLine {
-                asuransi: code,
-                ..Default::default()
-            });
-            if refund {
-                l.jumlah_pembatalan = n;
-                l.refund = sum;
-            } else {
-                l.jumlah_klaim = n;
-                l.klaim_dibayar = sum;
-            }
-        }
-    };
-    put(refunds, true, &mut lines);
-    put(claims, false, &mut lines);
+    let rows = super::store_views::report_rows(&state.kernel.db, &caller.username, &dari, &sampai, &panel).await?;
     let mut total = ReportLine {
         asuransi: "TOTAL".to_string(),
         ..Default::default()
     };
-    let panel_lines: Vec<ReportLine> = lines
-        .into_values()
-        .map(|mut l| {
-            l.neto = l.premi + l.extra_premi - l.refund - l.klaim_dibayar;
-            total.add(&l);
-            l
+    // Sums that do not fit are refused in the broker's form, never wrapped.
+    let panel_lines = lines(rows)
+        .and_then(|lines| {
+            lines
+                .into_values()
+                .map(|mut l| {
+                    l.neto = l.net()?;
+                    total.add(&l)?;
+                    Some(l)
+                })
+                .collect::<Option<Vec<ReportLine>>>()
         })
-        .collect();
+        .ok_or_else(|| overflow("laporan"))?;
     let report = Report {
         status: STATUS_OK.to_string(),
         dari,

@@ -8,6 +8,7 @@ use super::BrokerCtx;
 use crate::insurance::ids::IdLoan;
 use crate::kernel::db::Db;
 use crate::kernel::error::AppResult;
+use crate::kernel::money::Rupiah;
 
 /// Case statuses the broker keeps (the panel's lifecycle as the broker saw it).
 pub mod status {
@@ -54,6 +55,11 @@ pub fn i(n: i64) -> V {
     V::I(Some(n))
 }
 
+/// An amount, stored as its whole rupiah.
+pub fn money(amount: Rupiah) -> V {
+    V::I(Some(amount.value()))
+}
+
 /// A case row.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Case {
@@ -72,11 +78,11 @@ pub struct Case {
     /// Customer name.
     pub nama: String,
     /// Sum insured.
-    pub nilai_pertanggungan: i64,
+    pub nilai_pertanggungan: Rupiah,
     /// Premium.
-    pub premi: i64,
+    pub premi: Rupiah,
     /// Extra premium (CBC).
-    pub extra_premi: i64,
+    pub extra_premi: Rupiah,
     /// Documents the CBC application requires (JSON array of codes).
     pub required_docs: String,
     /// The bank's application as sent (JSON).
@@ -88,7 +94,7 @@ pub struct Case {
     /// Date the policy was issued.
     pub issued_on: Option<String>,
     /// Refund of an in-force cancellation.
-    pub refund: Option<i64>,
+    pub refund: Option<Rupiah>,
     /// Cancellation status (DIAJUKAN, DISETUJUI, DITOLAK).
     pub cancellation_status: Option<String>,
     /// How many in-force cancellations were requested.
@@ -114,9 +120,9 @@ impl Case {
             kind: String::new(),
             nik: String::new(),
             nama: String::new(),
-            nilai_pertanggungan: 0,
-            premi: 0,
-            extra_premi: 0,
+            nilai_pertanggungan: Rupiah::ZERO,
+            premi: Rupiah::ZERO,
+            extra_premi: Rupiah::ZERO,
             required_docs: "[]".to_string(),
             request: "{}".to_string(),
             policy_no: None,
@@ -321,7 +327,7 @@ pub struct Claim {
     /// Date of the event.
     pub tanggal_kejadian: String,
     /// Estimated amount.
-    pub estimasi: i64,
+    pub estimasi: Rupiah,
     /// DIAJUKAN, ANALISA, TAHAN, TERIMA, TOLAK, DIBAYAR.
     pub status: String,
     /// Last note.
@@ -331,7 +337,7 @@ pub struct Claim {
     /// Documents required (JSON array of codes).
     pub required_docs: String,
     /// Amount paid.
-    pub nilai_dibayar: Option<i64>,
+    pub nilai_dibayar: Option<Rupiah>,
     /// Date paid.
     pub paid_on: Option<String>,
 }

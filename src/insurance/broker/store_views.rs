@@ -5,6 +5,7 @@ use super::directory::DirectoryEntry;
 use super::kasus::{DocumentView, HistoryView};
 use crate::insurance::ids::IdLoan;
 use crate::kernel::db::Db;
+use crate::kernel::money::Rupiah;
 
 /// Every directory entry, by code.
 pub async fn directory(db: &Db) -> Result<Vec<DirectoryEntry>, sqlx::Error> {
@@ -60,22 +61,32 @@ pub async fn documents_and_history(
     Ok((documents, history))
 }
 
-/// Per panel: (code, count, sum, second sum).
-pub type Sums = Vec<(String, i64, i64, i64)>;
+/// The rows a report sums, one per policy, cancellation or claim: the amounts are added
+/// up in Rust with checked arithmetic (an SQL `SUM` would wrap, fail or turn numeric
+/// depending on the database).
+#[derive(Debug, Default)]
+pub struct ReportRows {
+    /// Policies issued: (panel, premium, extra premium).
+    pub issued: Vec<(String, Rupiah, Rupiah)>,
+    /// Approved cancellations: (panel, refund).
+    pub refunds: Vec<(String, Rupiah)>,
+    /// Claims paid: (panel, amount paid).
+    pub claims: Vec<(String, Rupiah)>,
+}
 
-/// The report's three sums for `bank_client` in `dari..=sampai` (`panel` empty: every
-/// panel): policies issued (premiums, extra premiums), approved cancellations (refunds)
-/// and claims paid.
-pub async fn report_sums(
+/// The report's rows for `bank_client` in `dari..=sampai` (`panel` empty: every panel):
+/// policies issued (premiums, extra premiums), approved cancellations (refunds) and
+/// claims paid.
+pub async fn report_rows(
     db: &Db,
     bank_client: &str,
     dari: &str,
     sampai: &str,
     panel: &str,
-) -> Result<(Sums, Sums, Sums), sqlx::Error> {
+) -> Result<ReportRows, sqlx::Error> {
     let issued = sqlx::query_as(
-        "SELECT panel_code, COUNT(*), CAST(SUM(premi) AS BIGINT), CAST(SUM(extra_premi) AS BIGINT) FROM broker_cases \
-         WHERE bank_client = $1 AND issued_on >= $2 AND issued_on <= $3 AND ($4 = '' OR panel_code = $4) GROUP BY panel_code",
+        "SELECT panel_code, premi, extra_premi FROM broker_cases \
+         WHERE bank_client = $1 AND issued_on >= $2 AND issued_on <= $3 AND ($4 = '' OR panel_code = $4)",
     )
     .bind(bank_client)
     .bind(dari)
@@ -84,8 +95,8 @@ pub async fn report_sums(
     .fetch_all(db)
     .await?;
     let refunds = sqlx::query_as(
-        "SELECT panel_code, COUNT(*), CAST(SUM(COALESCE(refund, 0)) AS BIGINT), CAST(0 AS BIGINT) FROM broker_cases \
-         WHERE bank_client = $1 AND cancelled_on >= $2 AND cancelled_on <= $3 AND ($4 = '' OR panel_code = $4) GROUP BY panel_code",
+        "SELECT panel_code, COALESCE(refund, 0) FROM broker_cases \
+         WHERE bank_client = $1 AND cancelled_on >= $2 AND cancelled_on <= $3 AND ($4 = '' OR panel_code = $4)",
     )
     .bind(bank_client)
     .bind(dari)
@@ -94,9 +105,9 @@ pub async fn report_sums(
     .fetch_all(db)
     .await?;
     let claims = sqlx::query_as(
-        "SELECT k.panel_code, COUNT(*), CAST(SUM(COALESCE(c.nilai_dibayar, 0)) AS BIGINT), CAST(0 AS BIGINT) \
+        "SELECT k.panel_code, COALESCE(c.nilai_dibayar, 0) \
          FROM broker_claims c JOIN broker_cases k ON k.id_loan = c.id_loan \
-         WHERE k.bank_client = $1 AND c.paid_on >= $2 AND c.paid_on <= $3 AND ($4 = '' OR k.panel_code = $4) GROUP BY k.panel_code",
+         WHERE k.bank_client = $1 AND c.paid_on >= $2 AND c.paid_on <= $3 AND ($4 = '' OR k.panel_code = $4)",
     )
     .bind(bank_client)
     .bind(dari)
@@ -104,5 +115,9 @@ pub async fn report_sums(
     .bind(panel)
     .fetch_all(db)
     .await?;
-    Ok((issued, refunds, claims))
+    Ok(ReportRows {
+        issued,
+        refunds,
+        claims,
+    })
 }

@@ -20,8 +20,8 @@ pub fn url(ctx: &PanelCtx, panel: &str, token: &str) -> String {
 
 /// Serves an e-policy PDF.
 #[utoipa::path(get, path = "/{panel_code}/e-policy/{file}", tag = "insurance-panel",
-    // Open on purpose: the bank's portal links to it; the token in the name is the secret.
-    security(()),
+    // Open on purpose (no security declared): the bank's portal links to it; the token in
+    // the name is the secret.
     params(("panel_code" = String, Path, description = "Panel code", example = "A03"), ("file" = String, Path, description = "`<token>.pdf` from `EPolicy`")),
     responses((status = 200, description = "The e-policy", content_type = "application/pdf", body = Vec<u8>),
               (status = 404, description = "Unknown e-policy", body = crate::insurance::wire::StatusResponse)))]

@@ -51,55 +51,8 @@ pub struct PembayaranKlaimForm {
     files: Vec<u8>,
 }
 
-/// A business refusal as the panels send it: HTTP 200 (or 403/404 where said), `Status` "01".
-#[derive(Debug, serde::Serialize, ToSchema)]
-#[allow(dead_code)]
-pub struct Refusal {
-    /// Always `01`.
-    #[serde(rename = "Status")]
-    #[schema(pattern = "^01$", example = "01")]
-    status: String,
-    /// Why.
-    #[serde(rename = "Keterangan")]
-    keterangan: String,
-}
-
-/// Declares an answer that is either the operation's success body or a [`Refusal`],
-/// both with HTTP 200. Documented as `anyOf`: a refusal may also fit a success schema
-/// whose fields are optional, which `oneOf` would reject.
-macro_rules! answer {
-    ($name:ident, $ok:ty, $doc:literal) => {
-        #[doc = $doc]
-        #[derive(Debug)]
-        pub struct $name;
-
-        impl utoipa::PartialSchema for $name {
-            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                utoipa::openapi::schema::AnyOfBuilder::new()
-                    .item(utoipa::openapi::Ref::from_schema_name(<$ok as ToSchema>::name()))
-                    .item(utoipa::openapi::Ref::from_schema_name(
-                        <Refusal as ToSchema>::name(),
-                    ))
-                    .description(Some($doc))
-                    .into()
-            }
-        }
-
-        impl ToSchema for $name {
-            fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
-                schemas.push((
-                    <$ok as ToSchema>::name().into(),
-                    <$ok as utoipa::PartialSchema>::schema(),
-                ));
-                schemas.push((
-                    <Refusal as ToSchema>::name().into(),
-                    <Refusal as utoipa::PartialSchema>::schema(),
-                ));
-                <$ok as ToSchema>::schemas(schemas);
-            }
-        }
-    };
-}
+use crate::insurance::answers::answer;
+pub use crate::insurance::answers::Refusal;
 
 answer!(
     RatePremiAnswer,

@@ -207,5 +207,6 @@ impl Server for TestApp {
 mod automatic_cover;
 mod cancellation_and_claims;
 mod case_by_case;
+mod overflow;
 mod panels;
 mod restart;
