@@ -12,4 +12,5 @@ mod outbox;
 mod participant;
 mod ppob;
 mod queue;
+mod schemathesis;
 mod vclaim;
