@@ -11,6 +11,7 @@ pub mod cli;
 pub mod ids;
 pub mod panel;
 pub mod wire;
+mod wire_callbacks;
 
 use serde::{Deserialize, Serialize};
 

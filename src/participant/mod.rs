@@ -8,6 +8,7 @@ pub mod breaker;
 pub mod cache;
 pub mod demo;
 pub mod domain;
+mod failure;
 pub mod handlers;
 pub mod import;
 pub mod lookup;
