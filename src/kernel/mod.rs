@@ -49,7 +49,7 @@ pub struct Kernel(Arc<KernelParts>);
 /// The fields of a [`Kernel`] (reached through `Deref`).
 #[derive(Debug)]
 pub struct KernelParts {
-    /// The database (on SQLite with its one writer connection, the write gate).
+    /// The database (on SQLite with its writer pool, the write gate).
     pub db: Db,
     /// The one clock: every "now" and "today".
     pub clock: SharedClock,

@@ -271,6 +271,7 @@ fn snippet(body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kernel::bpjs_crypto::DecryptError;
 
     #[test]
     fn snippet_prefers_the_title() {
