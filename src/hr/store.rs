@@ -147,8 +147,8 @@ pub async fn save_provider(
          report_signatory_job_title = $9 WHERE id = $1 AND tenant = $2 AND programme = $3 \
          AND NOT EXISTS (SELECT 1 FROM hr_providers o WHERE o.tenant = $2 AND o.programme = $3 AND o.code = $4 AND o.id <> $1)"
     };
-    let done = {
-        db.execute_write(
+    let done = db
+        .execute_write(
             sqlx::query(sql)
                 .bind(&p.id)
                 .bind(tenant)
@@ -161,8 +161,7 @@ pub async fn save_provider(
                 .bind(&p.report_signatory_job_title),
         )
         .await?
-        .rows_affected()
-    };
+        .rows_affected();
     Ok(done > 0)
 }
 
@@ -245,8 +244,8 @@ pub async fn save_template(
          WHERE id = $1 AND tenant = $2 AND programme = $3 \
          AND NOT EXISTS (SELECT 1 FROM hr_templates o WHERE o.tenant = $2 AND o.programme = $3 AND o.code = $4 AND o.id <> $1)"
     };
-    let done = {
-        db.execute_write(
+    let done = db
+        .execute_write(
             sqlx::query(sql)
                 .bind(&t.id)
                 .bind(tenant)
@@ -259,8 +258,7 @@ pub async fn save_template(
                 .bind(&t.shares),
         )
         .await?
-        .rows_affected()
-    };
+        .rows_affected();
     Ok(done > 0)
 }
 
@@ -292,8 +290,8 @@ pub async fn save_class(db: &Db, tenant: &str, c: &TreatmentClass, insert: bool)
         "UPDATE hr_treatment_classes SET code = $3, name = $4, min_salary = $5, max_salary = $6 WHERE id = $1 AND tenant = $2 \
          AND NOT EXISTS (SELECT 1 FROM hr_treatment_classes o WHERE o.tenant = $2 AND o.code = $3 AND o.id <> $1)"
     };
-    let done = {
-        db.execute_write(
+    let done = db
+        .execute_write(
             sqlx::query(sql)
                 .bind(&c.id)
                 .bind(tenant)
@@ -303,8 +301,7 @@ pub async fn save_class(db: &Db, tenant: &str, c: &TreatmentClass, insert: bool)
                 .bind(c.max_salary),
         )
         .await?
-        .rows_affected()
-    };
+        .rows_affected();
     Ok(done > 0)
 }
 

@@ -66,21 +66,7 @@ fn basic(user_and_password: &str) -> Vec<String> {
 
 /// A bearer token of the demo HR client, with its tenant header.
 async fn hr_headers(app: &TestApp) -> Vec<String> {
-    let answer: serde_json::Value = app
-        .client
-        .post(app.at("/oauth/token"))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", "demo-client"),
-            ("client_secret", "demo-secret"),
-        ])
-        .send()
-        .await
-        .expect("token request")
-        .json()
-        .await
-        .expect("token answer");
-    let token = answer["access_token"].as_str().expect("access_token");
+    let token = crate::hr::token(app).await;
     vec![
         "-H".to_string(),
         format!("Authorization: Bearer {token}"),

@@ -32,7 +32,8 @@ async fn token_for(app: &TestApp, id: &str, secret: &str) -> String {
     body["access_token"].as_str().unwrap().to_string()
 }
 
-async fn token(app: &TestApp) -> String {
+/// A bearer token of the demo HR client (also used by the schemathesis run).
+pub(crate) async fn token(app: &TestApp) -> String {
     token_for(app, "demo-client", "demo-secret").await
 }
 
