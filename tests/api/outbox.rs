@@ -82,10 +82,19 @@ db_test!(
             "an unordered message is not held up: {got:?}"
         );
         let (delivered, attempts_of_first): (i64, i64) = {
-            let delivered = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = 'delivered'")
-                .fetch_one(&app.state.db)
-                .await
-                .unwrap();
+            // The receiver's answer reaches the worker before its 'delivered' commit does:
+            // wait for the commit (same bound as above) rather than read once.
+            let mut delivered = 0;
+            for _ in 0..200 {
+                delivered = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = 'delivered'")
+                    .fetch_one(&app.state.db)
+                    .await
+                    .unwrap();
+                if delivered == 4 {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
             let attempts = sqlx::query_scalar("SELECT attempts FROM outbox WHERE body = $1")
                 .bind(b"1".to_vec())
                 .fetch_one(&app.state.db)
