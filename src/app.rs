@@ -65,7 +65,7 @@ impl std::ops::Deref for AppStateInner {
 impl AppState {
     /// Connects to the database, runs migrations and starts the journal writer.
     pub async fn new(config: Config, clock: SharedClock) -> anyhow::Result<AppState> {
-        let kernel = Kernel::start(config.kernel_settings(), clock).await?;
+        let kernel = Kernel::start(config.kernel_settings()?, clock).await?;
         Ok(AppState(Arc::new(AppStateInner {
             participant: participant::context(kernel.clone(), config.participant.clone())?,
             queue: queue::context(kernel.clone(), config.queue.clone()),

@@ -95,13 +95,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve { listen, .. } => listen.clone(),
         _ => None,
     };
-    let config = Config::load(
+    let mut config = Config::load(
         cli.config.clone(),
         &Overrides {
             listen,
             database_url: cli.database.clone(),
         },
     )?;
+    if matches!(cli.command, Command::Serve { demo: true, .. } | Command::Demo) && config.data_key.is_none() {
+        config.data_key = Some(crate::demo::demo_data_key(&config.data_dir)?);
+    }
     match cli.command {
         Command::Openapi => {
             println!("{}", serde_json::to_string_pretty(&crate::app::openapi())?);
@@ -192,7 +195,7 @@ fn redact(value: &mut serde_json::Value) {
         serde_json::Value::Object(map) => {
             for (key, inner) in map.iter_mut() {
                 let key = key.to_ascii_lowercase();
-                let secret = ["secret", "password", "pass", "token", "user_key", "pin"]
+                let secret = ["secret", "password", "pass", "token", "user_key", "pin", "data_key"]
                     .iter()
                     .any(|s| key.contains(s));
                 if secret && !inner.is_null() && !inner.is_object() {

@@ -36,6 +36,14 @@ pub struct Config {
     pub ppob: crate::ppob::PpobConfig,
     /// Insurance panels and broker.
     pub insurance: crate::insurance::InsuranceConfig,
+    /// The data key (`JEMBATAN_DATA_KEY`, 32 bytes base64): seals secrets at rest and keys
+    /// the MAC of server-generated tokens. Required; `serve --demo` makes one.
+    pub data_key: Option<String>,
+    /// The pepper (`JEMBATAN_SECRET_PEPPER`, optional) mixed into every hash of a secret a
+    /// person chooses: a hash made under one pepper does not verify under another.
+    pub secret_pepper: Option<String>,
+    /// Hashing of secrets people choose (Argon2id parameters).
+    pub secrets: crate::kernel::secret::SecretsConfig,
 }
 
 impl Default for Config {
@@ -51,6 +59,9 @@ impl Default for Config {
             hr: Default::default(),
             ppob: Default::default(),
             insurance: Default::default(),
+            data_key: None,
+            secret_pepper: None,
+            secrets: Default::default(),
         }
     }
 }
@@ -87,13 +98,16 @@ impl Config {
     }
 
     /// The kernel's part of the configuration.
-    pub fn kernel_settings(&self) -> crate::kernel::KernelSettings {
-        crate::kernel::KernelSettings {
+    pub fn kernel_settings(&self) -> anyhow::Result<crate::kernel::KernelSettings> {
+        let keys = crate::kernel::keys::Keys::load(self.data_key.as_deref(), self.secret_pepper.as_deref())?;
+        Ok(crate::kernel::KernelSettings {
             database_url: self.database_url.clone(),
             data_dir: self.data_dir.clone(),
             public_url: self.public_base_url(),
             outbox: self.outbox.clone(),
-        }
+            keys,
+            secrets: self.secrets.clone(),
+        })
     }
 
     /// The base URL this server is reachable at.

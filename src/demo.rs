@@ -39,6 +39,28 @@ pub async fn load(state: &AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The data key of a demo: the one kept in `<data_dir>/demo-data-key`, made on first use.
+/// A demo must reopen what it sealed last time, so the key outlives the process; production
+/// sets `JEMBATAN_DATA_KEY` instead.
+pub fn demo_data_key(data_dir: &Path) -> anyhow::Result<String> {
+    let path = data_dir.join("demo-data-key");
+    if let Ok(key) = std::fs::read_to_string(&path) {
+        eprintln!(
+            "demo: JEMBATAN_DATA_KEY not set, using the demo data key in {}",
+            path.display()
+        );
+        return Ok(key.trim().to_string());
+    }
+    std::fs::create_dir_all(data_dir)?;
+    let key = crate::kernel::keys::Keys::generate_b64();
+    std::fs::write(&path, &key)?;
+    eprintln!(
+        "demo: JEMBATAN_DATA_KEY not set, made a demo data key in {} (production: set JEMBATAN_DATA_KEY)",
+        path.display()
+    );
+    Ok(key)
+}
+
 /// Prints the demo credentials (the README lists the same).
 pub fn print_credentials(state: &AppState) {
     let base = state.config.public_base_url();

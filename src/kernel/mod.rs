@@ -10,6 +10,7 @@ pub mod extract;
 pub mod ids;
 pub mod import;
 pub mod journal;
+pub mod keys;
 pub mod lenient;
 pub mod mask;
 pub mod money;
@@ -25,8 +26,10 @@ use self::auth::bpjs::BpjsConsumers;
 use self::clock::SharedClock;
 use self::db::Db;
 use self::journal::Journal;
+use self::keys::Keys;
 use self::observability::Metrics;
 use self::outbox::{Outbox, OutboxConfig};
+use self::secret::SecretsConfig;
 
 /// What the kernel needs from the configuration (`config.rs` assembles it).
 #[derive(Debug, Clone)]
@@ -39,6 +42,10 @@ pub struct KernelSettings {
     pub public_url: String,
     /// Outgoing callback delivery.
     pub outbox: OutboxConfig,
+    /// The data key's derived keys and the pepper.
+    pub keys: Keys,
+    /// Hashing parameters for secrets people choose.
+    pub secrets: SecretsConfig,
 }
 
 /// The one thing every family shares: database, clock, journal, metrics, outbox, HTTP
@@ -71,6 +78,10 @@ pub struct KernelParts {
     pub public_url: String,
     /// Where files (documents, e-policies) are stored.
     pub data_dir: PathBuf,
+    /// Seals secrets at rest, MACs server tokens, holds the pepper.
+    pub keys: Keys,
+    /// Hashing parameters for secrets people choose.
+    pub secrets: SecretsConfig,
 }
 
 impl std::ops::Deref for Kernel {
@@ -98,6 +109,8 @@ impl Kernel {
             bpjs_consumers: BpjsConsumers::default(),
             public_url: settings.public_url.trim_end_matches('/').to_string(),
             data_dir: settings.data_dir,
+            keys: settings.keys,
+            secrets: settings.secrets,
         })))
     }
 }

@@ -6,8 +6,32 @@
 //! server-side pepper keep a stolen table from being looked up in precomputed lists.
 
 use rand::RngCore;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
+
+/// Argon2id parameters for secrets people choose (`secrets.argon2_m_kib`, `secrets.argon2_t`,
+/// `secrets.argon2_p`). The defaults are OWASP's first recommendation (19 MiB, 2 passes, 1 lane).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SecretsConfig {
+    /// Memory per hash, KiB.
+    pub argon2_m_kib: u32,
+    /// Passes over the memory.
+    pub argon2_t: u32,
+    /// Lanes.
+    pub argon2_p: u32,
+}
+
+impl Default for SecretsConfig {
+    fn default() -> Self {
+        SecretsConfig {
+            argon2_m_kib: 19_456,
+            argon2_t: 2,
+            argon2_p: 1,
+        }
+    }
+}
 
 /// A digest of a secret in the form `sha256$<salt hex>$<digest hex>`.
 pub fn hash(secret: &str) -> String {

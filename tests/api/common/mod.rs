@@ -152,6 +152,7 @@ impl TestApp {
             listen: "127.0.0.1:0".to_string(),
             database_url: database.url.clone(),
             data_dir,
+            data_key: Some(TEST_DATA_KEY.to_string()),
             ..Config::default()
         };
         config.outbox.poll_interval_ms = 50;
@@ -243,10 +244,16 @@ pub fn temp_file(extension: &str, contents: &str) -> tempfile::TempPath {
     file.into_temp_path()
 }
 
+/// The data key every test server and every CLI run of the tests use (32 bytes of 0x2a).
+pub const TEST_DATA_KEY: &str = "KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio=";
+
 /// The `jembatan` binary built for these tests.
 pub fn jembatan_command() -> std::process::Command {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_jembatan"));
-    command.env_remove("JEMBATAN_CONFIG").env("RUST_LOG", "warn");
+    command
+        .env_remove("JEMBATAN_CONFIG")
+        .env("RUST_LOG", "warn")
+        .env("JEMBATAN_DATA_KEY", TEST_DATA_KEY);
     command
 }
 
