@@ -21,7 +21,7 @@ use super::contrib::{self, HealthcareInput, ManpowerInput, RateTable, Rates, Wag
 use super::domain::{invalid, Period};
 use super::openapi::{CallerRefusals, TenantHeader};
 use super::store;
-use super::store_membership::{contribution_rows, templates, ContributionRow};
+use super::store_membership::{contribution_inputs, templates, ContributionInput};
 use super::wire::{
     ContributionLine, ContributionSummary, EmployeeContributions, ErrorBody, PeriodParams, SummaryLine, TemplateShares,
 };
@@ -42,67 +42,34 @@ async fn period_and_rates(state: &HrCtx, params: &PeriodParams) -> AppResult<(Pe
     Ok((period, rates))
 }
 
-/// Per employee: the healthcare and manpower versions in force for `period`.
-type InForce<'a> = HashMap<&'a str, (Option<&'a ContributionRow>, Option<&'a ContributionRow>)>;
-
-fn in_force<'a>(rows: &'a [ContributionRow], period: &Period) -> InForce<'a> {
-    let first = period.first.to_string();
-    let last = period.last.to_string();
-    let mut latest: HashMap<(&str, &str), &ContributionRow> = HashMap::new();
-    for row in rows {
-        let key = (row.employee_id.as_str(), row.programme.as_str());
-        match latest.get(&key) {
-            Some(seen)
-                if (seen.effective_date.as_str(), seen.version) >= (row.effective_date.as_str(), row.version) => {}
-            _ => {
-                latest.insert(key, row);
-            }
-        }
-    }
-    let mut out: InForce<'a> = HashMap::new();
-    for ((employee, programme), row) in latest {
-        let covers = row.start_date <= last && row.end_date.as_deref().is_none_or(|end| end >= first.as_str());
-        if !covers {
-            continue;
-        }
-        let entry = out.entry(employee).or_default();
-        if programme == "healthcare" {
-            entry.0 = Some(row);
-        } else {
-            entry.1 = Some(row);
-        }
-    }
-    out
-}
-
 /// The tenant's templates by id: JKK risk class and shares.
 type Templates = HashMap<String, (Option<i64>, TemplateShares)>;
 
+/// The contribution lines of one employee's `input`; none when the employee is not covered.
 fn lines(
     rates: &Rates,
     period: &Period,
-    h: Option<&ContributionRow>,
-    m: Option<&ContributionRow>,
+    input: &ContributionInput,
     templates: &Templates,
 ) -> AppResult<Vec<ContributionLine>> {
-    let Some(any) = h.or(m) else {
-        return Ok(Vec::new());
-    };
     let wage = Wage {
-        salary: any.salary,
-        minimum_wage: any.minimum_wage,
+        salary: input.salary,
+        minimum_wage: input.minimum_wage,
     };
     let first = period.first.to_string();
-    let template = |r: &ContributionRow| templates.get(&r.template_id).copied().unwrap_or_default();
-    let healthcare = h.map(|r| HealthcareInput {
-        shares: template(r).1,
-        extra_family_members: r.extra_family_members,
+    let template = |id: &str| templates.get(id).copied().unwrap_or_default();
+    let healthcare = input.healthcare_template.as_deref().map(|id| HealthcareInput {
+        shares: template(id).1,
+        extra_family_members: input.extra_family_members.unwrap_or(0),
     });
-    let manpower = m.map(|r| ManpowerInput {
-        shares: template(r).1,
-        jkk_risk_class: template(r).0.unwrap_or(1),
-        jp_active: r.pension_end.as_deref().is_none_or(|end| end > first.as_str()),
+    let manpower = input.manpower_template.as_deref().map(|id| ManpowerInput {
+        shares: template(id).1,
+        jkk_risk_class: template(id).0.unwrap_or(1),
+        jp_active: input.pension_end.as_deref().is_none_or(|end| end > first.as_str()),
     });
+    if healthcare.is_none() && manpower.is_none() {
+        return Ok(Vec::new());
+    }
     contrib::compute(rates, wage, healthcare.as_ref(), manpower.as_ref()).ok_or_else(|| contrib::overflow("salary"))
 }
 
@@ -120,17 +87,13 @@ pub async fn employee(
     let employee = store::employee(&state.kernel.db, &caller.tenant, &employee_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("Employee {employee_id} not found")))?;
-    let rows = contribution_rows(
-        &state.kernel.db,
-        &caller.tenant,
-        Some(&employee.id),
-        &period.last.to_string(),
-    )
-    .await?;
-    let found = in_force(&rows, &period);
-    let (h, m) = found.get(employee.id.as_str()).copied().unwrap_or_default();
+    let (first, last) = (period.first.to_string(), period.last.to_string());
+    let inputs = contribution_inputs(&state.kernel.db, &caller.tenant, Some(&employee.id), &first, &last).await?;
     let templates = templates(&state.kernel.db, &caller.tenant).await?;
-    let contributions = lines(&rates, &period, h, m, &templates)?;
+    let contributions = match inputs.first() {
+        Some(input) => lines(&rates, &period, input, &templates)?,
+        None => Vec::new(),
+    };
     let (total_employer, total_employee, total) =
         contrib::totals(&contributions).ok_or_else(|| contrib::overflow("salary"))?;
     Ok(Json(EmployeeContributions {
@@ -173,13 +136,13 @@ pub async fn summary(
     Query(params): Query<PeriodParams>,
 ) -> AppResult<Json<ContributionSummary>> {
     let (period, rates) = period_and_rates(&state, &params).await?;
-    let rows = contribution_rows(&state.kernel.db, &caller.tenant, None, &period.last.to_string()).await?;
-    let found = in_force(&rows, &period);
+    let (first, last) = (period.first.to_string(), period.last.to_string());
+    let inputs = contribution_inputs(&state.kernel.db, &caller.tenant, None, &first, &last).await?;
     let mut totals: HashMap<String, SummaryLine> = HashMap::new();
     let mut employee_count = 0;
     let templates = templates(&state.kernel.db, &caller.tenant).await?;
-    for (h, m) in found.values() {
-        let employee_lines = lines(&rates, &period, *h, *m, &templates)?;
+    for input in &inputs {
+        let employee_lines = lines(&rates, &period, input, &templates)?;
         if !employee_lines.is_empty() {
             employee_count += 1;
         }

@@ -274,55 +274,61 @@ pub async fn append(
     Ok((id, version))
 }
 
-/// What the contribution computation needs of one membership version.
+/// What the contribution computation needs of one employee for a month: the salary and the
+/// healthcare and manpower membership versions in force (`None` when not covered).
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ContributionRow {
-    /// Employee.
-    pub employee_id: String,
-    /// `healthcare` or `manpower`.
-    pub programme: String,
-    /// Effective date.
-    pub effective_date: String,
-    /// Version.
-    pub version: i64,
-    /// Start.
-    pub start_date: String,
-    /// End.
-    pub end_date: Option<String>,
-    /// JP end.
-    pub pension_end: Option<String>,
-    /// Members beyond spouse + 3 children.
-    pub extra_family_members: i64,
-    /// The template (see [`templates`]).
-    pub template_id: String,
+pub struct ContributionInput {
     /// Salary.
     pub salary: Rupiah,
     /// Minimum wage.
     pub minimum_wage: Option<Rupiah>,
+    /// The healthcare version's template (see [`templates`]); `None`: no healthcare cover.
+    pub healthcare_template: Option<String>,
+    /// The healthcare version's members beyond spouse + 3 children.
+    pub extra_family_members: Option<i64>,
+    /// The manpower version's template; `None`: no manpower cover.
+    pub manpower_template: Option<String>,
+    /// The manpower version's JP end.
+    pub pension_end: Option<String>,
 }
 
-/// Every membership version of the tenant (or of one employee) effective by `last_day`.
-pub async fn contribution_rows(
+/// Per covered employee of the tenant (or only `employee_id`), the membership versions in
+/// force for the month `first_day..=last_day`: per programme the version with the latest
+/// effective date on or before the last day (the later version wins a tie), when it
+/// starts by the last day and has not ended before the first. The selection runs in the
+/// database, one row per employee, so a tenant's summary reads each employee once.
+pub async fn contribution_inputs(
     db: &Db,
     tenant: &str,
     employee_id: Option<&str>,
+    first_day: &str,
     last_day: &str,
-) -> Result<Vec<ContributionRow>, sqlx::Error> {
-    let base = "SELECT m.employee_id, m.programme, m.effective_date, m.version, m.start_date, m.end_date, \
-        m.pension_end, m.extra_family_members, m.template_id, e.salary, e.minimum_wage \
-        FROM hr_memberships m JOIN hr_employees e ON e.id = m.employee_id \
-        WHERE m.tenant = $1 AND m.effective_date <= $2";
+) -> Result<Vec<ContributionInput>, sqlx::Error> {
+    let only_employee = if employee_id.is_some() {
+        "AND employee_id = $4"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "WITH latest AS ( \
+            SELECT employee_id, programme, start_date, end_date, pension_end, extra_family_members, template_id, \
+                ROW_NUMBER() OVER (PARTITION BY employee_id, programme ORDER BY effective_date DESC, version DESC) AS rn \
+            FROM hr_memberships WHERE tenant = $1 AND effective_date <= $2 {only_employee} \
+        ), in_force AS ( \
+            SELECT * FROM latest WHERE rn = 1 AND start_date <= $2 AND (end_date IS NULL OR end_date >= $3) \
+        ) \
+        SELECT e.salary, e.minimum_wage, \
+            MAX(CASE WHEN f.programme = 'healthcare' THEN f.template_id END) AS healthcare_template, \
+            MAX(CASE WHEN f.programme = 'healthcare' THEN f.extra_family_members END) AS extra_family_members, \
+            MAX(CASE WHEN f.programme = 'manpower' THEN f.template_id END) AS manpower_template, \
+            MAX(CASE WHEN f.programme = 'manpower' THEN f.pension_end END) AS pension_end \
+        FROM in_force f JOIN hr_employees e ON e.id = f.employee_id \
+        GROUP BY f.employee_id, e.salary, e.minimum_wage"
+    );
+    let query = sqlx::query_as(&sql).bind(tenant).bind(last_day).bind(first_day);
     match employee_id {
-        None => sqlx::query_as(base).bind(tenant).bind(last_day).fetch_all(db).await,
-        Some(id) => {
-            let sql = format!("{base} AND m.employee_id = $3");
-            sqlx::query_as(&sql)
-                .bind(tenant)
-                .bind(last_day)
-                .bind(id)
-                .fetch_all(db)
-                .await
-        }
+        None => query.fetch_all(db).await,
+        Some(id) => query.bind(id).fetch_all(db).await,
     }
 }
 

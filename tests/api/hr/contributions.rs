@@ -321,3 +321,56 @@ db_test!(amounts_past_the_largest_rupiah_are_a_400_not_a_wrap, |app| async move 
     error(&body, 400, "BAD_REQUEST");
     assert!(body["message"].as_str().unwrap().contains("overflow"), "{body}");
 });
+
+db_test!(the_version_in_force_decides_who_counts_in_a_month, |app| async move {
+    let token = token(&app).await;
+    let id = new_employee(&app, &token, "EMP-410", 6_000_000).await;
+    let path = format!("/core/v1/employees/{id}/bpjs-healthcare-memberships");
+    let body = healthcare_put("0009876543410", "2025-01-01");
+    let (status, first) = call(&app, Method::PUT, &path, &token, "demo", Some(body.clone())).await;
+    assert_eq!(status, 200, "{first}");
+    let mut ended = body;
+    ended["effectiveDate"] = json!("2025-06-01");
+    ended["endDate"] = json!("2025-06-30");
+    let (status, second) = call(&app, Method::PUT, &path, &token, "demo", Some(ended)).await;
+    assert_eq!(status, 200, "{second}");
+    assert_eq!(second["version"], 2);
+
+    let count = |period: &'static str| {
+        let (app, token) = (&app, &token);
+        async move {
+            let (status, summary) = get(
+                app,
+                &format!("/core/v1/bpjs-contributions/summary?period={period}"),
+                token,
+            )
+            .await;
+            assert_eq!(status, 200, "{summary}");
+            summary["employeeCount"].as_i64().unwrap()
+        }
+    };
+    assert_eq!(count("2025-05").await, 4, "version 1 is in force in May");
+    assert_eq!(count("2025-06").await, 4, "version 2 covers June up to its end");
+    assert_eq!(count("2025-08").await, 3, "version 2 ended in June");
+    assert_eq!(count("2024-12").await, 3, "not started yet");
+
+    let one = |period: &'static str| {
+        let (app, token, id) = (&app, &token, id.clone());
+        async move {
+            let (status, body) = get(
+                app,
+                &format!("/core/v1/employees/{id}/bpjs-contributions?period={period}"),
+                token,
+            )
+            .await;
+            assert_eq!(status, 200, "{body}");
+            body
+        }
+    };
+    assert!(has_line(&one("2025-05").await, "JKN"));
+    assert_eq!(
+        one("2025-08").await["contributions"],
+        json!([]),
+        "no cover after the end"
+    );
+});
