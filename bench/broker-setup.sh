@@ -6,6 +6,8 @@
 # Loads the demo data (bank client `bank` / `bank-secret`) into the broker's database and
 # imports a directory whose A02, A03 and B02 are at PANEL_URL/asuransi/{code}.
 set -euo pipefail
+# One data key for every process of this run: what one process seals the next must open.
+export JEMBATAN_DATA_KEY="${JEMBATAN_DATA_KEY:-$(head -c 32 /dev/urandom | base64)}"
 panel="${1:?usage: bench/broker-setup.sh PANEL_URL BROKER_DATABASE_URL}"
 database="${2:?usage: bench/broker-setup.sh PANEL_URL BROKER_DATABASE_URL}"
 jembatan="${JEMBATAN:-target/release/jembatan}"

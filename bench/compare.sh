@@ -10,6 +10,8 @@
 # `examples/bench_queue` (e.g. target/release of each checkout, copied aside).
 # Output: one log per run in $OUT (default a temporary folder), and a summary on stdout.
 set -euo pipefail
+# One data key for every process of this run: what one process seals the next must open.
+export JEMBATAN_DATA_KEY="${JEMBATAN_DATA_KEY:-$(head -c 32 /dev/urandom | base64)}"
 before="${1:?usage: bench/compare.sh BEFORE_DIR AFTER_DIR [SECONDS]}"
 after="${2:?usage: bench/compare.sh BEFORE_DIR AFTER_DIR [SECONDS]}"
 secs="${3:-8}"

@@ -6,6 +6,8 @@
 # usage: bench/hr-seed.sh DATABASE_URL [COUNT]
 #   JEMBATAN_BIN  the binary (default target/release/jembatan, else target/debug/jembatan)
 set -euo pipefail
+# One data key for every process of this run: what one process seals the next must open.
+export JEMBATAN_DATA_KEY="${JEMBATAN_DATA_KEY:-$(head -c 32 /dev/urandom | base64)}"
 db="${1:?usage: bench/hr-seed.sh DATABASE_URL [COUNT]}"
 count="${2:-10000}"
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -1,5 +1,7 @@
 # Shared helpers for the benchmark scripts (sourced). Loads go only to 127.0.0.1 and
 # every run is bounded by its duration.
+# One data key for every process of this run: what one process seals the next must open.
+export JEMBATAN_DATA_KEY="${JEMBATAN_DATA_KEY:-$(head -c 32 /dev/urandom | base64)}"
 
 # wrk_run NAME DURATION CONNECTIONS URL [LUA] -> prints "NAME rps p50 p99" (latencies in ms)
 wrk_run() {

@@ -8,6 +8,8 @@
 # The server must run with the demo data on DATABASE_URL (jembatan serve --demo ...).
 # JEMBATAN_BIN and LOADGEN default to the release builds, falling back to debug.
 set -euo pipefail
+# One data key for every process of this run: what one process seals the next must open.
+export JEMBATAN_DATA_KEY="${JEMBATAN_DATA_KEY:-$(head -c 32 /dev/urandom | base64)}"
 URL=${1:?usage: bench/ppob.sh URL DATABASE_URL [SECONDS]}
 DB=${2:?usage: bench/ppob.sh URL DATABASE_URL [SECONDS]}
 SECS=${3:-10}

@@ -6,6 +6,8 @@
 # 127.0.0.1:18080 (SQLite) and 127.0.0.1:18081 (PostgreSQL) and are stopped afterwards.
 # BENCH_PROFILE=debug uses debug builds.
 set -euo pipefail
+# One data key for every process of this run: what one process seals the next must open.
+export JEMBATAN_DATA_KEY="${JEMBATAN_DATA_KEY:-$(head -c 32 /dev/urandom | base64)}"
 seconds="${1:-10}"
 connections="${2:-64}"
 pg="${PG_URL:-postgres://postgres@127.0.0.1:5432}"

@@ -4,6 +4,7 @@
 pub mod common;
 
 mod architecture;
+mod data_key;
 mod hr;
 mod insurance_broker;
 mod insurance_panel;
