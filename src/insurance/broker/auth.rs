@@ -59,7 +59,7 @@ async fn verify(state: &BrokerCtx, realm: &str, headers: &HeaderMap) -> AppResul
             });
         }
     }
-    let client = basic::verify(&state.kernel.db, realm, headers)
+    let client = basic::verify(&state.kernel, realm, headers)
         .await?
         .ok_or_else(|| AppError::Unauthorized("bad credentials".into()))?;
     if let Ok(mut c) = cache.lock() {

@@ -64,7 +64,7 @@ async fn verify(ctx: &PanelCtx, realm: &str, headers: &HeaderMap) -> AppResult<C
             return Ok(Caller { username: user, scope });
         }
     }
-    let client = basic::verify(&ctx.kernel.db, realm, headers)
+    let client = basic::verify(&ctx.kernel, realm, headers)
         .await?
         .ok_or_else(|| AppError::Unauthorized("bad credentials".into()))?;
     let scope: Arc<Scope> = Arc::new(serde_json::from_str(&client.scope).unwrap_or_default());
