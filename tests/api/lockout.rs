@@ -49,7 +49,7 @@ async fn metrics(app: &TestApp) -> String {
 db_test!(
     a_member_is_locked_after_five_wrong_pins_even_with_the_right_pin,
     |app| async move {
-        assert_eq!(balance(&app, "DEMO01", "123456").await["status"], "Sukses");
+        assert_eq!(balance(&app, "DEMO01", "123456").await["status"], "Success");
         for _ in 0..5 {
             let body = balance(&app, "DEMO01", "000000").await;
             assert_eq!(body["status"], "Gagal", "{body}");
@@ -90,7 +90,7 @@ db_test!(
         let cleared = cli(&app, &["lockout", "clear", "ppob:DEMO01"]).await;
         assert!(cleared.status.success(), "{}", String::from_utf8_lossy(&cleared.stderr));
         eventually("the cleared member is admitted", || async {
-            balance(&app, "DEMO01", "123456").await["status"] == "Sukses"
+            balance(&app, "DEMO01", "123456").await["status"] == "Success"
         })
         .await;
         let again = cli(&app, &["lockout", "clear", "ppob:DEMO01"]).await;
@@ -155,7 +155,7 @@ db_test!(
         let cleared = cli(&app, &["lockout", "clear", "--all"]).await;
         assert!(cleared.status.success());
         eventually("the cleared address is admitted", || async {
-            balance(&app, "DEMO01", "123456").await["status"] == "Sukses"
+            balance(&app, "DEMO01", "123456").await["status"] == "Success"
         })
         .await;
     }

@@ -40,7 +40,7 @@ db_test!(
     |app| async move {
         assert_eq!(
             balance(&app, "DEMO01", "123456").await["status"],
-            "Sukses",
+            "Success",
             "the server's own pepper"
         );
         let member = |pepper: &'static str, id: &'static str| {
@@ -60,7 +60,7 @@ db_test!(
         member("pepper-one", "PEPONE").await;
         let other = balance(&app, "PEPTWO", "246810").await;
         assert_eq!(other["status"], "Gagal", "made under another pepper: {other}");
-        assert_eq!(balance(&app, "PEPONE", "246810").await["status"], "Sukses");
+        assert_eq!(balance(&app, "PEPONE", "246810").await["status"], "Success");
     }
 );
 
@@ -91,7 +91,7 @@ db_test!(old_sha256_hashes_verify_once_and_are_upgraded, |app| async move {
         .unwrap()
         .unwrap();
     assert!(before.pin_hash.starts_with("sha256$"), "not upgraded by a failure");
-    assert_eq!(balance(&app, "LEGACY1", "135790").await["status"], "Sukses");
+    assert_eq!(balance(&app, "LEGACY1", "135790").await["status"], "Success");
     let after = store::member_credentials(&app.state.db, "LEGACY1")
         .await
         .unwrap()
@@ -103,7 +103,7 @@ db_test!(old_sha256_hashes_verify_once_and_are_upgraded, |app| async move {
     );
     assert_eq!(
         balance(&app, "LEGACY1", "135790").await["status"],
-        "Sukses",
+        "Success",
         "the new hash verifies"
     );
 

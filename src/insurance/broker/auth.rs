@@ -47,6 +47,10 @@ async fn verify(state: &BrokerCtx, realm: &str, headers: &HeaderMap) -> AppResul
     let Some((user, pass)) = basic::credentials(headers) else {
         return Err(AppError::Unauthorized("missing credentials".into()));
     };
+    // A locked-out user or address is refused even with a cached right password.
+    if basic::locked(&state.kernel, realm, &user).await? {
+        return Err(AppError::Unauthorized("bad credentials".into()));
+    }
     let ttl = Duration::from_millis(state.family.config.cache_ttl_ms);
     let key = (realm.to_string(), user.clone());
     let presented = digest(&pass);

@@ -55,6 +55,10 @@ async fn verify(ctx: &PanelCtx, realm: &str, headers: &HeaderMap) -> AppResult<C
     let Some((user, pass)) = basic::credentials(headers) else {
         return Err(AppError::Unauthorized("missing credentials".into()));
     };
+    // A locked-out user or address is refused even with a cached right password.
+    if basic::locked(&ctx.kernel, realm, &user).await? {
+        return Err(AppError::Unauthorized("bad credentials".into()));
+    }
     let ttl = ctx.family.ttl();
     let key = (realm.to_string(), user.clone());
     let presented = digest(&pass);

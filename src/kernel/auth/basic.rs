@@ -69,6 +69,16 @@ pub async fn verify(kernel: &Kernel, realm: &str, headers: &HeaderMap) -> Result
     }
 }
 
+/// True when `user` of `realm` or the request's client address is locked out (families
+/// with their own cache of verified passwords ask this before trusting the cache).
+pub async fn locked(kernel: &Kernel, realm: &str, user: &str) -> Result<bool, sqlx::Error> {
+    Ok(kernel
+        .lockouts
+        .check(Some(&format!("basic:{realm}:{user}")))
+        .await?
+        .is_some())
+}
+
 /// Replaces `old` by `fresh` (only if the row still holds `old`: a concurrent change wins).
 async fn rehash(db: &Db, realm: &str, username: &str, old: &str, fresh: &str) -> Result<(), sqlx::Error> {
     db.execute_write(
