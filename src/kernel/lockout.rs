@@ -191,7 +191,7 @@ impl Lockouts {
                 Some((level, until)) if now - until < MAX_LOCK_MS => (level + 1).min(20),
                 _ => 0,
             };
-            let length = (WINDOW_MS << level).min(MAX_LOCK_MS);
+            let length = lock_length(level);
             sqlx::query(
                 "INSERT INTO auth_lockouts (subject, kind, locked_until_ms, level, locked_at_ms) VALUES ($1, $2, $3, $4, $5) \
                  ON CONFLICT (subject) DO UPDATE SET kind = excluded.kind, locked_until_ms = excluded.locked_until_ms, \
@@ -269,6 +269,11 @@ impl Lockouts {
     }
 }
 
+/// The length of a lockout of `level` (0 for the first): 15 minutes, doubling, at most a day.
+fn lock_length(level: i64) -> i64 {
+    (WINDOW_MS << level.clamp(0, 20)).min(MAX_LOCK_MS)
+}
+
 /// The identity (if any) and the request's address (if known), as counted subjects.
 fn subjects(identity: Option<&str>) -> Vec<String> {
     identity
@@ -291,9 +296,10 @@ mod tests {
 
     #[test]
     fn lock_length_doubles_up_to_a_day() {
-        assert_eq!(WINDOW_MS << 0, 15 * 60 * 1000);
-        assert_eq!((WINDOW_MS << 1).min(MAX_LOCK_MS), 30 * 60 * 1000);
-        assert_eq!((WINDOW_MS << 7).min(MAX_LOCK_MS), MAX_LOCK_MS);
-        assert_eq!((WINDOW_MS << 20).min(MAX_LOCK_MS), MAX_LOCK_MS);
+        assert_eq!(lock_length(0), 15 * 60 * 1000);
+        assert_eq!(lock_length(1), 30 * 60 * 1000);
+        assert_eq!(lock_length(6), 16 * 60 * 60 * 1000);
+        assert_eq!(lock_length(7), MAX_LOCK_MS);
+        assert_eq!(lock_length(20), MAX_LOCK_MS);
     }
 }
