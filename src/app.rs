@@ -143,6 +143,7 @@ pub fn router(state: AppState) -> Router {
         .merge(family(ppob::router(), state.ppob.clone()))
         .merge(family(insurance::panel::router(), state.panels.clone()))
         .merge(family(insurance::broker::router(), state.broker.clone()))
+        .layer(axum::middleware::from_fn(crate::kernel::lockout::peer_scope))
         .layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),
             observability::track,

@@ -55,7 +55,19 @@ pub enum Command {
     Token {
         /// What to do with tokens.
         #[command(subcommand)]
-        action: TokenAction,
+        action: crate::cli_auth::TokenAction,
+    },
+    /// Brute-force lockouts: list them, lift them.
+    Lockout {
+        /// What to do.
+        #[command(subcommand)]
+        action: crate::cli_auth::LockoutAction,
+    },
+    /// HR administration (OAuth2 clients).
+    Hr {
+        /// What to do.
+        #[command(subcommand)]
+        action: crate::hr::cli::HrCommand,
     },
     /// PPOB administration.
     Ppob {
@@ -68,24 +80,6 @@ pub enum Command {
         /// What to do.
         #[command(subcommand)]
         action: crate::insurance::cli::InsuranceCommand,
-    },
-}
-
-/// Token subcommands.
-#[derive(Debug, Subcommand)]
-pub enum TokenAction {
-    /// Create (or replace) a token; prints it once.
-    Create {
-        /// A name for the token (e.g. the hospital).
-        name: String,
-        /// Use this token instead of a random one.
-        #[arg(long)]
-        token: Option<String>,
-    },
-    /// Revoke a token by name.
-    Revoke {
-        /// The token's name.
-        name: String,
     },
 }
 
@@ -147,34 +141,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Token { action } => {
             let state = AppState::with_system_clock(config).await?;
-            match action {
-                TokenAction::Create { name, token } => {
-                    let token = token.unwrap_or_else(crate::kernel::secret::random_token);
-                    crate::kernel::auth::bearer::create(
-                        &state.db,
-                        state.clock.as_ref(),
-                        crate::participant::TOKEN_REALM,
-                        &name,
-                        &token,
-                    )
-                    .await?;
-                    println!("{token}");
-                }
-                TokenAction::Revoke { name } => {
-                    if !crate::kernel::auth::bearer::revoke(
-                        &state.db,
-                        state.clock.as_ref(),
-                        crate::participant::TOKEN_REALM,
-                        &name,
-                    )
-                    .await?
-                    {
-                        eprintln!("no live token named {name}");
-                        return Ok(ExitCode::from(1));
-                    }
-                    println!("revoked {name}");
-                }
-            }
+            let code = crate::cli_auth::token(&state, action).await;
+            state.journal.close().await;
+            return code;
+        }
+        Command::Lockout { action } => {
+            let state = AppState::with_system_clock(config).await?;
+            let code = crate::cli_auth::lockout(&state, action).await;
+            state.journal.close().await;
+            return code;
+        }
+        Command::Hr { action } => {
+            let state = AppState::with_system_clock(config).await?;
+            return crate::hr::cli::run(&state.hr, action).await;
         }
         Command::Ppob { action } => {
             let state = AppState::with_system_clock(config).await?;

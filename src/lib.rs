@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod cli_auth;
 pub mod config;
 pub mod demo;
 pub mod kernel;

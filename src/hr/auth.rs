@@ -1,10 +1,16 @@
 //! OAuth2 client credentials at `POST /oauth/token`, and the [`Caller`] every `/core/v1`
-//! handler takes: a live Bearer token, within its client's rate limit, whose tenant
-//! matches the `Tenant` header.
+//! handler takes: a live Bearer token of a live client epoch, within its client's rate
+//! limit, whose tenant matches the `Tenant` header.
+//!
+//! Client secrets are Argon2id hashes; failed token requests count toward the client's and
+//! the address's lockout (429 with Retry-After). Tokens are 256 random bits stored as their
+//! HMAC under the server key; each carries its client's epoch, and rotating or disabling
+//! the client moves the epoch, so every request checks it (read at most [`CLIENT_TTL`] ago).
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::sync::RwLock;
+use std::time::Duration;
 
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::header::CONTENT_TYPE;
@@ -16,7 +22,7 @@ use super::HrCtx;
 use crate::kernel::auth::{basic, bearer};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::Json;
-use crate::kernel::secret;
+use crate::kernel::secret::{self, Verdict};
 
 use super::store_auth;
 use super::wire::{ErrorBody, TokenRequest, TokenResponse};
@@ -27,15 +33,22 @@ struct Verified {
     client_id: String,
     tenant: String,
     expires_at: i64,
+    epoch: i64,
 }
+
+/// How long a client's epoch (and disabled flag) is trusted without reading it again: a
+/// rotation or a disable takes effect within this time on every replica.
+pub const CLIENT_TTL: Duration = Duration::from_secs(5);
 
 /// Per-client rate limits and the cache of verified tokens.
 #[derive(Debug)]
 pub struct Guard {
     limiter: DefaultKeyedRateLimiter<String>,
-    // Tokens cannot be revoked, only expire: a verified token is kept until it expires,
-    // so the hot path costs no database round trip.
+    // A token's row never changes, so a verified token is kept until it expires; what can
+    // change (the client's epoch) is checked through `clients`.
     tokens: RwLock<HashMap<String, Verified>>,
+    /// client_id -> (epoch, disabled), none for a client that is gone.
+    clients: moka::sync::Cache<String, Option<(i64, bool)>>,
 }
 
 impl Guard {
@@ -45,7 +58,30 @@ impl Guard {
         Guard {
             limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
             tokens: RwLock::new(HashMap::new()),
+            clients: moka::sync::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(CLIENT_TTL)
+                .build(),
         }
+    }
+
+    /// Forgets what this process read about a client (after this process changed it).
+    pub fn forget_client(&self, client_id: &str) {
+        self.clients.invalidate(client_id);
+    }
+
+    /// True when tokens of `epoch` of `client_id` are alive (the client exists, is enabled
+    /// and still has that epoch).
+    async fn epoch_alive(&self, db: &crate::kernel::db::Db, client_id: &str, epoch: i64) -> AppResult<bool> {
+        let state = match self.clients.get(client_id) {
+            Some(state) => state,
+            None => {
+                let state = store_auth::client_state(db, client_id).await?;
+                self.clients.insert(client_id.to_string(), state);
+                state
+            }
+        };
+        Ok(matches!(state, Some((current, false)) if current == epoch))
     }
 
     /// Counts one request of `client_id`; the error carries Retry-After.
@@ -80,30 +116,38 @@ impl FromRequestParts<HrCtx> for Caller {
         let token = bearer::token(&parts.headers).filter(|t| !t.is_empty()).ok_or_else(|| {
             AppError::Unauthorized("Full authentication is required: send Authorization: Bearer <token>".into())
         })?;
-        let key = secret::token_key(token);
+        let key = state.kernel.keys.token_mac(token);
         let guard = &state.family.guard;
         let cached = guard.tokens.read().expect("token cache").get(&key).cloned();
-        let verified = match cached {
-            Some(v) => Some(v),
-            None => store_auth::find_token(&state.kernel.db, &key)
-                .await?
-                .map(|(client_id, tenant, expires_at)| {
-                    let v = Verified {
-                        client_id,
-                        tenant,
-                        expires_at,
-                    };
-                    let mut cache = guard.tokens.write().expect("token cache");
-                    if cache.len() > 50_000 {
-                        cache.retain(|_, v| v.expires_at > now_ms);
-                    }
-                    cache.insert(key.clone(), v.clone());
-                    v
-                }),
-        };
+        let verified =
+            match cached {
+                Some(v) => Some(v),
+                None => store_auth::find_token(&state.kernel.db, &key).await?.map(
+                    |(client_id, tenant, expires_at, epoch)| {
+                        let v = Verified {
+                            client_id,
+                            tenant,
+                            expires_at,
+                            epoch,
+                        };
+                        let mut cache = guard.tokens.write().expect("token cache");
+                        if cache.len() > 50_000 {
+                            cache.retain(|_, v| v.expires_at > now_ms);
+                        }
+                        cache.insert(key.clone(), v.clone());
+                        v
+                    },
+                ),
+            };
         let verified = verified
             .filter(|v| v.expires_at > now_ms)
             .ok_or_else(|| AppError::Unauthorized("Invalid or expired access token".into()))?;
+        if !guard
+            .epoch_alive(&state.kernel.db, &verified.client_id, verified.epoch)
+            .await?
+        {
+            return Err(AppError::Unauthorized("Invalid or expired access token".into()));
+        }
         guard.admit(&verified.client_id)?;
         let tenant = parts
             .headers
@@ -177,24 +221,14 @@ pub async fn token(State(state): State<HrCtx>, req: Request) -> AppResult<Json<T
         (None, Some(id), Some(secret)) => (id, secret),
         _ => return Err(AppError::Unauthorized("Client authentication is required".into())),
     };
-    let client = store_auth::find_client(&state.kernel.db, &client_id).await?;
-    let tenant = match client {
-        Some((hash, tenant)) if secret::verify(&client_secret, &hash) => tenant,
-        _ => return Err(AppError::Unauthorized("Bad client credentials".into())),
-    };
+    let client = check_client(&state, &client_id, &client_secret).await?;
     state.family.guard.admit(&client_id)?;
     let token = secret::random_token();
     let now_ms = state.kernel.clock.now().timestamp_millis();
     let ttl = state.family.config.token_ttl_secs;
-    store_auth::insert_token(
-        &state.kernel.db,
-        &secret::token_key(&token),
-        &client_id,
-        &tenant,
-        now_ms + ttl * 1000,
-        now_ms,
-    )
-    .await?;
+    let key = state.kernel.keys.token_mac(&token);
+    store_auth::insert_token(&state.kernel.db, &key, &client, now_ms + ttl * 1000, now_ms).await?;
+    let tenant = client.tenant;
     Ok(Json(TokenResponse {
         access_token: token,
         token_type: "bearer".into(),
@@ -202,4 +236,35 @@ pub async fn token(State(state): State<HrCtx>, req: Request) -> AppResult<Json<T
         scope: body.scope.unwrap_or_else(|| "read write".into()),
         tenant,
     }))
+}
+
+/// The client whose secret this is: refused (429) while the client or address is locked
+/// out, 401 for an unknown client (after a dummy verification), a wrong secret (both
+/// counted toward the lockout) or a disabled client. An old-format hash is re-hashed.
+async fn check_client(state: &HrCtx, client_id: &str, client_secret: &str) -> AppResult<store_auth::ClientRow> {
+    let kernel = &state.kernel;
+    let identity = format!("hr:{client_id}");
+    if let Some(locked) = kernel.lockouts.check(Some(&identity)).await? {
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: locked.retry_after_secs,
+        });
+    }
+    let Some(client) = store_auth::find_client(&kernel.db, client_id).await? else {
+        kernel.hasher.verify_dummy(client_secret).await;
+        kernel.lockouts.failed(Some(&identity)).await?;
+        return Err(AppError::Unauthorized("Bad client credentials".into()));
+    };
+    let verdict = kernel.hasher.verify(client_secret, &client.secret_hash).await;
+    if verdict == Verdict::Invalid {
+        kernel.lockouts.failed(Some(&identity)).await?;
+        return Err(AppError::Unauthorized("Bad client credentials".into()));
+    }
+    if client.disabled_at.is_some() {
+        return Err(AppError::Unauthorized("Client is disabled".into()));
+    }
+    if verdict == Verdict::Rehash {
+        let fresh = kernel.hasher.hash(client_secret).await;
+        store_auth::rehash_client(&kernel.db, client_id, &client.secret_hash, &fresh).await?;
+    }
+    Ok(client)
 }

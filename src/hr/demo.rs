@@ -10,7 +10,6 @@ use crate::kernel::money::Rupiah;
 
 use super::domain::Programme;
 use super::store::{self, TemplateRow};
-use super::store_auth;
 use super::store_membership::{self as members, NewVersion};
 use super::wire::{Employee, Facilities, FamilyMembership, Provider, TemplateShares, TreatmentClass};
 
@@ -103,7 +102,10 @@ fn member(name: &str, relation: &str) -> FamilyMembership {
 pub async fn load(state: &HrCtx) -> anyhow::Result<()> {
     let db = &state.kernel.db;
     let now = state.kernel.clock.now().to_rfc3339();
-    store_auth::upsert_client(db, CLIENT_ID, CLIENT_SECRET, TENANT, &now).await?;
+    anyhow::ensure!(
+        super::clients::save(state, CLIENT_ID, CLIENT_SECRET, TENANT).await?,
+        "HR client {CLIENT_ID} belongs to another tenant than {TENANT}"
+    );
     for (programme, p) in [
         (
             Programme::Healthcare,

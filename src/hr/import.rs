@@ -131,7 +131,6 @@ pub async fn employees(state: &HrCtx, file: &Path) -> anyhow::Result<ImportSumma
 /// Imports OAuth2 clients from `file`.
 pub async fn clients(state: &HrCtx, file: &Path) -> anyhow::Result<ImportSummary> {
     let mut summary = ImportSummary::new("hr-clients");
-    let now = state.kernel.clock.now().to_rfc3339();
     for record in read_records(file)? {
         let fields = &record.fields;
         let (Some(id), Some(secret), Some(tenant)) = (
@@ -146,7 +145,13 @@ pub async fn clients(state: &HrCtx, file: &Path) -> anyhow::Result<ImportSummary
             summary.reject(record.row, "clientSecret: must be at least 8 characters");
             continue;
         }
-        super::store_auth::upsert_client(&state.kernel.db, &id, &secret, &tenant, &now).await?;
+        if !super::clients::save(state, &id, &secret, &tenant).await? {
+            summary.reject(
+                record.row,
+                "clientId: belongs to another tenant (a client never changes tenant)",
+            );
+            continue;
+        }
         summary.accepted += 1;
     }
     Ok(summary)

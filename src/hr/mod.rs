@@ -7,6 +7,8 @@
 
 pub mod auth;
 pub mod cache;
+pub mod cli;
+pub mod clients;
 pub mod contrib;
 pub mod contributions;
 pub mod demo;

@@ -255,7 +255,7 @@ pub async fn run(ctx: &PanelCtx, command: InsuranceCommand) -> anyhow::Result<Ex
                 broker_password,
             };
             basic::upsert(
-                &ctx.kernel.db,
+                &ctx.kernel,
                 panel::CLIENT_REALM,
                 &username,
                 &password,
@@ -275,7 +275,7 @@ pub async fn run(ctx: &PanelCtx, command: InsuranceCommand) -> anyhow::Result<Ex
                 ..Default::default()
             };
             basic::upsert(
-                &ctx.kernel.db,
+                &ctx.kernel,
                 panel::STAFF_REALM,
                 &username,
                 &password,

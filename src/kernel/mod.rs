@@ -12,6 +12,7 @@ pub mod import;
 pub mod journal;
 pub mod keys;
 pub mod lenient;
+pub mod lockout;
 pub mod mask;
 pub mod money;
 pub mod observability;
@@ -27,9 +28,10 @@ use self::clock::SharedClock;
 use self::db::Db;
 use self::journal::Journal;
 use self::keys::Keys;
+use self::lockout::Lockouts;
 use self::observability::Metrics;
 use self::outbox::{Outbox, OutboxConfig};
-use self::secret::SecretsConfig;
+use self::secret::{Hasher, SecretsConfig};
 
 /// What the kernel needs from the configuration (`config.rs` assembles it).
 #[derive(Debug, Clone)]
@@ -82,6 +84,10 @@ pub struct KernelParts {
     pub keys: Keys,
     /// Hashing parameters for secrets people choose.
     pub secrets: SecretsConfig,
+    /// Hashes and verifies secrets people choose (Argon2id with the pepper).
+    pub hasher: Hasher,
+    /// Failed-authentication counters and lockouts.
+    pub lockouts: Lockouts,
 }
 
 impl std::ops::Deref for Kernel {
@@ -97,20 +103,25 @@ impl Kernel {
         let db = Db::connect(&settings.database_url).await?;
         db.migrate().await?;
         let journal = Journal::start(db.clone());
+        let hasher = Hasher::new(&settings.secrets, settings.keys.pepper())?;
+        let metrics = Metrics::new();
+        let lockouts = Lockouts::new(db.clone(), clock.clone(), metrics.clone());
         Ok(Kernel(Arc::new(KernelParts {
             db,
             clock,
             journal,
-            metrics: Metrics::new(),
+            metrics,
             outbox: Outbox::default(),
             outbox_config: settings.outbox,
             http: reqwest::Client::builder().build()?,
-            tokens: BearerTokens::default(),
-            bpjs_consumers: BpjsConsumers::default(),
+            tokens: BearerTokens::new(lockouts.clone(), settings.keys.clone()),
+            bpjs_consumers: BpjsConsumers::with_lockouts(lockouts.clone()),
             public_url: settings.public_url.trim_end_matches('/').to_string(),
             data_dir: settings.data_dir,
             keys: settings.keys,
             secrets: settings.secrets,
+            hasher,
+            lockouts,
         })))
     }
 }

@@ -16,6 +16,7 @@ struct MetricsInner {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
+    lockouts: IntCounterVec,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -53,7 +54,16 @@ impl Metrics {
             &["method", "route", "status"],
         )
         .expect("valid histogram");
+        let lockouts = IntCounterVec::new(
+            Opts::new(
+                "jembatan_auth_lockouts_total",
+                "Lockouts after repeated failed authentications, by kind (identity or address)",
+            ),
+            &["kind"],
+        )
+        .expect("valid counter");
         registry.register(Box::new(requests.clone())).expect("register counter");
+        registry.register(Box::new(lockouts.clone())).expect("register counter");
         registry
             .register(Box::new(latency.clone()))
             .expect("register histogram");
@@ -61,7 +71,13 @@ impl Metrics {
             registry,
             requests,
             latency,
+            lockouts,
         }))
+    }
+
+    /// Counts one lockout of `kind` (`identity` or `address`).
+    pub fn lockout(&self, kind: &str) {
+        self.0.lockouts.with_label_values(&[kind]).inc();
     }
 
     /// The Prometheus text exposition of every metric.

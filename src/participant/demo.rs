@@ -13,7 +13,7 @@ pub const DEMO_TOKEN: &str = "demo-hospital-token";
 /// Loads the demo participants and token (idempotent).
 pub async fn load(ctx: &ParticipantCtx) -> anyhow::Result<()> {
     let (db, clock) = (&ctx.kernel.db, ctx.kernel.clock.as_ref());
-    bearer::create(db, clock, TOKEN_REALM, "demo-hospital", DEMO_TOKEN).await?;
+    bearer::create(db, &ctx.kernel.keys, clock, TOKEN_REALM, "demo-hospital", DEMO_TOKEN).await?;
     let records = [
         json!({"noKartu": "0011336526592", "nik": "3319022010810007", "nama": "TRI M", "sex": "L", "tglLahir": "1981-10-10",
                "pisa": "1", "hakKelas": {"kode": "1", "keterangan": "KELAS I"},

@@ -1,16 +1,20 @@
 //! Member credentials: memberid, memberpass and memberpin, stored hashed.
 //!
-//! A verified triple is kept in memory for a short time, keyed by a SHA-256 digest of the
-//! three values (never the values themselves), so a busy member does not pay the hash and
-//! the database read on every request. Changing a member's credentials or callback through
+//! Passwords and PINs are Argon2id hashes (`kernel::secret`). A verified triple is kept in
+//! memory for a short time, keyed by an HMAC of the three values under a key drawn at
+//! start (never the values themselves, and nothing a memory dump could test guesses
+//! against without that key), so a busy member does not pay Argon2 and the database read
+//! on every request. Changing a member's credentials or callback through
 //! [`super::members`] forgets its cached entries at once.
 
 use std::time::Instant;
 
-use sha2::{Digest, Sha256};
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use sha2::Sha256;
 
 use crate::kernel::error::{AppError, AppResult};
-use crate::kernel::secret;
+use crate::kernel::secret::Verdict;
 
 use super::ids::MemberId;
 use super::{store, PpobCtx};
@@ -40,17 +44,24 @@ pub struct CachedMember {
 
 const MAX_CACHED: usize = 10_000;
 
-/// A hash no real member has: verifying against it keeps an unknown memberid as slow as a
-/// wrong password.
-static DUMMY_HASH: once_cell::sync::Lazy<String> = once_cell::sync::Lazy::new(|| secret::hash("dummy"));
+/// The start of the refusal of a locked-out member or address (the minutes follow).
+pub const LOCKED: &str = "akun dikunci sementara karena terlalu banyak percobaan gagal, coba lagi dalam";
 
 /// Checks the credentials; `memberpass` is `None` where KHOINS asks only id and PIN.
+/// A member or client address with too many failures is refused (even with the right
+/// credentials) until its lockout ends; an unknown memberid pays the same Argon2 work as a
+/// wrong PIN; a success on old-format hashes stores Argon2id ones.
 pub async fn authenticate(
     ctx: &PpobCtx,
     memberid: &str,
     memberpass: Option<&str>,
     memberpin: &str,
 ) -> AppResult<Member> {
+    let kernel = &ctx.kernel;
+    let identity = format!("ppob:{memberid}");
+    if let Some(locked) = kernel.lockouts.check(Some(&identity)).await? {
+        return Err(AppError::Unauthorized(format!("{LOCKED} {} menit", locked.minutes())));
+    }
     let key = cache_key(memberid, memberpass, memberpin);
     let now = Instant::now();
     if let Some(hit) = lookup(ctx, &key, now) {
@@ -58,29 +69,51 @@ pub async fn authenticate(
     }
     // A memberid that cannot be one is looked up as no member (same answer, same time).
     let stored = match MemberId::parse(memberid) {
-        Ok(memberid) => store::member_credentials(&ctx.kernel.db, memberid.as_str()).await?,
+        Ok(memberid) => store::member_credentials(&kernel.db, memberid.as_str()).await?,
         Err(_) => None,
     };
-    let (pass_hash, pin_hash) = match &stored {
-        Some(s) => (s.pass_hash.as_str(), s.pin_hash.as_str()),
-        None => (DUMMY_HASH.as_str(), DUMMY_HASH.as_str()),
+    let Some(s) = stored else {
+        if let Some(pass) = memberpass {
+            kernel.hasher.verify_dummy(pass).await;
+        }
+        kernel.hasher.verify_dummy(memberpin).await;
+        kernel.lockouts.failed(Some(&identity)).await?;
+        return Err(AppError::Unauthorized(WRONG_CREDENTIALS.to_string()));
     };
     // Both are checked whatever the first says, so timing does not tell which was wrong.
-    let pass_ok = memberpass.is_none_or(|pass| secret::verify(pass, pass_hash));
-    let pin_ok = secret::verify(memberpin, pin_hash);
-    match stored {
-        Some(s) if pass_ok && pin_ok && s.active => {
-            let member = Member {
-                id: s.id,
-                memberid: s.memberid,
-                callback_url: s.callback_url.filter(|u| !u.is_empty()),
-                callback_secret: s.callback_secret,
-            };
-            remember(ctx, key, &member, now);
-            Ok(member)
-        }
-        _ => Err(AppError::Unauthorized(WRONG_CREDENTIALS.to_string())),
+    let pass = match memberpass {
+        Some(pass) => kernel.hasher.verify(pass, &s.pass_hash).await,
+        None => Verdict::Valid,
+    };
+    let pin = kernel.hasher.verify(memberpin, &s.pin_hash).await;
+    if !pass.ok() || !pin.ok() {
+        kernel.lockouts.failed(Some(&identity)).await?;
+        return Err(AppError::Unauthorized(WRONG_CREDENTIALS.to_string()));
     }
+    if !s.active {
+        return Err(AppError::Unauthorized(WRONG_CREDENTIALS.to_string()));
+    }
+    // The password is re-hashed only when it was presented (KHOINS' id+PIN calls cannot).
+    let upgrade_pass = memberpass.filter(|_| pass == Verdict::Rehash);
+    if pin == Verdict::Rehash || upgrade_pass.is_some() {
+        let fresh_pass = match upgrade_pass {
+            Some(p) => kernel.hasher.hash(p).await,
+            None => s.pass_hash.clone(),
+        };
+        let fresh_pin = match pin {
+            Verdict::Rehash => kernel.hasher.hash(memberpin).await,
+            _ => s.pin_hash.clone(),
+        };
+        store::rehash_member(&kernel.db, s.id, (&s.pass_hash, &s.pin_hash), (&fresh_pass, &fresh_pin)).await?;
+    }
+    let member = Member {
+        id: s.id,
+        memberid: s.memberid,
+        callback_url: s.callback_url.filter(|u| !u.is_empty()),
+        callback_secret: s.callback_secret,
+    };
+    remember(ctx, key, &member, now);
+    Ok(member)
 }
 
 fn lookup(ctx: &PpobCtx, key: &[u8; 32], now: Instant) -> Option<Member> {
@@ -112,12 +145,19 @@ fn remember(ctx: &PpobCtx, key: [u8; 32], member: &Member, now: Instant) {
     }
 }
 
+/// The key of the verification cache's HMAC, drawn once per process.
+static CACHE_KEY: once_cell::sync::Lazy<[u8; 32]> = once_cell::sync::Lazy::new(|| {
+    let mut key = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut key);
+    key
+});
+
 fn cache_key(memberid: &str, memberpass: Option<&str>, memberpin: &str) -> [u8; 32] {
-    let mut hasher = Sha256::new();
+    let mut hasher = <Hmac<Sha256> as Mac>::new_from_slice(CACHE_KEY.as_slice()).expect("HMAC takes any key length");
     for part in [memberid, memberpass.unwrap_or("\u{0}none"), memberpin] {
-        hasher.update((part.len() as u64).to_be_bytes());
+        hasher.update(&(part.len() as u64).to_be_bytes());
         hasher.update(part.as_bytes());
     }
-    hasher.update([memberpass.is_some() as u8]);
-    hasher.finalize().into()
+    hasher.update(&[memberpass.is_some() as u8]);
+    hasher.finalize().into_bytes().into()
 }

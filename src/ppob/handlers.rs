@@ -11,7 +11,7 @@ use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::{Json, Query};
 use crate::kernel::journal::JournalEntry;
 
-use super::auth::{self, WRONG_CREDENTIALS};
+use super::auth;
 use super::ids::Trxid;
 use super::payment::{self, rc, TrxRequest};
 use super::wire::{
@@ -154,8 +154,9 @@ pub async fn transaction(State(ctx): State<PpobCtx>, uri: Uri) -> AppResult<Resp
     };
     let member = match auth::authenticate(&ctx, &memberid, query.memberpass.as_deref(), &pin).await {
         Ok(member) => member,
-        Err(AppError::Unauthorized(_)) => {
-            return Ok(Json(request_failure(rc::CREDENTIALS, WRONG_CREDENTIALS)).into_response())
+        // The reason is the wrong-credentials message or the lockout notice.
+        Err(AppError::Unauthorized(reason)) => {
+            return Ok(Json(request_failure(rc::CREDENTIALS, &reason)).into_response())
         }
         Err(other) => return Err(other),
     };

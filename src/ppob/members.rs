@@ -40,8 +40,8 @@ pub async fn upsert(ctx: &PpobCtx, spec: &MemberSpec) -> anyhow::Result<i64> {
     let member = super::store::NewMember {
         memberid: &memberid,
         name: &spec.name,
-        pass_hash: secret::hash(&spec.memberpass),
-        pin_hash: secret::hash(&spec.memberpin),
+        pass_hash: ctx.kernel.hasher.hash(&spec.memberpass).await,
+        pin_hash: ctx.kernel.hasher.hash(&spec.memberpin).await,
         credit_limit: spec.credit_limit,
         callback_url: spec.callback_url.as_deref(),
         callback_secret: secret_value.as_deref(),

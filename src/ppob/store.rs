@@ -21,6 +21,23 @@ pub struct StoredMember {
     pub active: bool,
 }
 
+/// Replaces a member's password and PIN hashes after an old-format hash verified
+/// (only where the row still holds the hashes that were verified: a concurrent change wins).
+pub async fn rehash_member(db: &Db, id: i64, old: (&str, &str), fresh: (&str, &str)) -> Result<(), sqlx::Error> {
+    db.execute_write(
+        sqlx::query(
+            "UPDATE ppob_members SET pass_hash = $1, pin_hash = $2 WHERE id = $3 AND pass_hash = $4 AND pin_hash = $5",
+        )
+        .bind(fresh.0)
+        .bind(fresh.1)
+        .bind(id)
+        .bind(old.0)
+        .bind(old.1),
+    )
+    .await?;
+    Ok(())
+}
+
 #[derive(sqlx::FromRow)]
 struct StoredMemberRow {
     id: i64,

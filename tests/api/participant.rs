@@ -168,6 +168,7 @@ db_test!(revoked_token_is_refused, |app| async move {
     use jembatan::kernel::auth::bearer;
     bearer::create(
         &app.state.db,
+        &app.state.keys,
         app.state.clock.as_ref(),
         "participant",
         "rs-lama",

@@ -47,6 +47,10 @@ async fn verify(state: &BrokerCtx, realm: &str, headers: &HeaderMap) -> AppResul
     let Some((user, pass)) = basic::credentials(headers) else {
         return Err(AppError::Unauthorized("missing credentials".into()));
     };
+    // A locked-out user or address is refused even with a cached right password.
+    if basic::locked(&state.kernel, realm, &user).await? {
+        return Err(AppError::Unauthorized("bad credentials".into()));
+    }
     let ttl = Duration::from_millis(state.family.config.cache_ttl_ms);
     let key = (realm.to_string(), user.clone());
     let presented = digest(&pass);
@@ -59,7 +63,7 @@ async fn verify(state: &BrokerCtx, realm: &str, headers: &HeaderMap) -> AppResul
             });
         }
     }
-    let client = basic::verify(&state.kernel.db, realm, headers)
+    let client = basic::verify(&state.kernel, realm, headers)
         .await?
         .ok_or_else(|| AppError::Unauthorized("bad credentials".into()))?;
     if let Ok(mut c) = cache.lock() {

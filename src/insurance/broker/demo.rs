@@ -52,6 +52,6 @@ pub async fn load(state: &BrokerCtx) -> anyhow::Result<()> {
     directory::grant_callback(state, "panel-A03", DEMO_CALLBACK_SECRET, &all)
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    basic::upsert(&state.kernel.db, BANK_REALM, DEMO_BANK.0, DEMO_BANK.1, "{}").await?;
+    basic::upsert(&state.kernel, BANK_REALM, DEMO_BANK.0, DEMO_BANK.1, "{}").await?;
     Ok(())
 }

@@ -143,7 +143,7 @@ pub async fn save(state: &BrokerCtx, entry: &DirectoryEntry) -> AppResult<()> {
 /// Gives the callback credential `username` the panels `codes`.
 pub async fn grant_callback(state: &BrokerCtx, username: &str, password: &str, codes: &[String]) -> AppResult<()> {
     let scope = serde_json::json!({ "panels": codes }).to_string();
-    basic::upsert(&state.kernel.db, PANEL_REALM, username, password, &scope).await?;
+    basic::upsert(&state.kernel, PANEL_REALM, username, password, &scope).await?;
     state.family.forget();
     Ok(())
 }

@@ -55,6 +55,10 @@ async fn verify(ctx: &PanelCtx, realm: &str, headers: &HeaderMap) -> AppResult<C
     let Some((user, pass)) = basic::credentials(headers) else {
         return Err(AppError::Unauthorized("missing credentials".into()));
     };
+    // A locked-out user or address is refused even with a cached right password.
+    if basic::locked(&ctx.kernel, realm, &user).await? {
+        return Err(AppError::Unauthorized("bad credentials".into()));
+    }
     let ttl = ctx.family.ttl();
     let key = (realm.to_string(), user.clone());
     let presented = digest(&pass);
@@ -64,7 +68,7 @@ async fn verify(ctx: &PanelCtx, realm: &str, headers: &HeaderMap) -> AppResult<C
             return Ok(Caller { username: user, scope });
         }
     }
-    let client = basic::verify(&ctx.kernel.db, realm, headers)
+    let client = basic::verify(&ctx.kernel, realm, headers)
         .await?
         .ok_or_else(|| AppError::Unauthorized("bad credentials".into()))?;
     let scope: Arc<Scope> = Arc::new(serde_json::from_str(&client.scope).unwrap_or_default());

@@ -32,12 +32,11 @@ pub fn panels() -> anyhow::Result<Vec<PanelDefinition>> {
 
 /// Loads the demo panels and credentials.
 pub async fn load(ctx: &PanelCtx) -> anyhow::Result<()> {
-    let db = &ctx.kernel.db;
     for panel in panels()? {
         super::save_panel(ctx, &panel).await?;
         let staff_scope = serde_json::json!({ "panels": [panel.code] }).to_string();
         basic::upsert(
-            db,
+            &ctx.kernel,
             STAFF_REALM,
             &format!("uw-{}", panel.code),
             DEMO_STAFF_SECRET,
@@ -51,7 +50,14 @@ pub async fn load(ctx: &PanelCtx) -> anyhow::Result<()> {
         "broker_username": DEMO_BROKER_CREDENTIALS.0,
         "broker_password": DEMO_BROKER_CREDENTIALS.1,
     });
-    basic::upsert(db, CLIENT_REALM, DEMO_CLIENT.0, DEMO_CLIENT.1, &scope.to_string()).await?;
+    basic::upsert(
+        &ctx.kernel,
+        CLIENT_REALM,
+        DEMO_CLIENT.0,
+        DEMO_CLIENT.1,
+        &scope.to_string(),
+    )
+    .await?;
     Ok(())
 }
 

@@ -8,7 +8,8 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 
 use crate::kernel::db::Db;
-use crate::kernel::secret;
+use crate::kernel::secret::Verdict;
+use crate::kernel::Kernel;
 
 /// The user name and password of an `Authorization: Basic` header, if well-formed.
 pub fn credentials(headers: &HeaderMap) -> Option<(String, String)> {
@@ -31,23 +32,83 @@ pub struct BasicClient {
     pub scope: String,
 }
 
-/// Verifies the request's Basic credentials against `realm`'s clients.
-pub async fn verify(db: &Db, realm: &str, headers: &HeaderMap) -> Result<Option<BasicClient>, sqlx::Error> {
+/// Verifies the request's Basic credentials against `realm`'s clients. None for no or
+/// wrong credentials, and for a locked-out user or address (the family answers 401 either
+/// way). An unknown user pays a dummy verification; a success on an old hash stores a new one.
+pub async fn verify(kernel: &Kernel, realm: &str, headers: &HeaderMap) -> Result<Option<BasicClient>, sqlx::Error> {
     let Some((user, pass)) = credentials(headers) else {
         return Ok(None);
     };
+    let identity = format!("basic:{realm}:{user}");
+    if kernel.lockouts.check(Some(&identity)).await?.is_some() {
+        return Ok(None);
+    }
     let row: Option<(String, String)> =
         sqlx::query_as("SELECT secret_hash, scope FROM basic_clients WHERE realm = $1 AND username = $2")
             .bind(realm)
             .bind(&user)
-            .fetch_optional(db)
+            .fetch_optional(&kernel.db)
             .await?;
-    Ok(row.and_then(|(hash, scope)| secret::verify(&pass, &hash).then_some(BasicClient { username: user, scope })))
+    let Some((hash, scope)) = row else {
+        kernel.hasher.verify_dummy(&pass).await;
+        kernel.lockouts.failed(Some(&identity)).await?;
+        return Ok(None);
+    };
+    match kernel.hasher.verify(&pass, &hash).await {
+        Verdict::Invalid => {
+            kernel.lockouts.failed(Some(&identity)).await?;
+            Ok(None)
+        }
+        verdict => {
+            if verdict == Verdict::Rehash {
+                let fresh = kernel.hasher.hash(&pass).await;
+                rehash(&kernel.db, realm, &user, &hash, &fresh).await?;
+            }
+            Ok(Some(BasicClient { username: user, scope }))
+        }
+    }
 }
 
-/// Creates or replaces a Basic client of `realm`.
-pub async fn upsert(db: &Db, realm: &str, username: &str, password: &str, scope: &str) -> Result<(), sqlx::Error> {
-    let hash = secret::hash(password);
+/// True when `user` of `realm` or the request's client address is locked out (families
+/// with their own cache of verified passwords ask this before trusting the cache).
+pub async fn locked(kernel: &Kernel, realm: &str, user: &str) -> Result<bool, sqlx::Error> {
+    Ok(kernel
+        .lockouts
+        .check(Some(&format!("basic:{realm}:{user}")))
+        .await?
+        .is_some())
+}
+
+/// Replaces `old` by `fresh` (only if the row still holds `old`: a concurrent change wins).
+async fn rehash(db: &Db, realm: &str, username: &str, old: &str, fresh: &str) -> Result<(), sqlx::Error> {
+    db.execute_write(
+        sqlx::query(
+            "UPDATE basic_clients SET secret_hash = $1 WHERE realm = $2 AND username = $3 AND secret_hash = $4",
+        )
+        .bind(fresh)
+        .bind(realm)
+        .bind(username)
+        .bind(old),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Creates or replaces a Basic client of `realm` (its password hashed with Argon2id).
+pub async fn upsert(
+    kernel: &Kernel,
+    realm: &str,
+    username: &str,
+    password: &str,
+    scope: &str,
+) -> Result<(), sqlx::Error> {
+    let hash = kernel.hasher.hash(password).await;
+    upsert_hashed(&kernel.db, realm, username, &hash, scope).await
+}
+
+/// Creates or replaces a Basic client of `realm` with an already made hash (tests of the
+/// upgrade from old hashes seed through this).
+pub async fn upsert_hashed(db: &Db, realm: &str, username: &str, hash: &str, scope: &str) -> Result<(), sqlx::Error> {
     let mut tx = db.begin_write().await?;
     sqlx::query(
         "INSERT INTO basic_clients (realm, username, secret_hash, scope) VALUES ($1, $2, $3, $4) \
@@ -55,9 +116,18 @@ pub async fn upsert(db: &Db, realm: &str, username: &str, password: &str, scope:
     )
     .bind(realm)
     .bind(username)
-    .bind(&hash)
+    .bind(hash)
     .bind(scope)
     .execute(&mut *tx)
     .await?;
     tx.commit().await
+}
+
+/// The stored hash of a Basic client (tests check the upgrade from old hashes with it).
+pub async fn stored_hash(db: &Db, realm: &str, username: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT secret_hash FROM basic_clients WHERE realm = $1 AND username = $2")
+        .bind(realm)
+        .bind(username)
+        .fetch_optional(db)
+        .await
 }

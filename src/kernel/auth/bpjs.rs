@@ -12,6 +12,7 @@ use axum::http::HeaderMap;
 
 use crate::kernel::bpjs_crypto;
 use crate::kernel::db::Db;
+use crate::kernel::lockout::Lockouts;
 
 /// How far a request's `X-timestamp` may be from the server clock.
 pub const MAX_DRIFT_SECS: i64 = 300;
@@ -63,6 +64,9 @@ pub enum SignatureError {
     /// The user_key does not belong to the consumer.
     #[error("User key tidak valid")]
     BadUserKey,
+    /// Too many failed attempts for this cons-id or from this address (see `kernel::lockout`).
+    #[error("Terlalu banyak percobaan gagal, akses dikunci sementara")]
+    Locked,
 }
 
 /// How long a registered consumer is trusted without asking the database again.
@@ -76,9 +80,18 @@ const CACHE_TTL: Duration = Duration::from_secs(5);
 #[derive(Clone, Debug, Default)]
 pub struct BpjsConsumers {
     cache: Arc<RwLock<HashMap<String, (Consumer, Instant)>>>,
+    lockouts: Option<Lockouts>,
 }
 
 impl BpjsConsumers {
+    /// Consumers whose failed signatures count toward lockouts.
+    pub fn with_lockouts(lockouts: Lockouts) -> BpjsConsumers {
+        BpjsConsumers {
+            lockouts: Some(lockouts),
+            ..Default::default()
+        }
+    }
+
     /// [`verify`] with the consumer taken from the cache while it is fresh.
     pub async fn verify(
         &self,
@@ -86,7 +99,26 @@ impl BpjsConsumers {
         headers: &HeaderMap,
         now_unix: i64,
     ) -> Result<Result<SignedRequest, SignatureError>, sqlx::Error> {
-        verify_with(headers, now_unix, |cons_id| self.find(db, cons_id)).await
+        // Lockout hook (kernel::lockout): refuse a locked cons-id or address before verifying,
+        // count a wrong consumer, signature or user_key after.
+        let identity = headers
+            .get("x-cons-id")
+            .and_then(|v| v.to_str().ok())
+            .map(|c| format!("bpjs:{}", c.trim()));
+        if let Some(lockouts) = &self.lockouts {
+            if lockouts.check(identity.as_deref()).await?.is_some() {
+                return Ok(Err(SignatureError::Locked));
+            }
+        }
+        let verdict = verify_with(headers, now_unix, |cons_id| self.find(db, cons_id)).await?;
+        if let (
+            Some(lockouts),
+            Err(SignatureError::UnknownConsumer | SignatureError::BadSignature | SignatureError::BadUserKey),
+        ) = (&self.lockouts, &verdict)
+        {
+            lockouts.failed(identity.as_deref()).await?;
+        }
+        Ok(verdict)
     }
 
     /// The consumer with this cons-id, from the cache while fresh, else from the database.

@@ -207,10 +207,11 @@ db_test!(
         error(&response.json().await.unwrap(), 429, "TOO_MANY_REQUESTS");
 
         // Another client has its own budget.
-        let store_now = chrono::Utc::now().to_rfc3339();
-        jembatan::hr::store_auth::upsert_client(&app.state.db, "second", "second-secret", "demo", &store_now)
-            .await
-            .unwrap();
+        assert!(
+            jembatan::hr::clients::save(&app.state.hr, "second", "second-secret", "demo")
+                .await
+                .unwrap()
+        );
         let other = token_for(&app, "second", "second-secret").await;
         let (status, _) = get(&app, "/core/v1/employees", &other).await;
         assert_eq!(status, 200);

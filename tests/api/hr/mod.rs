@@ -125,4 +125,5 @@ mod contributions;
 mod employees;
 mod memberships;
 mod references;
+mod revocation;
 mod tenants;

@@ -1,10 +1,11 @@
 use super::*;
 
 db_test!(a_client_never_sees_another_tenants_data, |app| async move {
-    let now = chrono::Utc::now().to_rfc3339();
-    jembatan::hr::store_auth::upsert_client(&app.state.db, "acme-client", "acme-secret", "acme", &now)
-        .await
-        .unwrap();
+    assert!(
+        jembatan::hr::clients::save(&app.state.hr, "acme-client", "acme-secret", "acme")
+            .await
+            .unwrap()
+    );
     let acme = token_for(&app, "acme-client", "acme-secret").await;
     let demo = token(&app).await;
     let as_acme = |method: Method, path: String, body: Option<Value>| {

@@ -97,7 +97,7 @@ pair_test!(automatic_cover_from_premium_to_epolicy, |broker, panel| async move {
     let (_, body) = bank(&broker, "pembatalan/pengajuan-akseptasi", json!({"ID_Loan": "NOPE"})).await;
     refused(&body, "tidak ditemukan");
     // Another bank client does not see this case.
-    jembatan::kernel::auth::basic::upsert(&broker.state.db, "insurance-broker-bank", "bank2", "s2", "{}")
+    jembatan::kernel::auth::basic::upsert(&broker.state.kernel, "insurance-broker-bank", "bank2", "s2", "{}")
         .await
         .unwrap();
     let other: Value = broker

@@ -34,7 +34,7 @@ async fn callbacks_to(panel: &TestApp, broker_url: &str) {
     let scope = json!({"panels": ["*"], "broker_url": format!("{broker_url}/aap"),
         "broker_username": "panel-{panel}", "broker_password": "panel-secret"});
     jembatan::kernel::auth::basic::upsert(
-        &panel.state.db,
+        &panel.state.kernel,
         "insurance-panel",
         "aap",
         "aap-secret",

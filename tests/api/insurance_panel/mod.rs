@@ -237,7 +237,7 @@ impl Receiver {
 async fn broker_at(app: &TestApp, receiver: &Receiver) {
     let scope = json!({"panels": ["*"], "broker_url": format!("{}/aap", receiver.url),
         "broker_username": "panel-A03", "broker_password": "panel-secret"});
-    jembatan::kernel::auth::basic::upsert(&app.state.db, "insurance-panel", USER, PASS, &scope.to_string())
+    jembatan::kernel::auth::basic::upsert(&app.state.kernel, "insurance-panel", USER, PASS, &scope.to_string())
         .await
         .unwrap();
 }
