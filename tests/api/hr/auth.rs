@@ -52,7 +52,7 @@ db_test!(token_endpoint_accepts_form_json_and_basic, |app| async move {
                 .unwrap()
         }
     };
-    assert!(!stored.contains("demo-secret") && stored.starts_with("sha256$"));
+    assert!(!stored.contains("demo-secret") && stored.starts_with("$argon2id$"));
 });
 
 db_test!(token_endpoint_errors_are_in_the_hr_form, |app| async move {
