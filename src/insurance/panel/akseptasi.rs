@@ -129,6 +129,10 @@ pub async fn registrasi(ctx: &PanelCtx, caller: &Caller, panel: &PanelDefinition
     ownership::not_foreign(&existing, caller, id_loan)?;
     let first = tx_store::find_response(&mut tx, &panel.code, id_loan, "registrasi").await?;
     if let Some(first) = ownership::repeat(first, &p.hash, id_loan, "registrasi")? {
+        // On PostgreSQL a twin may have committed since the loan was read (there was no
+        // row to lock): its answer is ours only if its loan is ours.
+        let loan = tx_store::load_loan(&mut tx, &panel.code, id_loan, false).await?;
+        ownership::owned(loan, caller, id_loan)?;
         return Ok(first);
     }
     if let Some(loan) = existing {
@@ -175,6 +179,10 @@ pub async fn pengajuan_cbc(ctx: &PanelCtx, caller: &Caller, panel: &PanelDefinit
     ownership::not_foreign(&existing, caller, id_loan)?;
     let first = tx_store::find_response(&mut tx, &panel.code, id_loan, "pengajuan-cbc").await?;
     if let Some(first) = ownership::repeat(first, &p.hash, id_loan, "pengajuan-cbc")? {
+        // On PostgreSQL a twin may have committed since the loan was read (there was no
+        // row to lock): its answer is ours only if its loan is ours.
+        let loan = tx_store::load_loan(&mut tx, &panel.code, id_loan, false).await?;
+        ownership::owned(loan, caller, id_loan)?;
         return Ok(first);
     }
     if let Some(loan) = existing {
@@ -298,7 +306,14 @@ pub async fn dokumen(ctx: &PanelCtx, caller: &Caller, panel: &PanelDefinition, u
 }
 
 /// `akseptasi/konfirmasi-cbc`: the bank accepts (policy issued with the extra premium) or declines the offer.
-pub async fn konfirmasi(ctx: &PanelCtx, caller: &Caller, panel: &PanelDefinition, id_loan: &str, approve: bool, hash: &str) -> AppResult<Value> {
+pub async fn konfirmasi(
+    ctx: &PanelCtx,
+    caller: &Caller,
+    panel: &PanelDefinition,
+    id_loan: &str,
+    approve: bool,
+    hash: &str,
+) -> AppResult<Value> {
     let now = ctx.kernel.clock.now().to_rfc3339();
     let today = today_jakarta(ctx.kernel.clock.as_ref());
     let db = &ctx.kernel.db;

@@ -9,8 +9,8 @@ use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
 
 use super::domain::LoanState;
 use super::store::{self, LoanRow};
-use crate::insurance::wire::{StatusResponse, STATUS_FAILED};
 use super::{auth, PanelCtx};
+use crate::insurance::wire::{StatusResponse, STATUS_FAILED};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::Path;
 use crate::kernel::money::Rupiah;

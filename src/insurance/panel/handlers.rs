@@ -240,7 +240,8 @@ pub async fn pembatalan_inforce(
     let hash = super::ownership::hash_request(&request);
     let id_loan = id_loan(&request.id_loan)?;
     let no_polis = text("No_Polis", &request.no_polis)?;
-    let answer = retrying(|| lifecycle::pembatalan_inforce(&ctx, &caller, &panel, id_loan.as_str(), &no_polis, &hash)).await?;
+    let answer =
+        retrying(|| lifecycle::pembatalan_inforce(&ctx, &caller, &panel, id_loan.as_str(), &no_polis, &hash)).await?;
     Ok(Json(answer))
 }
 

@@ -3,11 +3,11 @@
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 
+use super::auth::Caller;
 use super::definition::PanelDefinition;
 use super::documents::{self, Upload};
 use super::domain::{self, LoanState};
 use super::store_tx::{self as tx_store, NewClaim, NewDocument};
-use super::auth::Caller;
 use super::{ownership, refuse, store, PanelCtx};
 use crate::insurance::ids::IdLoan;
 use crate::insurance::wire::{Dokumen, STATUS_OK};
@@ -114,7 +114,16 @@ pub async fn pembatalan_pengajuan(
         )
         .await?;
         let answer = json!({"Status": STATUS_OK, "Keterangan": "Pembatalan berhasil dilakukan"});
-        tx_store::save_response(&mut tx, &panel.code, id_loan, "pembatalan-pengajuan", hash, &answer, &now).await?;
+        tx_store::save_response(
+            &mut tx,
+            &panel.code,
+            id_loan,
+            "pembatalan-pengajuan",
+            hash,
+            &answer,
+            &now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(answer)
     }
@@ -241,14 +250,28 @@ pub async fn klaim(ctx: &PanelCtx, caller: &Caller, panel: &PanelDefinition, c: 
             "Tenggat_Waktu_Klaim": deadline.to_string(),
             "Dokumen_Klaim": docs,
         });
-        tx_store::save_response(&mut tx, &panel.code, id_loan, "klaim-registrasi", &c.hash, &answer, &now).await?;
+        tx_store::save_response(
+            &mut tx,
+            &panel.code,
+            id_loan,
+            "klaim-registrasi",
+            &c.hash,
+            &answer,
+            &now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(answer)
     }
 }
 
 /// `klaim/dokumen`: stores one document the claim type requires, before the deadline.
-pub async fn dokumen_klaim(ctx: &PanelCtx, caller: &Caller, panel: &PanelDefinition, upload: &Upload) -> AppResult<Value> {
+pub async fn dokumen_klaim(
+    ctx: &PanelCtx,
+    caller: &Caller,
+    panel: &PanelDefinition,
+    upload: &Upload,
+) -> AppResult<Value> {
     let id_loan = super::handlers::id_loan(&upload.field("ID_Loan")?)?;
     let id_loan = id_loan.as_str();
     let no_polis = upload.field("No_Polis")?;
