@@ -212,7 +212,7 @@ pub async fn dokumen(ctx: &PanelCtx, caller: &Caller, panel: &PanelDefinition, u
     let id_loan = id_loan.as_str();
     let kode = upload.field("Kode_Dokumen")?;
     let operation = format!("dokumen-akseptasi:{kode}");
-    let hash = ownership::hash_upload(&upload.fields, upload.file.as_deref());
+    let hash = ownership::hash_upload(&upload.fields, &["ID_Loan", "Kode_Dokumen"], upload.file.as_deref());
     let db = &ctx.kernel.db;
     let loan = ownership::owned(super::store::loan(db, &panel.code, id_loan).await?, caller, id_loan)?;
     let first = super::store::find_response(db, &panel.code, id_loan, &operation).await?;

@@ -74,17 +74,15 @@ pub fn hash_request<T: Serialize>(request: &T) -> String {
     hex::encode(Sha256::digest(canonical.as_bytes()))
 }
 
-/// The hash of a multipart upload: its text fields (sorted by name) and its file's bytes.
-pub fn hash_upload(fields: &std::collections::HashMap<String, String>, file: Option<&[u8]>) -> String {
-    let mut names: Vec<&String> = fields.keys().collect();
-    names.sort();
+/// The hash of a multipart upload: the named text fields (unknown ones are ignored, as
+/// the upload ignores them) and its file's bytes.
+pub fn hash_upload(fields: &std::collections::HashMap<String, String>, names: &[&str], file: Option<&[u8]>) -> String {
     let mut hasher = Sha256::new();
     for name in names {
+        let value = fields.get(*name).map(|v| v.trim()).unwrap_or_default();
         // Length-prefixed, so no two different forms feed the same bytes.
-        for part in [name.as_bytes(), fields[name].trim().as_bytes()] {
-            hasher.update((part.len() as u64).to_be_bytes());
-            hasher.update(part);
-        }
+        hasher.update((value.len() as u64).to_be_bytes());
+        hasher.update(value.as_bytes());
     }
     hasher.update(Sha256::digest(file.unwrap_or_default()));
     hex::encode(hasher.finalize())
