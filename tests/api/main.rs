@@ -4,6 +4,7 @@
 pub mod common;
 
 mod architecture;
+mod hostile_input;
 mod hr;
 mod insurance_broker;
 mod insurance_panel;

@@ -96,7 +96,10 @@ pub async fn read(state: &BrokerCtx, mut multipart: Multipart) -> AppResult<Form
             let text =
                 String::from_utf8(bytes).map_err(|_| AppError::BadRequest(format!("field `{name}` is not UTF-8")))?;
             if !envelope::is_clean_text(&text) || !envelope::is_clean_text(&name) {
-                return Err(AppError::BadRequest(format!("control character in field `{}`", name.escape_debug())));
+                return Err(AppError::BadRequest(format!(
+                    "control character in field `{}`",
+                    name.escape_debug()
+                )));
             }
             form.fields.insert(name, text);
         }

@@ -97,7 +97,10 @@ pub async fn read_upload(ctx: &PanelCtx, mut multipart: Multipart) -> AppResult<
             let text =
                 String::from_utf8(bytes).map_err(|_| AppError::BadRequest(format!("field `{name}` is not UTF-8")))?;
             if !envelope::is_clean_text(&text) || !envelope::is_clean_text(&name) {
-                return Err(AppError::BadRequest(format!("control character in field `{}`", name.escape_debug())));
+                return Err(AppError::BadRequest(format!(
+                    "control character in field `{}`",
+                    name.escape_debug()
+                )));
             }
             upload.fields.insert(name, text);
         }

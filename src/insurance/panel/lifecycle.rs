@@ -277,7 +277,11 @@ pub async fn dokumen_klaim(
     let no_polis = upload.field("No_Polis")?;
     let kode = upload.field("Kode_Dokumen")?;
     let operation = format!("dokumen-klaim:{kode}");
-    let hash = ownership::hash_upload(&upload.fields, &["ID_Loan", "No_Polis", "Kode_Dokumen"], upload.file.as_deref());
+    let hash = ownership::hash_upload(
+        &upload.fields,
+        &["ID_Loan", "No_Polis", "Kode_Dokumen"],
+        upload.file.as_deref(),
+    );
     let today = today_jakarta(ctx.kernel.clock.as_ref());
     let db = &ctx.kernel.db;
     ownership::owned(store::loan(db, &panel.code, id_loan).await?, caller, id_loan)?;
