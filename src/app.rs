@@ -17,7 +17,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::config::Config;
 use crate::kernel::clock::{SharedClock, SystemClock};
-use crate::kernel::observability;
+use crate::kernel::{edge, observability};
 use crate::kernel::{Kernel, KernelParts};
 use crate::{hr, insurance, participant, ppob, queue};
 
@@ -152,6 +152,12 @@ pub fn router(state: AppState) -> Router {
         .layer(Extension(state.clock.clone()))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        // Outermost: the timeouts cover everything, and `Connection: close` is decided
+        // after every other layer had its chance to read the body.
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(state.config.server.clone()),
+            edge::limits,
+        ))
         .with_state(state)
 }
 
@@ -204,7 +210,7 @@ impl RunningServer {
     /// Starts serving `state` on an already bound listener.
     pub fn start_on(state: AppState, listener: TcpListener) -> anyhow::Result<RunningServer> {
         let addr = listener.local_addr()?;
-        let (shutdown, mut signal) = tokio::sync::watch::channel(false);
+        let (shutdown, signal) = tokio::sync::watch::channel(false);
         let outbox_worker = state.outbox.spawn(
             state.db.clone(),
             state.journal.clone(),
@@ -214,11 +220,7 @@ impl RunningServer {
         let app = router(state.clone());
         let task_state = state.clone();
         let task = tokio::spawn(async move {
-            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(async move {
-                    let _ = signal.wait_for(|stop| *stop).await;
-                })
-                .await?;
+            edge::serve(listener, app, &task_state.config.server, signal).await;
             let _ = outbox_worker.await;
             task_state.journal.close().await;
             Ok(())
@@ -236,7 +238,8 @@ impl RunningServer {
         format!("http://{}", self.addr)
     }
 
-    /// Stops accepting, lets in-flight requests finish, flushes the journal.
+    /// Stops accepting, lets in-flight requests finish until the shutdown deadline
+    /// (`[server] shutdown_deadline_ms`), drops the connections still open, flushes the journal.
     pub async fn stop(self) -> anyhow::Result<()> {
         let _ = self.shutdown.send(true);
         self.task.await??;

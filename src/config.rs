@@ -44,6 +44,8 @@ pub struct Config {
     pub secret_pepper: Option<String>,
     /// Hashing of secrets people choose (Argon2id parameters).
     pub secrets: crate::kernel::secret::SecretsConfig,
+    /// `[server]`: HTTP timeouts and the shutdown deadline.
+    pub server: crate::kernel::edge::ServerConfig,
 }
 
 impl Default for Config {
@@ -62,6 +64,7 @@ impl Default for Config {
             data_key: None,
             secret_pepper: None,
             secrets: Default::default(),
+            server: Default::default(),
         }
     }
 }

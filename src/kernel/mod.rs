@@ -4,6 +4,7 @@ pub mod auth;
 pub mod bpjs_crypto;
 pub mod clock;
 pub mod db;
+pub mod edge;
 pub mod envelope;
 pub mod error;
 pub mod extract;

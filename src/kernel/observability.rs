@@ -103,7 +103,7 @@ impl Metrics {
 /// card numbers never reach the logs.
 pub async fn track(State(metrics): State<Metrics>, req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = req.method().to_string();
+    let method = method_label(req.method()).to_string();
     let route = req
         .extensions()
         .get::<MatchedPath>()
@@ -125,4 +125,22 @@ pub async fn track(State(metrics): State<Metrics>, req: Request, next: Next) -> 
         tracing::info!(path = %path, status = %status, duration_ms = elapsed.as_secs_f64() * 1000.0, "served");
     });
     response
+}
+
+/// The method as a metric label: the standard methods by name, any other as `OTHER`, so a
+/// client inventing methods cannot grow the label set (and the memory) without bound.
+pub fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => "OTHER",
+    }
 }

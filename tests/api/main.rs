@@ -5,6 +5,7 @@ pub mod common;
 
 mod architecture;
 mod data_key;
+mod hostile_input;
 mod hr;
 mod insurance_broker;
 mod insurance_panel;

@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::refuse;
 use super::BrokerCtx;
+use crate::kernel::envelope;
 use crate::kernel::error::{AppError, AppResult};
 
 const MAX_TEXT_FIELD: usize = 4 * 1024;
@@ -55,12 +56,28 @@ pub async fn read(state: &BrokerCtx, mut multipart: Multipart) -> AppResult<Form
     let mut form = Form::default();
     let mut file: Option<Vec<u8>> = None;
     let mut too_large = false;
+    // Unknown fields are accepted (and ignored), but not without bound.
+    let (mut parts, mut total) = (0usize, 0usize);
     while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+        parts += 1;
+        if parts > envelope::MAX_UPLOAD_PARTS {
+            return Err(AppError::BadRequest(format!(
+                "more than {} multipart fields",
+                envelope::MAX_UPLOAD_PARTS
+            )));
+        }
         let name = field.name().unwrap_or_default().to_string();
         let is_file =
             name.eq_ignore_ascii_case("files") || name.eq_ignore_ascii_case("file") || field.file_name().is_some();
         let mut bytes = Vec::new();
         while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+            total += chunk.len();
+            if total > envelope::MAX_UPLOAD_BYTES {
+                return Err(AppError::BadRequest(format!(
+                    "upload larger than {} bytes in all",
+                    envelope::MAX_UPLOAD_BYTES
+                )));
+            }
             if is_file {
                 if too_large || bytes.len() + chunk.len() > max {
                     too_large = true;
@@ -78,6 +95,12 @@ pub async fn read(state: &BrokerCtx, mut multipart: Multipart) -> AppResult<Form
         } else {
             let text =
                 String::from_utf8(bytes).map_err(|_| AppError::BadRequest(format!("field `{name}` is not UTF-8")))?;
+            if !envelope::is_clean_text(&text) || !envelope::is_clean_text(&name) {
+                return Err(AppError::BadRequest(format!(
+                    "control character in field `{}`",
+                    name.escape_debug()
+                )));
+            }
             form.fields.insert(name, text);
         }
     }

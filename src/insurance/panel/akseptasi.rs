@@ -11,7 +11,7 @@ use super::definition::PanelDefinition;
 use super::documents::{self, Upload};
 use super::domain::{self, LoanState, Quote};
 use super::store_tx::{self as tx_store, NewDocument, NewLoan};
-use super::{epolicy, refuse, PanelCtx};
+use super::{epolicy, ownership, refuse, PanelCtx};
 use crate::insurance::wire::STATUS_OK;
 use crate::kernel::clock::today_jakarta;
 use crate::kernel::db::Conn;
@@ -35,13 +35,17 @@ async fn next_policy(
         seq,
     )
     .map_err(AppError::internal)?;
-    Ok((number, uuid::Uuid::new_v4().simple().to_string()))
+    Ok((number, epolicy::new_token()))
 }
 
 /// Checks a TOPUP's reference (a live policy of the same NIK at this panel), then quotes.
-async fn underwrite(conn: &mut Conn, panel: &PanelDefinition, p: &Parsed) -> AppResult<Quote> {
+async fn underwrite(conn: &mut Conn, caller: &Caller, panel: &PanelDefinition, p: &Parsed) -> AppResult<Quote> {
     if let Some(reference) = &p.ref_id_loan {
-        match tx_store::load_loan(conn, &panel.code, reference.as_str(), false).await? {
+        // Another client's loan is as unknown as a loan that does not exist.
+        let reference_loan = tx_store::load_loan(conn, &panel.code, reference.as_str(), false)
+            .await?
+            .filter(|r| r.client == caller.username);
+        match reference_loan {
             None => {
                 return Err(refuse(format!(
                     "Ref_ID_Loan {reference} tidak ditemukan pada panel {}",
@@ -122,13 +126,19 @@ pub async fn registrasi(ctx: &PanelCtx, caller: &Caller, panel: &PanelDefinition
     // Lock the loan first (PostgreSQL), then look for a first answer: a concurrent
     // repeat that waited on the lock sees the answer its twin committed.
     let existing = tx_store::load_loan(&mut tx, &panel.code, id_loan, db.is_postgres()).await?;
-    if let Some(first) = tx_store::find_response(&mut tx, &panel.code, id_loan, "registrasi").await? {
+    ownership::not_foreign(&existing, caller, id_loan)?;
+    let first = tx_store::find_response(&mut tx, &panel.code, id_loan, "registrasi").await?;
+    if let Some(first) = ownership::repeat(first, &p.hash, id_loan, "registrasi")? {
+        // On PostgreSQL a twin may have committed since the loan was read (there was no
+        // row to lock): its answer is ours only if its loan is ours.
+        let loan = tx_store::load_loan(&mut tx, &panel.code, id_loan, false).await?;
+        ownership::owned(loan, caller, id_loan)?;
         return Ok(first);
     }
     if let Some(loan) = existing {
         return Err(already(&loan));
     }
-    let quote = underwrite(&mut tx, panel, p).await?;
+    let quote = underwrite(&mut tx, caller, panel, p).await?;
     if !domain::is_cac(&quote.code) {
         return Err(refuse(format!(
             "Memerlukan akseptasi case by case (Status_Akseptasi {}): ajukan melalui akseptasi/pengajuan-cbc",
@@ -152,7 +162,7 @@ pub async fn registrasi(ctx: &PanelCtx, caller: &Caller, panel: &PanelDefinition
         "EPolicy": epolicy::url(ctx, &panel.code, &token),
         "Policy_No": policy_no,
     });
-    tx_store::save_response(&mut tx, &panel.code, id_loan, "registrasi", &answer, &now).await?;
+    tx_store::save_response(&mut tx, &panel.code, id_loan, "registrasi", &p.hash, &answer, &now).await?;
     tx.commit().await?;
     Ok(answer)
 }
@@ -166,13 +176,19 @@ pub async fn pengajuan_cbc(ctx: &PanelCtx, caller: &Caller, panel: &PanelDefinit
     // Lock the loan first (PostgreSQL), then look for a first answer: a concurrent
     // repeat that waited on the lock sees the answer its twin committed.
     let existing = tx_store::load_loan(&mut tx, &panel.code, id_loan, db.is_postgres()).await?;
-    if let Some(first) = tx_store::find_response(&mut tx, &panel.code, id_loan, "pengajuan-cbc").await? {
+    ownership::not_foreign(&existing, caller, id_loan)?;
+    let first = tx_store::find_response(&mut tx, &panel.code, id_loan, "pengajuan-cbc").await?;
+    if let Some(first) = ownership::repeat(first, &p.hash, id_loan, "pengajuan-cbc")? {
+        // On PostgreSQL a twin may have committed since the loan was read (there was no
+        // row to lock): its answer is ours only if its loan is ours.
+        let loan = tx_store::load_loan(&mut tx, &panel.code, id_loan, false).await?;
+        ownership::owned(loan, caller, id_loan)?;
         return Ok(first);
     }
     if let Some(loan) = existing {
         return Err(already(&loan));
     }
-    let quote = underwrite(&mut tx, panel, p).await?;
+    let quote = underwrite(&mut tx, caller, panel, p).await?;
     if domain::is_cac(&quote.code) {
         return Err(refuse(
             "Pengajuan memenuhi automatic cover (CAC): ajukan melalui akseptasi/registrasi",
@@ -185,24 +201,24 @@ pub async fn pengajuan_cbc(ctx: &PanelCtx, caller: &Caller, panel: &PanelDefinit
         "Keterangan": "Berhasil mengajukan akseptasi",
         "List_Dokumen_UnderWriting": panel.documents_for(&quote.code),
     });
-    tx_store::save_response(&mut tx, &panel.code, id_loan, "pengajuan-cbc", &answer, &now).await?;
+    tx_store::save_response(&mut tx, &panel.code, id_loan, "pengajuan-cbc", &p.hash, &answer, &now).await?;
     tx.commit().await?;
     Ok(answer)
 }
 
 /// `akseptasi/dokumen`: stores one required underwriting document; the last one moves the case to DIPROSES.
-pub async fn dokumen(ctx: &PanelCtx, panel: &PanelDefinition, upload: &Upload) -> AppResult<Value> {
+pub async fn dokumen(ctx: &PanelCtx, caller: &Caller, panel: &PanelDefinition, upload: &Upload) -> AppResult<Value> {
     let id_loan = super::handlers::id_loan(&upload.field("ID_Loan")?)?;
     let id_loan = id_loan.as_str();
     let kode = upload.field("Kode_Dokumen")?;
     let operation = format!("dokumen-akseptasi:{kode}");
+    let hash = ownership::hash_upload(&upload.fields, &["ID_Loan", "Kode_Dokumen"], upload.file.as_deref());
     let db = &ctx.kernel.db;
-    if let Some(first) = super::store::find_response(db, &panel.code, id_loan, &operation).await? {
+    let loan = ownership::owned(super::store::loan(db, &panel.code, id_loan).await?, caller, id_loan)?;
+    let first = super::store::find_response(db, &panel.code, id_loan, &operation).await?;
+    if let Some(first) = ownership::repeat(first, &hash, id_loan, &operation)? {
         return Ok(first);
     }
-    let loan = super::store::loan(db, &panel.code, id_loan)
-        .await?
-        .ok_or_else(|| refuse(format!("ID_Loan {id_loan} tidak ditemukan")))?;
     if loan.state != LoanState::Menunggu.as_str() {
         return Err(refuse(format!(
             "Dokumen tidak dapat diterima: status pengajuan {}",
@@ -221,10 +237,10 @@ pub async fn dokumen(ctx: &PanelCtx, panel: &PanelDefinition, upload: &Upload) -
     let path = documents::store(ctx, &pdf).await?;
     let now = ctx.kernel.clock.now().to_rfc3339();
     let mut tx = db.begin_write().await?;
-    let loan = tx_store::load_loan(&mut tx, &panel.code, id_loan, db.is_postgres())
-        .await?
-        .ok_or_else(|| refuse(format!("ID_Loan {id_loan} tidak ditemukan")))?;
-    if let Some(first) = tx_store::find_response(&mut tx, &panel.code, id_loan, &operation).await? {
+    let loan = tx_store::load_loan(&mut tx, &panel.code, id_loan, db.is_postgres()).await?;
+    let loan = ownership::owned(loan, caller, id_loan)?;
+    let first = tx_store::find_response(&mut tx, &panel.code, id_loan, &operation).await?;
+    if let Some(first) = ownership::repeat(first, &hash, id_loan, &operation)? {
         return Ok(first);
     }
     if loan.state != LoanState::Menunggu.as_str() {
@@ -281,7 +297,7 @@ pub async fn dokumen(ctx: &PanelCtx, panel: &PanelDefinition, upload: &Upload) -
         "Berhasil mengupload dokumen"
     };
     let answer = json!({"Status": STATUS_OK, "Keterangan": keterangan});
-    tx_store::save_response(&mut tx, &panel.code, id_loan, &operation, &answer, &now).await?;
+    tx_store::save_response(&mut tx, &panel.code, id_loan, &operation, &hash, &answer, &now).await?;
     tx.commit().await?;
     if wake {
         ctx.kernel.outbox.wake();
@@ -290,15 +306,22 @@ pub async fn dokumen(ctx: &PanelCtx, panel: &PanelDefinition, upload: &Upload) -
 }
 
 /// `akseptasi/konfirmasi-cbc`: the bank accepts (policy issued with the extra premium) or declines the offer.
-pub async fn konfirmasi(ctx: &PanelCtx, panel: &PanelDefinition, id_loan: &str, approve: bool) -> AppResult<Value> {
+pub async fn konfirmasi(
+    ctx: &PanelCtx,
+    caller: &Caller,
+    panel: &PanelDefinition,
+    id_loan: &str,
+    approve: bool,
+    hash: &str,
+) -> AppResult<Value> {
     let now = ctx.kernel.clock.now().to_rfc3339();
     let today = today_jakarta(ctx.kernel.clock.as_ref());
     let db = &ctx.kernel.db;
     let mut tx = db.begin_write().await?;
-    let loan = tx_store::load_loan(&mut tx, &panel.code, id_loan, db.is_postgres())
-        .await?
-        .ok_or_else(|| refuse(format!("ID_Loan {id_loan} tidak ditemukan")))?;
-    if let Some(first) = tx_store::find_response(&mut tx, &panel.code, id_loan, "konfirmasi-cbc").await? {
+    let loan = tx_store::load_loan(&mut tx, &panel.code, id_loan, db.is_postgres()).await?;
+    let loan = ownership::owned(loan, caller, id_loan)?;
+    let first = tx_store::find_response(&mut tx, &panel.code, id_loan, "konfirmasi-cbc").await?;
+    if let Some(first) = ownership::repeat(first, hash, id_loan, "konfirmasi-cbc")? {
         return Ok(first);
     }
     if loan.state != LoanState::Disetujui.as_str() {
@@ -345,7 +368,7 @@ pub async fn konfirmasi(ctx: &PanelCtx, panel: &PanelDefinition, id_loan: &str, 
             "Policy_No": "",
         })
     };
-    tx_store::save_response(&mut tx, &panel.code, id_loan, "konfirmasi-cbc", &answer, &now).await?;
+    tx_store::save_response(&mut tx, &panel.code, id_loan, "konfirmasi-cbc", hash, &answer, &now).await?;
     tx.commit().await?;
     Ok(answer)
 }

@@ -35,6 +35,8 @@ pub struct Parsed {
     pub ref_id_loan: Option<IdLoan>,
     /// The request as sent (unknown fields included).
     pub request: String,
+    /// The request's hash (a repeat with another body is a conflict).
+    pub hash: String,
 }
 
 /// Parses an acceptance request; a malformed field is a 400 naming it.
@@ -77,5 +79,6 @@ pub fn parse(request: &AkseptasiRequest) -> AppResult<Parsed> {
         topup,
         ref_id_loan: if topup { ref_id_loan } else { None },
         request: serde_json::to_string(request).unwrap_or_default(),
+        hash: super::ownership::hash_request(request),
     })
 }

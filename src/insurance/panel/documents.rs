@@ -8,6 +8,7 @@ use axum::extract::Multipart;
 use sha2::{Digest, Sha256};
 
 use super::{refuse, PanelCtx};
+use crate::kernel::envelope;
 use crate::kernel::error::{AppError, AppResult};
 
 /// Largest text field accepted in a multipart form.
@@ -37,6 +38,18 @@ impl Upload {
     }
 }
 
+/// `total + more`, or a refusal when an upload grows past [`envelope::MAX_UPLOAD_BYTES`].
+fn within_total(total: usize, more: usize) -> AppResult<usize> {
+    let total = total + more;
+    if total > envelope::MAX_UPLOAD_BYTES {
+        return Err(AppError::BadRequest(format!(
+            "upload larger than {} bytes in all",
+            envelope::MAX_UPLOAD_BYTES
+        )));
+    }
+    Ok(total)
+}
+
 fn multipart_error(err: axum::extract::multipart::MultipartError) -> AppError {
     AppError::BadRequest(format!("multipart: {}", err.body_text()))
 }
@@ -46,7 +59,16 @@ fn multipart_error(err: axum::extract::multipart::MultipartError) -> AppError {
 pub async fn read_upload(ctx: &PanelCtx, mut multipart: Multipart) -> AppResult<Upload> {
     let max = ctx.family.config.max_document_bytes;
     let mut upload = Upload::default();
+    // Unknown fields are accepted (and ignored), but not without bound.
+    let (mut parts, mut total) = (0usize, 0usize);
     while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+        parts += 1;
+        if parts > envelope::MAX_UPLOAD_PARTS {
+            return Err(AppError::BadRequest(format!(
+                "more than {} multipart fields",
+                envelope::MAX_UPLOAD_PARTS
+            )));
+        }
         let name = field.name().unwrap_or_default().to_string();
         let is_file =
             name.eq_ignore_ascii_case("files") || name.eq_ignore_ascii_case("file") || field.file_name().is_some();
@@ -54,6 +76,7 @@ pub async fn read_upload(ctx: &PanelCtx, mut multipart: Multipart) -> AppResult<
             upload.file_name = field.file_name().unwrap_or("dokumen.pdf").to_string();
             let mut bytes = Vec::new();
             while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                total = within_total(total, chunk.len())?;
                 if upload.too_large || bytes.len() + chunk.len() > max {
                     upload.too_large = true;
                     bytes = Vec::new();
@@ -65,6 +88,7 @@ pub async fn read_upload(ctx: &PanelCtx, mut multipart: Multipart) -> AppResult<
         } else {
             let mut bytes = Vec::new();
             while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                total = within_total(total, chunk.len())?;
                 if bytes.len() + chunk.len() > MAX_TEXT_FIELD {
                     return Err(AppError::BadRequest(format!("field `{name}` is too long")));
                 }
@@ -72,6 +96,12 @@ pub async fn read_upload(ctx: &PanelCtx, mut multipart: Multipart) -> AppResult<
             }
             let text =
                 String::from_utf8(bytes).map_err(|_| AppError::BadRequest(format!("field `{name}` is not UTF-8")))?;
+            if !envelope::is_clean_text(&text) || !envelope::is_clean_text(&name) {
+                return Err(AppError::BadRequest(format!(
+                    "control character in field `{}`",
+                    name.escape_debug()
+                )));
+            }
             upload.fields.insert(name, text);
         }
     }

@@ -3,15 +3,25 @@
 //! The URL carries a random token: the bank's portal links to it without credentials.
 
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
 
+use super::domain::LoanState;
 use super::store::{self, LoanRow};
 use super::{auth, PanelCtx};
+use crate::insurance::wire::{StatusResponse, STATUS_FAILED};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::Path;
 use crate::kernel::money::Rupiah;
+
+/// A new e-policy token: 256 random bits from the operating system's generator, hex, so
+/// the link cannot be guessed from the policy number or from another link.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+    hex::encode(bytes)
+}
 
 /// The public URL of a policy's e-policy.
 pub fn url(ctx: &PanelCtx, panel: &str, token: &str) -> String {
@@ -24,7 +34,8 @@ pub fn url(ctx: &PanelCtx, panel: &str, token: &str) -> String {
     // the name is the secret.
     params(("panel_code" = String, Path, description = "Panel code", example = "A03"), ("file" = String, Path, description = "`<token>.pdf` from `EPolicy`")),
     responses((status = 200, description = "The e-policy", content_type = "application/pdf", body = Vec<u8>),
-              (status = 404, description = "Unknown e-policy", body = crate::insurance::wire::StatusResponse)))]
+              (status = 404, description = "Unknown e-policy", body = crate::insurance::wire::StatusResponse),
+              (status = 410, description = "The policy was cancelled: its e-policy no longer stands", body = crate::insurance::wire::StatusResponse)))]
 pub async fn serve(
     State(ctx): State<PanelCtx>,
     Path((panel_code, file)): Path<(String, String)>,
@@ -38,6 +49,13 @@ pub async fn serve(
     let row = store::loan_by_epolicy(&ctx.kernel.db, &panel.code, token)
         .await?
         .ok_or_else(not_found)?;
+    if row.state == LoanState::Batal.as_str() {
+        let body = StatusResponse {
+            status: STATUS_FAILED.to_string(),
+            keterangan: "E-polis tidak berlaku lagi: polis telah dibatalkan".to_string(),
+        };
+        return Ok((StatusCode::GONE, axum::Json(body)).into_response());
+    }
     let pdf = render(&panel.name, &panel.code, &row);
     Ok((
         [

@@ -179,10 +179,10 @@ pub async fn dokumen_akseptasi(
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Json<Value>> {
-    let (_, panel) = auth::client(&ctx, &headers, &panel_code).await?;
+    let (caller, panel) = auth::client(&ctx, &headers, &panel_code).await?;
     let multipart = multipart.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let upload = super::documents::read_upload(&ctx, multipart).await?;
-    let answer = retrying(|| akseptasi::dokumen(&ctx, &panel, &upload)).await?;
+    let answer = retrying(|| akseptasi::dokumen(&ctx, &caller, &panel, &upload)).await?;
     Ok(Json(answer))
 }
 
@@ -201,9 +201,10 @@ pub async fn konfirmasi_cbc(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Json<Value>> {
-    let (_, panel) = auth::client(&ctx, &headers, &panel_code).await?;
+    let (caller, panel) = auth::client(&ctx, &headers, &panel_code).await?;
     let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let request: KonfirmasiCbcRequest = json_body(&body)?;
+    let hash = super::ownership::hash_request(&request);
     let id_loan = id_loan(&request.id_loan)?;
     let approve = match request.status.trim().to_ascii_uppercase().as_str() {
         "DISETUJUI" => true,
@@ -214,7 +215,7 @@ pub async fn konfirmasi_cbc(
             ))
         }
     };
-    let answer = retrying(|| akseptasi::konfirmasi(&ctx, &panel, id_loan.as_str(), approve)).await?;
+    let answer = retrying(|| akseptasi::konfirmasi(&ctx, &caller, &panel, id_loan.as_str(), approve, &hash)).await?;
     Ok(Json(answer))
 }
 
@@ -233,12 +234,14 @@ pub async fn pembatalan_inforce(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Json<Value>> {
-    let (_, panel) = auth::client(&ctx, &headers, &panel_code).await?;
+    let (caller, panel) = auth::client(&ctx, &headers, &panel_code).await?;
     let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let request: PembatalanInforceRequest = json_body(&body)?;
+    let hash = super::ownership::hash_request(&request);
     let id_loan = id_loan(&request.id_loan)?;
     let no_polis = text("No_Polis", &request.no_polis)?;
-    let answer = retrying(|| lifecycle::pembatalan_inforce(&ctx, &panel, id_loan.as_str(), &no_polis)).await?;
+    let answer =
+        retrying(|| lifecycle::pembatalan_inforce(&ctx, &caller, &panel, id_loan.as_str(), &no_polis, &hash)).await?;
     Ok(Json(answer))
 }
 
@@ -257,11 +260,12 @@ pub async fn pembatalan_pengajuan(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Json<Value>> {
-    let (_, panel) = auth::client(&ctx, &headers, &panel_code).await?;
+    let (caller, panel) = auth::client(&ctx, &headers, &panel_code).await?;
     let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let request: PembatalanPengajuanRequest = json_body(&body)?;
+    let hash = super::ownership::hash_request(&request);
     let id_loan = id_loan(&request.id_loan)?;
-    let answer = retrying(|| lifecycle::pembatalan_pengajuan(&ctx, &panel, id_loan.as_str())).await?;
+    let answer = retrying(|| lifecycle::pembatalan_pengajuan(&ctx, &caller, &panel, id_loan.as_str(), &hash)).await?;
     Ok(Json(answer))
 }
 
@@ -280,7 +284,7 @@ pub async fn klaim_registrasi(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Json<Value>> {
-    let (_, panel) = auth::client(&ctx, &headers, &panel_code).await?;
+    let (caller, panel) = auth::client(&ctx, &headers, &panel_code).await?;
     let body = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let request: KlaimRequest = json_body(&body)?;
     let claim = lifecycle::Claim {
@@ -293,8 +297,9 @@ pub async fn klaim_registrasi(
         estimate: Rupiah::new(request.estimasi_nilai_klaim),
         request: serde_json::to_string(&request).unwrap_or_default(),
         deskripsi: request.deskripsi.clone(),
+        hash: super::ownership::hash_request(&request),
     };
-    let answer = retrying(|| lifecycle::klaim(&ctx, &panel, &claim)).await?;
+    let answer = retrying(|| lifecycle::klaim(&ctx, &caller, &panel, &claim)).await?;
     Ok(Json(answer))
 }
 
@@ -313,9 +318,9 @@ pub async fn dokumen_klaim(
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Json<Value>> {
-    let (_, panel) = auth::client(&ctx, &headers, &panel_code).await?;
+    let (caller, panel) = auth::client(&ctx, &headers, &panel_code).await?;
     let multipart = multipart.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let upload = super::documents::read_upload(&ctx, multipart).await?;
-    let answer = retrying(|| lifecycle::dokumen_klaim(&ctx, &panel, &upload)).await?;
+    let answer = retrying(|| lifecycle::dokumen_klaim(&ctx, &caller, &panel, &upload)).await?;
     Ok(Json(answer))
 }

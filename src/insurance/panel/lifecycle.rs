@@ -3,11 +3,12 @@
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 
+use super::auth::Caller;
 use super::definition::PanelDefinition;
 use super::documents::{self, Upload};
 use super::domain::{self, LoanState};
 use super::store_tx::{self as tx_store, NewClaim, NewDocument};
-use super::{refuse, store, PanelCtx};
+use super::{ownership, refuse, store, PanelCtx};
 use crate::insurance::ids::IdLoan;
 use crate::insurance::wire::{Dokumen, STATUS_OK};
 use crate::kernel::clock::today_jakarta;
@@ -17,26 +18,24 @@ use crate::kernel::money::Rupiah;
 /// Claim statuses in which documents are still accepted.
 pub const CLAIM_OPEN: [&str; 3] = ["DIAJUKAN", "ANALISA", "TAHAN"];
 
-fn not_found(id_loan: &str) -> crate::kernel::error::AppError {
-    refuse(format!("ID_Loan {id_loan} tidak ditemukan"))
-}
-
 /// `pembatalan/inforce`: computes the refund by the panel's rule and awaits the panel's approval.
 pub async fn pembatalan_inforce(
     ctx: &PanelCtx,
+    caller: &Caller,
     panel: &PanelDefinition,
     id_loan: &str,
     no_polis: &str,
+    hash: &str,
 ) -> AppResult<Value> {
     let now = ctx.kernel.clock.now().to_rfc3339();
     let today = today_jakarta(ctx.kernel.clock.as_ref());
     let db = &ctx.kernel.db;
     {
         let mut tx = db.begin_write().await?;
-        let loan = tx_store::load_loan(&mut tx, &panel.code, id_loan, db.is_postgres())
-            .await?
-            .ok_or_else(|| not_found(id_loan))?;
-        if let Some(first) = tx_store::find_response(&mut tx, &panel.code, id_loan, "pembatalan-inforce").await? {
+        let loan = tx_store::load_loan(&mut tx, &panel.code, id_loan, db.is_postgres()).await?;
+        let loan = ownership::owned(loan, caller, id_loan)?;
+        let first = tx_store::find_response(&mut tx, &panel.code, id_loan, "pembatalan-inforce").await?;
+        if let Some(first) = ownership::repeat(first, hash, id_loan, "pembatalan-inforce")? {
             return Ok(first);
         }
         if loan.policy_no.as_deref() != Some(no_polis) {
@@ -72,22 +71,28 @@ pub async fn pembatalan_inforce(
             "Keterangan": "Pembatalan berhasil diajukan, menunggu persetujuan asuransi",
             "Nilai_Refund": refund,
         });
-        tx_store::save_response(&mut tx, &panel.code, id_loan, "pembatalan-inforce", &answer, &now).await?;
+        tx_store::save_response(&mut tx, &panel.code, id_loan, "pembatalan-inforce", hash, &answer, &now).await?;
         tx.commit().await?;
         Ok(answer)
     }
 }
 
 /// `pembatalan/pengajuan-akseptasi`: ends an application that is not in force (nothing was charged).
-pub async fn pembatalan_pengajuan(ctx: &PanelCtx, panel: &PanelDefinition, id_loan: &str) -> AppResult<Value> {
+pub async fn pembatalan_pengajuan(
+    ctx: &PanelCtx,
+    caller: &Caller,
+    panel: &PanelDefinition,
+    id_loan: &str,
+    hash: &str,
+) -> AppResult<Value> {
     let now = ctx.kernel.clock.now().to_rfc3339();
     let db = &ctx.kernel.db;
     {
         let mut tx = db.begin_write().await?;
-        let loan = tx_store::load_loan(&mut tx, &panel.code, id_loan, db.is_postgres())
-            .await?
-            .ok_or_else(|| not_found(id_loan))?;
-        if let Some(first) = tx_store::find_response(&mut tx, &panel.code, id_loan, "pembatalan-pengajuan").await? {
+        let loan = tx_store::load_loan(&mut tx, &panel.code, id_loan, db.is_postgres()).await?;
+        let loan = ownership::owned(loan, caller, id_loan)?;
+        let first = tx_store::find_response(&mut tx, &panel.code, id_loan, "pembatalan-pengajuan").await?;
+        if let Some(first) = ownership::repeat(first, hash, id_loan, "pembatalan-pengajuan")? {
             return Ok(first);
         }
         let from = LoanState::parse(&loan.state)
@@ -109,7 +114,16 @@ pub async fn pembatalan_pengajuan(ctx: &PanelCtx, panel: &PanelDefinition, id_lo
         )
         .await?;
         let answer = json!({"Status": STATUS_OK, "Keterangan": "Pembatalan berhasil dilakukan"});
-        tx_store::save_response(&mut tx, &panel.code, id_loan, "pembatalan-pengajuan", &answer, &now).await?;
+        tx_store::save_response(
+            &mut tx,
+            &panel.code,
+            id_loan,
+            "pembatalan-pengajuan",
+            hash,
+            &answer,
+            &now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(answer)
     }
@@ -136,10 +150,12 @@ pub struct Claim {
     pub deskripsi: String,
     /// The request as sent.
     pub request: String,
+    /// The request's hash (a repeat with another body is a conflict).
+    pub hash: String,
 }
 
 /// `klaim/registrasi`: checks the policy, the dates and the deadline; answers documents and deadline.
-pub async fn klaim(ctx: &PanelCtx, panel: &PanelDefinition, c: &Claim) -> AppResult<Value> {
+pub async fn klaim(ctx: &PanelCtx, caller: &Caller, panel: &PanelDefinition, c: &Claim) -> AppResult<Value> {
     let now = ctx.kernel.clock.now().to_rfc3339();
     let today = today_jakarta(ctx.kernel.clock.as_ref());
     let db = &ctx.kernel.db;
@@ -154,10 +170,10 @@ pub async fn klaim(ctx: &PanelCtx, panel: &PanelDefinition, c: &Claim) -> AppRes
     })?;
     {
         let mut tx = db.begin_write().await?;
-        let loan = tx_store::load_loan(&mut tx, &panel.code, id_loan, db.is_postgres())
-            .await?
-            .ok_or_else(|| not_found(id_loan))?;
-        if let Some(first) = tx_store::find_response(&mut tx, &panel.code, id_loan, "klaim-registrasi").await? {
+        let loan = tx_store::load_loan(&mut tx, &panel.code, id_loan, db.is_postgres()).await?;
+        let loan = ownership::owned(loan, caller, id_loan)?;
+        let first = tx_store::find_response(&mut tx, &panel.code, id_loan, "klaim-registrasi").await?;
+        if let Some(first) = ownership::repeat(first, &c.hash, id_loan, "klaim-registrasi")? {
             return Ok(first);
         }
         if loan.policy_no.as_deref() != Some(c.no_polis.as_str()) {
@@ -234,22 +250,43 @@ pub async fn klaim(ctx: &PanelCtx, panel: &PanelDefinition, c: &Claim) -> AppRes
             "Tenggat_Waktu_Klaim": deadline.to_string(),
             "Dokumen_Klaim": docs,
         });
-        tx_store::save_response(&mut tx, &panel.code, id_loan, "klaim-registrasi", &answer, &now).await?;
+        tx_store::save_response(
+            &mut tx,
+            &panel.code,
+            id_loan,
+            "klaim-registrasi",
+            &c.hash,
+            &answer,
+            &now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(answer)
     }
 }
 
 /// `klaim/dokumen`: stores one document the claim type requires, before the deadline.
-pub async fn dokumen_klaim(ctx: &PanelCtx, panel: &PanelDefinition, upload: &Upload) -> AppResult<Value> {
+pub async fn dokumen_klaim(
+    ctx: &PanelCtx,
+    caller: &Caller,
+    panel: &PanelDefinition,
+    upload: &Upload,
+) -> AppResult<Value> {
     let id_loan = super::handlers::id_loan(&upload.field("ID_Loan")?)?;
     let id_loan = id_loan.as_str();
     let no_polis = upload.field("No_Polis")?;
     let kode = upload.field("Kode_Dokumen")?;
     let operation = format!("dokumen-klaim:{kode}");
+    let hash = ownership::hash_upload(
+        &upload.fields,
+        &["ID_Loan", "No_Polis", "Kode_Dokumen"],
+        upload.file.as_deref(),
+    );
     let today = today_jakarta(ctx.kernel.clock.as_ref());
     let db = &ctx.kernel.db;
-    if let Some(first) = store::find_response(db, &panel.code, id_loan, &operation).await? {
+    ownership::owned(store::loan(db, &panel.code, id_loan).await?, caller, id_loan)?;
+    let first = store::find_response(db, &panel.code, id_loan, &operation).await?;
+    if let Some(first) = ownership::repeat(first, &hash, id_loan, &operation)? {
         return Ok(first);
     }
     let store::ClaimRow {
@@ -289,7 +326,8 @@ pub async fn dokumen_klaim(ctx: &PanelCtx, panel: &PanelDefinition, upload: &Upl
     let path = documents::store(ctx, &pdf).await?;
     let now = ctx.kernel.clock.now().to_rfc3339();
     let mut tx = db.begin_write().await?;
-    if let Some(first) = tx_store::find_response(&mut tx, &panel.code, id_loan, &operation).await? {
+    let first = tx_store::find_response(&mut tx, &panel.code, id_loan, &operation).await?;
+    if let Some(first) = ownership::repeat(first, &hash, id_loan, &operation)? {
         return Ok(first);
     }
     let document = NewDocument {
@@ -304,7 +342,7 @@ pub async fn dokumen_klaim(ctx: &PanelCtx, panel: &PanelDefinition, upload: &Upl
     };
     tx_store::insert_document(&mut tx, &document, &now).await?;
     let answer = json!({"Status": STATUS_OK, "Keterangan": "Berhasil mengupload dokumen kelengkapan klaim"});
-    tx_store::save_response(&mut tx, &panel.code, id_loan, &operation, &answer, &now).await?;
+    tx_store::save_response(&mut tx, &panel.code, id_loan, &operation, &hash, &answer, &now).await?;
     tx.commit().await?;
     Ok(answer)
 }

@@ -18,6 +18,7 @@ pub mod epolicy;
 pub mod forms;
 pub mod handlers;
 pub mod lifecycle;
+pub mod ownership;
 pub mod store;
 pub mod store_claims;
 pub mod store_tx;

@@ -161,6 +161,22 @@ pub async fn claim(db: &Db, panel: &str, id_loan: &str) -> Result<Option<ClaimRo
     .await
 }
 
+/// A remembered first answer and the hash of the request that got it.
+#[derive(Debug, Clone)]
+pub struct Remembered {
+    /// The answer as first sent.
+    pub response: serde_json::Value,
+    /// The request body's hash; `None` for answers remembered before hashes were kept.
+    pub request_hash: Option<String>,
+}
+
+/// A `(response, request_hash)` row as a [`Remembered`] (an unreadable answer is none).
+pub fn remembered(row: Option<(String, Option<String>)>) -> Option<Remembered> {
+    let (text, request_hash) = row?;
+    let response = serde_json::from_str(&text).ok()?;
+    Some(Remembered { response, request_hash })
+}
+
 /// The first answer to `operation` on the loan, outside a transaction (a cheap early exit
 /// for repeats; the transaction looks again).
 pub async fn find_response(
@@ -168,16 +184,16 @@ pub async fn find_response(
     panel: &str,
     id_loan: &str,
     operation: &str,
-) -> Result<Option<serde_json::Value>, sqlx::Error> {
-    let text: Option<String> = sqlx::query_scalar(
-        "SELECT response FROM panel_requests WHERE panel_code = $1 AND id_loan = $2 AND operation = $3",
+) -> Result<Option<Remembered>, sqlx::Error> {
+    let row: Option<(String, Option<String>)> = sqlx::query_as(
+        "SELECT response, request_hash FROM panel_requests WHERE panel_code = $1 AND id_loan = $2 AND operation = $3",
     )
     .bind(panel)
     .bind(id_loan)
     .bind(operation)
     .fetch_optional(db)
     .await?;
-    Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+    Ok(remembered(row))
 }
 
 /// Reads a panel's definition.

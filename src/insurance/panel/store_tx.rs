@@ -27,41 +27,46 @@ pub async fn load_loan(
     .await
 }
 
-/// The first answer to this operation on the loan, if any.
+/// The first answer to this operation on the loan and the hash of the request that got
+/// it (none for answers remembered before hashes were kept), if any.
 pub async fn find_response(
     conn: &mut Conn,
     panel: &str,
     id_loan: &str,
     operation: &str,
-) -> Result<Option<serde_json::Value>, sqlx::Error> {
-    let text: Option<String> = sqlx::query_scalar(
-        "SELECT response FROM panel_requests WHERE panel_code = $1 AND id_loan = $2 AND operation = $3",
+) -> Result<Option<super::store::Remembered>, sqlx::Error> {
+    let row: Option<(String, Option<String>)> = sqlx::query_as(
+        "SELECT response, request_hash FROM panel_requests WHERE panel_code = $1 AND id_loan = $2 AND operation = $3",
     )
     .bind(panel)
     .bind(id_loan)
     .bind(operation)
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+    Ok(super::store::remembered(row))
 }
 
-/// Remembers the first answer to this operation (a repeat gets it back).
+/// Remembers the first answer to this operation and its request's hash (a repeat with the
+/// same body gets the answer back).
 pub async fn save_response(
     conn: &mut Conn,
     panel: &str,
     id_loan: &str,
     operation: &str,
+    request_hash: &str,
     answer: &serde_json::Value,
     now: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO panel_requests (panel_code, id_loan, operation, response, created_at) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO panel_requests (panel_code, id_loan, operation, response, created_at, request_hash) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(panel)
     .bind(id_loan)
     .bind(operation)
     .bind(answer.to_string())
     .bind(now)
+    .bind(request_hash)
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -52,8 +52,9 @@ pub enum SignatureError {
     /// A header is missing.
     #[error("Header {0} tidak ditemukan")]
     MissingHeader(&'static str),
-    /// The cons-id is not registered.
-    #[error("Consumer ID tidak terdaftar")]
+    /// The cons-id is not registered. It reads exactly as a bad signature, so nobody can
+    /// learn which cons-ids exist by trying them.
+    #[error("Signature tidak valid")]
     UnknownConsumer,
     /// The timestamp is not a number or too far from the server clock.
     #[error("Timestamp tidak valid atau selisih waktu lebih dari 5 menit")]
@@ -190,17 +191,23 @@ where
         (_, _, _, None) => return Ok(Err(SignatureError::MissingHeader("user_key"))),
         (Some(c), Some(t), Some(s), Some(u)) => (c, t, s, u),
     };
+    // The timestamp is judged before the consumer is looked up, so its answer is the same
+    // for a registered and an unknown cons-id. `abs_diff` cannot overflow (an i64::MAX or
+    // i64::MIN timestamp is merely far away).
+    match timestamp.parse::<i64>() {
+        Ok(ts) if now_unix.abs_diff(ts) <= MAX_DRIFT_SECS.unsigned_abs() => {}
+        _ => return Ok(Err(SignatureError::Timestamp)),
+    }
     let Some(consumer) = find(cons_id).await? else {
         return Ok(Err(SignatureError::UnknownConsumer));
     };
-    match timestamp.parse::<i64>() {
-        Ok(ts) if (now_unix - ts).abs() <= MAX_DRIFT_SECS => {}
-        _ => return Ok(Err(SignatureError::Timestamp)),
-    }
     if !bpjs_crypto::signature_matches(&consumer.cons_id, &consumer.secret, timestamp, signature) {
         return Ok(Err(SignatureError::BadSignature));
     }
-    if consumer.user_key != user_key {
+    // Constant time: the comparison's duration says nothing about how much of a guessed
+    // user_key was right.
+    let same_key: bool = subtle::ConstantTimeEq::ct_eq(consumer.user_key.as_bytes(), user_key.as_bytes()).into();
+    if !same_key {
         return Ok(Err(SignatureError::BadUserKey));
     }
     Ok(Ok(SignedRequest {

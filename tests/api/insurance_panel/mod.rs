@@ -247,4 +247,5 @@ mod cancellation;
 mod claims;
 mod cli;
 mod decisions;
+mod ownership;
 mod premium;

@@ -35,7 +35,7 @@ db_test!(
                 ts.clone(),
                 bpjs_crypto::signature("9999", "pwd", &ts),
                 "demo-user-key",
-                "Consumer ID tidak terdaftar",
+                "Signature tidak valid",
             ),
             (
                 "1234",
@@ -55,6 +55,29 @@ db_test!(
                 "1234",
                 "1000".to_string(),
                 bpjs_crypto::signature("1234", "pwd", "1000"),
+                "demo-user-key",
+                "Timestamp tidak valid atau selisih waktu lebih dari 5 menit",
+            ),
+            // The far ends of i64 are refused, not an overflow.
+            (
+                "1234",
+                i64::MAX.to_string(),
+                bpjs_crypto::signature("1234", "pwd", &i64::MAX.to_string()),
+                "demo-user-key",
+                "Timestamp tidak valid atau selisih waktu lebih dari 5 menit",
+            ),
+            (
+                "1234",
+                i64::MIN.to_string(),
+                bpjs_crypto::signature("1234", "pwd", &i64::MIN.to_string()),
+                "demo-user-key",
+                "Timestamp tidak valid atau selisih waktu lebih dari 5 menit",
+            ),
+            // An unknown cons-id with a stale timestamp hears what a known one hears.
+            (
+                "9999",
+                "1000".to_string(),
+                bpjs_crypto::signature("9999", "pwd", "1000"),
                 "demo-user-key",
                 "Timestamp tidak valid atau selisih waktu lebih dari 5 menit",
             ),

@@ -100,7 +100,7 @@ vclaim_test!(simulator_refuses_bad_signatures_and_headers, |backend| async move 
     let body = signed(&app, path, "1234", "not-pwd", "demo-user-key", now).await;
     assert_eq!(refusal(200, &body, "401"), "Signature tidak valid");
     let body = signed(&app, path, "4321", "pwd", "demo-user-key", now).await;
-    assert_eq!(refusal(200, &body, "401"), "Consumer ID tidak terdaftar");
+    assert_eq!(refusal(200, &body, "401"), "Signature tidak valid");
     let body = signed(&app, path, "1234", "pwd", "demo-user-key-2", now).await;
     assert_eq!(refusal(200, &body, "401"), "User key tidak valid");
     // Another consumer's valid signature under this consumer's id.

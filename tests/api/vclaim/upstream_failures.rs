@@ -28,7 +28,7 @@ vclaim_test!(
             return;
         };
         let (status, body) = get(&app, &format!("/api/v1/bpjs/nik/{NIK}")).await;
-        assert_eq!(refusal(status, &body, "401"), "Consumer ID tidak terdaftar");
+        assert_eq!(refusal(status, &body, "401"), "Signature tidak valid");
 
         let Some(app) = proxy(backend, base, None, |v| v.user_key = Secret::new("someone-elses-key")).await else {
             return;
