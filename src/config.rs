@@ -44,6 +44,10 @@ pub struct Config {
     pub secret_pepper: Option<String>,
     /// Hashing of secrets people choose (Argon2id parameters).
     pub secrets: crate::kernel::secret::SecretsConfig,
+    /// SQLite commit durability, `FULL` (default: an acknowledged write survives a power
+    /// cut) or `NORMAL` (faster; the last commits can vanish on a power cut). Also
+    /// `JEMBATAN_SQLITE_SYNCHRONOUS`.
+    pub sqlite_synchronous: crate::kernel::db::Synchronous,
 }
 
 impl Default for Config {
@@ -62,6 +66,7 @@ impl Default for Config {
             data_key: None,
             secret_pepper: None,
             secrets: Default::default(),
+            sqlite_synchronous: Default::default(),
         }
     }
 }
@@ -107,6 +112,7 @@ impl Config {
             outbox: self.outbox.clone(),
             keys,
             secrets: self.secrets.clone(),
+            sqlite_synchronous: self.sqlite_synchronous,
         })
     }
 

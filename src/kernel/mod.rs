@@ -46,6 +46,8 @@ pub struct KernelSettings {
     pub keys: Keys,
     /// Hashing parameters for secrets people choose.
     pub secrets: SecretsConfig,
+    /// SQLite's commit durability.
+    pub sqlite_synchronous: db::Synchronous,
 }
 
 /// The one thing every family shares: database, clock, journal, metrics, outbox, HTTP
@@ -94,7 +96,7 @@ impl std::ops::Deref for Kernel {
 impl Kernel {
     /// Connects to the database, runs migrations and starts the journal writer.
     pub async fn start(settings: KernelSettings, clock: SharedClock) -> anyhow::Result<Kernel> {
-        let db = Db::connect(&settings.database_url).await?;
+        let db = Db::connect_with(&settings.database_url, settings.sqlite_synchronous).await?;
         db.migrate().await?;
         let journal = Journal::start(db.clone());
         Ok(Kernel(Arc::new(KernelParts {
