@@ -57,6 +57,12 @@ pub enum Command {
         #[command(subcommand)]
         action: TokenAction,
     },
+    /// BPJS consumers (VClaim simulator and Antrean RS): add, rotate, disable, list.
+    Consumer {
+        /// What to do.
+        #[command(subcommand)]
+        action: crate::cli_credentials::ConsumerCommand,
+    },
     /// PPOB administration.
     Ppob {
         /// What to do.
@@ -175,6 +181,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     println!("revoked {name}");
                 }
             }
+        }
+        Command::Consumer { action } => {
+            let state = AppState::with_system_clock(config).await?;
+            return crate::cli_credentials::run_consumer(&state, action).await;
         }
         Command::Ppob { action } => {
             let state = AppState::with_system_clock(config).await?;

@@ -108,7 +108,7 @@ impl Kernel {
             outbox_config: settings.outbox,
             http: reqwest::Client::builder().build()?,
             tokens: BearerTokens::default(),
-            bpjs_consumers: BpjsConsumers::default(),
+            bpjs_consumers: BpjsConsumers::new(settings.keys.clone()),
             public_url: settings.public_url.trim_end_matches('/').to_string(),
             data_dir: settings.data_dir,
             keys: settings.keys,
