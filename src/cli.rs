@@ -192,7 +192,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Insurance { action } => {
             let state = AppState::with_system_clock(config).await?;
-            return crate::insurance::cli::run(&state.panels, action).await;
+            return crate::insurance::cli::run(&state.panels, &state.broker, action).await;
         }
     }
     Ok(ExitCode::SUCCESS)
