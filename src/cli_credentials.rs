@@ -22,7 +22,12 @@ pub async fn seal_at_rest(state: &AppState) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("sealing panel clients: {e:?}"))?;
     if consumers + panels + clients > 0 {
-        tracing::info!(consumers, panels, clients, "sealed secrets stored in clear by an older version");
+        tracing::info!(
+            consumers,
+            panels,
+            clients,
+            "sealed secrets stored in clear by an older version"
+        );
     }
     Ok(())
 }

@@ -246,7 +246,11 @@ pub async fn run_panel_client(ctx: &PanelCtx, command: PanelClientCommand) -> an
             broker_password,
         } => {
             let login_change = broker_url.is_some() || broker_username.is_some() || broker_password.is_some();
-            let password = if login_change { password } else { password.or(Some(None)) };
+            let password = if login_change {
+                password
+            } else {
+                password.or(Some(None))
+            };
             if !basic::exists(db, CLIENT_REALM, &username).await? {
                 return Ok(missing("panel client", &username));
             }

@@ -145,7 +145,11 @@ impl Outbox {
             .insert(family.to_string(), resolver);
     }
 
-    async fn credential_headers(&self, family: &str, reference: Option<String>) -> Result<Vec<(String, String)>, String> {
+    async fn credential_headers(
+        &self,
+        family: &str,
+        reference: Option<String>,
+    ) -> Result<Vec<(String, String)>, String> {
         let Some(reference) = reference else {
             return Ok(Vec::new());
         };

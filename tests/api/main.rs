@@ -4,9 +4,11 @@
 pub mod common;
 
 mod architecture;
+mod at_rest;
 mod hr;
 mod insurance_broker;
 mod insurance_panel;
+mod onboarding;
 mod operations;
 mod outbox;
 mod participant;

@@ -156,7 +156,13 @@ mod tests {
 
     #[test]
     fn json_callbacks_name_the_login_and_never_carry_it() {
-        let message = json("aap", &scope(), "B02", "post-status", &serde_json::json!({"Status": "TERIMA"}));
+        let message = json(
+            "aap",
+            &scope(),
+            "B02",
+            "post-status",
+            &serde_json::json!({"Status": "TERIMA"}),
+        );
         assert_eq!(message.target_url, "http://127.0.0.1:1/aap/post-status");
         assert!(message.headers.is_empty());
         let reference: CredentialRef = serde_json::from_str(message.credential.as_deref().unwrap()).unwrap();

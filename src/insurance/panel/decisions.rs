@@ -141,7 +141,11 @@ pub async fn claim_status(
             keterangan: keterangan.to_string(),
             no_polis,
         };
-        crate::kernel::outbox::enqueue(&mut tx, &callbacks::json(&loan.client, &scope, &panel.code, "post-status", &body)).await?;
+        crate::kernel::outbox::enqueue(
+            &mut tx,
+            &callbacks::json(&loan.client, &scope, &panel.code, "post-status", &body),
+        )
+        .await?;
         tx.commit().await?;
     }
     ctx.kernel.outbox.wake();
@@ -212,7 +216,15 @@ pub async fn claim_payment(
         ];
         crate::kernel::outbox::enqueue(
             &mut tx,
-            &callbacks::multipart(&loan.client, &scope, &panel.code, "post-pembayaran", &fields, file_name, &proof.bytes),
+            &callbacks::multipart(
+                &loan.client,
+                &scope,
+                &panel.code,
+                "post-pembayaran",
+                &fields,
+                file_name,
+                &proof.bytes,
+            ),
         )
         .await?;
         tx.commit().await?;

@@ -36,12 +36,13 @@ pub async fn verify(db: &Db, realm: &str, headers: &HeaderMap) -> Result<Option<
     let Some((user, pass)) = credentials(headers) else {
         return Ok(None);
     };
-    let row: Option<(String, String)> =
-        sqlx::query_as("SELECT secret_hash, scope FROM basic_clients WHERE realm = $1 AND username = $2 AND active = 1")
-            .bind(realm)
-            .bind(&user)
-            .fetch_optional(db)
-            .await?;
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT secret_hash, scope FROM basic_clients WHERE realm = $1 AND username = $2 AND active = 1",
+    )
+    .bind(realm)
+    .bind(&user)
+    .fetch_optional(db)
+    .await?;
     Ok(row.and_then(|(hash, scope)| secret::verify(&pass, &hash).then_some(BasicClient { username: user, scope })))
 }
 
