@@ -66,7 +66,7 @@ impl AppState {
     /// Connects to the database, runs migrations and starts the journal writer.
     pub async fn new(config: Config, clock: SharedClock) -> anyhow::Result<AppState> {
         let kernel = Kernel::start(config.kernel_settings()?, clock).await?;
-        Ok(AppState(Arc::new(AppStateInner {
+        let state = AppState(Arc::new(AppStateInner {
             participant: participant::context(kernel.clone(), config.participant.clone())?,
             queue: queue::context(kernel.clone(), config.queue.clone()),
             hr: hr::context(kernel.clone(), config.hr.clone()),
@@ -75,7 +75,9 @@ impl AppState {
             broker: insurance::broker::context(kernel.clone(), config.insurance.broker.clone())?,
             kernel,
             config: Arc::new(config),
-        })))
+        }));
+        crate::cli_credentials::seal_at_rest(&state).await?;
+        Ok(state)
     }
 
     /// Same as [`AppState::new`] with the system clock.

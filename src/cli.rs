@@ -69,6 +69,12 @@ pub enum Command {
         #[command(subcommand)]
         action: crate::hr::cli::HrCommand,
     },
+    /// BPJS consumers (VClaim simulator and Antrean RS): add, rotate, disable, list.
+    Consumer {
+        /// What to do.
+        #[command(subcommand)]
+        action: crate::cli_credentials::ConsumerCommand,
+    },
     /// PPOB administration.
     Ppob {
         /// What to do.
@@ -155,13 +161,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let state = AppState::with_system_clock(config).await?;
             return crate::hr::cli::run(&state.hr, action).await;
         }
+        Command::Consumer { action } => {
+            let state = AppState::with_system_clock(config).await?;
+            return crate::cli_credentials::run_consumer(&state, action).await;
+        }
         Command::Ppob { action } => {
             let state = AppState::with_system_clock(config).await?;
             return crate::ppob::cli::run(&state.ppob, action).await;
         }
         Command::Insurance { action } => {
             let state = AppState::with_system_clock(config).await?;
-            return crate::insurance::cli::run(&state.panels, action).await;
+            return crate::insurance::cli::run(&state.panels, &state.broker, action).await;
         }
     }
     Ok(ExitCode::SUCCESS)

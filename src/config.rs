@@ -46,6 +46,10 @@ pub struct Config {
     pub secrets: crate::kernel::secret::SecretsConfig,
     /// `[server]`: HTTP timeouts and the shutdown deadline.
     pub server: crate::kernel::edge::ServerConfig,
+    /// SQLite commit durability, `FULL` (default: an acknowledged write survives a power
+    /// cut) or `NORMAL` (faster; the last commits can vanish on a power cut). Also
+    /// `JEMBATAN_SQLITE_SYNCHRONOUS`.
+    pub sqlite_synchronous: crate::kernel::db::Synchronous,
 }
 
 impl Default for Config {
@@ -65,6 +69,7 @@ impl Default for Config {
             secret_pepper: None,
             secrets: Default::default(),
             server: Default::default(),
+            sqlite_synchronous: Default::default(),
         }
     }
 }
@@ -110,6 +115,7 @@ impl Config {
             outbox: self.outbox.clone(),
             keys,
             secrets: self.secrets.clone(),
+            sqlite_synchronous: self.sqlite_synchronous,
         })
     }
 

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::app::AppState;
-use crate::kernel::auth::bpjs::{self, Consumer};
+use crate::kernel::auth::bpjs::Consumer;
 use crate::kernel::import::ImportSummary;
 use crate::{hr, insurance, participant, ppob, queue};
 
@@ -18,17 +18,19 @@ pub async fn load(state: &AppState) -> anyhow::Result<()> {
         Consumer {
             cons_id: "1234".into(),
             secret: "pwd".into(),
-            user_key: "demo-user-key".into(),
+            vclaim_user_key: "demo-user-key".into(),
+            antrean_user_key: "demo-antrean-key".into(),
             kode_ppk: DEMO_PPK.into(),
         },
         Consumer {
             cons_id: "5678".into(),
             secret: "pwd2".into(),
-            user_key: "demo-user-key-2".into(),
+            vclaim_user_key: "demo-user-key-2".into(),
+            antrean_user_key: "demo-antrean-key-2".into(),
             kode_ppk: DEMO_PPK_2.into(),
         },
     ] {
-        bpjs::upsert(&state.db, &consumer).await?;
+        state.kernel.bpjs_consumers.upsert(&state.db, &consumer).await?;
     }
     participant::load_demo(&state.participant).await?;
     queue::load_demo(&state.queue, DEMO_PPK, DEMO_PPK_2).await?;
@@ -67,7 +69,8 @@ pub fn print_credentials(state: &AppState) {
     println!(
         "Demo data loaded. Credentials:
   participant proxy      Authorization: Bearer demo-hospital-token   ({base}/api/v1/bpjs/nokartu/0011336526592)
-  VClaim sim, Antrean RS cons-id 1234, secret pwd, user_key demo-user-key (second hospital: 5678 / pwd2 / demo-user-key-2)
+  VClaim simulator       cons-id 1234, secret pwd, user_key demo-user-key (second hospital: 5678 / pwd2 / demo-user-key-2)
+  Antrean RS             cons-id 1234, secret pwd, user_key demo-antrean-key (second hospital: 5678 / pwd2 / demo-antrean-key-2)
   HR                     OAuth2 client demo-client / demo-secret, header Tenant: demo   ({base}/oauth/token)
   PPOB                   memberid DEMO01, memberpass demo-pass, memberpin 123456   ({base}/ppob)
   insurance panels       HTTP Basic aap / aap-secret   ({base}/asuransi/A03)

@@ -5,6 +5,7 @@
 pub mod app;
 pub mod cli;
 pub mod cli_auth;
+pub mod cli_credentials;
 pub mod config;
 pub mod demo;
 pub mod kernel;

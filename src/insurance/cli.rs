@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
+use crate::insurance::broker::BrokerCtx;
 use crate::insurance::panel::{self, auth::Scope, decisions, documents, PanelCtx};
 use crate::kernel::auth::basic;
 use crate::kernel::error::AppError;
@@ -102,6 +103,24 @@ pub enum InsuranceCommand {
         #[arg(long, default_value = "*")]
         panels: String,
     },
+    /// The broker's bank clients (who call `/aap/bank`): add, rotate, disable, list.
+    BankClient {
+        /// What to do.
+        #[command(subcommand)]
+        action: crate::insurance::cli_logins::LoginCommand,
+    },
+    /// The logins panels call the broker back with: add, rotate, disable, list.
+    CallbackLogin {
+        /// What to do.
+        #[command(subcommand)]
+        action: crate::insurance::cli_logins::LoginCommand,
+    },
+    /// The panels' broker clients (who call `/asuransi/...`): add, rotate, disable, list.
+    PanelClient {
+        /// What to do.
+        #[command(subcommand)]
+        action: crate::insurance::cli_logins::PanelClientCommand,
+    },
     /// Create or replace a member of a panel's staff (admin API).
     Staff {
         /// User name.
@@ -146,8 +165,12 @@ fn outcome(result: Result<String, AppError>) -> anyhow::Result<ExitCode> {
 }
 
 /// Runs an insurance subcommand.
-pub async fn run(ctx: &PanelCtx, command: InsuranceCommand) -> anyhow::Result<ExitCode> {
+pub async fn run(ctx: &PanelCtx, broker: &BrokerCtx, command: InsuranceCommand) -> anyhow::Result<ExitCode> {
+    use crate::insurance::cli_logins::{run_login, run_panel_client, BANK, CALLBACK};
     let code = match command {
+        InsuranceCommand::BankClient { action } => run_login(broker, BANK, "bank client", action).await?,
+        InsuranceCommand::CallbackLogin { action } => run_login(broker, CALLBACK, "callback login", action).await?,
+        InsuranceCommand::PanelClient { action } => run_panel_client(ctx, action).await?,
         InsuranceCommand::Panels => {
             for (code, name) in panel::store::list_panels(&ctx.kernel.db).await? {
                 println!("{code}\t{name}");
@@ -254,14 +277,9 @@ pub async fn run(ctx: &PanelCtx, command: InsuranceCommand) -> anyhow::Result<Ex
                 broker_username,
                 broker_password,
             };
-            basic::upsert(
-                &ctx.kernel,
-                panel::CLIENT_REALM,
-                &username,
-                &password,
-                &serde_json::to_string(&scope)?,
-            )
-            .await?;
+            panel::auth::save_client(ctx, &username, &password, scope)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
             println!("client {username} saved");
             ExitCode::SUCCESS
         }

@@ -8,6 +8,7 @@
 pub mod answers;
 pub mod broker;
 pub mod cli;
+pub mod cli_logins;
 pub mod ids;
 pub mod panel;
 pub mod wire;

@@ -76,9 +76,36 @@ impl WriteTx {
     }
 }
 
-/// SQLite settings applied to every new connection (the `Any` driver takes only a URL).
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-     PRAGMA busy_timeout = 15000; PRAGMA foreign_keys = ON;";
+/// SQLite settings applied to every new connection (the `Any` driver takes only a URL);
+/// `synchronous` comes from [`Synchronous`].
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 15000; PRAGMA foreign_keys = ON;";
+
+/// How hard SQLite makes a commit durable (`sqlite_synchronous`, `JEMBATAN_SQLITE_SYNCHRONOUS`).
+///
+/// `FULL` (the default) syncs the write-ahead log on every commit, so an acknowledged
+/// payment or booking survives a power cut. `NORMAL` syncs only at checkpoints: faster
+/// commits, still safe when the process is killed, but the last commits before a power cut
+/// or an OS crash can vanish. PostgreSQL ignores it (its own `synchronous_commit` rules).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Synchronous {
+    /// Sync the WAL on every commit.
+    #[default]
+    #[serde(alias = "full")]
+    Full,
+    /// Sync at checkpoints only.
+    #[serde(alias = "normal")]
+    Normal,
+}
+
+impl Synchronous {
+    fn pragma(self) -> &'static str {
+        match self {
+            Synchronous::Full => "PRAGMA synchronous = FULL;",
+            Synchronous::Normal => "PRAGMA synchronous = NORMAL;",
+        }
+    }
+}
 
 /// Writer connections on SQLite. One writer holds the lock at a time; a few more keep
 /// the next transactions ready on their own worker threads, so the lock passes on as soon
@@ -90,14 +117,15 @@ const SQLITE_WRITERS: u32 = 4;
 /// A SQLite pool of at most `connections`, each with [`SQLITE_PRAGMAS`]. An embedded
 /// file's connection cannot drop, so a connection is not pinged before each use (that
 /// would cost a round trip to its worker thread per query).
-async fn sqlite_pool(url: &str, connections: u32) -> Result<AnyPool, sqlx::Error> {
+async fn sqlite_pool(url: &str, connections: u32, synchronous: Synchronous) -> Result<AnyPool, sqlx::Error> {
     AnyPoolOptions::new()
         .max_connections(connections)
         .acquire_timeout(Duration::from_secs(30))
         .test_before_acquire(false)
-        .after_connect(|conn, _meta| {
+        .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 conn.execute(SQLITE_PRAGMAS).await?;
+                conn.execute(synchronous.pragma()).await?;
                 Ok(())
             })
         })
@@ -113,6 +141,11 @@ impl Db {
     /// [`SQLITE_WRITERS`] wait on SQLite's write lock (`BEGIN IMMEDIATE`, busy timeout) and
     /// the rest wait their turn in the pool's FIFO queue. Reads use the other pool.
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        Db::connect_with(url, Synchronous::default()).await
+    }
+
+    /// [`Db::connect`] with SQLite's commit durability chosen.
+    pub async fn connect_with(url: &str, synchronous: Synchronous) -> anyhow::Result<Db> {
         sqlx::any::install_default_drivers();
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = AnyPoolOptions::new()
@@ -129,15 +162,15 @@ impl Db {
             let url = sqlite_create_url(url);
             if url.contains(":memory:") {
                 // Every connection to `:memory:` is its own database: one connection for all.
-                let pool = sqlite_pool(&url, 1).await?;
+                let pool = sqlite_pool(&url, 1, synchronous).await?;
                 return Ok(Db {
                     writer: pool.clone(),
                     pool,
                     backend: Backend::Sqlite,
                 });
             }
-            let writer = sqlite_pool(&url, SQLITE_WRITERS).await?;
-            let pool = sqlite_pool(&url, 8).await?;
+            let writer = sqlite_pool(&url, SQLITE_WRITERS, synchronous).await?;
+            let pool = sqlite_pool(&url, 8, synchronous).await?;
             Ok(Db {
                 pool,
                 writer,
@@ -307,5 +340,24 @@ mod tests {
         );
         assert_eq!(sqlite_create_url("sqlite://a.db?mode=ro"), "sqlite://a.db?mode=ro");
         assert_eq!(sqlite_create_url("sqlite::memory:"), "sqlite::memory:");
+    }
+
+    async fn synchronous_of(db: &Db) -> i64 {
+        let (level,): (i64,) = sqlx::query_as("PRAGMA synchronous").fetch_one(db.pool()).await.unwrap();
+        level
+    }
+
+    #[tokio::test]
+    async fn sqlite_commits_sync_fully_unless_normal_is_chosen() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("a.db").display());
+        // SQLite reports FULL as 2 and NORMAL as 1.
+        assert_eq!(synchronous_of(&Db::connect(&url).await.unwrap()).await, 2);
+        assert_eq!(
+            synchronous_of(&Db::connect_with(&url, Synchronous::Normal).await.unwrap()).await,
+            1
+        );
+        let parsed: Synchronous = serde_json::from_str("\"normal\"").unwrap();
+        assert_eq!(parsed, Synchronous::Normal);
     }
 }

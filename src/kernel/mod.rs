@@ -49,6 +49,8 @@ pub struct KernelSettings {
     pub keys: Keys,
     /// Hashing parameters for secrets people choose.
     pub secrets: SecretsConfig,
+    /// SQLite's commit durability.
+    pub sqlite_synchronous: db::Synchronous,
 }
 
 /// The one thing every family shares: database, clock, journal, metrics, outbox, HTTP
@@ -101,7 +103,7 @@ impl std::ops::Deref for Kernel {
 impl Kernel {
     /// Connects to the database, runs migrations and starts the journal writer.
     pub async fn start(settings: KernelSettings, clock: SharedClock) -> anyhow::Result<Kernel> {
-        let db = Db::connect(&settings.database_url).await?;
+        let db = Db::connect_with(&settings.database_url, settings.sqlite_synchronous).await?;
         db.migrate().await?;
         let journal = Journal::start(db.clone());
         let hasher = Hasher::new(&settings.secrets, settings.keys.pepper())?;
@@ -116,7 +118,7 @@ impl Kernel {
             outbox_config: settings.outbox,
             http: reqwest::Client::builder().build()?,
             tokens: BearerTokens::new(lockouts.clone(), settings.keys.clone()),
-            bpjs_consumers: BpjsConsumers::with_lockouts(lockouts.clone()),
+            bpjs_consumers: BpjsConsumers::new(settings.keys.clone(), lockouts.clone()),
             public_url: settings.public_url.trim_end_matches('/').to_string(),
             data_dir: settings.data_dir,
             keys: settings.keys,

@@ -5,8 +5,15 @@
 //! Several servers may share one PostgreSQL database: a message is claimed with
 //! `FOR UPDATE SKIP LOCKED` and a lease, so exactly one worker delivers it at a time.
 //! A crash after the claim only delays the message until the lease expires.
+//!
+//! A row never holds a credential: a message that must log in toward its receiver names
+//! the credential (`credential`, a reference the family defines), and the family's
+//! [`CredentialResolver`] turns it into headers when the message is sent.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -60,7 +67,18 @@ pub struct OutboxMessage {
     /// Messages with the same key are delivered one at a time in the order they were
     /// written (e.g. one loan's status changes); `None` for messages that need no order.
     pub ordering_key: Option<String>,
+    /// The credential to send with, as a reference the family's [`CredentialResolver`]
+    /// resolves at send time (never the credential itself); `None` when none is needed.
+    pub credential: Option<String>,
 }
+
+/// What a [`CredentialResolver`] answers: the headers to add, or why it cannot (the
+/// credential was removed or disabled; the message is retried later).
+pub type CredentialFuture = Pin<Box<dyn Future<Output = Result<Vec<(String, String)>, String>> + Send>>;
+
+/// Turns a message's credential reference into headers when it is sent, so the outbox
+/// holds no password and a rotated password is used by every later attempt.
+pub type CredentialResolver = Arc<dyn Fn(String) -> CredentialFuture + Send + Sync>;
 
 /// Inserts an [`OutboxMessage`] in an open transaction, so the message commits or rolls
 /// back with the state change that owes it: `outbox::enqueue(&mut tx, &message)`.
@@ -71,8 +89,8 @@ pub struct OutboxMessage {
 pub async fn enqueue(tx: &mut WriteTx, message: &OutboxMessage) -> Result<(), sqlx::Error> {
     let now = SystemClock.now();
     sqlx::query(
-        "INSERT INTO outbox (family, target_url, content_type, body, headers, status, attempts, next_attempt_at, created_at, ordering_key) \
-         VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $8)",
+        "INSERT INTO outbox (family, target_url, content_type, body, headers, status, attempts, next_attempt_at, created_at, ordering_key, credential_ref) \
+         VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $8, $9)",
     )
     .bind(&message.family)
     .bind(&message.target_url)
@@ -82,15 +100,23 @@ pub async fn enqueue(tx: &mut WriteTx, message: &OutboxMessage) -> Result<(), sq
     .bind(now.timestamp_millis())
     .bind(now.to_rfc3339())
     .bind(&message.ordering_key)
+    .bind(&message.credential)
     .execute(&mut **tx)
     .await
     .map(|_| ())
 }
 
 /// Handle to wake the delivery worker after enqueueing.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Outbox {
     wake: Arc<Notify>,
+    resolvers: Arc<RwLock<HashMap<String, CredentialResolver>>>,
+}
+
+impl std::fmt::Debug for Outbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Outbox")
+    }
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -102,12 +128,36 @@ struct Due {
     body: Vec<u8>,
     headers: String,
     attempts: i64,
+    credential_ref: Option<String>,
 }
 
 impl Outbox {
     /// Wakes the worker so a message just committed goes out now.
     pub fn wake(&self) {
         self.wake.notify_one();
+    }
+
+    /// Registers how `family`'s credential references become headers at send time.
+    pub fn resolve_credentials(&self, family: &str, resolver: CredentialResolver) {
+        self.resolvers
+            .write()
+            .expect("resolver lock")
+            .insert(family.to_string(), resolver);
+    }
+
+    async fn credential_headers(
+        &self,
+        family: &str,
+        reference: Option<String>,
+    ) -> Result<Vec<(String, String)>, String> {
+        let Some(reference) = reference else {
+            return Ok(Vec::new());
+        };
+        let resolver = self.resolvers.read().expect("resolver lock").get(family).cloned();
+        match resolver {
+            Some(resolve) => resolve(reference).await,
+            None => Err(format!("no credential resolver for {family}")),
+        }
     }
 
     /// Runs the delivery worker until `shutdown` resolves.
@@ -119,6 +169,7 @@ impl Outbox {
         shutdown: tokio::sync::watch::Receiver<bool>,
     ) -> tokio::task::JoinHandle<()> {
         let wake = self.wake.clone();
+        let outbox = self.clone();
         tokio::spawn(async move {
             let client = reqwest::Client::builder()
                 .timeout(Duration::from_millis(config.request_timeout_ms))
@@ -126,7 +177,7 @@ impl Outbox {
                 .expect("HTTP client");
             let mut shutdown = shutdown;
             loop {
-                match deliver_due(&db, &client, &journal, &config, &SystemClock).await {
+                match deliver_due(&outbox, &db, &client, &journal, &config, &SystemClock).await {
                     Ok(n) if n > 0 => continue,
                     Ok(_) => {}
                     Err(err) => tracing::warn!(error = %err, "outbox poll failed"),
@@ -148,6 +199,7 @@ const LEASE_MS: i64 = 60_000;
 
 /// Claims and delivers the messages that are due; returns how many were tried.
 async fn deliver_due(
+    outbox: &Outbox,
     db: &Db,
     client: &reqwest::Client,
     journal: &Journal,
@@ -162,7 +214,7 @@ async fn deliver_due(
          AND (ordering_key IS NULL OR NOT EXISTS (SELECT 1 FROM outbox e WHERE e.ordering_key = o.ordering_key \
               AND e.status = 'pending' AND e.id < o.id)) \
          ORDER BY id LIMIT 16 {lock}) \
-         RETURNING id, family, target_url, content_type, body, headers, attempts"
+         RETURNING id, family, target_url, content_type, body, headers, attempts, credential_ref"
     );
     let mut tx = db.begin_write().await?;
     let due: Vec<Due> = sqlx::query_as(&claim)
@@ -174,7 +226,7 @@ async fn deliver_due(
     let tried = due.len();
     let deliveries = due
         .into_iter()
-        .map(|message| deliver_one(db, client, journal, config, clock, message));
+        .map(|message| deliver_one(outbox, db, client, journal, config, clock, message));
     for result in futures::future::join_all(deliveries).await {
         result?;
     }
@@ -182,6 +234,7 @@ async fn deliver_due(
 }
 
 async fn deliver_one(
+    outbox: &Outbox,
     db: &Db,
     client: &reqwest::Client,
     journal: &Journal,
@@ -191,17 +244,25 @@ async fn deliver_one(
 ) -> Result<(), sqlx::Error> {
     let started = std::time::Instant::now();
     let headers: Vec<(String, String)> = serde_json::from_str(&message.headers).unwrap_or_default();
-    let mut request = client
-        .post(&message.target_url)
-        .header(reqwest::header::CONTENT_TYPE, &message.content_type)
-        .body(message.body.clone());
-    for (name, value) in &headers {
-        request = request.header(name, value);
-    }
-    let outcome = match request.send().await {
-        Ok(response) if response.status().is_success() => Ok(response.status().as_u16()),
-        Ok(response) => Err((response.status().as_u16(), format!("HTTP {}", response.status()))),
-        Err(err) => Err((0, format!("transport: {err}"))),
+    let outcome = match outbox
+        .credential_headers(&message.family, message.credential_ref.clone())
+        .await
+    {
+        Err(why) => Err((0, format!("credential: {why}"))),
+        Ok(credential) => {
+            let mut request = client
+                .post(&message.target_url)
+                .header(reqwest::header::CONTENT_TYPE, &message.content_type)
+                .body(message.body.clone());
+            for (name, value) in headers.iter().chain(&credential) {
+                request = request.header(name, value);
+            }
+            match request.send().await {
+                Ok(response) if response.status().is_success() => Ok(response.status().as_u16()),
+                Ok(response) => Err((response.status().as_u16(), format!("HTTP {}", response.status()))),
+                Err(err) => Err((0, format!("transport: {err}"))),
+            }
+        }
     };
     let attempts = message.attempts + 1;
     let now = clock.now().timestamp_millis();

@@ -88,7 +88,12 @@ async fn authenticate(ctx: &ParticipantCtx, headers: &HeaderMap) -> AppResult<Si
     let kernel = &ctx.kernel;
     match kernel
         .bpjs_consumers
-        .verify(&kernel.db, headers, kernel.clock.now().timestamp())
+        .verify(
+            &kernel.db,
+            headers,
+            kernel.clock.now().timestamp(),
+            crate::kernel::auth::bpjs::Service::Vclaim,
+        )
         .await?
     {
         Ok(signed) => Ok(signed),

@@ -32,6 +32,7 @@ pub fn callback(member: &Member, answer: &TrxResponse) -> Option<OutboxMessage> 
         headers,
         // A payment's callback and a later refund's callback for the same trxid arrive in order.
         ordering_key: Some(format!("ppob:{}:{}", member.id, answer.trxid)),
+        credential: None,
     })
 }
 

@@ -202,7 +202,7 @@ pub(crate) async fn authenticate(ctx: &QueueCtx, headers: &HeaderMap) -> AppResu
     let now = kernel.clock.now().timestamp();
     kernel
         .bpjs_consumers
-        .verify(&kernel.db, headers, now)
+        .verify(&kernel.db, headers, now, crate::kernel::auth::bpjs::Service::Antrean)
         .await?
         .map_err(|e| AppError::Unauthorized(e.to_string()))
 }

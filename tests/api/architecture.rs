@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 const FAMILIES: &[&str] = &["participant", "queue", "hr", "ppob", "insurance"];
-const ENTRY_FILES: &[&str] = &["app", "cli", "cli_auth", "config", "demo", "main"];
+const ENTRY_FILES: &[&str] = &["app", "cli", "cli_auth", "cli_credentials", "config", "demo", "main"];
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {

@@ -4,12 +4,14 @@
 pub mod common;
 
 mod architecture;
+mod at_rest;
 mod data_key;
 mod hostile_input;
 mod hr;
 mod insurance_broker;
 mod insurance_panel;
 mod lockout;
+mod onboarding;
 mod operations;
 mod outbox;
 mod participant;

@@ -49,6 +49,7 @@ fn message(url: &str, body: &str, key: Option<&str>) -> OutboxMessage {
         body: body.as_bytes().to_vec(),
         headers: vec![],
         ordering_key: key.map(str::to_string),
+        credential: None,
     }
 }
 

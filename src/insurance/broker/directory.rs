@@ -2,6 +2,10 @@
 //! (`{{urlAsuransi}}`: an external insurer or Jembatan's own `/asuransi/{code}`), the
 //! broker's Basic credentials toward it, and the credentials it calls back with.
 //! Loaded with `jembatan import broker-panels FILE` (CSV or JSON array) or `--demo`.
+//!
+//! The broker's password toward a panel must be sent, not verified, so it is sealed at rest
+//! with the data key (context `broker_panels.password:<code>`) and opened when the
+//! directory is read into memory.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -16,9 +20,10 @@ use crate::kernel::auth::basic;
 use crate::insurance::ids::PanelCode;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::import::{read_records, ImportSummary};
+use crate::kernel::keys::Keys;
 
-/// One panel of the directory.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+/// One panel of the directory (in memory its password is in clear; `Debug` hides it).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct DirectoryEntry {
     /// Panel code (`A03`; `1` is `A01`).
     pub code: String,
@@ -36,6 +41,25 @@ pub struct DirectoryEntry {
     pub callback_username: String,
     /// Timeout of one request to this panel, in milliseconds (0: the configured default).
     pub timeout_ms: i64,
+}
+
+impl std::fmt::Debug for DirectoryEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DirectoryEntry")
+            .field("code", &self.code)
+            .field("name", &self.name)
+            .field("cover_type", &self.cover_type)
+            .field("base_url", &self.base_url)
+            .field("username", &self.username)
+            .field("callback_username", &self.callback_username)
+            .field("timeout_ms", &self.timeout_ms)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The sealing context of a panel's password: the row it is stored in.
+fn password_context(code: &str) -> String {
+    format!("broker_panels.password:{code}")
 }
 
 /// A cover type in the directory's words (`life` or `general`), from the spec's or ours.
@@ -56,7 +80,16 @@ pub async fn all(state: &BrokerCtx) -> AppResult<Arc<Vec<DirectoryEntry>>> {
             return Ok(entries);
         }
     }
-    let entries = super::store_views::directory(&state.kernel.db).await?;
+    let mut entries = super::store_views::directory(&state.kernel.db).await?;
+    for entry in &mut entries {
+        if Keys::is_sealed(&entry.password) {
+            entry.password = state
+                .kernel
+                .keys
+                .open(&password_context(&entry.code), &entry.password)
+                .map_err(|e| AppError::internal_from(format!("broker_panels.password of {}", entry.code), e))?;
+        }
+    }
     let entries = Arc::new(entries);
     if let Ok(mut d) = state.family.directory.lock() {
         *d = Some((entries.clone(), Instant::now()));
@@ -135,9 +168,28 @@ fn validate(row: Row) -> Result<(DirectoryEntry, String), String> {
 /// Creates or replaces a directory entry.
 pub async fn save(state: &BrokerCtx, entry: &DirectoryEntry) -> AppResult<()> {
     let now = state.kernel.clock.now().to_rfc3339();
-    super::store_views::save_entry(&state.kernel.db, entry, &now).await?;
+    let mut stored = entry.clone();
+    stored.password = state.kernel.keys.seal(&password_context(&entry.code), &entry.password);
+    super::store_views::save_entry(&state.kernel.db, &stored, &now).await?;
     state.family.forget();
     Ok(())
+}
+
+/// Seals the passwords an older version stored in clear; returns how many.
+pub async fn seal_clear(state: &BrokerCtx) -> AppResult<u64> {
+    let db = &state.kernel.db;
+    let mut sealed = 0;
+    for entry in super::store_views::directory(db).await? {
+        if Keys::is_sealed(&entry.password) {
+            continue;
+        }
+        let new = state.kernel.keys.seal(&password_context(&entry.code), &entry.password);
+        if super::store_views::replace_password(db, &entry.code, &entry.password, &new).await? {
+            sealed += 1;
+        }
+    }
+    state.family.forget();
+    Ok(sealed)
 }
 
 /// Gives the callback credential `username` the panels `codes`.

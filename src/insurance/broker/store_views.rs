@@ -17,7 +17,21 @@ pub async fn directory(db: &Db) -> Result<Vec<DirectoryEntry>, sqlx::Error> {
     .await
 }
 
-/// Creates or replaces a directory entry.
+/// Replaces a panel's stored password while it is still `old` (sealing a clear one);
+/// true when replaced.
+pub async fn replace_password(db: &Db, code: &str, old: &str, new: &str) -> Result<bool, sqlx::Error> {
+    let done = db
+        .execute_write(
+            sqlx::query("UPDATE broker_panels SET password = $1 WHERE code = $2 AND password = $3")
+                .bind(new)
+                .bind(code)
+                .bind(old),
+        )
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Creates or replaces a directory entry (its password as given: sealed by the caller).
 pub async fn save_entry(db: &Db, entry: &DirectoryEntry, now: &str) -> Result<(), sqlx::Error> {
     let mut tx = db.begin_write().await?;
     sqlx::query(

@@ -288,7 +288,8 @@ pub async fn dokumen(ctx: &PanelCtx, caller: &Caller, panel: &PanelDefinition, u
                 keterangan: "Dokumen lengkap, pengajuan dianalisa underwriter".into(),
                 asuransi: panel.code.clone(),
             };
-            let message = super::callbacks::json(&scope, &panel.code, "post-status-pertanggung-cbc", &body);
+            let message =
+                super::callbacks::json(&loan.client, &scope, &panel.code, "post-status-pertanggung-cbc", &body);
             crate::kernel::outbox::enqueue(&mut tx, &message).await?;
             wake = true;
         }

@@ -15,9 +15,11 @@ use super::{refuse, store, PanelCtx, CLIENT_REALM, STAFF_REALM};
 use crate::insurance::ids::PanelCode;
 use crate::kernel::auth::basic;
 use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::keys::Keys;
 
-/// What a Basic credential's scope says.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// What a Basic credential's scope says. The broker password is kept sealed (see
+/// [`Scope::seal_password`]) and opened only when a callback is sent.
+#[derive(Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Scope {
     /// Panel codes this credential may use (`*` for all).
@@ -26,11 +28,44 @@ pub struct Scope {
     pub broker_url: String,
     /// Clients only: the Basic user name the panel presents to the broker.
     pub broker_username: String,
-    /// Clients only: the Basic password the panel presents to the broker.
+    /// Clients only: the Basic password the panel presents to the broker, sealed with the
+    /// data key (context [`password_context`]); in clear only in rows an older version wrote.
     pub broker_password: String,
 }
 
+impl std::fmt::Debug for Scope {
+    /// Never prints the broker password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scope")
+            .field("panels", &self.panels)
+            .field("broker_url", &self.broker_url)
+            .field("broker_username", &self.broker_username)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The sealing context of a client's broker password: the row it is stored in.
+pub fn password_context(client: &str) -> String {
+    format!("basic_clients.scope:{CLIENT_REALM}:{client}")
+}
+
 impl Scope {
+    /// Seals the broker password (when in clear) for storage in `client`'s row.
+    pub fn seal_password(&mut self, keys: &Keys, client: &str) {
+        if !self.broker_password.is_empty() && !Keys::is_sealed(&self.broker_password) {
+            self.broker_password = keys.seal(&password_context(client), &self.broker_password);
+        }
+    }
+
+    /// The broker password in clear, for sending.
+    pub fn open_password(&self, keys: &Keys, client: &str) -> Result<String, String> {
+        if !Keys::is_sealed(&self.broker_password) {
+            return Ok(self.broker_password.clone());
+        }
+        keys.open(&password_context(client), &self.broker_password)
+            .map_err(|e| format!("broker password of client {client}: {e}"))
+    }
+
     fn allows(&self, panel: &str) -> bool {
         self.panels.iter().any(|p| p == "*" || normalize_code(p) == panel)
     }
@@ -134,4 +169,73 @@ pub fn broker_of(scope: &Scope) -> AppResult<&Scope> {
         return Err(refuse("Klien tidak memiliki alamat callback pialang"));
     }
     Ok(scope)
+}
+
+/// Creates or replaces a broker client (realm [`CLIENT_REALM`]) with its broker login
+/// sealed; `password` is what the client presents to the panel (hashed).
+pub async fn save_client(ctx: &PanelCtx, username: &str, password: &str, mut scope: Scope) -> AppResult<()> {
+    scope.seal_password(&ctx.kernel.keys, username);
+    let scope = serde_json::to_string(&scope).map_err(|e| AppError::internal_from("scope", e))?;
+    basic::upsert(&ctx.kernel, CLIENT_REALM, username, password, &scope).await?;
+    forget(ctx);
+    Ok(())
+}
+
+/// Replaces a client's broker login (URL, user name, password: each when given), sealed;
+/// false when there is no such client.
+pub async fn change_broker_login(
+    ctx: &PanelCtx,
+    username: &str,
+    broker_url: Option<String>,
+    broker_username: Option<String>,
+    broker_password: Option<String>,
+) -> AppResult<bool> {
+    let db = &ctx.kernel.db;
+    // Compare-and-swap on the scope text, so two operators never lose each other's change.
+    for _ in 0..5 {
+        let Some(old) = basic::scope_of(db, CLIENT_REALM, username).await? else {
+            return Ok(false);
+        };
+        let mut scope: Scope = serde_json::from_str(&old).unwrap_or_default();
+        if let Some(url) = &broker_url {
+            scope.broker_url = url.clone();
+        }
+        if let Some(user) = &broker_username {
+            scope.broker_username = user.clone();
+        }
+        if let Some(password) = &broker_password {
+            scope.broker_password = password.clone();
+        }
+        scope.seal_password(&ctx.kernel.keys, username);
+        let new = serde_json::to_string(&scope).map_err(|e| AppError::internal_from("scope", e))?;
+        if basic::replace_scope(db, CLIENT_REALM, username, &old, &new).await? {
+            forget(ctx);
+            return Ok(true);
+        }
+    }
+    Err(AppError::Conflict("the client changed meanwhile; try again".into()))
+}
+
+fn forget(ctx: &PanelCtx) {
+    if let Ok(mut cache) = ctx.family.credentials.lock() {
+        cache.clear();
+    }
+}
+
+/// Seals the broker passwords an older version stored in clear; returns how many.
+pub async fn seal_clear(ctx: &PanelCtx) -> AppResult<u64> {
+    let db = &ctx.kernel.db;
+    let mut sealed = 0;
+    for client in basic::list(db, CLIENT_REALM).await? {
+        let mut scope: Scope = serde_json::from_str(&client.scope).unwrap_or_default();
+        if scope.broker_password.is_empty() || Keys::is_sealed(&scope.broker_password) {
+            continue;
+        }
+        scope.seal_password(&ctx.kernel.keys, &client.username);
+        let new = serde_json::to_string(&scope).map_err(|e| AppError::internal_from("scope", e))?;
+        if basic::replace_scope(db, CLIENT_REALM, &client.username, &client.scope, &new).await? {
+            sealed += 1;
+        }
+    }
+    Ok(sealed)
 }

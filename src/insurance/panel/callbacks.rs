@@ -1,31 +1,76 @@
 //! The panel's callbacks to the broker (`{{urlAAP}}`): the messages the outbox delivers.
 //! JSON bodies, and the multipart body of `post-pembayaran` built once as bytes so every
 //! retry sends exactly the same request.
+//!
+//! A message names the client whose broker login it is sent with (a reference, never the
+//! password): [`resolver`] reads the client's sealed password when the message is sent,
+//! so a rotated password is used from the next attempt on.
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::auth::Scope;
-use crate::kernel::outbox::OutboxMessage;
+use super::CLIENT_REALM;
+use crate::kernel::auth::basic;
+use crate::kernel::db::Db;
+use crate::kernel::keys::Keys;
+use crate::kernel::outbox::{CredentialResolver, OutboxMessage};
 
 /// The outbox family of the panels' callbacks.
 pub const FAMILY: &str = "insurance-panel";
+
+/// The credential reference of a callback: which client's broker login, for which panel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CredentialRef {
+    /// The broker client (realm [`CLIENT_REALM`]) whose scope holds the login.
+    pub client: String,
+    /// The calling panel (replaces `{panel}` in the user name).
+    pub panel: String,
+}
 
 fn target(scope: &Scope, path: &str) -> String {
     format!("{}/{path}", scope.broker_url.trim_end_matches('/'))
 }
 
+fn credential(client: &str, panel: &str) -> Option<String> {
+    serde_json::to_string(&CredentialRef {
+        client: client.to_string(),
+        panel: panel.to_string(),
+    })
+    .ok()
+}
+
 /// Basic credentials for the broker; `{panel}` in the user name is the calling panel's code
 /// (so one client entry can give each panel its own broker login, e.g. `panel-{panel}`).
-fn headers(scope: &Scope, panel: &str) -> Vec<(String, String)> {
+fn headers(scope: &Scope, panel: &str, password: &str) -> Vec<(String, String)> {
     let username = scope.broker_username.replace("{panel}", panel);
-    let credentials = BASE64.encode(format!("{username}:{}", scope.broker_password));
+    let credentials = BASE64.encode(format!("{username}:{password}"));
     vec![("Authorization".to_string(), format!("Basic {credentials}"))]
 }
 
+/// The headers of a callback sent with `reference`'s login, read from the database now.
+pub async fn resolve(db: &Db, keys: &Keys, reference: &str) -> Result<Vec<(String, String)>, String> {
+    let reference: CredentialRef = serde_json::from_str(reference).map_err(|e| format!("bad reference: {e}"))?;
+    let scope = basic::scope_of(db, CLIENT_REALM, &reference.client)
+        .await
+        .map_err(|e| format!("reading client {}: {e}", reference.client))?
+        .ok_or_else(|| format!("client {} is unknown or disabled", reference.client))?;
+    let scope: Scope = serde_json::from_str(&scope).unwrap_or_default();
+    let password = scope.open_password(keys, &reference.client)?;
+    Ok(headers(&scope, &reference.panel, &password))
+}
+
+/// The outbox resolver of this family's credential references.
+pub fn resolver(db: Db, keys: Keys) -> CredentialResolver {
+    std::sync::Arc::new(move |reference: String| {
+        let (db, keys) = (db.clone(), keys.clone());
+        Box::pin(async move { resolve(&db, &keys, &reference).await })
+    })
+}
+
 /// A JSON callback to `path` under the client's broker URL.
-pub fn json<T: Serialize>(scope: &Scope, panel: &str, path: &str, body: &T) -> OutboxMessage {
+pub fn json<T: Serialize>(client: &str, scope: &Scope, panel: &str, path: &str, body: &T) -> OutboxMessage {
     let value = serde_json::to_value(body).unwrap_or_default();
     let id_loan = value
         .get("ID_Loan")
@@ -37,8 +82,9 @@ pub fn json<T: Serialize>(scope: &Scope, panel: &str, path: &str, body: &T) -> O
         target_url: target(scope, path),
         content_type: "application/json".to_string(),
         body: serde_json::to_vec(&value).unwrap_or_default(),
-        headers: headers(scope, panel),
+        headers: Vec::new(),
         ordering_key: Some(ordering_key(panel, &id_loan)),
+        credential: credential(client, panel),
     }
 }
 
@@ -50,6 +96,7 @@ fn ordering_key(panel: &str, id_loan: &str) -> String {
 
 /// A multipart callback: text `fields`, then the PDF as `files`.
 pub fn multipart(
+    client: &str,
     scope: &Scope,
     panel: &str,
     path: &str,
@@ -88,8 +135,9 @@ pub fn multipart(
         target_url: target(scope, path),
         content_type: format!("multipart/form-data; boundary={boundary}"),
         body,
-        headers: headers(scope, panel),
+        headers: Vec::new(),
         ordering_key: Some(ordering_key(panel, id_loan)),
+        credential: credential(client, panel),
     }
 }
 
@@ -107,11 +155,26 @@ mod tests {
     }
 
     #[test]
-    fn json_callbacks_carry_the_panels_broker_login() {
-        let message = json(&scope(), "B02", "post-status", &serde_json::json!({"Status": "TERIMA"}));
+    fn json_callbacks_name_the_login_and_never_carry_it() {
+        let message = json(
+            "aap",
+            &scope(),
+            "B02",
+            "post-status",
+            &serde_json::json!({"Status": "TERIMA"}),
+        );
         assert_eq!(message.target_url, "http://127.0.0.1:1/aap/post-status");
+        assert!(message.headers.is_empty());
+        let reference: CredentialRef = serde_json::from_str(message.credential.as_deref().unwrap()).unwrap();
         assert_eq!(
-            message.headers,
+            reference,
+            CredentialRef {
+                client: "aap".into(),
+                panel: "B02".into()
+            }
+        );
+        assert_eq!(
+            headers(&scope(), "B02", "pw"),
             [(
                 "Authorization".to_string(),
                 format!("Basic {}", BASE64.encode("panel-B02:pw"))
@@ -123,6 +186,7 @@ mod tests {
     #[test]
     fn multipart_bodies_are_built_once_with_their_boundary() {
         let message = multipart(
+            "aap",
             &scope(),
             "A03",
             "post-pembayaran",
@@ -130,6 +194,7 @@ mod tests {
             "bukti bayar.pdf",
             b"%PDF-1.4",
         );
+        assert!(message.headers.is_empty());
         let boundary = message
             .content_type
             .strip_prefix("multipart/form-data; boundary=")

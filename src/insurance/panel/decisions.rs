@@ -76,7 +76,7 @@ pub async fn cbc(
         };
         crate::kernel::outbox::enqueue(
             &mut tx,
-            &callbacks::json(&scope, &panel.code, "post-status-pertanggung-cbc", &body),
+            &callbacks::json(&loan.client, &scope, &panel.code, "post-status-pertanggung-cbc", &body),
         )
         .await?;
         tx.commit().await?;
@@ -141,7 +141,11 @@ pub async fn claim_status(
             keterangan: keterangan.to_string(),
             no_polis,
         };
-        crate::kernel::outbox::enqueue(&mut tx, &callbacks::json(&scope, &panel.code, "post-status", &body)).await?;
+        crate::kernel::outbox::enqueue(
+            &mut tx,
+            &callbacks::json(&loan.client, &scope, &panel.code, "post-status", &body),
+        )
+        .await?;
         tx.commit().await?;
     }
     ctx.kernel.outbox.wake();
@@ -212,7 +216,15 @@ pub async fn claim_payment(
         ];
         crate::kernel::outbox::enqueue(
             &mut tx,
-            &callbacks::multipart(&scope, &panel.code, "post-pembayaran", &fields, file_name, &proof.bytes),
+            &callbacks::multipart(
+                &loan.client,
+                &scope,
+                &panel.code,
+                "post-pembayaran",
+                &fields,
+                file_name,
+                &proof.bytes,
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -272,7 +284,7 @@ pub async fn cancellation(
         };
         crate::kernel::outbox::enqueue(
             &mut tx,
-            &callbacks::json(&scope, &panel.code, "post-status-pembatalan", &body),
+            &callbacks::json(&loan.client, &scope, &panel.code, "post-status-pembatalan", &body),
         )
         .await?;
         tx.commit().await?;

@@ -2,7 +2,7 @@
 //! panels' underwriters. Idempotent.
 
 use super::definition::PanelDefinition;
-use super::{PanelCtx, CLIENT_REALM, STAFF_REALM};
+use super::{PanelCtx, STAFF_REALM};
 use crate::kernel::auth::basic;
 
 /// The demo panels' definitions (also an example of an import file).
@@ -44,20 +44,15 @@ pub async fn load(ctx: &PanelCtx) -> anyhow::Result<()> {
         )
         .await?;
     }
-    let scope = serde_json::json!({
-        "panels": ["*"],
-        "broker_url": format!("{}/aap", ctx.kernel.public_url),
-        "broker_username": DEMO_BROKER_CREDENTIALS.0,
-        "broker_password": DEMO_BROKER_CREDENTIALS.1,
-    });
-    basic::upsert(
-        &ctx.kernel,
-        CLIENT_REALM,
-        DEMO_CLIENT.0,
-        DEMO_CLIENT.1,
-        &scope.to_string(),
-    )
-    .await?;
+    let scope = super::auth::Scope {
+        panels: vec!["*".to_string()],
+        broker_url: format!("{}/aap", ctx.kernel.public_url),
+        broker_username: DEMO_BROKER_CREDENTIALS.0.to_string(),
+        broker_password: DEMO_BROKER_CREDENTIALS.1.to_string(),
+    };
+    super::auth::save_client(ctx, DEMO_CLIENT.0, DEMO_CLIENT.1, scope)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo client: {e:?}"))?;
     Ok(())
 }
 

@@ -92,6 +92,11 @@ pub type PanelCtx = Ctx<Panels>;
 
 /// Builds the panels' context.
 pub fn context(kernel: Kernel, config: PanelConfig) -> PanelCtx {
+    // Callbacks carry only a reference to the client's broker login; the worker resolves it.
+    kernel.outbox.resolve_credentials(
+        callbacks::FAMILY,
+        callbacks::resolver(kernel.db.clone(), kernel.keys.clone()),
+    );
     Ctx::new(
         kernel,
         Panels {

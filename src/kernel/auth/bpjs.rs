@@ -1,8 +1,10 @@
 //! BPJS consumers and verification of their signed requests (VClaim simulator and
-//! Antrean RS share the consumers).
+//! Antrean RS share the consumers, each with its own `user_key`, as BPJS issues one per
+//! service).
 //!
-//! A consumer's secret is kept in clear: the HMAC check and the response encryption
-//! both need the secret itself, as at BPJS. Protect the database accordingly.
+//! The HMAC check and the response encryption both need a consumer's secret itself, as at
+//! BPJS, so it cannot be hashed: it is sealed at rest with the data key
+//! ([`Keys::seal`], context `bpjs_consumers.secret:<cons-id>`) and opened when read.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -12,22 +14,54 @@ use axum::http::HeaderMap;
 
 use crate::kernel::bpjs_crypto;
 use crate::kernel::db::Db;
+use crate::kernel::keys::Keys;
 use crate::kernel::lockout::Lockouts;
 
 /// How far a request's `X-timestamp` may be from the server clock.
 pub const MAX_DRIFT_SECS: i64 = 300;
 
-/// A registered BPJS consumer (one hospital's credentials).
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+/// The BPJS service a request is for: each accepts only its own `user_key`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    /// VClaim (the simulator under `/vclaim-rest`).
+    Vclaim,
+    /// Antrean RS (`/antreanrs`).
+    Antrean,
+}
+
+/// A registered BPJS consumer (one hospital's credentials), with its secret opened.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Consumer {
     /// `X-cons-id`.
     pub cons_id: String,
-    /// The consumer secret.
+    /// The consumer secret (in clear in memory only).
     pub secret: String,
-    /// The `user_key` of the service.
-    pub user_key: String,
+    /// The `user_key` of VClaim.
+    pub vclaim_user_key: String,
+    /// The `user_key` of Antrean RS.
+    pub antrean_user_key: String,
     /// The hospital (kode PPK) the consumer belongs to.
     pub kode_ppk: String,
+}
+
+impl Consumer {
+    /// The `user_key` `service` accepts from this consumer.
+    pub fn user_key(&self, service: Service) -> &str {
+        match service {
+            Service::Vclaim => &self.vclaim_user_key,
+            Service::Antrean => &self.antrean_user_key,
+        }
+    }
+}
+
+impl std::fmt::Debug for Consumer {
+    /// Never prints the secret or the user_keys: a consumer may end up in a log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Consumer")
+            .field("cons_id", &self.cons_id)
+            .field("kode_ppk", &self.kode_ppk)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A verified request: the consumer and the timestamp it signed (the encryption key needs it).
@@ -74,22 +108,26 @@ pub enum SignatureError {
 const CACHE_TTL: Duration = Duration::from_secs(5);
 
 /// Registered consumers remembered for a few seconds, so a signed request does not pay a
-/// database round trip for its consumer. Only found consumers are remembered (an unknown
-/// cons-id is looked up every time, so registering one takes effect at once); a changed
-/// secret, user_key or hospital takes effect within [`CACHE_TTL`] on every server, and at
-/// once in the process that changed it through [`BpjsConsumers::upsert`].
-#[derive(Clone, Debug, Default)]
+/// database round trip (and an AEAD open) for its consumer. Only found consumers are
+/// remembered (an unknown cons-id is looked up every time, so registering one takes effect
+/// at once); a changed secret, user_key, hospital or a disabled consumer takes effect within
+/// [`CACHE_TTL`] on every server, and at once in the process that changed it through
+/// [`BpjsConsumers::upsert`].
+#[derive(Clone, Debug)]
 pub struct BpjsConsumers {
+    keys: Keys,
     cache: Arc<RwLock<HashMap<String, (Consumer, Instant)>>>,
     lockouts: Option<Lockouts>,
 }
 
 impl BpjsConsumers {
-    /// Consumers whose failed signatures count toward lockouts.
-    pub fn with_lockouts(lockouts: Lockouts) -> BpjsConsumers {
+    /// An empty cache over the consumers sealed with `keys`; failed signatures count toward
+    /// `lockouts`.
+    pub fn new(keys: Keys, lockouts: Lockouts) -> BpjsConsumers {
         BpjsConsumers {
+            keys,
+            cache: Arc::default(),
             lockouts: Some(lockouts),
-            ..Default::default()
         }
     }
 
@@ -99,6 +137,7 @@ impl BpjsConsumers {
         db: &Db,
         headers: &HeaderMap,
         now_unix: i64,
+        service: Service,
     ) -> Result<Result<SignedRequest, SignatureError>, sqlx::Error> {
         // Lockout hook (kernel::lockout): refuse a locked cons-id or address before verifying,
         // count a wrong consumer, signature or user_key after.
@@ -111,7 +150,7 @@ impl BpjsConsumers {
                 return Ok(Err(SignatureError::Locked));
             }
         }
-        let verdict = verify_with(headers, now_unix, |cons_id| self.find(db, cons_id)).await?;
+        let verdict = verify_with(headers, now_unix, service, |cons_id| self.find(db, cons_id)).await?;
         if let (
             Some(lockouts),
             Err(SignatureError::UnknownConsumer | SignatureError::BadSignature | SignatureError::BadUserKey),
@@ -122,14 +161,14 @@ impl BpjsConsumers {
         Ok(verdict)
     }
 
-    /// The consumer with this cons-id, from the cache while fresh, else from the database.
+    /// The active consumer with this cons-id, from the cache while fresh, else from the database.
     pub async fn find(&self, db: &Db, cons_id: &str) -> Result<Option<Consumer>, sqlx::Error> {
         if let Some((consumer, at)) = self.cache.read().expect("cache lock").get(cons_id) {
             if at.elapsed() < CACHE_TTL {
                 return Ok(Some(consumer.clone()));
             }
         }
-        let found = find(db, cons_id).await?;
+        let found = find(db, &self.keys, cons_id).await?;
         let mut cache = self.cache.write().expect("cache lock");
         match &found {
             Some(consumer) => {
@@ -147,25 +186,29 @@ impl BpjsConsumers {
 
     /// [`upsert`], then forgets the cached consumer so this process sees the change at once.
     pub async fn upsert(&self, db: &Db, consumer: &Consumer) -> Result<(), sqlx::Error> {
-        upsert(db, consumer).await?;
+        upsert(db, &self.keys, consumer).await?;
         self.cache.write().expect("cache lock").remove(&consumer.cons_id);
         Ok(())
     }
 }
 
-/// Verifies BPJS signature headers (names are case-insensitive) at `now_unix`, reading the
-/// consumer from the database (see [`BpjsConsumers::verify`] for the cached form).
+/// Verifies BPJS signature headers (names are case-insensitive) at `now_unix` for
+/// `service`, reading the consumer from the database (see [`BpjsConsumers::verify`] for
+/// the cached form).
 pub async fn verify(
     db: &Db,
+    keys: &Keys,
     headers: &HeaderMap,
     now_unix: i64,
+    service: Service,
 ) -> Result<Result<SignedRequest, SignatureError>, sqlx::Error> {
-    verify_with(headers, now_unix, |cons_id| find(db, cons_id)).await
+    verify_with(headers, now_unix, service, |cons_id| find(db, keys, cons_id)).await
 }
 
 async fn verify_with<'a, F, Fut>(
     headers: &'a HeaderMap,
     now_unix: i64,
+    service: Service,
     find: F,
 ) -> Result<Result<SignedRequest, SignatureError>, sqlx::Error>
 where
@@ -206,7 +249,8 @@ where
     }
     // Constant time: the comparison's duration says nothing about how much of a guessed
     // user_key was right.
-    let same_key: bool = subtle::ConstantTimeEq::ct_eq(consumer.user_key.as_bytes(), user_key.as_bytes()).into();
+    let same_key: bool =
+        subtle::ConstantTimeEq::ct_eq(consumer.user_key(service).as_bytes(), user_key.as_bytes()).into();
     if !same_key {
         return Ok(Err(SignatureError::BadUserKey));
     }
@@ -216,26 +260,4 @@ where
     }))
 }
 
-/// The consumer with this cons-id, if registered.
-pub async fn find(db: &Db, cons_id: &str) -> Result<Option<Consumer>, sqlx::Error> {
-    sqlx::query_as("SELECT cons_id, secret, user_key, kode_ppk FROM bpjs_consumers WHERE cons_id = $1")
-        .bind(cons_id)
-        .fetch_optional(db)
-        .await
-}
-
-/// Registers or updates a consumer.
-pub async fn upsert(db: &Db, consumer: &Consumer) -> Result<(), sqlx::Error> {
-    let mut tx = db.begin_write().await?;
-    sqlx::query(
-        "INSERT INTO bpjs_consumers (cons_id, secret, user_key, kode_ppk) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (cons_id) DO UPDATE SET secret = excluded.secret, user_key = excluded.user_key, kode_ppk = excluded.kode_ppk",
-    )
-    .bind(&consumer.cons_id)
-    .bind(&consumer.secret)
-    .bind(&consumer.user_key)
-    .bind(&consumer.kode_ppk)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await
-}
+pub use super::bpjs_store::*;

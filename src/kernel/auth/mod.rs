@@ -3,3 +3,4 @@
 pub mod basic;
 pub mod bearer;
 pub mod bpjs;
+pub mod bpjs_store;

@@ -20,12 +20,12 @@ struct Cons {
 const RS1: Cons = Cons {
     id: "1234",
     secret: "pwd",
-    user_key: "demo-user-key",
+    user_key: "demo-antrean-key",
 };
 const RS2: Cons = Cons {
     id: "5678",
     secret: "pwd2",
-    user_key: "demo-user-key-2",
+    user_key: "demo-antrean-key-2",
 };
 
 /// Monday 2026-03-16, 09:00 WIB.

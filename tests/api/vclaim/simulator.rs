@@ -210,17 +210,23 @@ async fn vclaim_mode_without_credentials_does_not_start() {
 vclaim_test!(
     configured_from_the_environment_and_secrets_stay_out_of_the_logs,
     |backend| async move {
-        use jembatan::kernel::auth::bpjs::{upsert, Consumer};
+        use jembatan::kernel::auth::bpjs::Consumer;
         let Some(bpjs) = simulator(backend, None).await else {
             return;
         };
         let consumer = Consumer {
             cons_id: "7777".into(),
             secret: "s3cr3t-from-env".into(),
-            user_key: "uk-from-env".into(),
+            vclaim_user_key: "uk-from-env".into(),
+            antrean_user_key: "uk-antrean".into(),
             kode_ppk: "0101R007".into(),
         };
-        upsert(&bpjs.state.db, &consumer).await.unwrap();
+        bpjs.state
+            .kernel
+            .bpjs_consumers
+            .upsert(&bpjs.state.db, &consumer)
+            .await
+            .unwrap();
         let dir = tempfile::tempdir().unwrap();
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
