@@ -26,7 +26,7 @@ use serde_json::{json, Value};
 
 const CONS_ID: &str = "1234";
 const SECRET: &str = "pwd";
-const USER_KEY: &str = "demo-user-key";
+const USER_KEY: &str = "demo-antrean-key";
 
 struct Options {
     url: String,
