@@ -24,7 +24,7 @@ pub enum PpobCommand {
         action: Option<MemberCommand>,
         /// The older form: create or change this member.
         #[command(flatten)]
-        legacy: LegacyMember,
+        legacy: Box<LegacyMember>,
     },
     /// Reverse a paid bill: the debit comes back (a `refund` ledger row), the bill is unpaid
     /// again and the member is called back.
@@ -73,7 +73,7 @@ pub async fn run(ctx: &PpobCtx, command: PpobCommand) -> anyhow::Result<ExitCode
                 ExitCode::from(1)
             }
         }
-        PpobCommand::Member { action, legacy } => super::cli_members::run(ctx, action, legacy).await?,
+        PpobCommand::Member { action, legacy } => super::cli_members::run(ctx, action, *legacy).await?,
         PpobCommand::Refund {
             memberid,
             trxid,
