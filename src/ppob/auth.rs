@@ -14,6 +14,7 @@ use rand::RngCore;
 use sha2::Sha256;
 
 use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::keys::Keys;
 use crate::kernel::secret::Verdict;
 
 use super::ids::MemberId;
@@ -31,7 +32,7 @@ pub struct Member {
     pub memberid: MemberId,
     /// Where callbacks go, if anywhere.
     pub callback_url: Option<String>,
-    /// The HMAC key of its callbacks.
+    /// The HMAC key of its callbacks as stored (sealed; opened only to sign).
     pub callback_secret: Option<String>,
 }
 
@@ -106,11 +107,21 @@ pub async fn authenticate(
         };
         store::rehash_member(&kernel.db, s.id, (&s.pass_hash, &s.pin_hash), (&fresh_pass, &fresh_pin)).await?;
     }
+    // A callback secret an older version stored in clear is sealed on its first use.
+    let mut callback_secret = s.callback_secret;
+    if let Some(clear) = callback_secret
+        .as_deref()
+        .filter(|c| !c.is_empty() && !Keys::is_sealed(c))
+    {
+        let sealed = super::members::seal_callback_secret(ctx, s.memberid.as_str(), clear);
+        super::store_members::seal_callback_secret(&kernel.db, s.id, clear, &sealed).await?;
+        callback_secret = Some(sealed);
+    }
     let member = Member {
         id: s.id,
         memberid: s.memberid,
         callback_url: s.callback_url.filter(|u| !u.is_empty()),
-        callback_secret: s.callback_secret,
+        callback_secret,
     };
     remember(ctx, key, &member, now);
     Ok(member)

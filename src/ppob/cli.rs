@@ -6,7 +6,8 @@ use clap::Subcommand;
 
 use crate::kernel::money::Rupiah;
 
-use super::members::{self, MemberSpec};
+use super::cli_members::{LegacyMember, MemberCommand};
+use super::members;
 use super::PpobCtx;
 
 /// PPOB subcommands.
@@ -14,28 +15,16 @@ use super::PpobCtx;
 pub enum PpobCommand {
     /// Check that every member's balance equals the sum of its ledger (exit 1 when not).
     Reconcile,
-    /// Create a member or change its credentials, credit limit and callback.
+    /// Members: `add`, `rotate`, `disable`, `enable`, `list`. The older form
+    /// `ppob member MEMBERID --pass P --pin N [...]` still creates or changes a member.
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
     Member {
-        /// Login id.
-        memberid: String,
-        /// Password.
-        #[arg(long)]
-        pass: String,
-        /// PIN.
-        #[arg(long)]
-        pin: String,
-        /// Display name.
-        #[arg(long, default_value = "")]
-        name: String,
-        /// How far below zero the balance may go (rupiah).
-        #[arg(long, default_value_t = 0)]
-        credit_limit: i64,
-        /// Where transaction callbacks go.
-        #[arg(long)]
-        callback_url: Option<String>,
-        /// The callback HMAC key (random when a URL is given without one; printed).
-        #[arg(long)]
-        callback_secret: Option<String>,
+        /// What to do.
+        #[command(subcommand)]
+        action: Option<MemberCommand>,
+        /// The older form: create or change this member.
+        #[command(flatten)]
+        legacy: Box<LegacyMember>,
     },
     /// Reverse a paid bill: the debit comes back (a `refund` ledger row), the bill is unpaid
     /// again and the member is called back.
@@ -84,35 +73,7 @@ pub async fn run(ctx: &PpobCtx, command: PpobCommand) -> anyhow::Result<ExitCode
                 ExitCode::from(1)
             }
         }
-        PpobCommand::Member {
-            memberid,
-            pass,
-            pin,
-            name,
-            credit_limit,
-            callback_url,
-            callback_secret,
-        } => {
-            let generated = callback_url.is_some() && callback_secret.is_none();
-            let spec = MemberSpec {
-                memberid,
-                memberpass: pass,
-                memberpin: pin,
-                name,
-                credit_limit: Rupiah::new(credit_limit),
-                callback_url,
-                callback_secret,
-            };
-            members::upsert(ctx, &spec).await?;
-            println!("member {} saved", spec.memberid);
-            if generated {
-                let stored = super::store::member_credentials(&ctx.kernel.db, &spec.memberid).await?;
-                if let Some(secret) = stored.and_then(|s| s.callback_secret) {
-                    println!("callback secret: {secret}");
-                }
-            }
-            ExitCode::SUCCESS
-        }
+        PpobCommand::Member { action, legacy } => super::cli_members::run(ctx, action, *legacy).await?,
         PpobCommand::Refund {
             memberid,
             trxid,

@@ -12,6 +12,7 @@ pub mod auth;
 pub mod biller;
 pub mod callback;
 pub mod cli;
+pub mod cli_members;
 pub mod demo;
 pub mod domain;
 pub mod handlers;
@@ -21,6 +22,7 @@ pub mod members;
 pub mod payment;
 pub mod refund;
 pub mod store;
+pub mod store_members;
 pub mod store_trx;
 pub mod wire;
 
@@ -46,13 +48,18 @@ pub use ids::{MemberId, Trxid};
 /// body, keyed with the member's callback secret.
 pub const SIGNATURE_HEADER: &str = "X-Jembatan-Signature";
 
+/// The longest a verified credential is trusted without reading the database again: an
+/// operator's rotate or disable takes effect on every replica within it.
+pub const MAX_CREDENTIAL_CACHE_SECS: u64 = 5;
+
 /// `[ppob]` configuration.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PpobConfig {
     /// How long a verified (memberid, memberpass, memberpin) stays trusted in memory, in
-    /// seconds. Credential changes made by this process take effect at once; changes made
-    /// by another process (CLI, another replica) within this time.
+    /// seconds, at most [`MAX_CREDENTIAL_CACHE_SECS`] (a larger value is cut to it).
+    /// Credential changes made by this process take effect at once; changes made by another
+    /// process (CLI, another replica) within this time.
     pub credential_cache_secs: u64,
     /// How long the product list is kept in memory, in seconds.
     pub product_cache_secs: u64,
@@ -61,7 +68,7 @@ pub struct PpobConfig {
 impl Default for PpobConfig {
     fn default() -> Self {
         PpobConfig {
-            credential_cache_secs: 60,
+            credential_cache_secs: MAX_CREDENTIAL_CACHE_SECS,
             product_cache_secs: 5,
         }
     }
@@ -102,7 +109,7 @@ impl Ppob {
             credentials: Mutex::default(),
             products: Mutex::default(),
             biller: Arc::new(biller::TableBiller),
-            credential_ttl: Duration::from_secs(config.credential_cache_secs),
+            credential_ttl: Duration::from_secs(config.credential_cache_secs.min(MAX_CREDENTIAL_CACHE_SECS)),
             product_ttl: Duration::from_secs(config.product_cache_secs),
         }
     }

@@ -225,7 +225,7 @@ async fn record(
         tx.rollback().await?;
         return Ok(None);
     }
-    if let Some(message) = callback(&request.member, &answer) {
+    if let Some(message) = callback(&ctx.kernel.keys, &request.member, &answer) {
         crate::kernel::outbox::enqueue(&mut tx, &message).await?;
     }
     tx.commit().await?;
@@ -350,7 +350,7 @@ async fn pay(ctx: &PpobCtx, request: &TrxRequest, product: &Product, day: &str) 
     };
     let response = serde_json::to_string(&answer)?;
     store::finish(&mut tx, trx_id, &answer.status, &response, debit, commission).await?;
-    if let Some(message) = callback(&request.member, &answer) {
+    if let Some(message) = callback(&ctx.kernel.keys, &request.member, &answer) {
         crate::kernel::outbox::enqueue(&mut tx, &message).await?;
     }
     tx.commit().await?;

@@ -64,7 +64,7 @@ pub async fn refund(ctx: &PpobCtx, memberid: &str, trxid: &str, reason: &str) ->
         callback_url: paid.callback_url.filter(|u| !u.is_empty()),
         callback_secret: paid.callback_secret,
     };
-    if let Some(message) = callback(&member, &answer) {
+    if let Some(message) = callback(&ctx.kernel.keys, &member, &answer) {
         crate::kernel::outbox::enqueue(&mut tx, &message).await?;
     }
     tx.commit().await?;

@@ -131,5 +131,6 @@ const DIGITS: &str = "0,1,2,3,4,5,6,7,8,9";
 mod callbacks;
 mod cli;
 mod idempotency;
+mod members_cli;
 mod payment;
 mod products;
