@@ -21,11 +21,13 @@ pub async fn seal_at_rest(state: &AppState) -> anyhow::Result<()> {
     let clients = crate::insurance::panel::auth::seal_clear(&state.panels)
         .await
         .map_err(|e| anyhow::anyhow!("sealing panel clients: {e:?}"))?;
-    if consumers + panels + clients > 0 {
+    let ppob_members = crate::ppob::members::seal_clear_callback_secrets(&state.ppob).await? as u64;
+    if consumers + panels + clients + ppob_members > 0 {
         tracing::info!(
             consumers,
             panels,
             clients,
+            ppob_members,
             "sealed secrets stored in clear by an older version"
         );
     }

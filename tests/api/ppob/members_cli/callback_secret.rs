@@ -175,9 +175,9 @@ db_test!(
         .await;
         let (_, stored) = stored_callback(&app, "OLD1").await;
         assert!(stored.as_deref().unwrap().starts_with("x1:"), "{stored:?}");
-        // An operator's first command seals the rest.
+        // The next start of any process on the database (here an operator's command) seals the rest.
         let (ok, _, stderr) = cli(&app, &["list"]).await;
-        assert!(ok && stderr.contains("sealed 1 callback secret"), "{stderr}");
+        assert!(ok, "{stderr}");
         let (_, stored) = stored_callback(&app, "OLD2").await;
         assert!(stored.as_deref().unwrap().starts_with("x1:"), "{stored:?}");
         callback_verifies(
