@@ -73,7 +73,7 @@ pub struct Hasher {
     pepper: Option<Vec<u8>>,
     /// Keys the verification cache, so its keys say nothing about a secret outside this process.
     cache_key: [u8; 32],
-    verified: moka::sync::Cache<[u8; 32], ()>,
+    verified: moka::future::Cache<[u8; 32], ()>,
     dummy: std::sync::Arc<once_cell::sync::OnceCell<String>>,
 }
 
@@ -98,7 +98,7 @@ impl Hasher {
             params,
             pepper: pepper.map(<[u8]>::to_vec),
             cache_key,
-            verified: moka::sync::Cache::builder()
+            verified: moka::future::Cache::builder()
                 .max_capacity(100_000)
                 .time_to_live(VERIFIED_TTL)
                 .build(),
@@ -166,20 +166,41 @@ impl Hasher {
 
     /// Checks `secret` against `stored` on the blocking pool; a pair verified within
     /// [`VERIFIED_TTL`] answers from memory. Failures are never remembered (each guess pays).
+    /// Concurrent checks of one pair share one Argon2 run (moka's `optionally_get_with`): when
+    /// the cache is cold or just expired, 64 connections of one member would otherwise start
+    /// 64 Argon2 runs at once and stall every request behind them for a second or more.
     pub async fn verify(&self, secret: &str, stored: &str) -> Verdict {
         let key = self.cache_key_of(secret, stored);
-        if self.verified.contains_key(&key) {
+        let own = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let slot = own.clone();
+        let hasher = self.clone();
+        let (plain, hash) = (secret.to_string(), stored.to_string());
+        let valid = self
+            .verified
+            .optionally_get_with(key, async move {
+                let verdict = tokio::task::spawn_blocking(move || hasher.verify_blocking(&plain, &hash))
+                    .await
+                    .expect("verification does not panic");
+                *slot.lock().expect("verdict slot") = Some(verdict);
+                (verdict == Verdict::Valid).then_some(())
+            })
+            .await;
+        if valid.is_some() {
             return Verdict::Valid;
         }
-        let hasher = self.clone();
-        let (secret, stored) = (secret.to_string(), stored.to_string());
-        let verdict = tokio::task::spawn_blocking(move || hasher.verify_blocking(&secret, &stored))
-            .await
-            .expect("verification does not panic");
-        if verdict == Verdict::Valid {
-            self.verified.insert(key, ());
+        // Not valid: this call's own verdict, or, when a concurrent call ran Argon2 and found
+        // it invalid (or a rehash), a run of its own: a wrong guess always pays.
+        let verdict = *own.lock().expect("verdict slot");
+        match verdict {
+            Some(verdict) => verdict,
+            None => {
+                let hasher = self.clone();
+                let (plain, hash) = (secret.to_string(), stored.to_string());
+                tokio::task::spawn_blocking(move || hasher.verify_blocking(&plain, &hash))
+                    .await
+                    .expect("verification does not panic")
+            }
         }
-        verdict
     }
 
     /// Runs one full verification against a hash no one has, so an unknown identity costs
@@ -315,5 +336,24 @@ mod tests {
         assert_eq!(hasher.verify("s3cret", &stored).await, Verdict::Valid);
         assert_eq!(hasher.verify("wrong", &stored).await, Verdict::Invalid);
         hasher.verify_dummy("x").await;
+    }
+
+    #[tokio::test]
+    async fn concurrent_checks_of_one_pair_agree() {
+        let hasher = Hasher::new(&small(), None).unwrap();
+        let stored = hasher.hash("s3cret").await;
+        let checks = (0..16).map(|i| {
+            let (hasher, stored) = (hasher.clone(), stored.clone());
+            async move {
+                hasher
+                    .verify(if i % 2 == 0 { "s3cret" } else { "wrong" }, &stored)
+                    .await
+            }
+        });
+        let verdicts = futures::future::join_all(checks).await;
+        for (i, verdict) in verdicts.into_iter().enumerate() {
+            let expected = if i % 2 == 0 { Verdict::Valid } else { Verdict::Invalid };
+            assert_eq!(verdict, expected, "check {i}");
+        }
     }
 }

@@ -165,3 +165,54 @@ db_test!(every_route_is_documented_and_signed, |app| async move {
         assert_eq!(doc["components"]["securitySchemes"][scheme]["in"], "header", "{scheme}");
     }
 });
+
+db_test!(
+    a_consumer_is_locked_after_five_bad_signatures_even_when_the_next_is_right,
+    |app| async move {
+        let bad = |n: usize| {
+            let app = &app;
+            async move {
+                let ts = app.state.clock.now().timestamp().to_string();
+                let response = app
+                    .client
+                    .get(app.at("/antreanrs/ref/poli"))
+                    .header("x-cons-id", RS1.id)
+                    .header("x-timestamp", &ts)
+                    .header(
+                        "x-signature",
+                        bpjs_crypto::signature(RS1.id, &format!("tebakan-{n}"), &ts),
+                    )
+                    .header("user_key", RS1.user_key)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), 401);
+                let body: Value = response.json().await.unwrap();
+                body["metadata"]["message"].as_str().unwrap().to_string()
+            }
+        };
+        for n in 0..5 {
+            assert_eq!(bad(n).await, "Signature tidak valid", "guess {n}");
+        }
+        // The right secret now hears the lockout, in Antrean's envelope.
+        let answer = get(&app, RS1, "ref/poli").await;
+        assert_eq!(answer.status, 401, "{}", answer.body);
+        assert_eq!(answer.body["metadata"]["code"], 401);
+        assert!(answer.message().contains("dikunci sementara"), "{}", answer.body);
+        // The other hospital's consumer is not affected.
+        get(&app, RS2, "ref/poli").await.assert_ok();
+        let clear = crate::common::jembatan_command()
+            .args([
+                "--database",
+                &app.database.url,
+                "lockout",
+                "clear",
+                &format!("bpjs:{}", RS1.id),
+            ])
+            .output()
+            .unwrap();
+        assert!(clear.status.success(), "{}", String::from_utf8_lossy(&clear.stderr));
+        tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+        get(&app, RS1, "ref/poli").await.assert_ok();
+    }
+);
