@@ -135,13 +135,9 @@ pub enum MemberCommand {
     },
 }
 
-/// Runs `ppob member ...`. Callback secrets an older version stored in clear are sealed
-/// first, so an operator's first command after an upgrade leaves none in clear.
+/// Runs `ppob member ...`. (Callback secrets an older version stored in clear were already
+/// sealed when the process started: `cli_credentials::seal_at_rest`.)
 pub async fn run(ctx: &PpobCtx, action: Option<MemberCommand>, legacy: LegacyMember) -> anyhow::Result<ExitCode> {
-    let sealed = members::seal_clear_callback_secrets(ctx).await?;
-    if sealed > 0 {
-        eprintln!("sealed {sealed} callback secret(s) stored in clear by an older version");
-    }
     match action {
         Some(MemberCommand::Add {
             memberid,

@@ -117,7 +117,7 @@ const CACHE_TTL: Duration = Duration::from_secs(5);
 pub struct BpjsConsumers {
     keys: Keys,
     cache: Arc<RwLock<HashMap<String, (Consumer, Instant)>>>,
-    lockouts: Option<Lockouts>,
+    lockouts: Lockouts,
 }
 
 impl BpjsConsumers {
@@ -127,7 +127,7 @@ impl BpjsConsumers {
         BpjsConsumers {
             keys,
             cache: Arc::default(),
-            lockouts: Some(lockouts),
+            lockouts,
         }
     }
 
@@ -145,18 +145,14 @@ impl BpjsConsumers {
             .get("x-cons-id")
             .and_then(|v| v.to_str().ok())
             .map(|c| format!("bpjs:{}", c.trim()));
-        if let Some(lockouts) = &self.lockouts {
-            if lockouts.check(identity.as_deref()).await?.is_some() {
-                return Ok(Err(SignatureError::Locked));
-            }
+        if self.lockouts.check(identity.as_deref()).await?.is_some() {
+            return Ok(Err(SignatureError::Locked));
         }
         let verdict = verify_with(headers, now_unix, service, |cons_id| self.find(db, cons_id)).await?;
-        if let (
-            Some(lockouts),
-            Err(SignatureError::UnknownConsumer | SignatureError::BadSignature | SignatureError::BadUserKey),
-        ) = (&self.lockouts, &verdict)
+        if let Err(SignatureError::UnknownConsumer | SignatureError::BadSignature | SignatureError::BadUserKey) =
+            &verdict
         {
-            lockouts.failed(identity.as_deref()).await?;
+            self.lockouts.failed(identity.as_deref()).await?;
         }
         Ok(verdict)
     }
