@@ -81,6 +81,12 @@ pub enum Command {
         #[command(subcommand)]
         action: crate::ppob::cli::PpobCommand,
     },
+    /// The journal of partner exchanges, for audits: `journal search --actor A ...`.
+    Journal {
+        /// What to do.
+        #[command(subcommand)]
+        action: crate::cli_journal::JournalCommand,
+    },
     /// Insurance panel administration (underwriter decisions).
     Insurance {
         /// What to do.
@@ -168,6 +174,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ppob { action } => {
             let state = AppState::with_system_clock(config).await?;
             return crate::ppob::cli::run(&state.ppob, action).await;
+        }
+        Command::Journal { action } => {
+            let state = AppState::with_system_clock(config).await?;
+            let code = crate::cli_journal::run(&state, action).await;
+            state.journal.close().await;
+            return code;
         }
         Command::Insurance { action } => {
             let state = AppState::with_system_clock(config).await?;

@@ -50,6 +50,8 @@ pub struct Config {
     /// cut) or `NORMAL` (faster; the last commits can vanish on a power cut). Also
     /// `JEMBATAN_SQLITE_SYNCHRONOUS`.
     pub sqlite_synchronous: crate::kernel::db::Synchronous,
+    /// `[journal]`: entries held in memory before requests wait, the shutdown flush.
+    pub journal: crate::kernel::journal::JournalConfig,
 }
 
 impl Default for Config {
@@ -70,6 +72,7 @@ impl Default for Config {
             secrets: Default::default(),
             server: Default::default(),
             sqlite_synchronous: Default::default(),
+            journal: Default::default(),
         }
     }
 }
@@ -116,6 +119,7 @@ impl Config {
             keys,
             secrets: self.secrets.clone(),
             sqlite_synchronous: self.sqlite_synchronous,
+            journal: self.journal.clone(),
         })
     }
 

@@ -6,6 +6,7 @@ pub mod app;
 pub mod cli;
 pub mod cli_auth;
 pub mod cli_credentials;
+pub mod cli_journal;
 pub mod config;
 pub mod demo;
 pub mod kernel;

@@ -148,6 +148,10 @@ impl FromRequestParts<HrCtx> for Caller {
         {
             return Err(AppError::Unauthorized("Invalid or expired access token".into()));
         }
+        crate::kernel::journal::set_actor(crate::kernel::journal::Actor::Hr {
+            client: &verified.client_id,
+            tenant: &verified.tenant,
+        });
         guard.admit(&verified.client_id)?;
         let tenant = parts
             .headers

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use super::clock::{Clock, SharedClock, SystemClock};
 use super::error::AppError;
-use super::journal::{Journal, JournalEntry};
+use super::journal::{with_actor_slot, Journal, JournalEntry};
 use utoipa_axum::router::OpenApiRouter;
 
 /// Renders an [`AppError`] in a family's own envelope, at `now` (from the kernel's clock,
@@ -66,7 +66,13 @@ fn rerender(mut response: Response, render: Renderer, clock: Option<SharedClock>
     }
 }
 
+/// Journals the request under `family`, with the actor the authentication code named
+/// (see [`super::journal::set_actor`]). The path is masked by the journal's writer, off
+/// the request path; the request waits only when the journal's queue is full.
 async fn journal(family: &'static str, req: Request, next: Next) -> Response {
+    let Some(journal) = req.extensions().get::<Journal>().cloned() else {
+        return next.run(req).await;
+    };
     let started = std::time::Instant::now();
     let route = req
         .extensions()
@@ -81,20 +87,18 @@ async fn journal(family: &'static str, req: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string();
-    let journal = req.extensions().get::<Journal>().cloned();
-    let response = next.run(req).await;
-    if let Some(journal) = journal {
-        journal.record(JournalEntry {
-            family,
-            method,
-            route,
-            path_masked: super::mask::identifiers(&path),
-            status: response.status().as_u16(),
-            duration_us: started.elapsed().as_micros() as i64,
-            correlation_id,
-            detail: String::new(),
-        });
-    }
+    let (response, actor) = with_actor_slot(next.run(req)).await;
+    let entry = JournalEntry {
+        family,
+        method,
+        route,
+        path_masked: path,
+        status: response.status().as_u16(),
+        duration_us: started.elapsed().as_micros() as i64,
+        correlation_id,
+        detail: String::new(),
+    };
+    journal.submit(entry, actor).await;
     response
 }
 

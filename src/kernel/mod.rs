@@ -51,6 +51,8 @@ pub struct KernelSettings {
     pub secrets: SecretsConfig,
     /// SQLite's commit durability.
     pub sqlite_synchronous: db::Synchronous,
+    /// The journal's queue and shutdown flush.
+    pub journal: journal::JournalConfig,
 }
 
 /// The one thing every family shares: database, clock, journal, metrics, outbox, HTTP
@@ -105,9 +107,9 @@ impl Kernel {
     pub async fn start(settings: KernelSettings, clock: SharedClock) -> anyhow::Result<Kernel> {
         let db = Db::connect_with(&settings.database_url, settings.sqlite_synchronous).await?;
         db.migrate().await?;
-        let journal = Journal::start(db.clone());
-        let hasher = Hasher::new(&settings.secrets, settings.keys.pepper())?;
         let metrics = Metrics::new();
+        let journal = Journal::start(db.clone(), &settings.journal, &metrics);
+        let hasher = Hasher::new(&settings.secrets, settings.keys.pepper())?;
         let lockouts = Lockouts::new(db.clone(), clock.clone(), metrics.clone());
         Ok(Kernel(Arc::new(KernelParts {
             db,

@@ -17,6 +17,8 @@ struct MetricsInner {
     requests: IntCounterVec,
     latency: HistogramVec,
     lockouts: IntCounterVec,
+    upstream: UpstreamMetrics,
+    journal: JournalMetrics,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -67,11 +69,15 @@ impl Metrics {
         registry
             .register(Box::new(latency.clone()))
             .expect("register histogram");
+        let upstream = UpstreamMetrics::register(&registry);
+        let journal = JournalMetrics::register(&registry);
         Metrics(std::sync::Arc::new(MetricsInner {
             registry,
             requests,
             latency,
             lockouts,
+            upstream,
+            journal,
         }))
     }
 
@@ -142,5 +148,149 @@ pub fn method_label(method: &axum::http::Method) -> &'static str {
         Method::CONNECT => "CONNECT",
         Method::TRACE => "TRACE",
         _ => "OTHER",
+    }
+}
+
+// ---- Upstream calls and the journal writer (issue 13, items 7 and 8) ----------------------
+
+/// Latency and outcome of the calls Jembatan makes to upstreams (BPJS VClaim, insurance
+/// panels), by destination, and the state of their circuit breakers.
+#[derive(Clone)]
+pub struct UpstreamMetrics {
+    latency: HistogramVec,
+    outcomes: IntCounterVec,
+    breaker: prometheus::IntGaugeVec,
+}
+
+/// A circuit breaker's state as `jembatan_upstream_breaker_state` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BreakerGauge {
+    /// Calls go out (0).
+    Closed = 0,
+    /// Calls are refused (1).
+    Open = 1,
+    /// The next call is the probe that decides (2).
+    HalfOpen = 2,
+}
+
+impl UpstreamMetrics {
+    fn register(registry: &Registry) -> UpstreamMetrics {
+        let labels = &["upstream", "destination"];
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "jembatan_upstream_request_duration_seconds",
+                "Latency of calls to upstreams (retries included), by upstream and destination",
+            )
+            .buckets(vec![0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0]),
+            labels,
+        )
+        .expect("valid histogram");
+        let outcomes = IntCounterVec::new(
+            Opts::new(
+                "jembatan_upstream_requests_total",
+                "Calls to upstreams, by upstream, destination and outcome",
+            ),
+            &["upstream", "destination", "outcome"],
+        )
+        .expect("valid counter");
+        let breaker = prometheus::IntGaugeVec::new(
+            Opts::new(
+                "jembatan_upstream_breaker_state",
+                "Circuit breaker state by upstream and destination: 0 closed, 1 open, 2 half-open",
+            ),
+            labels,
+        )
+        .expect("valid gauge");
+        registry.register(Box::new(latency.clone())).expect("register histogram");
+        registry.register(Box::new(outcomes.clone())).expect("register counter");
+        registry.register(Box::new(breaker.clone())).expect("register gauge");
+        UpstreamMetrics {
+            latency,
+            outcomes,
+            breaker,
+        }
+    }
+}
+
+/// The journal writer's counters (the writer updates them; `/metrics` shows them).
+#[derive(Clone)]
+pub struct JournalMetrics {
+    /// Entries written.
+    pub written: prometheus::IntCounter,
+    /// Batch writes that failed and were retried.
+    pub write_failures: prometheus::IntCounter,
+    /// Entries the database refused for their content (dropped, logged).
+    pub rejected: prometheus::IntCounter,
+    /// Requests that waited for room in a full queue (back-pressure).
+    pub waited: prometheus::IntCounter,
+    /// Entries waiting in the queue after the last write.
+    pub queued: prometheus::IntGauge,
+}
+
+impl std::fmt::Debug for JournalMetrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JournalMetrics")
+    }
+}
+
+impl JournalMetrics {
+    fn register(registry: &Registry) -> JournalMetrics {
+        let counter = |name: &str, help: &str| {
+            let counter = prometheus::IntCounter::new(name, help).expect("valid counter");
+            registry.register(Box::new(counter.clone())).expect("register counter");
+            counter
+        };
+        let metrics = JournalMetrics {
+            written: counter("jembatan_journal_written_total", "Journal entries written"),
+            write_failures: counter(
+                "jembatan_journal_write_failures_total",
+                "Journal batch writes that failed (each is retried)",
+            ),
+            rejected: counter(
+                "jembatan_journal_rejected_total",
+                "Journal entries the database refused for their content (dropped)",
+            ),
+            waited: counter(
+                "jembatan_journal_backpressure_total",
+                "Requests that waited for room in the full journal queue",
+            ),
+            queued: prometheus::IntGauge::new("jembatan_journal_queue_depth", "Journal entries waiting to be written")
+                .expect("valid gauge"),
+        };
+        registry
+            .register(Box::new(metrics.queued.clone()))
+            .expect("register gauge");
+        metrics
+    }
+}
+
+impl Metrics {
+    /// Counts and times one call to `upstream` (`vclaim`, `panel`) at `destination` (a
+    /// configured host or a panel code: never a value a client chooses) that ended in
+    /// `outcome` (`ok`, `refused`, `timeout`, `unreachable`, ...) after `seconds`.
+    pub fn observe_upstream(&self, upstream: &str, destination: &str, outcome: &str, seconds: f64) {
+        let upstreams = &self.0.upstream;
+        upstreams
+            .latency
+            .with_label_values(&[upstream, destination])
+            .observe(seconds);
+        upstreams
+            .outcomes
+            .with_label_values(&[upstream, destination, outcome])
+            .inc();
+    }
+
+    /// Reports the state of the circuit breaker in front of `upstream` at `destination`.
+    pub fn breaker_state(&self, upstream: &str, destination: &str, state: BreakerGauge) {
+        self.0
+            .upstream
+            .breaker
+            .with_label_values(&[upstream, destination])
+            .set(state as i64);
+    }
+
+    /// The journal writer's counters.
+    pub fn journal(&self) -> &JournalMetrics {
+        &self.0.journal
     }
 }

@@ -11,6 +11,8 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use crate::kernel::observability::BreakerGauge;
+
 /// The breaker's shared state.
 #[derive(Debug)]
 pub struct Breaker {
@@ -81,6 +83,16 @@ impl Breaker {
         }
     }
 
+    /// The state for the metrics gauge: closed, open (refusing), or half-open (the open
+    /// time is over and the next call is the probe). A disabled breaker is always closed.
+    pub fn gauge(&self) -> BreakerGauge {
+        match self.lock().open_until {
+            None => BreakerGauge::Closed,
+            Some(until) if Instant::now() < until => BreakerGauge::Open,
+            Some(_) => BreakerGauge::HalfOpen,
+        }
+    }
+
     /// True while calls are being refused.
     pub fn is_open(&self) -> bool {
         self.lock().open_until.is_some_and(|until| Instant::now() < until)
@@ -116,7 +128,9 @@ mod tests {
         std::thread::sleep(Duration::from_millis(40));
         assert_eq!(breaker.acquire(), Ok(Permit::Probe));
         assert!(breaker.acquire().is_err(), "one probe at a time");
+        assert_eq!(breaker.gauge(), BreakerGauge::Open, "re-armed while the probe runs");
         breaker.success();
+        assert_eq!(breaker.gauge(), BreakerGauge::Closed);
         assert_eq!(breaker.acquire(), Ok(Permit::Call));
     }
 
@@ -125,7 +139,9 @@ mod tests {
         let breaker = Breaker::new(1, Duration::from_millis(20));
         breaker.failure(breaker.acquire().unwrap());
         assert!(breaker.is_open());
+        assert_eq!(breaker.gauge(), BreakerGauge::Open);
         std::thread::sleep(Duration::from_millis(30));
+        assert_eq!(breaker.gauge(), BreakerGauge::HalfOpen);
         let probe = breaker.acquire().unwrap();
         assert_eq!(probe, Permit::Probe);
         breaker.failure(probe);

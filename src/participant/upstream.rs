@@ -39,8 +39,13 @@ pub struct Upstream {
     client: reqwest::Client,
     config: VclaimConfig,
     base: String,
+    /// `host:port` of the base URL: the metrics' destination label.
+    destination: String,
     breaker: Breaker,
 }
+
+/// The metrics' name of this upstream.
+const UPSTREAM: &str = "vclaim";
 
 /// One call's outcome with what the journal needs.
 struct Exchange {
@@ -58,9 +63,11 @@ impl Upstream {
             .pool_idle_timeout(Duration::from_secs(60))
             .user_agent(concat!("jembatan/", env!("CARGO_PKG_VERSION")))
             .build()?;
+        let base = config.base_url.trim().trim_end_matches('/').to_string();
         Ok(Upstream {
             client,
-            base: config.base_url.trim().trim_end_matches('/').to_string(),
+            destination: destination(&base),
+            base,
             breaker: Breaker::new(config.breaker_failures, Duration::from_millis(config.breaker_open_ms)),
             config: config.clone(),
         })
@@ -82,6 +89,10 @@ impl Upstream {
         let started = Instant::now();
         let path = format!("/Peserta/{}/tglSEP/{date}", id.vclaim_path());
         let exchange = self.call(kernel.clock.now().timestamp(), &path).await;
+        let metrics = &kernel.metrics;
+        let seconds = started.elapsed().as_secs_f64();
+        metrics.observe_upstream(UPSTREAM, &self.destination, outcome(&exchange.result), seconds);
+        metrics.breaker_state(UPSTREAM, &self.destination, self.breaker.gauge());
         let detail = match &exchange.result {
             Ok(_) => format!("vclaim 200 OK (attempts: {})", exchange.attempts),
             Err(failure) => {
@@ -235,6 +246,30 @@ impl Upstream {
     }
 }
 
+/// The metrics' outcome of one lookup.
+fn outcome(result: &Result<Peserta, Failure>) -> &'static str {
+    match result {
+        Ok(_) => "ok",
+        Err(Failure::Bpjs { .. }) => "refused",
+        Err(Failure::Timeout { .. }) => "timeout",
+        Err(Failure::Unreachable { .. }) => "unreachable",
+        Err(Failure::BreakerOpen { .. }) => "breaker_open",
+        Err(_) => "bad_answer",
+    }
+}
+
+/// `host:port` of `base` (the configured VClaim URL), or `vclaim` when it has none.
+fn destination(base: &str) -> String {
+    match reqwest::Url::parse(base) {
+        Ok(url) => match (url.host_str(), url.port_or_known_default()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_string(),
+            _ => UPSTREAM.to_string(),
+        },
+        Err(_) => UPSTREAM.to_string(),
+    }
+}
+
 /// The innermost error message (e.g. "Connection refused (os error 111)"), never the URL.
 fn root_cause(err: &reqwest::Error) -> String {
     let mut cause: &dyn std::error::Error = err;
@@ -280,6 +315,13 @@ mod tests {
         assert_eq!(snippet(b"  plain   text  "), "plain text");
         assert_eq!(snippet(b""), "(kosong)");
         assert_eq!(snippet("x".repeat(200).as_bytes()).chars().count(), 121);
+    }
+
+    #[test]
+    fn the_destination_is_the_host_and_port() {
+        assert_eq!(destination("https://apijkn.bpjs-kesehatan.go.id/vclaim-rest"), "apijkn.bpjs-kesehatan.go.id:443");
+        assert_eq!(destination("http://127.0.0.1:8081/vclaim-rest"), "127.0.0.1:8081");
+        assert_eq!(destination(""), "vclaim");
     }
 
     #[test]

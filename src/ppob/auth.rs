@@ -66,6 +66,7 @@ pub async fn authenticate(
     let key = cache_key(memberid, memberpass, memberpin);
     let now = Instant::now();
     if let Some(hit) = lookup(ctx, &key, now) {
+        crate::kernel::journal::set_actor(crate::kernel::journal::Actor::Ppob(hit.memberid.as_str()));
         return Ok(hit);
     }
     // A memberid that cannot be one is looked up as no member (same answer, same time).
@@ -124,6 +125,7 @@ pub async fn authenticate(
         callback_secret,
     };
     remember(ctx, key, &member, now);
+    crate::kernel::journal::set_actor(crate::kernel::journal::Actor::Ppob(member.memberid.as_str()));
     Ok(member)
 }
 

@@ -10,6 +10,7 @@ mod hostile_input;
 mod hr;
 mod insurance_broker;
 mod insurance_panel;
+mod journal;
 mod lockout;
 mod onboarding;
 mod operations;

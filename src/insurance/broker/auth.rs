@@ -57,6 +57,7 @@ async fn verify(state: &BrokerCtx, realm: &str, headers: &HeaderMap) -> AppResul
     let cache = &state.family.credentials;
     if let Some((hash, scope, at)) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
         if at.elapsed() < ttl && hash == presented {
+            crate::kernel::journal::set_actor(crate::kernel::journal::Actor::Basic(&user));
             return Ok(Caller {
                 username: user,
                 scope: serde_json::from_str(&scope).unwrap_or_default(),

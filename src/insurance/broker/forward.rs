@@ -166,11 +166,12 @@ async fn send(
         if !correlation_id.is_empty() {
             request = request.header("x-request-id", correlation_id);
         }
+        let timed_out = || ("timeout", format!("batas waktu {} ms terlampaui", timeout.as_millis()));
         match request.send().await {
             Err(err) if err.is_connect() && tries < 2 => continue,
-            Err(err) if err.is_timeout() => break Err(format!("batas waktu {} ms terlampaui", timeout.as_millis())),
-            Err(err) if err.is_connect() => break Err("koneksi gagal".to_string()),
-            Err(err) => break Err(format!("kesalahan transport: {err}")),
+            Err(err) if err.is_timeout() => break Err(timed_out()),
+            Err(err) if err.is_connect() => break Err(("unreachable", "koneksi gagal".to_string())),
+            Err(err) => break Err(("error", format!("kesalahan transport: {err}"))),
             Ok(response) => {
                 let status = response.status().as_u16();
                 match response.bytes().await {
@@ -178,14 +179,25 @@ async fn send(
                         let body = serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Object(Default::default()));
                         break Ok((status, body));
                     }
-                    Err(err) if err.is_timeout() => {
-                        break Err(format!("batas waktu {} ms terlampaui", timeout.as_millis()))
-                    }
-                    Err(err) => break Err(format!("jawaban terputus: {err}")),
+                    Err(err) if err.is_timeout() => break Err(timed_out()),
+                    Err(err) => break Err(("error", format!("jawaban terputus: {err}"))),
                 }
             }
         }
     };
+    let outcome = match &result {
+        Ok((200..=299, body)) if body["Status"] == "00" => "ok",
+        Ok((200..=299, _)) => "refused",
+        Ok((400..=499, _)) => "client_error",
+        Ok(_) => "server_error",
+        Err((kind, _)) => *kind,
+    };
+    let seconds = started.elapsed().as_secs_f64();
+    state
+        .kernel
+        .metrics
+        .observe_upstream("panel", &panel.code, outcome, seconds);
+    let result = result.map_err(|(_, why)| why);
     let (status, detail) = match &result {
         Ok((status, body)) => (
             *status,

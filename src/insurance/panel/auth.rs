@@ -100,6 +100,7 @@ async fn verify(ctx: &PanelCtx, realm: &str, headers: &HeaderMap) -> AppResult<C
     let cache = &ctx.family.credentials;
     if let Some((hash, scope, at)) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
         if at.elapsed() < ttl && hash == presented {
+            crate::kernel::journal::set_actor(crate::kernel::journal::Actor::Basic(&user));
             return Ok(Caller { username: user, scope });
         }
     }

@@ -65,6 +65,7 @@ pub async fn verify(kernel: &Kernel, realm: &str, headers: &HeaderMap) -> Result
                 let fresh = kernel.hasher.hash(&pass).await;
                 rehash(&kernel.db, realm, &user, &hash, &fresh).await?;
             }
+            crate::kernel::journal::set_actor(crate::kernel::journal::Actor::Basic(&user));
             Ok(Some(BasicClient { username: user, scope }))
         }
     }

@@ -73,6 +73,7 @@ impl BearerTokens {
         let key = format!("{realm}:{mac}");
         if let Some((name, at)) = self.cache.read().expect("cache lock").get(&key) {
             if at.elapsed() < CACHE_TTL {
+                crate::kernel::journal::set_actor(crate::kernel::journal::Actor::Token(name));
                 return Ok(Some(name.clone()));
             }
         }
@@ -99,8 +100,9 @@ impl BearerTokens {
                 }
             }
         }
-        if name.is_none() {
-            self.lockouts.failed(None).await?;
+        match &name {
+            Some(name) => crate::kernel::journal::set_actor(crate::kernel::journal::Actor::Token(name)),
+            None => self.lockouts.failed(None).await?,
         }
         Ok(name)
     }

@@ -154,6 +154,12 @@ impl BpjsConsumers {
         {
             self.lockouts.failed(identity.as_deref()).await?;
         }
+        if let Ok(SignedRequest { consumer, .. }) = &verdict {
+            crate::kernel::journal::set_actor(crate::kernel::journal::Actor::Bpjs {
+                cons_id: &consumer.cons_id,
+                kode_ppk: &consumer.kode_ppk,
+            });
+        }
         Ok(verdict)
     }
 
