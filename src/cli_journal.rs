@@ -132,8 +132,14 @@ mod tests {
             parse_since("2026-12-01", now),
             Some(Utc.with_ymd_and_hms(2026, 11, 30, 17, 0, 0).unwrap())
         );
-        assert_eq!(parse_since("90m", now), Some(Utc.with_ymd_and_hms(2026, 12, 2, 6, 30, 0).unwrap()));
-        assert_eq!(parse_since("2d", now), Some(Utc.with_ymd_and_hms(2026, 11, 30, 8, 0, 0).unwrap()));
+        assert_eq!(
+            parse_since("90m", now),
+            Some(Utc.with_ymd_and_hms(2026, 12, 2, 6, 30, 0).unwrap())
+        );
+        assert_eq!(
+            parse_since("2d", now),
+            Some(Utc.with_ymd_and_hms(2026, 11, 30, 8, 0, 0).unwrap())
+        );
         for bad in ["", "yesterday", "-3h", "5w", "99999999999999999d", "ä"] {
             assert_eq!(parse_since(bad, now), None, "{bad}");
         }

@@ -181,7 +181,9 @@ impl UpstreamMetrics {
                 "jembatan_upstream_request_duration_seconds",
                 "Latency of calls to upstreams (retries included), by upstream and destination",
             )
-            .buckets(vec![0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0]),
+            .buckets(vec![
+                0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+            ]),
             labels,
         )
         .expect("valid histogram");
@@ -201,7 +203,9 @@ impl UpstreamMetrics {
             labels,
         )
         .expect("valid gauge");
-        registry.register(Box::new(latency.clone())).expect("register histogram");
+        registry
+            .register(Box::new(latency.clone()))
+            .expect("register histogram");
         registry.register(Box::new(outcomes.clone())).expect("register counter");
         registry.register(Box::new(breaker.clone())).expect("register gauge");
         UpstreamMetrics {

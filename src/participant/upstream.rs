@@ -319,7 +319,10 @@ mod tests {
 
     #[test]
     fn the_destination_is_the_host_and_port() {
-        assert_eq!(destination("https://apijkn.bpjs-kesehatan.go.id/vclaim-rest"), "apijkn.bpjs-kesehatan.go.id:443");
+        assert_eq!(
+            destination("https://apijkn.bpjs-kesehatan.go.id/vclaim-rest"),
+            "apijkn.bpjs-kesehatan.go.id:443"
+        );
         assert_eq!(destination("http://127.0.0.1:8081/vclaim-rest"), "127.0.0.1:8081");
         assert_eq!(destination(""), "vclaim");
     }

@@ -105,7 +105,13 @@ db_test!(every_family_names_its_actor, |app| async move {
     for _ in 0..2 {
         assert_eq!(card_lookup(&app).await, 200);
     }
-    let wrong = app.client.get(app.at(CARD_PATH)).bearer_auth("wrong").send().await.unwrap();
+    let wrong = app
+        .client
+        .get(app.at(CARD_PATH))
+        .bearer_auth("wrong")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wrong.status(), 401);
     // A BPJS consumer on the VClaim simulator.
     let timestamp = chrono::Utc::now().timestamp().to_string();
@@ -154,8 +160,14 @@ db_test!(every_family_names_its_actor, |app| async move {
         actors(rows_with(&app, "/vclaim-rest/Peserta/nik/3319********0007").await),
         ["bpjs:1234/0101R001"]
     );
-    assert_eq!(actors(rows_with(&app, "/core/v1/employees").await), ["hr:demo-client@demo"]);
-    assert_eq!(actors(rows_with(&app, "/ppob/balance").await), ["ppob:DEMO01", "ppob:DEMO01"]);
+    assert_eq!(
+        actors(rows_with(&app, "/core/v1/employees").await),
+        ["hr:demo-client@demo"]
+    );
+    assert_eq!(
+        actors(rows_with(&app, "/ppob/balance").await),
+        ["ppob:DEMO01", "ppob:DEMO01"]
+    );
     assert_eq!(
         actors(rows_with(&app, "/aap/bank/get-rate-premi-panel").await),
         ["basic:bank", "basic:bank"]
@@ -178,18 +190,22 @@ db_test!(every_family_names_its_actor, |app| async move {
 
 // ---------------------------------------------------------------- nothing lost
 
-db_test!(a_burst_bigger_than_the_queue_loses_nothing, tiny_queue(2), |app| async move {
-    let burst = 300;
-    let statuses = futures::future::join_all((0..burst).map(|_| card_lookup(&app))).await;
-    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
-    assert!(
-        journal_counter(&app, "jembatan_journal_backpressure_total") > 0.0,
-        "the burst filled the queue of 2"
-    );
-    app.stop().await;
-    assert_eq!(rows_with(&app, CARD_MASKED).await.len(), burst);
-    assert_eq!(journal_counter(&app, "jembatan_journal_rejected_total"), 0.0);
-});
+db_test!(
+    a_burst_bigger_than_the_queue_loses_nothing,
+    tiny_queue(2),
+    |app| async move {
+        let burst = 300;
+        let statuses = futures::future::join_all((0..burst).map(|_| card_lookup(&app))).await;
+        assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+        assert!(
+            journal_counter(&app, "jembatan_journal_backpressure_total") > 0.0,
+            "the burst filled the queue of 2"
+        );
+        app.stop().await;
+        assert_eq!(rows_with(&app, CARD_MASKED).await.len(), burst);
+        assert_eq!(journal_counter(&app, "jembatan_journal_rejected_total"), 0.0);
+    }
+);
 
 db_test!(a_batch_that_fails_is_written_again, |app| async move {
     let db = app.state.db.clone();
@@ -216,43 +232,49 @@ db_test!(a_batch_that_fails_is_written_again, |app| async move {
     assert_eq!(rows_with(&app, CARD_MASKED).await.len(), 5);
 });
 
-db_test!(stop_keeps_writing_through_a_failing_database, tiny_queue(1024), |app| async move {
-    let db = app.state.db.clone();
-    db.execute_write(sqlx::query("ALTER TABLE journal RENAME TO journal_away"))
-        .await
-        .unwrap();
-    for _ in 0..5 {
-        assert_eq!(card_lookup(&app).await, 200);
-    }
-    let failed = failures_beyond(&app, 0.0, 1.0).await;
-    // The flush the server's stop ends with, while the table is still away.
-    let journal = app.state.journal.clone();
-    let closing = tokio::spawn(async move { journal.close().await });
-    failures_beyond(&app, failed, 2.0).await;
-    assert!(!closing.is_finished(), "close gave up on the entries");
-    db.execute_write(sqlx::query("ALTER TABLE journal_away RENAME TO journal"))
-        .await
-        .unwrap();
-    closing.await.unwrap();
-    assert_eq!(rows_with(&app, CARD_MASKED).await.len(), 5);
-    app.stop().await;
-});
-
-db_test!(a_row_the_database_refuses_does_not_hold_up_the_others, |app| async move {
-    // A trigger refusing one path, as a constraint would.
-    match app.backend {
-        Backend::Sqlite => {
-            app.state
-                .db
-                .execute_write(sqlx::query(
-                    "CREATE TRIGGER journal_poison BEFORE INSERT ON journal \
-                     WHEN instr(NEW.path_masked, 'poison') > 0 BEGIN SELECT RAISE(ABORT, 'poison'); END",
-                ))
-                .await
-                .unwrap();
+db_test!(
+    stop_keeps_writing_through_a_failing_database,
+    tiny_queue(1024),
+    |app| async move {
+        let db = app.state.db.clone();
+        db.execute_write(sqlx::query("ALTER TABLE journal RENAME TO journal_away"))
+            .await
+            .unwrap();
+        for _ in 0..5 {
+            assert_eq!(card_lookup(&app).await, 200);
         }
-        Backend::Postgres => {
-            for sql in [
+        let failed = failures_beyond(&app, 0.0, 1.0).await;
+        // The flush the server's stop ends with, while the table is still away.
+        let journal = app.state.journal.clone();
+        let closing = tokio::spawn(async move { journal.close().await });
+        failures_beyond(&app, failed, 2.0).await;
+        assert!(!closing.is_finished(), "close gave up on the entries");
+        db.execute_write(sqlx::query("ALTER TABLE journal_away RENAME TO journal"))
+            .await
+            .unwrap();
+        closing.await.unwrap();
+        assert_eq!(rows_with(&app, CARD_MASKED).await.len(), 5);
+        app.stop().await;
+    }
+);
+
+db_test!(
+    a_row_the_database_refuses_does_not_hold_up_the_others,
+    |app| async move {
+        // A trigger refusing one path, as a constraint would.
+        match app.backend {
+            Backend::Sqlite => {
+                app.state
+                    .db
+                    .execute_write(sqlx::query(
+                        "CREATE TRIGGER journal_poison BEFORE INSERT ON journal \
+                     WHEN instr(NEW.path_masked, 'poison') > 0 BEGIN SELECT RAISE(ABORT, 'poison'); END",
+                    ))
+                    .await
+                    .unwrap();
+            }
+            Backend::Postgres => {
+                for sql in [
                 "CREATE FUNCTION journal_poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
                  IF strpos(NEW.path_masked, 'poison') > 0 THEN \
                  RAISE EXCEPTION 'poison' USING ERRCODE = 'check_violation'; END IF; RETURN NEW; END $$",
@@ -260,81 +282,96 @@ db_test!(a_row_the_database_refuses_does_not_hold_up_the_others, |app| async mov
             ] {
                 app.state.db.execute_write(sqlx::query(sql)).await.unwrap();
             }
+            }
         }
+        let poison = app.client.get(app.at("/api/v1/bpjs/poison")).bearer_auth(TOKEN).send();
+        let (_, statuses) = tokio::join!(poison, futures::future::join_all((0..20).map(|_| card_lookup(&app))));
+        assert!(statuses.iter().all(|s| *s == 200));
+        assert_eq!(
+            card_lookup(&app).await,
+            200,
+            "the journal still takes entries afterwards"
+        );
+        app.stop().await;
+        assert_eq!(rows_with(&app, CARD_MASKED).await.len(), 21);
+        assert!(rows_with(&app, "poison").await.is_empty());
+        assert_eq!(journal_counter(&app, "jembatan_journal_rejected_total"), 1.0);
     }
-    let poison = app.client.get(app.at("/api/v1/bpjs/poison")).bearer_auth(TOKEN).send();
-    let (_, statuses) = tokio::join!(
-        poison,
-        futures::future::join_all((0..20).map(|_| card_lookup(&app)))
-    );
-    assert!(statuses.iter().all(|s| *s == 200));
-    assert_eq!(card_lookup(&app).await, 200, "the journal still takes entries afterwards");
-    app.stop().await;
-    assert_eq!(rows_with(&app, CARD_MASKED).await.len(), 21);
-    assert!(rows_with(&app, "poison").await.is_empty());
-    assert_eq!(journal_counter(&app, "jembatan_journal_rejected_total"), 1.0);
-});
+);
 
 // ---------------------------------------------------------------- the audit search
 
-db_test!(journal_search_finds_an_actor_and_a_masked_identifier, |app| async move {
-    let nik = app
-        .client
-        .get(app.at(&format!("/api/v1/bpjs/nik/{NIK}")))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(nik.status(), 200);
-    assert_eq!(card_lookup(&app).await, 200);
-    assert_eq!(ppob_balance(&app).await, 200);
-    app.stop().await;
+db_test!(
+    journal_search_finds_an_actor_and_a_masked_identifier,
+    |app| async move {
+        let nik = app
+            .client
+            .get(app.at(&format!("/api/v1/bpjs/nik/{NIK}")))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(nik.status(), 200);
+        assert_eq!(card_lookup(&app).await, 200);
+        assert_eq!(ppob_balance(&app).await, 200);
+        app.stop().await;
 
-    let search = |args: &[&str]| {
-        let mut command = jembatan_command();
-        command
-            .args(["journal", "search"])
-            .args(args)
-            .args(["--database", &app.database.url]);
-        command.output().unwrap()
-    };
-    // Which hospital looked this NIK up? The NIK given in full finds its masked form.
-    let output = search(&["--path", NIK, "--json"]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let text = String::from_utf8(output.stdout).unwrap();
-    assert!(!text.contains(NIK), "the output holds identifiers masked: {text}");
-    let rows: Vec<Value> = serde_json::from_str(&text).unwrap();
-    assert_eq!(rows.len(), 1, "{text}");
-    assert_eq!(rows[0]["actor"], "token:demo-hospital");
-    assert_eq!(rows[0]["path_masked"], "/api/v1/bpjs/nik/3319********0007");
-    assert_eq!(rows[0]["status"], 200);
-    // One actor, every family it used, oldest first; a prefix with `*`.
-    let output = search(&["--actor", "token:demo-hospital", "--since", "1h", "--json"]);
-    let rows: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
-    let paths: Vec<_> = rows.iter().map(|r| r["path_masked"].as_str().unwrap()).collect();
-    assert_eq!(paths, ["/api/v1/bpjs/nik/3319********0007", "/api/v1/bpjs/nokartu/0011*****6592"]);
-    let output = search(&["--actor", "ppob:*", "--json"]);
-    let rows: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0]["actor"], "ppob:DEMO01");
-    // --limit keeps the latest; a future --since finds nothing.
-    let output = search(&["--actor", "token:*", "--limit", "1", "--json"]);
-    let rows: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0]["path_masked"], "/api/v1/bpjs/nokartu/0011*****6592");
-    let output = search(&["--since", "2999-01-01", "--json"]);
-    assert_eq!(serde_json::from_slice::<Vec<Value>>(&output.stdout).unwrap().len(), 0);
-    // The text form: one line per entry, masked.
-    let output = search(&["--actor", "token:demo-hospital"]);
-    let text = String::from_utf8(output.stdout).unwrap();
-    assert_eq!(text.lines().count(), 2, "{text}");
-    assert!(text.lines().all(|l| l.contains("\ttoken:demo-hospital\tparticipant\t200\t")), "{text}");
-    assert!(!text.contains(NIK));
-    // A --since that is no moment is refused with a reason, not a panic.
-    let output = search(&["--since", "yesterday"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("--since"));
-});
+        let search = |args: &[&str]| {
+            let mut command = jembatan_command();
+            command
+                .args(["journal", "search"])
+                .args(args)
+                .args(["--database", &app.database.url]);
+            command.output().unwrap()
+        };
+        // Which hospital looked this NIK up? The NIK given in full finds its masked form.
+        let output = search(&["--path", NIK, "--json"]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let text = String::from_utf8(output.stdout).unwrap();
+        assert!(!text.contains(NIK), "the output holds identifiers masked: {text}");
+        let rows: Vec<Value> = serde_json::from_str(&text).unwrap();
+        assert_eq!(rows.len(), 1, "{text}");
+        assert_eq!(rows[0]["actor"], "token:demo-hospital");
+        assert_eq!(rows[0]["path_masked"], "/api/v1/bpjs/nik/3319********0007");
+        assert_eq!(rows[0]["status"], 200);
+        // One actor, every family it used, oldest first; a prefix with `*`.
+        let output = search(&["--actor", "token:demo-hospital", "--since", "1h", "--json"]);
+        let rows: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+        let paths: Vec<_> = rows.iter().map(|r| r["path_masked"].as_str().unwrap()).collect();
+        assert_eq!(
+            paths,
+            [
+                "/api/v1/bpjs/nik/3319********0007",
+                "/api/v1/bpjs/nokartu/0011*****6592"
+            ]
+        );
+        let output = search(&["--actor", "ppob:*", "--json"]);
+        let rows: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0]["actor"], "ppob:DEMO01");
+        // --limit keeps the latest; a future --since finds nothing.
+        let output = search(&["--actor", "token:*", "--limit", "1", "--json"]);
+        let rows: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0]["path_masked"], "/api/v1/bpjs/nokartu/0011*****6592");
+        let output = search(&["--since", "2999-01-01", "--json"]);
+        assert_eq!(serde_json::from_slice::<Vec<Value>>(&output.stdout).unwrap().len(), 0);
+        // The text form: one line per entry, masked.
+        let output = search(&["--actor", "token:demo-hospital"]);
+        let text = String::from_utf8(output.stdout).unwrap();
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert!(
+            text.lines()
+                .all(|l| l.contains("\ttoken:demo-hospital\tparticipant\t200\t")),
+            "{text}"
+        );
+        assert!(!text.contains(NIK));
+        // A --since that is no moment is refused with a reason, not a panic.
+        let output = search(&["--since", "yesterday"]);
+        assert_eq!(output.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&output.stderr).contains("--since"));
+    }
+);
 
 // ---------------------------------------------------------------- upstream metrics
 
@@ -403,22 +440,40 @@ db_test!(vclaim_lookups_show_in_the_upstream_metrics, |bpjs| async move {
     let labels = ["upstream=\"vclaim\"", &format!("destination=\"{host}\"")];
     let count = metric(&text, "jembatan_upstream_request_duration_seconds_count", &labels);
     assert_eq!(count, Some(2.0), "{text}");
-    assert_eq!(metric(&text, "jembatan_upstream_breaker_state", &labels), Some(0.0), "{text}");
+    assert_eq!(
+        metric(&text, "jembatan_upstream_breaker_state", &labels),
+        Some(0.0),
+        "{text}"
+    );
 });
 
 db_test!(an_unreachable_vclaim_opens_the_breaker_gauge, |demo| async move {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let host = closed.local_addr().unwrap().to_string();
     drop(closed);
-    let app = vclaim_proxy(demo.backend, format!("http://{host}/vclaim-rest"), 1).await.unwrap();
+    let app = vclaim_proxy(demo.backend, format!("http://{host}/vclaim-rest"), 1)
+        .await
+        .unwrap();
     for _ in 0..2 {
         assert_eq!(card_lookup(&app).await, 200);
     }
     let text = metrics_text(&app).await;
-    assert_eq!(upstream_requests(&text, "vclaim", &host, "unreachable"), Some(1.0), "{text}");
-    assert_eq!(upstream_requests(&text, "vclaim", &host, "breaker_open"), Some(1.0), "{text}");
+    assert_eq!(
+        upstream_requests(&text, "vclaim", &host, "unreachable"),
+        Some(1.0),
+        "{text}"
+    );
+    assert_eq!(
+        upstream_requests(&text, "vclaim", &host, "breaker_open"),
+        Some(1.0),
+        "{text}"
+    );
     let labels = ["upstream=\"vclaim\"", &format!("destination=\"{host}\"")];
-    assert_eq!(metric(&text, "jembatan_upstream_breaker_state", &labels), Some(1.0), "{text}");
+    assert_eq!(
+        metric(&text, "jembatan_upstream_breaker_state", &labels),
+        Some(1.0),
+        "{text}"
+    );
 });
 
 db_test!(broker_forwards_show_in_the_upstream_metrics, |app| async move {

@@ -145,7 +145,10 @@ fn give_up(receiver: &mut mpsc::Receiver<Item>, shared: &Shared, in_batch: usize
         lost += usize::from(matches!(item, Item::Row(_)));
     }
     lost += shared.overflow.lock().unwrap_or_else(|p| p.into_inner()).len();
-    tracing::error!(lost, "journal: the database kept failing at shutdown; entries not written");
+    tracing::error!(
+        lost,
+        "journal: the database kept failing at shutdown; entries not written"
+    );
 }
 
 #[cfg(test)]
