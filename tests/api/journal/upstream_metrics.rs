@@ -1,35 +1,18 @@
 //! `/metrics` after VClaim lookups (against the simulator and an unreachable host) and
 //! after a broker-to-panel forward.
 
-use jembatan::participant::settings::Secret;
-use jembatan::participant::Mode;
-
 use super::*;
 use crate::common::Backend;
 use crate::db_test;
 
-/// A server in mode `vclaim` calling `base_url` as consumer 1234.
+/// A server in mode `vclaim` calling `base_url` as consumer 1234, without retries, the
+/// breaker opening after `breaker_failures` failures (0: never) and staying open.
 async fn vclaim_proxy(backend: Backend, base_url: String, breaker_failures: u32) -> Option<TestApp> {
-    TestApp::spawn_with(
-        backend,
-        TestOptions {
-            configure: Box::new(move |c| {
-                c.participant.mode = Mode::Vclaim;
-                let v = &mut c.participant.vclaim;
-                v.base_url = base_url;
-                v.cons_id = "1234".into();
-                v.secret = Secret::new("pwd");
-                v.user_key = Secret::new("demo-user-key");
-                v.connect_timeout_ms = 1_000;
-                v.timeout_ms = 3_000;
-                v.retries = 0;
-                v.breaker_failures = breaker_failures;
-                v.breaker_open_ms = 600_000;
-                v.cache_ttl_ms = 0;
-            }),
-            ..TestOptions::default()
-        },
-    )
+    crate::vclaim::proxy(backend, base_url, None, move |v| {
+        v.retries = 0;
+        v.breaker_failures = breaker_failures;
+        v.breaker_open_ms = 600_000;
+    })
     .await
 }
 

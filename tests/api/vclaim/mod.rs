@@ -123,7 +123,7 @@ async fn simulator(backend: Backend, now: Option<DateTime<Utc>>) -> Option<TestA
 
 /// A server in mode `vclaim` calling `base_url` as consumer 1234; breaker and cache off
 /// unless `tweak` turns them on.
-async fn proxy(
+pub(crate) async fn proxy(
     backend: Backend,
     base_url: String,
     now: Option<DateTime<Utc>>,
