@@ -216,6 +216,7 @@ impl RunningServer {
         let outbox_worker = state.outbox.spawn(
             state.db.clone(),
             state.journal.clone(),
+            state.metrics.clone(),
             state.kernel.outbox_config.clone(),
             signal.clone(),
         );

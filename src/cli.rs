@@ -87,6 +87,12 @@ pub enum Command {
         #[command(subcommand)]
         action: crate::cli_journal::JournalCommand,
     },
+    /// Outgoing callbacks: list, show (every attempt), retry parked ones, purge deliveries.
+    Outbox {
+        /// What to do.
+        #[command(subcommand)]
+        action: crate::kernel::outbox::cli::OutboxCommand,
+    },
     /// Insurance panel administration (underwriter decisions).
     Insurance {
         /// What to do.
@@ -178,6 +184,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Journal { action } => {
             let state = AppState::with_system_clock(config).await?;
             let code = crate::cli_journal::run(&state, action).await;
+            state.journal.close().await;
+            return code;
+        }
+        Command::Outbox { action } => {
+            let state = AppState::with_system_clock(config).await?;
+            let code = crate::kernel::outbox::cli::run(&state.db, &state.journal, &*state.clock, action).await;
             state.journal.close().await;
             return code;
         }

@@ -3,11 +3,10 @@
 
 use std::process::ExitCode;
 
-use chrono::{DateTime, NaiveDate, Utc};
 use clap::Subcommand;
 
 use crate::app::AppState;
-use crate::kernel::clock::jakarta;
+use crate::kernel::clock::parse_instant;
 use crate::kernel::journal::store::{self, Search, StoredEntry};
 
 /// `jembatan journal ...`.
@@ -46,7 +45,7 @@ pub async fn run(state: &AppState, command: JournalCommand) -> anyhow::Result<Ex
         json,
         limit,
     } = command;
-    let since = match since.as_deref().map(|s| parse_since(s, state.clock.now())) {
+    let since = match since.as_deref().map(|s| parse_instant(s, state.clock.now())) {
         None => None,
         Some(Some(at)) => Some(at),
         Some(None) => {
@@ -93,55 +92,4 @@ fn line(row: &StoredEntry) -> String {
     text.chars()
         .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
         .collect()
-}
-
-/// `--since` as an instant: RFC 3339, a Jakarta date, or `N` minutes/hours/days before `now`.
-fn parse_since(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let text = text.trim();
-    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
-        return Some(at.with_timezone(&Utc));
-    }
-    if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        let midnight = day.and_hms_opt(0, 0, 0)?.and_local_timezone(jakarta()).single()?;
-        return Some(midnight.with_timezone(&Utc));
-    }
-    let unit = text.chars().last()?;
-    let number: i64 = text[..text.len() - unit.len_utf8()].parse().ok().filter(|n| *n >= 0)?;
-    let ago = match unit {
-        'm' => chrono::Duration::try_minutes(number)?,
-        'h' => chrono::Duration::try_hours(number)?,
-        'd' => chrono::Duration::try_days(number)?,
-        _ => return None,
-    };
-    now.checked_sub_signed(ago)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    #[test]
-    fn since_reads_instants_dates_and_times_ago() {
-        let now = Utc.with_ymd_and_hms(2026, 12, 2, 8, 0, 0).unwrap();
-        assert_eq!(
-            parse_since("2026-12-01T08:00:00+07:00", now),
-            Some(Utc.with_ymd_and_hms(2026, 12, 1, 1, 0, 0).unwrap())
-        );
-        assert_eq!(
-            parse_since("2026-12-01", now),
-            Some(Utc.with_ymd_and_hms(2026, 11, 30, 17, 0, 0).unwrap())
-        );
-        assert_eq!(
-            parse_since("90m", now),
-            Some(Utc.with_ymd_and_hms(2026, 12, 2, 6, 30, 0).unwrap())
-        );
-        assert_eq!(
-            parse_since("2d", now),
-            Some(Utc.with_ymd_and_hms(2026, 11, 30, 8, 0, 0).unwrap())
-        );
-        for bad in ["", "yesterday", "-3h", "5w", "99999999999999999d", "ä"] {
-            assert_eq!(parse_since(bad, now), None, "{bad}");
-        }
-    }
 }

@@ -19,6 +19,7 @@ struct MetricsInner {
     lockouts: IntCounterVec,
     upstream: UpstreamMetrics,
     journal: JournalMetrics,
+    outbox: OutboxMetrics,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -71,6 +72,7 @@ impl Metrics {
             .expect("register histogram");
         let upstream = UpstreamMetrics::register(&registry);
         let journal = JournalMetrics::register(&registry);
+        let outbox = OutboxMetrics::register(&registry);
         Metrics(std::sync::Arc::new(MetricsInner {
             registry,
             requests,
@@ -78,6 +80,7 @@ impl Metrics {
             lockouts,
             upstream,
             journal,
+            outbox,
         }))
     }
 
@@ -296,5 +299,63 @@ impl Metrics {
     /// The journal writer's counters.
     pub fn journal(&self) -> &JournalMetrics {
         &self.0.journal
+    }
+
+    /// The outbox's gauges and delivery counter.
+    pub fn outbox(&self) -> &OutboxMetrics {
+        &self.0.outbox
+    }
+}
+
+/// The outbox's state (read from the database, so every replica shows the shared queue)
+/// and its deliveries.
+#[derive(Clone)]
+pub struct OutboxMetrics {
+    /// Messages waiting for delivery.
+    pub pending: prometheus::IntGauge,
+    /// Parked messages (dead letters).
+    pub parked: prometheus::IntGauge,
+    /// Age of the oldest pending message, in seconds (0 when none).
+    pub oldest_pending_age: prometheus::Gauge,
+    /// Delivery attempts by destination and outcome (`delivered`, `retry`, `parked`).
+    pub deliveries: IntCounterVec,
+}
+
+impl std::fmt::Debug for OutboxMetrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OutboxMetrics")
+    }
+}
+
+impl OutboxMetrics {
+    fn register(registry: &Registry) -> OutboxMetrics {
+        let metrics = OutboxMetrics {
+            pending: prometheus::IntGauge::new("jembatan_outbox_pending", "Callbacks waiting for delivery")
+                .expect("valid gauge"),
+            parked: prometheus::IntGauge::new("jembatan_outbox_parked", "Parked callbacks (dead letters)")
+                .expect("valid gauge"),
+            oldest_pending_age: prometheus::Gauge::new(
+                "jembatan_outbox_oldest_pending_age_seconds",
+                "Age of the oldest pending callback",
+            )
+            .expect("valid gauge"),
+            deliveries: IntCounterVec::new(
+                Opts::new(
+                    "jembatan_outbox_deliveries_total",
+                    "Callback delivery attempts, by destination and outcome",
+                ),
+                &["destination", "outcome"],
+            )
+            .expect("valid counter"),
+        };
+        for collector in [
+            Box::new(metrics.pending.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(metrics.parked.clone()),
+            Box::new(metrics.oldest_pending_age.clone()),
+            Box::new(metrics.deliveries.clone()),
+        ] {
+            registry.register(collector).expect("register outbox metric");
+        }
+        metrics
     }
 }

@@ -1,44 +1,88 @@
 //! Callbacks: when a transaction ends, its answer goes to the member's URL in the KHOINS
 //! form `{"refid": trxid, "message": "<the answer as a JSON string>"}`, through the kernel
-//! outbox (enqueued in the transaction that ends it, retried with backoff until a 2xx,
-//! then `failed`). The body is signed: header `X-Jembatan-Signature` carries the lowercase
-//! hex HMAC-SHA256 of the raw body keyed with the member's callback secret, which is
-//! stored sealed (`kernel.keys`) and opened here, only to sign.
+//! outbox (enqueued in the transaction that ends it, retried until a 2xx, then parked).
+//!
+//! Callbacks are signed when they are *sent* (the outbox calls [`signer`] on every
+//! attempt): `X-Jembatan-Timestamp` carries the Unix seconds of the attempt and
+//! `X-Jembatan-Signature` the lowercase hex HMAC-SHA256 of `timestamp + "." + body`, keyed
+//! with the member's callback secret, which is stored sealed (`kernel.keys`) and opened
+//! only to sign. A captured callback replayed later carries a stale timestamp; receivers
+//! tolerate 300 s and de-duplicate on `X-Jembatan-Event-Id`.
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use crate::kernel::db::Db;
 use crate::kernel::keys::Keys;
-use crate::kernel::outbox::OutboxMessage;
+use crate::kernel::outbox::{Acceptance, OutboxMessage, SignInput, Signer};
 
 use super::auth::Member;
 use super::wire::{Callback, TrxResponse};
 
-/// The callback of an ended transaction, if the member registered a URL. A secret that
-/// does not open (another data key) sends nothing: an unsigned callback could be taken
-/// for a forged one, and the error says which member to re-key.
-pub fn callback(keys: &Keys, member: &Member, answer: &TrxResponse) -> Option<OutboxMessage> {
+/// The outbox family of PPOB member callbacks.
+pub const FAMILY: &str = "ppob";
+
+/// The callback of an ended transaction, if the member registered a URL. The message
+/// names the member (its database id), never its secret: [`signer`] reads the secret when
+/// the message is sent, so a rotated secret signs every later attempt.
+pub fn callback(_keys: &Keys, member: &Member, answer: &TrxResponse) -> Option<OutboxMessage> {
     let url = member.callback_url.as_ref()?;
     let body = serde_json::to_vec(&Callback {
         refid: answer.trxid.clone(),
         message: serde_json::to_string(answer).ok()?,
     })
     .ok()?;
-    let mut headers = Vec::new();
-    if let Some(stored) = member.callback_secret.as_deref().filter(|s| !s.is_empty()) {
-        let secret = open_secret(keys, member.memberid.as_str(), stored)?;
-        headers.push((super::SIGNATURE_HEADER.to_string(), sign(&secret, &body)));
-    }
     Some(OutboxMessage {
-        family: "ppob".to_string(),
+        family: FAMILY.to_string(),
         target_url: url.clone(),
         content_type: "application/json".to_string(),
         body,
-        headers,
+        headers: Vec::new(),
         // A payment's callback and a later refund's callback for the same trxid arrive in order.
         ordering_key: Some(format!("ppob:{}:{}", member.id, answer.trxid)),
-        credential: None,
+        credential: Some(member.id.to_string()),
+        acceptance: Acceptance::Http2xx,
     })
+}
+
+/// The outbox signer of this family: the timestamp, and the signature when the member has
+/// a callback secret. A member that is gone, or a secret that does not open (another data
+/// key), fails the attempt: an unsigned callback could be taken for a forged one.
+pub fn signer(db: Db, keys: Keys) -> Signer {
+    std::sync::Arc::new(move |input: SignInput| {
+        let (db, keys) = (db.clone(), keys.clone());
+        Box::pin(async move {
+            let id: i64 = input
+                .reference
+                .as_deref()
+                .and_then(|r| r.parse().ok())
+                .ok_or("callback names no member")?;
+            let (memberid, stored) = super::store_members::callback_secret_of(&db, id)
+                .await
+                .map_err(|e| format!("reading member {id}: {e}"))?
+                .ok_or_else(|| format!("member {id} no longer exists"))?;
+            let timestamp = input.timestamp.to_string();
+            let mut headers = vec![(super::TIMESTAMP_HEADER.to_string(), timestamp.clone())];
+            if let Some(stored) = stored.as_deref().filter(|s| !s.is_empty()) {
+                let secret = open_secret(&keys, &memberid, stored)
+                    .ok_or_else(|| format!("callback secret of {memberid} does not open"))?;
+                headers.push((
+                    super::SIGNATURE_HEADER.to_string(),
+                    sign(&secret, &signed_text(&timestamp, &input.body)),
+                ));
+            }
+            Ok(headers)
+        })
+    })
+}
+
+/// What the signature covers: `timestamp + "." + body`.
+pub fn signed_text(timestamp: &str, body: &[u8]) -> Vec<u8> {
+    let mut text = Vec::with_capacity(timestamp.len() + 1 + body.len());
+    text.extend_from_slice(timestamp.as_bytes());
+    text.push(b'.');
+    text.extend_from_slice(body);
+    text
 }
 
 /// The clear callback secret from its stored form (sealed, or clear in a row an older
@@ -65,6 +109,11 @@ pub fn sign(secret: &str, body: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_signature_covers_timestamp_dot_body() {
+        assert_eq!(super::signed_text("1700000000", b"{}"), b"1700000000.{}");
+    }
+
     #[test]
     fn signature_is_hmac_sha256_hex() {
         // RFC 4231, test case 2.

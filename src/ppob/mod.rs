@@ -44,9 +44,12 @@ use crate::kernel::{Ctx, Kernel};
 
 pub use ids::{MemberId, Trxid};
 
-/// The header carrying the callback signature: lowercase hex HMAC-SHA256 of the raw
-/// body, keyed with the member's callback secret.
+/// The header carrying the callback signature: lowercase hex HMAC-SHA256 of
+/// `timestamp + "." + body`, keyed with the member's callback secret.
 pub const SIGNATURE_HEADER: &str = "X-Jembatan-Signature";
+
+/// The header carrying a callback's send time (Unix seconds), covered by the signature.
+pub const TIMESTAMP_HEADER: &str = "X-Jembatan-Timestamp";
 
 /// The longest a verified credential is trusted without reading the database again: an
 /// operator's rotate or disable takes effect on every replica within it.
@@ -99,6 +102,11 @@ impl std::fmt::Debug for Ppob {
 
 /// Builds the family's context from the kernel and its config section.
 pub fn context(kernel: Kernel, config: PpobConfig) -> PpobCtx {
+    // Callbacks are signed when sent, with the member's secret read then.
+    kernel.outbox.sign_with(
+        callback::FAMILY,
+        callback::signer(kernel.db.clone(), kernel.keys.clone()),
+    );
     Ctx::new(kernel, Ppob::new(&config))
 }
 

@@ -153,3 +153,11 @@ pub async fn clear_callback_secrets(db: &Db) -> Result<Vec<(i64, String, String)
     .fetch_all(db)
     .await
 }
+
+/// The memberid and stored (sealed) callback secret of member `id`, when it exists.
+pub async fn callback_secret_of(db: &Db, id: i64) -> Result<Option<(String, Option<String>)>, sqlx::Error> {
+    sqlx::query_as("SELECT memberid, callback_secret FROM ppob_members WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}

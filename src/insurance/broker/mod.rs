@@ -181,7 +181,8 @@ pub fn router() -> OpenApiRouter<BrokerCtx> {
 }
 
 /// Renders an error as the spec answers it: business failures HTTP 200 with `Status`
-/// "01", malformed input 400, bad credentials 401 with the spec's text.
+/// "01", malformed input 400, bad credentials 401 with the spec's text, and our own
+/// faults 500 (still with `Status` "01"), so callers retry them.
 pub fn render(err: &AppError, _now: chrono::DateTime<chrono::Utc>) -> Response {
     let (status, keterangan) = match err {
         AppError::BadRequest(why) => (StatusCode::BAD_REQUEST, format!("{BAD_FORMAT}: {why}")),
@@ -191,7 +192,12 @@ pub fn render(err: &AppError, _now: chrono::DateTime<chrono::Utc>) -> Response {
         AppError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, err.public_message()),
         AppError::Rejected { message, .. } | AppError::Conflict(message) => (StatusCode::OK, message.clone()),
         AppError::Upstream { message, .. } => (StatusCode::OK, message.clone()),
-        AppError::Internal(_) => (StatusCode::OK, "Terjadi kesalahan pada sistem AA Pialang".to_string()),
+        // A fault of ours is no refusal: 5xx, so a panel's outbox retries its callback
+        // instead of taking "01" for a final answer.
+        AppError::Internal(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Terjadi kesalahan pada sistem AA Pialang".to_string(),
+        ),
     };
     let body = wire::StatusResponse {
         status: wire::STATUS_FAILED.to_string(),

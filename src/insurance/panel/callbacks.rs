@@ -15,7 +15,7 @@ use super::CLIENT_REALM;
 use crate::kernel::auth::basic;
 use crate::kernel::db::Db;
 use crate::kernel::keys::Keys;
-use crate::kernel::outbox::{CredentialResolver, OutboxMessage};
+use crate::kernel::outbox::{Acceptance, CredentialResolver, OutboxMessage};
 
 /// The outbox family of the panels' callbacks.
 pub const FAMILY: &str = "insurance-panel";
@@ -85,6 +85,8 @@ pub fn json<T: Serialize>(client: &str, scope: &Scope, panel: &str, path: &str, 
         headers: Vec::new(),
         ordering_key: Some(ordering_key(panel, &id_loan)),
         credential: credential(client, panel),
+        // The broker answers refusals as HTTP 200 with "Status":"01" (spec 5.2, 9.2).
+        acceptance: Acceptance::Status00,
     }
 }
 
@@ -138,6 +140,8 @@ pub fn multipart(
         headers: Vec::new(),
         ordering_key: Some(ordering_key(panel, id_loan)),
         credential: credential(client, panel),
+        // The broker answers refusals as HTTP 200 with "Status":"01" (spec 5.2, 9.2).
+        acceptance: Acceptance::Status00,
     }
 }
 
