@@ -101,7 +101,9 @@ pub async fn run(db: &Db, journal: &Journal, clock: &dyn Clock, command: OutboxC
                 }
                 println!(
                     "body:        {}",
-                    one_line(&mask::identifiers(&super::judge::snippet(&String::from_utf8_lossy(&body))))
+                    one_line(&mask::identifiers(&super::judge::snippet(&String::from_utf8_lossy(
+                        &body
+                    ))))
                 );
                 println!("attempts:    {}", attempts.len());
                 for (n, attempt) in attempts.iter().enumerate() {
@@ -162,9 +164,7 @@ fn instant(ms: i64) -> String {
 }
 
 fn one_line(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
 fn line(row: &Listing) -> String {

@@ -146,21 +146,30 @@ mod tests {
         assert_eq!(judge(Acceptance::Status00, &ok), Verdict::Accepted);
         let refused = http(200, r#"{"Status":"01","Keterangan":"ID_Loan tidak ditemukan"}"#);
         assert!(matches!(judge(Acceptance::Status00, &refused), Verdict::Retry(r) if r.contains("tidak ditemukan")));
-        assert!(matches!(judge(Acceptance::Status00, &http(200, "ok")), Verdict::Retry(_)));
+        assert!(matches!(
+            judge(Acceptance::Status00, &http(200, "ok")),
+            Verdict::Retry(_)
+        ));
         assert_eq!(judge(Acceptance::Http2xx, &http(204, "")), Verdict::Accepted);
     }
 
     #[test]
     fn busy_and_broken_receivers_are_retried_other_4xx_park() {
         for status in [408, 429, 500, 502, 503] {
-            assert!(matches!(judge(Acceptance::Http2xx, &http(status, "")), Verdict::Retry(_)));
+            assert!(matches!(
+                judge(Acceptance::Http2xx, &http(status, "")),
+                Verdict::Retry(_)
+            ));
         }
         for status in [400, 401, 403, 404, 422] {
             assert!(
                 matches!(judge(Acceptance::Status00, &http(status, "nope")), Verdict::Park(r) if r == format!("HTTP {status}: nope"))
             );
         }
-        assert!(matches!(judge(Acceptance::Http2xx, &Answer::Failed("timeout".into())), Verdict::Retry(_)));
+        assert!(matches!(
+            judge(Acceptance::Http2xx, &Answer::Failed("timeout".into())),
+            Verdict::Retry(_)
+        ));
     }
 
     #[test]

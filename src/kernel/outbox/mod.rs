@@ -220,7 +220,10 @@ mod tests {
     #[test]
     fn destinations_are_host_and_port() {
         assert_eq!(super::destination_of("http://127.0.0.1:4000/hook"), "127.0.0.1:4000");
-        assert_eq!(super::destination_of("https://aap.example.co.id/aap/post-status"), "aap.example.co.id");
+        assert_eq!(
+            super::destination_of("https://aap.example.co.id/aap/post-status"),
+            "aap.example.co.id"
+        );
         assert_eq!(super::destination_of("not a url"), "");
     }
 }

@@ -151,7 +151,11 @@ pub async fn settle(db: &Db, s: &Settled<'_>) -> Result<bool, sqlx::Error> {
     .bind(s.status)
     .bind(s.attempts)
     .bind(s.next_attempt_at)
-    .bind(if s.status == "delivered" { None } else { s.reason.clone() })
+    .bind(if s.status == "delivered" {
+        None
+    } else {
+        s.reason.clone()
+    })
     .bind(if s.status == "parked" { s.reason.clone() } else { None })
     .bind(if s.status == "delivered" { Some(now_ms) } else { None })
     .bind(s.now.to_rfc3339())

@@ -130,7 +130,11 @@ async fn claim_round(shared: &Arc<Shared>, tasks: &mut JoinSet<()>) -> Result<us
     }
     let cap = shared.config.per_destination_concurrency.max(1);
     let mut taken = shared.lanes.lock().map(|l| l.clone()).unwrap_or_default();
-    let full: Vec<String> = taken.iter().filter(|(_, n)| **n >= cap).map(|(d, _)| d.clone()).collect();
+    let full: Vec<String> = taken
+        .iter()
+        .filter(|(_, n)| **n >= cap)
+        .map(|(d, _)| d.clone())
+        .collect();
     let now = SystemClock.now().timestamp_millis();
     let token = uuid::Uuid::new_v4().to_string();
     let due = store::claim(
@@ -235,7 +239,13 @@ async fn deliver(shared: &Shared, token: &str, message: Due) -> Result<(), sqlx:
     shared.metrics.observe_upstream(
         "callback",
         destination,
-        if outcome == "delivered" { "ok" } else if upstream_outcome == "answered" { "refused" } else { upstream_outcome },
+        if outcome == "delivered" {
+            "ok"
+        } else if upstream_outcome == "answered" {
+            "refused"
+        } else {
+            upstream_outcome
+        },
         seconds,
     );
     shared
@@ -282,7 +292,10 @@ async fn deliver(shared: &Shared, token: &str, message: Due) -> Result<(), sqlx:
     )
     .await?;
     if !kept {
-        tracing::info!(message_id = message.id, "outbox lease expired during delivery: another worker owns the message");
+        tracing::info!(
+            message_id = message.id,
+            "outbox lease expired during delivery: another worker owns the message"
+        );
     }
     Ok(())
 }
@@ -307,7 +320,9 @@ async fn refresh_gauges(shared: &Shared) {
             metrics.pending.set(pending);
             metrics.parked.set(parked);
             let now = SystemClock.now().timestamp_millis();
-            let age = oldest.map(|created| (now - created).max(0) as f64 / 1000.0).unwrap_or(0.0);
+            let age = oldest
+                .map(|created| (now - created).max(0) as f64 / 1000.0)
+                .unwrap_or(0.0);
             metrics.oldest_pending_age.set(age);
         }
         Err(err) => tracing::warn!(error = %err, "outbox gauges not read"),
@@ -325,7 +340,12 @@ async fn retain(shared: &Shared) {
 /// Deletes the messages delivered before `cutoff_ms` and, when there were any, writes a
 /// summary (count, oldest and newest delivery) to the journal, `by` naming who purged
 /// (`retention` for the worker, `operator` for the CLI).
-pub async fn purge_delivered_before(db: &Db, journal: &Journal, cutoff_ms: i64, by: &str) -> Result<Purged, sqlx::Error> {
+pub async fn purge_delivered_before(
+    db: &Db,
+    journal: &Journal,
+    cutoff_ms: i64,
+    by: &str,
+) -> Result<Purged, sqlx::Error> {
     let started = Instant::now();
     let purged = store::purge_delivered_before(db, cutoff_ms).await?;
     if purged.count > 0 {
