@@ -32,8 +32,8 @@ async fn receiver() -> (String, Got) {
     (format!("http://{addr}/cb"), got)
 }
 
-/// Makes an inquiry as `me` and checks its callback arrives signed with the HMAC of the
-/// body under `secret`.
+/// Makes an inquiry as `me` and checks its callback arrives signed with the HMAC of
+/// `timestamp.body` under `secret`.
 async fn callback_verifies(app: &TestApp, me: &str, trxid: &str, got: &Mutex<Vec<(HeaderMap, Vec<u8>)>>, secret: &str) {
     let answer = trx_as(app, me, "INQPGN", "0110014601", trxid).await;
     assert_eq!(answer["status"], "Success", "{answer}");
@@ -44,9 +44,14 @@ async fn callback_verifies(app: &TestApp, me: &str, trxid: &str, got: &Mutex<Vec
         });
         if let Some((headers, body)) = found {
             let signature = headers.get("x-jembatan-signature").expect("signed").to_str().unwrap();
+            let timestamp = headers
+                .get("x-jembatan-timestamp")
+                .expect("timestamped")
+                .to_str()
+                .unwrap();
             assert_eq!(
                 signature,
-                sign(secret, &body),
+                sign(secret, &[timestamp.as_bytes(), b".", &body].concat()),
                 "{trxid} signed with the member's secret"
             );
             return;
