@@ -222,3 +222,19 @@ pub fn refuse(message: impl Into<String>) -> AppError {
 pub fn overflow(what: &str) -> AppError {
     refuse(format!("Nilai {what} terlalu besar"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn our_faults_are_5xx_and_refusals_stay_200_status_01() {
+        let now = chrono::Utc::now();
+        assert_eq!(
+            render(&AppError::internal("database down"), now).status(),
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "a panel's outbox retries a 5xx"
+        );
+        assert_eq!(render(&refuse("ID_Loan tidak ditemukan"), now).status(), StatusCode::OK);
+    }
+}

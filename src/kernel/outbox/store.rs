@@ -247,6 +247,9 @@ pub struct Listing {
     pub reason: Option<String>,
 }
 
+/// `$2` names a destination: empty for any, `host:port`, or a host (any port).
+const DESTINATION: &str = "($2 = '' OR destination = $2 OR destination LIKE $2 || ':%')";
+
 const LISTING: &str = "SELECT id, status AS state, family, destination, event_id, attempts, created_at, \
      next_attempt_at AS next_attempt_ms, COALESCE(park_reason, last_error) AS reason FROM outbox";
 
@@ -258,7 +261,7 @@ pub async fn list(
     limit: i64,
 ) -> Result<Vec<Listing>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "{LISTING} WHERE ($1 = '' OR status = $1) AND ($2 = '' OR destination = $2) ORDER BY id DESC LIMIT $3"
+        "{LISTING} WHERE ($1 = '' OR status = $1) AND {DESTINATION} ORDER BY id DESC LIMIT $3"
     ))
     .bind(state.unwrap_or_default())
     .bind(destination.unwrap_or_default())
@@ -307,11 +310,12 @@ pub async fn show(db: &Db, id: i64) -> Result<Option<(Listing, String, Vec<u8>, 
 pub async fn retry(db: &Db, id: Option<i64>, destination: Option<&str>, now_ms: i64) -> Result<u64, sqlx::Error> {
     let filter = match id {
         Some(_) => "id = $2 AND status <> 'delivered'",
-        None => "status = 'parked' AND ($2 = '' OR destination = $2)",
+        None => "status = 'parked' AND {DESTINATION}",
     };
     let sql = format!(
         "UPDATE outbox SET status = 'pending', next_attempt_at = $1, retry_from_ms = $1, park_reason = NULL, \
-         lease_until = NULL, lease_token = NULL WHERE {filter} RETURNING id"
+         lease_until = NULL, lease_token = NULL WHERE {} RETURNING id",
+        filter.replace("{DESTINATION}", DESTINATION)
     );
     let query = sqlx::query_scalar::<_, i64>(&sql).bind(now_ms);
     let query = match id {

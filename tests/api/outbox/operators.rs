@@ -74,7 +74,8 @@ db_test!(operators_list_show_and_redrive_parked_messages, |app| async move {
     assert!(!out.contains(NIK), "identifiers are masked: {out}");
     let id = entry["id"].as_i64().unwrap().to_string();
 
-    let (_, text, _) = cli(&app, &["outbox", "list", "--destination", &destination]).await;
+    // A host alone matches it on any port.
+    let (_, text, _) = cli(&app, &["outbox", "list", "--destination", "127.0.0.1"]).await;
     assert!(
         text.lines().any(|l| l.starts_with(&format!("{id}\tparked\t"))),
         "{text}"
@@ -192,3 +193,25 @@ db_test!(the_worker_purges_deliveries_past_retention, |app| async move {
         .unwrap();
     assert_eq!(left, [b"recent".to_vec()], "only the old delivery is purged");
 });
+
+#[test]
+fn outbox_settings_come_from_the_file_and_the_environment() {
+    let file = crate::common::temp_file("toml", "[outbox]\nretry_for_hours = 1.5\nlease_ms = 5000\n");
+    let output = jembatan_command()
+        .args(["--database", "sqlite::memory:", "--config"])
+        .arg(&*file)
+        .arg("config")
+        .env("JEMBATAN_OUTBOX__LEASE_MS", "1234")
+        .env("JEMBATAN_OUTBOX__PER_DESTINATION_CONCURRENCY", "2")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let config: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let outbox = &config["outbox"];
+    assert_eq!(outbox["retry_for_hours"], 1.5, "from the file");
+    assert_eq!(outbox["lease_ms"], 1234, "the environment wins over the file");
+    assert_eq!(outbox["per_destination_concurrency"], 2);
+    assert_eq!(outbox["max_backoff_ms"], 900_000, "defaults");
+    assert_eq!(outbox["retention_days"], 30);
+    assert_eq!(outbox["base_backoff_ms"], 2_000);
+}
