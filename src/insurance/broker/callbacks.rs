@@ -64,7 +64,8 @@ async fn repeat(state: &BrokerCtx, key: &str) -> AppResult<Option<Json<StatusRes
     request_body = StatusCbcCallback,
     responses((status = 200, description = "Recorded (a repeat too); or Status 01 naming the case's state", body = StatusResponse),
               (status = 400, description = "Malformed request", body = crate::insurance::answers::Refusal),
-              (status = 401, description = "Invalid Username or Password", body = crate::insurance::answers::Refusal)))]
+              (status = 401, description = "Invalid Username or Password", body = crate::insurance::answers::Refusal),
+              (status = 500, description = "The broker's own fault: not recorded, send it again", body = StatusResponse)))]
 pub async fn status_cbc(
     State(state): State<BrokerCtx>,
     headers: HeaderMap,
@@ -147,7 +148,8 @@ pub async fn status_cbc(
     request_body = StatusPembatalanCallback,
     responses((status = 200, description = "Recorded (a repeat too); or Status 01 naming the case's state", body = StatusResponse),
               (status = 400, description = "Malformed request", body = crate::insurance::answers::Refusal),
-              (status = 401, description = "Invalid Username or Password", body = crate::insurance::answers::Refusal)))]
+              (status = 401, description = "Invalid Username or Password", body = crate::insurance::answers::Refusal),
+              (status = 500, description = "The broker's own fault: not recorded, send it again", body = StatusResponse)))]
 pub async fn status_pembatalan(
     State(state): State<BrokerCtx>,
     headers: HeaderMap,
@@ -215,7 +217,8 @@ pub async fn status_pembatalan(
     request_body = StatusKlaimCallback,
     responses((status = 200, description = "Recorded (a repeat too); or Status 01 naming the claim's state", body = StatusResponse),
               (status = 400, description = "Malformed request", body = crate::insurance::answers::Refusal),
-              (status = 401, description = "Invalid Username or Password", body = crate::insurance::answers::Refusal)))]
+              (status = 401, description = "Invalid Username or Password", body = crate::insurance::answers::Refusal),
+              (status = 500, description = "The broker's own fault: not recorded, send it again", body = StatusResponse)))]
 pub async fn status_klaim(
     State(state): State<BrokerCtx>,
     headers: HeaderMap,
@@ -277,7 +280,8 @@ pub async fn status_klaim(
     request_body(content = super::docs::PembayaranForm, content_type = "multipart/form-data", description = "ID_Loan, Nilai_Dibayarkan, Keterangan, No_Polis, files (PDF proof)"),
     responses((status = 200, description = "Recorded (a repeat too); or Status 01 naming the claim's state", body = StatusResponse),
               (status = 400, description = "Malformed request", body = crate::insurance::answers::Refusal),
-              (status = 401, description = "Invalid Username or Password", body = crate::insurance::answers::Refusal)))]
+              (status = 401, description = "Invalid Username or Password", body = crate::insurance::answers::Refusal),
+              (status = 500, description = "The broker's own fault: not recorded, send it again", body = StatusResponse)))]
 pub async fn pembayaran(
     State(state): State<BrokerCtx>,
     headers: HeaderMap,

@@ -9,7 +9,9 @@
 //!   and redrive with `jembatan outbox ...`, [`cli`]).
 //! - Deliveries run concurrently per destination host with a per-host limit, so a
 //!   black-holed receiver delays nobody else ([`worker`]). Messages sharing an ordering key
-//!   go one at a time, in order, retries included.
+//!   go one at a time, in order, retries included; a parked message stops holding the
+//!   later ones back (one dead letter must not stop a loan's callbacks for good), and an
+//!   operator's retry sends it again after them.
 //! - Several servers may share one PostgreSQL database: a message is claimed with
 //!   `FOR UPDATE SKIP LOCKED` (on SQLite, inside the write gate) and a lease; a replica
 //!   killed mid-delivery leaves a lease that expires, and another replica redelivers it

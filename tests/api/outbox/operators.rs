@@ -142,6 +142,11 @@ db_test!(
             .await
             .unwrap();
         assert_eq!(left, 0);
+        let attempts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox_attempts")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+        assert_eq!(attempts, 0, "a purged message's attempts go with it");
         let summary: Vec<String> =
             sqlx::query_scalar("SELECT detail FROM journal WHERE family = 'outbox' AND route = 'operator'")
                 .fetch_all(&app.state.db)

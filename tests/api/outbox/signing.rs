@@ -127,3 +127,21 @@ db_test!(ppob_callbacks_are_signed_over_timestamp_and_body, |app| async move {
     forged.push(b' ');
     assert!(!verifies(headers, &forged));
 });
+
+db_test!(
+    a_ppob_callback_enqueued_before_send_time_signing_goes_out_as_stored,
+    |app| async move {
+        // Rows an older version wrote name no member and carry their body-only signature.
+        let (url, got) = scripted(|_, _| (StatusCode::OK, String::new())).await;
+        let old = OutboxMessage {
+            family: "ppob".to_string(),
+            headers: vec![("X-Jembatan-Signature".to_string(), "old-signature".to_string())],
+            ..message(&url, "legacy", None)
+        };
+        enqueue(&app, &[old]).await;
+        assert_eq!(reaches(&app, "legacy", "delivered").await.0, "delivered");
+        let got = got.lock().unwrap();
+        assert_eq!(got[0].0["x-jembatan-signature"], "old-signature");
+        assert!(got[0].0.contains_key("x-jembatan-event-id"));
+    }
+);
