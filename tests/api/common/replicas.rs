@@ -15,6 +15,11 @@ pub struct Replica {
 }
 
 impl Replica {
+    /// Its base URL (the same as [`Replica::url`]).
+    pub fn base_url(&self) -> &str {
+        &self.url
+    }
+
     /// Kills the process at once (SIGKILL: no graceful shutdown, leases are left behind).
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
