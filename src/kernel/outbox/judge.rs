@@ -59,6 +59,8 @@ pub enum Answer {
     },
     /// No HTTP answer: connection refused, reset, timed out, or the send-time hook failed.
     Failed(String),
+    /// The request cannot be built (the target is no URL): no retry will change that.
+    Unsendable(String),
 }
 
 /// The most of a receiver's answer read and kept.
@@ -84,6 +86,7 @@ pub fn snippet(text: &str) -> String {
 pub fn judge(acceptance: Acceptance, answer: &Answer) -> Verdict {
     let (status, body) = match answer {
         Answer::Failed(why) => return Verdict::Retry(why.clone()),
+        Answer::Unsendable(why) => return Verdict::Park(why.clone()),
         Answer::Http { status, body } => (*status, String::from_utf8_lossy(body)),
     };
     let said = format!("HTTP {status}: {}", snippet(&body));

@@ -200,6 +200,7 @@ async fn deliver(shared: &Shared, token: &str, message: Due) -> Result<(), sqlx:
                     let body = read_answer(response).await;
                     (Answer::Http { status, body }, "answered")
                 }
+                Err(err) if err.is_builder() => (Answer::Unsendable(format!("cannot send: {err}")), "error"),
                 Err(err) if err.is_timeout() => (Answer::Failed(format!("timeout: {err}")), "timeout"),
                 Err(err) if err.is_connect() => (Answer::Failed(format!("unreachable: {err}")), "unreachable"),
                 Err(err) => (Answer::Failed(format!("transport: {err}")), "error"),
@@ -232,7 +233,7 @@ async fn deliver(shared: &Shared, token: &str, message: Due) -> Result<(), sqlx:
     };
     let (http_status, answer_text) = match &answer {
         Answer::Http { status, body } => (*status, judge::snippet(&String::from_utf8_lossy(body))),
-        Answer::Failed(why) => (0, judge::snippet(why)),
+        Answer::Failed(why) | Answer::Unsendable(why) => (0, judge::snippet(why)),
     };
     let seconds = started.elapsed().as_secs_f64();
     let destination = message.destination.as_str();

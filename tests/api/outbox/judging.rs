@@ -136,3 +136,10 @@ db_test!(an_unreachable_receiver_is_retried, |app| async move {
     tokio::spawn(async move { axum::serve(listener, app_router).await.unwrap() });
     assert_eq!(reaches(&app, "later", "delivered").await.0, "delivered");
 });
+
+db_test!(a_target_that_is_no_url_parks_at_once, |app| async move {
+    enqueue(&app, &[message("not a url", "nowhere", None)]).await;
+    let (state, attempts, reason) = reaches(&app, "nowhere", "parked").await;
+    assert_eq!((state.as_str(), attempts), ("parked", 1));
+    assert!(reason.unwrap().starts_with("cannot send"));
+});
