@@ -1,6 +1,7 @@
 //! What every API family shares, and nothing family-specific.
 
 pub mod auth;
+pub mod blobs;
 pub mod bpjs_crypto;
 pub mod clock;
 pub mod db;
@@ -19,6 +20,7 @@ pub mod money;
 pub mod observability;
 pub mod outbox;
 pub mod secret;
+mod store_blobs;
 
 use std::path::PathBuf;
 use std::sync::Arc;
