@@ -41,6 +41,8 @@ use self::secret::{Hasher, SecretsConfig};
 pub struct KernelSettings {
     /// `sqlite://path` or `postgres://...`.
     pub database_url: String,
+    /// The most PostgreSQL connections this process opens.
+    pub database_max_connections: u32,
     /// Where files (documents, e-policies) are stored.
     pub data_dir: PathBuf,
     /// The base URL of this server in links it hands out (no trailing slash).
@@ -107,7 +109,12 @@ impl std::ops::Deref for Kernel {
 impl Kernel {
     /// Connects to the database, runs migrations and starts the journal writer.
     pub async fn start(settings: KernelSettings, clock: SharedClock) -> anyhow::Result<Kernel> {
-        let db = Db::connect_with(&settings.database_url, settings.sqlite_synchronous).await?;
+        let db = Db::connect_sized(
+            &settings.database_url,
+            settings.sqlite_synchronous,
+            settings.database_max_connections,
+        )
+        .await?;
         db.migrate().await?;
         let metrics = Metrics::new();
         let journal = Journal::start(db.clone(), &settings.journal, &metrics);
