@@ -24,7 +24,8 @@ pub struct Config {
     /// their own pool: keep replicas times this (plus CLI runs) under the server's
     /// `max_connections`.
     pub database_max_connections: u32,
-    /// Where files (documents, e-policies) are stored.
+    /// This process's own folder for local files (the demo data key; documents stored by
+    /// servers before documents moved to the database are read from here).
     pub data_dir: PathBuf,
     /// The public base URL of this server, used in links it hands out (e-policy URLs,
     /// the demo broker's panel directory). Defaults to `http://<listen>`.

@@ -254,9 +254,15 @@ impl Db {
         }
         let mut conn = self.writer.acquire().await?;
         // Wrapped: `pg_advisory_lock` returns `void`, a type the `Any` driver cannot decode.
-        sqlx::query("SELECT 1 FROM (SELECT pg_advisory_lock($1)) AS held").bind(key).execute(&mut *conn).await?;
+        sqlx::query("SELECT 1 FROM (SELECT pg_advisory_lock($1)) AS held")
+            .bind(key)
+            .execute(&mut *conn)
+            .await?;
         let outcome = work.await;
-        sqlx::query("SELECT pg_advisory_unlock($1)").bind(key).execute(&mut *conn).await?;
+        sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(key)
+            .execute(&mut *conn)
+            .await?;
         outcome
     }
 

@@ -43,7 +43,8 @@ pub struct KernelSettings {
     pub database_url: String,
     /// The most PostgreSQL connections this process opens.
     pub database_max_connections: u32,
-    /// Where files (documents, e-policies) are stored.
+    /// This process's own folder for local files (the demo data key; documents stored by
+    /// servers before documents moved to the database are read from here).
     pub data_dir: PathBuf,
     /// The base URL of this server in links it hands out (no trailing slash).
     pub public_url: String,
@@ -87,7 +88,8 @@ pub struct KernelParts {
     pub bpjs_consumers: BpjsConsumers,
     /// The base URL of this server in links it hands out (no trailing slash).
     pub public_url: String,
-    /// Where files (documents, e-policies) are stored.
+    /// This process's own folder for local files (the demo data key; documents stored by
+    /// servers before documents moved to the database are read from here).
     pub data_dir: PathBuf,
     /// Seals secrets at rest, MACs server tokens, holds the pepper.
     pub keys: Keys,

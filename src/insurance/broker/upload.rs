@@ -8,8 +8,8 @@ use sha2::{Digest, Sha256};
 
 use super::refuse;
 use super::BrokerCtx;
-use crate::kernel::{blobs, envelope};
 use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::{blobs, envelope};
 
 const MAX_TEXT_FIELD: usize = 4 * 1024;
 

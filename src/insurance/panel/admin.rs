@@ -154,7 +154,10 @@ pub async fn document(
         .ok_or_else(not_found)?;
     let disposition = format!("attachment; filename=\"{}\"", blobs::safe_file_name(&file_name));
     Ok((
-        [(header::CONTENT_TYPE, blob.content_type), (header::CONTENT_DISPOSITION, disposition)],
+        [
+            (header::CONTENT_TYPE, blob.content_type),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
         blob.bytes,
     )
         .into_response())

@@ -7,8 +7,8 @@ use axum::extract::Multipart;
 use sha2::{Digest, Sha256};
 
 use super::{refuse, PanelCtx};
-use crate::kernel::{blobs, envelope};
 use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::{blobs, envelope};
 
 /// Largest text field accepted in a multipart form.
 const MAX_TEXT_FIELD: usize = 4 * 1024;

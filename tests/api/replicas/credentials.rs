@@ -54,8 +54,10 @@ async fn panel_status(client: &reqwest::Client, base: &str, pass: &str) -> u16 {
     client
         .post(format!("{base}/asuransi/A03/get-rate-premi-panel"))
         .basic_auth("aap", Some(pass))
-        .json(&json!({"Tanggal_Lahir": "1976-01-01", "Tanggal_Akad": "2024-10-15", "Tenor": "120",
-            "Nilai_Pertanggungan": 15000000, "Produk": "01", "NIK": "123123123"}))
+        .json(
+            &json!({"Tanggal_Lahir": "1976-01-01", "Tanggal_Akad": "2024-10-15", "Tenor": "120",
+            "Nilai_Pertanggungan": 15000000, "Produk": "01", "NIK": "123123123"}),
+        )
         .send()
         .await
         .unwrap()
@@ -74,7 +76,16 @@ async fn credentials_changed_with_the_cli_stop_working_on_every_replica() {
     // PPOB: a member verified on every replica (so each holds it in its cache)...
     let (ok, out, err) = cli(
         &database,
-        &["ppob", "member", "add", "REPL01", "--pass", "first-pass-0001", "--pin", "135790"],
+        &[
+            "ppob",
+            "member",
+            "add",
+            "REPL01",
+            "--pass",
+            "first-pass-0001",
+            "--pin",
+            "135790",
+        ],
     )
     .await;
     assert!(ok, "{out}{err}");
@@ -82,7 +93,11 @@ async fn credentials_changed_with_the_cli_stop_working_on_every_replica() {
         assert_eq!(ppob_products(&client, &replica.url, "first-pass-0001").await, "Success");
     }
     // ...gets a new password from the CLI: the old one stops working everywhere.
-    let (ok, out, err) = cli(&database, &["ppob", "member", "rotate", "REPL01", "--pass", "second-pass-0002"]).await;
+    let (ok, out, err) = cli(
+        &database,
+        &["ppob", "member", "rotate", "REPL01", "--pass", "second-pass-0002"],
+    )
+    .await;
     assert!(ok, "{out}{err}");
     let took = until_every_replica(&replicas, LIMIT, "old PPOB password refused", |base| {
         let client = client.clone();
@@ -91,18 +106,32 @@ async fn credentials_changed_with_the_cli_stop_working_on_every_replica() {
     .await;
     eprintln!("PPOB password change seen by every replica after {took:?}");
     for replica in &replicas {
-        assert_eq!(ppob_products(&client, &replica.url, "second-pass-0002").await, "Success");
+        assert_eq!(
+            ppob_products(&client, &replica.url, "second-pass-0002").await,
+            "Success"
+        );
     }
 
     // HR: a client with a token in use on every replica gets a new secret: its tokens and
     // its old secret stop working everywhere.
     let (ok, out, err) = cli(
         &database,
-        &["hr", "client", "add", "repl-client", "--tenant", "demo", "--secret", "first-secret-00001"],
+        &[
+            "hr",
+            "client",
+            "add",
+            "repl-client",
+            "--tenant",
+            "demo",
+            "--secret",
+            "first-secret-00001",
+        ],
     )
     .await;
     assert!(ok, "{out}{err}");
-    let token = hr_token(&client, &replicas[0].url, "first-secret-00001").await.expect("a token");
+    let token = hr_token(&client, &replicas[0].url, "first-secret-00001")
+        .await
+        .expect("a token");
     for replica in &replicas {
         assert_eq!(hr_status(&client, &replica.url, &token).await, 200);
     }
@@ -124,7 +153,14 @@ async fn credentials_changed_with_the_cli_stop_working_on_every_replica() {
     }
     let (ok, out, err) = cli(
         &database,
-        &["insurance", "panel-client", "rotate", "aap", "--password", "aap-secret-two"],
+        &[
+            "insurance",
+            "panel-client",
+            "rotate",
+            "aap",
+            "--password",
+            "aap-secret-two",
+        ],
     )
     .await;
     assert!(ok, "{out}{err}");

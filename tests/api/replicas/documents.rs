@@ -79,7 +79,9 @@ async fn a_document_and_an_e_policy_made_on_one_replica_are_read_through_another
     assert_eq!(uploaded["Status"], "00", "{uploaded}");
     // ...is read by the panel's staff through replica 3, which never saw it.
     let response = client
-        .get(replicas[2].at(&format!("/asuransi/A03/admin/loans/REPL-DOC-1/dokumen/akseptasi/{code}")))
+        .get(replicas[2].at(&format!(
+            "/asuransi/A03/admin/loans/REPL-DOC-1/dokumen/akseptasi/{code}"
+        )))
         .basic_auth("uw-A03", Some("uw-secret"))
         .send()
         .await

@@ -49,10 +49,19 @@ async fn hr_limit_of_60_a_minute_lets_exactly_60_of_180_requests_through_three_r
     // Each replica got 59 or 60 of the reads and only 59 were admitted in all: every
     // replica refused some, so none counted for itself alone.
     for index in 0..3 {
-        assert!(refused.iter().any(|(i, _, _)| *i == index), "replica {index} refused none");
+        assert!(
+            refused.iter().any(|(i, _, _)| *i == index),
+            "replica {index} refused none"
+        );
     }
     for (_, _, retry_after) in &refused {
-        let secs: u64 = retry_after.as_ref().expect("Retry-After").to_str().unwrap().parse().unwrap();
+        let secs: u64 = retry_after
+            .as_ref()
+            .expect("Retry-After")
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         assert!((1..=60).contains(&secs), "{secs}");
     }
     let counted: i64 = sqlx::query_scalar("SELECT count FROM hr_rate_windows WHERE client_id = 'demo-client'")
