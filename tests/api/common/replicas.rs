@@ -57,7 +57,8 @@ fn free_port() -> u16 {
 }
 
 /// Starts `n` `serve --demo` processes at once on the database `pg_url`, each with
-/// `extra_config_toml` as its config file (and a pool of 8 PostgreSQL connections), and waits until every one answers `/healthz`
+/// `extra_config_toml` as its config file (and a pool of 8 PostgreSQL connections; links
+/// name the replica's own URL unless the file sets `public_url`), and waits until every one answers `/healthz`
 /// (migrated and seeded). Panics with a replica's logs if it exits or never answers.
 pub async fn spawn_replicas(n: usize, pg_url: &str, extra_config_toml: &str) -> Vec<Replica> {
     let mut replicas = Vec::with_capacity(n);
@@ -66,7 +67,13 @@ pub async fn spawn_replicas(n: usize, pg_url: &str, extra_config_toml: &str) -> 
         let config = dir.path().join("config.toml");
         std::fs::write(&config, extra_config_toml).expect("config file");
         let port = free_port();
-        let child = super::jembatan_command()
+        let url = format!("http://127.0.0.1:{port}");
+        let mut command = super::jembatan_command();
+        if !extra_config_toml.contains("public_url") {
+            // Links name the replica itself unless the test configures a shared public URL.
+            command.env("JEMBATAN_PUBLIC_URL", &url);
+        }
+        let child = command
             .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}")])
             .arg("--database")
             .arg(pg_url)
@@ -81,7 +88,7 @@ pub async fn spawn_replicas(n: usize, pg_url: &str, extra_config_toml: &str) -> 
             .spawn()
             .expect("spawn jembatan serve");
         replicas.push(Replica {
-            url: format!("http://127.0.0.1:{port}"),
+            url,
             child: Some(child),
             dir,
         });

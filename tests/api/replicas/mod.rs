@@ -17,14 +17,23 @@ mod rate_limit;
 /// machine and its PostgreSQL.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// A fresh PostgreSQL database and this test's turn, or `None` (saying so) when no
-/// PostgreSQL is configured.
+/// A fresh PostgreSQL database with the demo data (loaded with `jembatan demo`, so these
+/// tests need nothing of the harness but `url` and `kill()`) and this test's turn, or
+/// `None` (saying so) when no PostgreSQL is configured.
 async fn database(test: &str) -> Option<(TestDatabase, tokio::sync::MutexGuard<'static, ()>)> {
     let Some(database) = TestDatabase::create(Backend::Postgres).await else {
         eprintln!("JEMBATAN_TEST_POSTGRES_URL not set: {test} (PostgreSQL only) skipped");
         return None;
     };
-    Some((database, ONE_AT_A_TIME.lock().await))
+    let turn = ONE_AT_A_TIME.lock().await;
+    let (ok, out, err) = cli(&database, &["demo"]).await;
+    assert!(ok, "jembatan demo: {out}{err}");
+    Some((database, turn))
+}
+
+/// `replica`'s URL joined with `path`.
+fn at(replica: &Replica, path: &str) -> String {
+    format!("{}{path}", replica.url)
 }
 
 /// `jembatan --database URL ARGS` as an operator runs it from another process: (success,

@@ -4,7 +4,7 @@ use super::*;
 
 async fn token(client: &reqwest::Client, replica: &Replica) -> String {
     let body: Value = client
-        .post(replica.at("/oauth/token"))
+        .post(at(replica, "/oauth/token"))
         .form(&[
             ("grant_type", "client_credentials"),
             ("client_id", "demo-client"),
@@ -32,7 +32,7 @@ async fn hr_limit_of_60_a_minute_lets_exactly_60_of_180_requests_through_three_r
     let reads = (0..179).map(|i| {
         let replica = &replicas[i % 3];
         let request = client
-            .get(replica.at("/core/v1/employees"))
+            .get(at(replica, "/core/v1/employees"))
             .bearer_auth(&token)
             .header("Tenant", "demo");
         async move {
