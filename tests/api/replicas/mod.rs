@@ -12,6 +12,7 @@ use crate::common::{jembatan_command, Backend, TestDatabase};
 mod credentials;
 mod documents;
 mod rate_limit;
+mod startup;
 
 /// One set of replicas at a time: three servers each are enough load for the shared
 /// machine and its PostgreSQL.
