@@ -1,6 +1,6 @@
 //! A credential changed with the CLI (another process) stops working on every replica
 //! within the caches' 5 s: PPOB member passwords, HR client secrets (and their tokens),
-//! the insurance panels' Basic users.
+//! the insurance panels' Basic users, hospitals' bearer tokens.
 
 use super::*;
 
@@ -58,6 +58,17 @@ async fn panel_status(client: &reqwest::Client, base: &str, pass: &str) -> u16 {
             &json!({"Tanggal_Lahir": "1976-01-01", "Tanggal_Akad": "2024-10-15", "Tenor": "120",
             "Nilai_Pertanggungan": 15000000, "Produk": "01", "NIK": "123123123"}),
         )
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+async fn hospital_status(client: &reqwest::Client, base: &str, token: &str) -> u16 {
+    client
+        .get(format!("{base}/api/v1/bpjs/nokartu/0011336526592"))
+        .bearer_auth(token)
         .send()
         .await
         .unwrap()
@@ -173,4 +184,20 @@ async fn credentials_changed_with_the_cli_stop_working_on_every_replica() {
     for replica in &replicas {
         assert_eq!(panel_status(&client, &replica.url, "aap-secret-two").await, 200);
     }
+
+    // A hospital's bearer token revoked with the CLI.
+    let hospital = "replica-hospital-token-0000000000000001";
+    let (ok, out, err) = cli(&database, &["token", "create", "RS-REPLIKA", "--token", hospital]).await;
+    assert!(ok, "{out}{err}");
+    for replica in &replicas {
+        assert_eq!(hospital_status(&client, &replica.url, hospital).await, 200);
+    }
+    let (ok, out, err) = cli(&database, &["token", "revoke", "RS-REPLIKA"]).await;
+    assert!(ok, "{out}{err}");
+    let took = until_every_replica(&replicas, LIMIT, "revoked hospital token refused", |base| {
+        let client = client.clone();
+        async move { hospital_status(&client, &base, hospital).await == 401 }
+    })
+    .await;
+    eprintln!("hospital token revocation seen by every replica after {took:?}");
 }
