@@ -38,3 +38,15 @@ pub struct InsuranceConfig {
     /// The broker hub (`[insurance.broker]`).
     pub broker: broker::BrokerConfig,
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    #[test]
+    fn a_cache_ttl_above_five_seconds_is_cut_to_five() {
+        assert_eq!(super::cache_ttl(60_000), Duration::from_secs(5));
+        assert_eq!(super::cache_ttl(1_500), Duration::from_millis(1_500));
+        assert_eq!(super::cache_ttl(0), Duration::ZERO);
+    }
+}
