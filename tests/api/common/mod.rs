@@ -7,6 +7,8 @@
 
 #![allow(dead_code)]
 
+pub mod replicas;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
