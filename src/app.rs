@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use tokio::net::TcpListener;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::security::{ClientCredentials, Flow, OAuth2, Scopes};
 use utoipa::OpenApi;
@@ -153,7 +153,7 @@ pub fn router(state: AppState) -> Router {
         .layer(Extension(state.journal.clone()))
         .layer(Extension(state.clock.clone()))
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(SetRequestIdLayer::x_request_id(observability::TimeOrderedRequestId))
         // Outermost: the timeouts cover everything, and `Connection: close` is decided
         // after every other layer had its chance to read the body.
         .layer(axum::middleware::from_fn_with_state(

@@ -128,6 +128,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Serve { demo, .. } => {
             let listen = config.listen.clone();
+            if config.public_url.is_none() && !listens_on_one_host(&listen) {
+                // Links are never built from a request's Host header, so without public_url
+                // they name the listen address: fine on loopback, wrong for partners.
+                tracing::warn!(
+                    listen = %listen,
+                    "public_url is not set: links handed to partners (e-policies) name the listen address; \
+                     set JEMBATAN_PUBLIC_URL to the address partners reach (the load balancer's with several replicas)"
+                );
+            }
             let state = AppState::with_system_clock(config).await?;
             if demo {
                 crate::demo::load(&state).await?;
@@ -225,5 +234,14 @@ fn redact(value: &mut serde_json::Value) {
         if text.contains("://") && text.contains('@') {
             *text = crate::kernel::mask::url(text);
         }
+    }
+}
+
+/// True when `listen` names one host (e.g. `127.0.0.1:8080`), false for a wildcard such as
+/// `0.0.0.0:8080` or `[::]:8080`, whose address means nothing in a link.
+fn listens_on_one_host(listen: &str) -> bool {
+    match listen.parse::<std::net::SocketAddr>() {
+        Ok(addr) => !addr.ip().is_unspecified(),
+        Err(_) => true,
     }
 }

@@ -19,7 +19,13 @@ pub struct Config {
     pub listen: String,
     /// `sqlite://path` (embedded default) or `postgres://...`.
     pub database_url: String,
-    /// Where files (documents, e-policies) are stored.
+    /// The most connections this process opens to PostgreSQL (default 32; also
+    /// `JEMBATAN_DATABASE_MAX_CONNECTIONS`). Several replicas on one database each open
+    /// their own pool: keep replicas times this (plus CLI runs) under the server's
+    /// `max_connections`.
+    pub database_max_connections: u32,
+    /// This process's own folder for local files (the demo data key; documents stored by
+    /// servers before documents moved to the database are read from here).
     pub data_dir: PathBuf,
     /// The public base URL of this server, used in links it hands out (e-policy URLs,
     /// the demo broker's panel directory). Defaults to `http://<listen>`.
@@ -59,6 +65,7 @@ impl Default for Config {
         Config {
             listen: "127.0.0.1:8080".to_string(),
             database_url: "sqlite://jembatan.db".to_string(),
+            database_max_connections: crate::kernel::db::DEFAULT_POSTGRES_CONNECTIONS,
             data_dir: PathBuf::from("data"),
             public_url: None,
             outbox: OutboxConfig::default(),
@@ -113,6 +120,7 @@ impl Config {
         let keys = crate::kernel::keys::Keys::load(self.data_key.as_deref(), self.secret_pepper.as_deref())?;
         Ok(crate::kernel::KernelSettings {
             database_url: self.database_url.clone(),
+            database_max_connections: self.database_max_connections,
             data_dir: self.data_dir.clone(),
             public_url: self.public_base_url(),
             outbox: self.outbox.clone(),

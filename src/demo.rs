@@ -12,8 +12,17 @@ pub const DEMO_PPK: &str = "0101R001";
 /// The second demo hospital's kode PPK (Antrean RS consumer 5678).
 pub const DEMO_PPK_2: &str = "0101R002";
 
-/// Loads the demo data of every family. Idempotent: running it twice changes nothing.
+/// The advisory lock key under which demo data is loaded ("JMBDEMO" in ASCII).
+const DEMO_LOCK: i64 = 0x004a_4d42_4445_4d4f;
+
+/// Loads the demo data of every family. Idempotent: running it twice changes nothing, and
+/// several replicas starting with `--demo` on one PostgreSQL database load it one after
+/// another (an advisory lock), so their read-then-write seeding does not collide.
 pub async fn load(state: &AppState) -> anyhow::Result<()> {
+    state.db.exclusively(DEMO_LOCK, load_unlocked(state)).await
+}
+
+async fn load_unlocked(state: &AppState) -> anyhow::Result<()> {
     for consumer in [
         Consumer {
             cons_id: "1234".into(),

@@ -8,15 +8,12 @@
 //! the client moves the epoch, so every request checks it (read at most [`CLIENT_TTL`] ago).
 
 use std::collections::HashMap;
-use std::num::NonZeroU32;
-use std::sync::RwLock;
+use std::sync::{Mutex, RwLock};
 use std::time::Duration;
 
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
-use governor::clock::{Clock as _, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use super::HrCtx;
 use crate::kernel::auth::{basic, bearer};
@@ -40,10 +37,21 @@ struct Verified {
 /// rotation or a disable takes effect within this time on every replica.
 pub const CLIENT_TTL: Duration = Duration::from_secs(5);
 
+/// The length of a rate-limit window: a client's window opens with its first request and
+/// admits `rate_limit_per_minute` requests until it closes.
+pub const RATE_WINDOW_MS: i64 = 60_000;
+
+/// Clients' windows kept in memory (SQLite) before the closed ones are swept.
+const MAX_LOCAL_WINDOWS: usize = 10_000;
+
 /// Per-client rate limits and the cache of verified tokens.
 #[derive(Debug)]
 pub struct Guard {
-    limiter: DefaultKeyedRateLimiter<String>,
+    per_minute: i64,
+    /// On SQLite (one process by nature) the windows are counted here: client_id ->
+    /// (window start ms, requests in it). On PostgreSQL they are counted in
+    /// `hr_rate_windows`, so every replica of one database shares one limit.
+    local: Mutex<HashMap<String, (i64, i64)>>,
     // A token's row never changes, so a verified token is kept until it expires; what can
     // change (the client's epoch) is checked through `clients`.
     tokens: RwLock<HashMap<String, Verified>>,
@@ -54,9 +62,9 @@ pub struct Guard {
 impl Guard {
     /// A guard allowing `per_minute` requests per client per minute (at least 1).
     pub fn new(per_minute: u32) -> Guard {
-        let per_minute = NonZeroU32::new(per_minute.max(1)).expect("at least 1");
         Guard {
-            limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            per_minute: i64::from(per_minute.max(1)),
+            local: Mutex::new(HashMap::new()),
             tokens: RwLock::new(HashMap::new()),
             clients: moka::sync::Cache::builder()
                 .max_capacity(10_000)
@@ -84,18 +92,35 @@ impl Guard {
         Ok(matches!(state, Some((current, false)) if current == epoch))
     }
 
-    /// Counts one request of `client_id`; the error carries Retry-After.
-    pub fn admit(&self, client_id: &str) -> AppResult<()> {
-        match self.limiter.check_key(&client_id.to_string()) {
-            Ok(()) => Ok(()),
-            Err(not_until) => {
-                let wait = not_until.wait_time_from(DefaultClock::default().now());
-                let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-                Err(AppError::TooManyRequests {
-                    retry_after_secs: secs.max(1),
-                })
-            }
+    /// Counts one request of `client_id` at `now_ms`; over the limit, the error carries
+    /// Retry-After (the seconds until the client's window closes).
+    pub async fn admit(&self, db: &crate::kernel::db::Db, client_id: &str, now_ms: i64) -> AppResult<()> {
+        let (count, window_start) = if db.is_postgres() {
+            store_auth::count_request(db, client_id, now_ms, RATE_WINDOW_MS).await?
+        } else {
+            self.count_locally(client_id, now_ms)
+        };
+        if count <= self.per_minute {
+            return Ok(());
         }
+        let wait_ms = (window_start + RATE_WINDOW_MS - now_ms).max(0);
+        Err(AppError::TooManyRequests {
+            retry_after_secs: ((wait_ms + 999) / 1000).max(1) as u64,
+        })
+    }
+
+    /// The in-memory twin of [`store_auth::count_request`]: (requests in the window, its start).
+    fn count_locally(&self, client_id: &str, now_ms: i64) -> (i64, i64) {
+        let mut windows = self.local.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if windows.len() >= MAX_LOCAL_WINDOWS {
+            windows.retain(|_, (start, _)| *start > now_ms - RATE_WINDOW_MS);
+        }
+        let window = windows.entry(client_id.to_string()).or_insert((now_ms, 0));
+        if window.0 <= now_ms - RATE_WINDOW_MS {
+            *window = (now_ms, 0);
+        }
+        window.1 += 1;
+        (window.1, window.0)
     }
 }
 
@@ -152,7 +177,7 @@ impl FromRequestParts<HrCtx> for Caller {
             client: &verified.client_id,
             tenant: &verified.tenant,
         });
-        guard.admit(&verified.client_id)?;
+        guard.admit(&state.kernel.db, &verified.client_id, now_ms).await?;
         let tenant = parts
             .headers
             .get("tenant")
@@ -226,9 +251,9 @@ pub async fn token(State(state): State<HrCtx>, req: Request) -> AppResult<Json<T
         _ => return Err(AppError::Unauthorized("Client authentication is required".into())),
     };
     let client = check_client(&state, &client_id, &client_secret).await?;
-    state.family.guard.admit(&client_id)?;
-    let token = secret::random_token();
     let now_ms = state.kernel.clock.now().timestamp_millis();
+    state.family.guard.admit(&state.kernel.db, &client_id, now_ms).await?;
+    let token = secret::random_token();
     let ttl = state.family.config.token_ttl_secs;
     let key = state.kernel.keys.token_mac(&token);
     store_auth::insert_token(&state.kernel.db, &key, &client, now_ms + ttl * 1000, now_ms).await?;

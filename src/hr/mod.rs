@@ -53,7 +53,9 @@ use handlers_ref::{
 pub struct HrConfig {
     /// Lifetime of an access token, seconds (default 3600).
     pub token_ttl_secs: i64,
-    /// Requests per minute allowed per OAuth2 client before 429 (default 400).
+    /// Requests per minute allowed per OAuth2 client before 429 (default 400), in a window
+    /// opened by the client's first request; counted in the database on PostgreSQL, so the
+    /// limit holds across replicas.
     pub rate_limit_per_minute: u32,
     /// How long a membership GET answer may be served from memory, ms (default 10000;
     /// 0 disables). Writes through this process are seen at once; see [`cache`].

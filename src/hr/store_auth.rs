@@ -156,3 +156,26 @@ pub async fn find_token(db: &Db, key: &str) -> Result<Option<(String, String, i6
         .fetch_optional(db)
         .await
 }
+
+/// Counts one request of `client_id` at `now_ms` in its rate-limit window, in one atomic
+/// upsert (so replicas sharing the database share the count): a client without a window,
+/// or whose window opened `window_ms` or more ago, starts a new one. Returns (requests in
+/// the window including this one, the window's start). PostgreSQL only: on SQLite the
+/// family counts in memory.
+pub async fn count_request(db: &Db, client_id: &str, now_ms: i64, window_ms: i64) -> Result<(i64, i64), sqlx::Error> {
+    // Every right-hand side of the SET sees the row as it was before this update, so the
+    // two CASEs agree on whether the window is over.
+    sqlx::query_as(
+        "INSERT INTO hr_rate_windows (client_id, window_start_ms, count) VALUES ($1, $2, 1) \
+         ON CONFLICT (client_id) DO UPDATE SET \
+         window_start_ms = CASE WHEN hr_rate_windows.window_start_ms <= $3 THEN excluded.window_start_ms \
+                           ELSE hr_rate_windows.window_start_ms END, \
+         count = CASE WHEN hr_rate_windows.window_start_ms <= $3 THEN 1 ELSE hr_rate_windows.count + 1 END \
+         RETURNING count, window_start_ms",
+    )
+    .bind(client_id)
+    .bind(now_ms)
+    .bind(now_ms - window_ms)
+    .fetch_one(db.pool())
+    .await
+}

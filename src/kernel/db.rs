@@ -107,6 +107,10 @@ impl Synchronous {
     }
 }
 
+/// Connections of one process's PostgreSQL pool unless configured
+/// (`database_max_connections`).
+pub const DEFAULT_POSTGRES_CONNECTIONS: u32 = 32;
+
 /// Writer connections on SQLite. One writer holds the lock at a time; a few more keep
 /// the next transactions ready on their own worker threads, so the lock passes on as soon
 /// as it is released. Measured on PPOB INQ+PAY (bench/README.md): one writer connection
@@ -146,10 +150,17 @@ impl Db {
 
     /// [`Db::connect`] with SQLite's commit durability chosen.
     pub async fn connect_with(url: &str, synchronous: Synchronous) -> anyhow::Result<Db> {
+        Db::connect_sized(url, synchronous, DEFAULT_POSTGRES_CONNECTIONS).await
+    }
+
+    /// [`Db::connect_with`] with at most `postgres_connections` connections on PostgreSQL
+    /// (each replica opens its own pool: replicas times this stays under the server's
+    /// `max_connections`).
+    pub async fn connect_sized(url: &str, synchronous: Synchronous, postgres_connections: u32) -> anyhow::Result<Db> {
         sqlx::any::install_default_drivers();
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = AnyPoolOptions::new()
-                .max_connections(32)
+                .max_connections(postgres_connections.max(2))
                 .acquire_timeout(Duration::from_secs(10))
                 .connect(url)
                 .await?;
@@ -226,6 +237,33 @@ impl Db {
         query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
     ) -> Result<AnyQueryResult, sqlx::Error> {
         query.execute(&self.writer).await
+    }
+
+    /// Runs `work` holding the PostgreSQL session advisory lock `key`: another process
+    /// (a replica starting at the same moment) calling this with the same key waits until
+    /// `work` is done, so seeding that reads before it writes does not race across
+    /// processes. The lock dies with the session if the process does. On SQLite `work`
+    /// just runs (one process serves an SQLite file).
+    pub async fn exclusively<T>(
+        &self,
+        key: i64,
+        work: impl std::future::Future<Output = anyhow::Result<T>>,
+    ) -> anyhow::Result<T> {
+        if !self.is_postgres() {
+            return work.await;
+        }
+        let mut conn = self.writer.acquire().await?;
+        // Wrapped: `pg_advisory_lock` returns `void`, a type the `Any` driver cannot decode.
+        sqlx::query("SELECT 1 FROM (SELECT pg_advisory_lock($1)) AS held")
+            .bind(key)
+            .execute(&mut *conn)
+            .await?;
+        let outcome = work.await;
+        sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(key)
+            .execute(&mut *conn)
+            .await?;
+        outcome
     }
 
     /// Checks the database answers (used by `/readyz`).

@@ -1,6 +1,7 @@
 //! What every API family shares, and nothing family-specific.
 
 pub mod auth;
+pub mod blobs;
 pub mod bpjs_crypto;
 pub mod clock;
 pub mod db;
@@ -19,6 +20,7 @@ pub mod money;
 pub mod observability;
 pub mod outbox;
 pub mod secret;
+mod store_blobs;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -39,7 +41,10 @@ use self::secret::{Hasher, SecretsConfig};
 pub struct KernelSettings {
     /// `sqlite://path` or `postgres://...`.
     pub database_url: String,
-    /// Where files (documents, e-policies) are stored.
+    /// The most PostgreSQL connections this process opens.
+    pub database_max_connections: u32,
+    /// This process's own folder for local files (the demo data key; documents stored by
+    /// servers before documents moved to the database are read from here).
     pub data_dir: PathBuf,
     /// The base URL of this server in links it hands out (no trailing slash).
     pub public_url: String,
@@ -83,7 +88,8 @@ pub struct KernelParts {
     pub bpjs_consumers: BpjsConsumers,
     /// The base URL of this server in links it hands out (no trailing slash).
     pub public_url: String,
-    /// Where files (documents, e-policies) are stored.
+    /// This process's own folder for local files (the demo data key; documents stored by
+    /// servers before documents moved to the database are read from here).
     pub data_dir: PathBuf,
     /// Seals secrets at rest, MACs server tokens, holds the pepper.
     pub keys: Keys,
@@ -105,7 +111,12 @@ impl std::ops::Deref for Kernel {
 impl Kernel {
     /// Connects to the database, runs migrations and starts the journal writer.
     pub async fn start(settings: KernelSettings, clock: SharedClock) -> anyhow::Result<Kernel> {
-        let db = Db::connect_with(&settings.database_url, settings.sqlite_synchronous).await?;
+        let db = Db::connect_sized(
+            &settings.database_url,
+            settings.sqlite_synchronous,
+            settings.database_max_connections,
+        )
+        .await?;
         db.migrate().await?;
         let metrics = Metrics::new();
         let journal = Journal::start(db.clone(), &settings.journal, &metrics);

@@ -18,6 +18,7 @@ mod outbox;
 mod participant;
 mod ppob;
 mod queue;
+mod replicas;
 mod schemathesis;
 mod security_hashing;
 mod tokens;

@@ -2,7 +2,7 @@
 //! panels (realm [`PANEL_REALM`]) on the callbacks. Both use HTTP Basic with hashed secrets
 //! in `basic_clients`; a panel credential's scope names the panel codes it speaks for.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
@@ -51,7 +51,7 @@ async fn verify(state: &BrokerCtx, realm: &str, headers: &HeaderMap) -> AppResul
     if basic::locked(&state.kernel, realm, &user).await? {
         return Err(AppError::Unauthorized("bad credentials".into()));
     }
-    let ttl = Duration::from_millis(state.family.config.cache_ttl_ms);
+    let ttl = crate::insurance::cache_ttl(state.family.config.cache_ttl_ms);
     let key = (realm.to_string(), user.clone());
     let presented = digest(&pass);
     let cache = &state.family.credentials;

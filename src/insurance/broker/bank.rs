@@ -375,7 +375,7 @@ async fn document(
             sha256: form.sha256.clone(),
             size_bytes: form.file.len() as i64,
             file_name: form.file_name.clone(),
-            path: path.to_string_lossy().into_owned(),
+            path,
         });
     }
     store::apply(&state, &id_loan, change).await?;

@@ -339,7 +339,7 @@ pub async fn pembayaran(
                 sha256: form.sha256.clone(),
                 size_bytes: form.file.len() as i64,
                 file_name: form.file_name.clone(),
-                path: path.to_string_lossy().into_owned(),
+                path,
             },
         ],
         detail: format!("klaim dibayar {amount}: {keterangan}"),

@@ -9,7 +9,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
@@ -74,7 +74,7 @@ pub fn cover_type(text: &str) -> Option<&'static str> {
 
 /// Every directory entry, cached briefly.
 pub async fn all(state: &BrokerCtx) -> AppResult<Arc<Vec<DirectoryEntry>>> {
-    let ttl = Duration::from_millis(state.family.config.cache_ttl_ms);
+    let ttl = crate::insurance::cache_ttl(state.family.config.cache_ttl_ms);
     if let Some((entries, at)) = state.family.directory.lock().ok().and_then(|d| d.clone()) {
         if at.elapsed() < ttl {
             return Ok(entries);

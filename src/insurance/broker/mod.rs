@@ -61,7 +61,8 @@ pub struct BrokerConfig {
     pub connect_timeout_ms: u64,
     /// Largest document (PDF) accepted from the bank or a panel, in bytes.
     pub max_document_bytes: usize,
-    /// How long a directory entry and a verified credential stay cached, in milliseconds.
+    /// How long a directory entry and a verified credential stay cached, in milliseconds
+    /// (default and most 5000, [`crate::insurance::MAX_CACHE_TTL_MS`]).
     pub cache_ttl_ms: u64,
 }
 

@@ -2,15 +2,14 @@
 //! PDF file, size-limited while streaming, checked by content, stored by SHA-256.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use axum::extract::Multipart;
 use sha2::{Digest, Sha256};
 
 use super::refuse;
 use super::BrokerCtx;
-use crate::kernel::envelope;
 use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::{blobs, envelope};
 
 const MAX_TEXT_FIELD: usize = 4 * 1024;
 
@@ -90,7 +89,7 @@ pub async fn read(state: &BrokerCtx, mut multipart: Multipart) -> AppResult<Form
             bytes.extend_from_slice(&chunk);
         }
         if is_file {
-            form.file_name = field_name_safe(field.file_name().unwrap_or("dokumen.pdf"));
+            form.file_name = blobs::safe_file_name(field.file_name().unwrap_or("dokumen.pdf"));
             file = Some(bytes);
         } else {
             let text =
@@ -116,36 +115,11 @@ pub async fn read(state: &BrokerCtx, mut multipart: Multipart) -> AppResult<Form
     Ok(form)
 }
 
-fn field_name_safe(name: &str) -> String {
-    let safe: String = name
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
-        .take(100)
-        .collect();
-    if safe.is_empty() {
-        "dokumen.pdf".to_string()
-    } else {
-        safe
-    }
-}
-
-/// Stores the file under `data_dir/insurance/broker/<sha[..2]>/<sha>.pdf` (written once,
-/// atomically by rename) and returns its path.
-pub async fn store(state: &BrokerCtx, form: &Form) -> AppResult<PathBuf> {
-    let dir = state
-        .kernel
-        .data_dir
-        .join("insurance")
-        .join("broker")
-        .join(&form.sha256[..2]);
-    let path = dir.join(format!("{}.pdf", form.sha256));
-    if tokio::fs::try_exists(&path).await.unwrap_or(false) {
-        return Ok(path);
-    }
-    let io = |e: std::io::Error| AppError::internal_from("document store", e);
-    tokio::fs::create_dir_all(&dir).await.map_err(io)?;
-    let temp = dir.join(format!(".{}.{}", form.sha256, uuid::Uuid::new_v4().simple()));
-    tokio::fs::write(&temp, &form.file).await.map_err(io)?;
-    tokio::fs::rename(&temp, &path).await.map_err(io)?;
-    Ok(path)
+/// Stores the file in the kernel's blob store (so any replica can read it) and returns
+/// the location to record with the document (`blob:<sha256>`).
+pub async fn store(state: &BrokerCtx, form: &Form) -> AppResult<String> {
+    let now = state.kernel.clock.now().to_rfc3339();
+    blobs::put(&state.kernel.db, &now, "application/pdf", &form.file)
+        .await
+        .map_err(|e| AppError::internal_from("document store", e))
 }

@@ -1,17 +1,19 @@
 //! The panel's admin API for its own staff (realm [`super::STAFF_REALM`]): underwriter
-//! decisions, each calling the broker back, and a view of a loan.
+//! decisions, each calling the broker back, a view of a loan and its documents.
 
 use axum::body::Bytes;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Multipart, State};
-use axum::http::HeaderMap;
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::forms::{PembayaranKlaimForm, Refusal};
 use super::{auth, decisions, documents, store, PanelCtx};
 use crate::insurance::wire::{lenient_opt_i64, StatusResponse};
+use crate::kernel::blobs;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::extract::{Json, Path};
 use crate::kernel::money::Rupiah;
@@ -123,6 +125,42 @@ pub async fn loan(
         claim_status,
         documents,
     }))
+}
+
+/// A document of a loan as received (or sent, for `pembayaran`), for the panel's staff:
+/// the same bytes through whichever replica stored it.
+#[utoipa::path(get, path = "/{panel_code}/admin/loans/{id_loan}/dokumen/{lingkup}/{kode}", tag = "insurance-panel",
+    security(("basic" = [])),
+    params(("panel_code" = String, Path, description = "Panel code", example = "A03"), ("id_loan" = String, Path, description = "ID_Loan"),
+           ("lingkup" = String, Path, description = "`akseptasi`, `klaim` or `pembayaran`"),
+           ("kode" = String, Path, description = "Kode_Dokumen (`BUKTI_BAYAR` for a payment proof)")),
+    responses((status = 200, description = "The document", content_type = "application/pdf", body = Vec<u8>),
+              (status = 401, description = "Invalid Username or Password", body = Refusal),
+              (status = 403, description = "The credential may not use this panel", body = Refusal),
+              (status = 404, description = "Unknown panel, loan or document", body = Refusal)))]
+pub async fn document(
+    State(ctx): State<PanelCtx>,
+    Path((panel_code, id_loan, lingkup, kode)): Path<(String, String, String, String)>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let (_, panel) = auth::staff(&ctx, &headers, &panel_code).await?;
+    let not_found = || AppError::NotFound(format!("Dokumen {kode} ID_Loan {id_loan} tidak ditemukan"));
+    let (sha256, location, file_name) = store::document(&ctx.kernel.db, &panel.code, &id_loan, &lingkup, &kode)
+        .await?
+        .ok_or_else(not_found)?;
+    let blob = blobs::read(&ctx.kernel.db, &sha256, &location, "application/pdf")
+        .await
+        .map_err(|e| AppError::internal_from("document store", e))?
+        .ok_or_else(not_found)?;
+    let disposition = format!("attachment; filename=\"{}\"", blobs::safe_file_name(&file_name));
+    Ok((
+        [
+            (header::CONTENT_TYPE, blob.content_type),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        blob.bytes,
+    )
+        .into_response())
 }
 
 /// Approves (with extra premium) or refuses a CBC case; calls `post-status-pertanggung-cbc`.

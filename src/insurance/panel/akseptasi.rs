@@ -256,7 +256,7 @@ pub async fn dokumen(ctx: &PanelCtx, caller: &Caller, panel: &PanelDefinition, u
         kode: &kode,
         sha256: &pdf.sha256,
         size: pdf.bytes.len() as i64,
-        path: path.to_string_lossy().to_string(),
+        path,
         file_name: &upload.file_name,
     };
     tx_store::insert_document(&mut tx, &document, &now).await?;

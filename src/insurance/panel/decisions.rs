@@ -194,7 +194,7 @@ pub async fn claim_payment(
             kode: "BUKTI_BAYAR",
             sha256: &proof.sha256,
             size: proof.bytes.len() as i64,
-            path: path.to_string_lossy().to_string(),
+            path,
             file_name,
         };
         tx_store::insert_document(&mut tx, &document, &now).await?;

@@ -1,15 +1,14 @@
 //! Uploaded documents: multipart reading with a size limit per file, the PDF check by
-//! content, and content-addressed storage (SHA-256) under the data directory.
+//! content, and content-addressed storage (SHA-256) in the kernel's blob store.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use axum::extract::Multipart;
 use sha2::{Digest, Sha256};
 
 use super::{refuse, PanelCtx};
-use crate::kernel::envelope;
 use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::{blobs, envelope};
 
 /// Largest text field accepted in a multipart form.
 const MAX_TEXT_FIELD: usize = 4 * 1024;
@@ -145,25 +144,13 @@ pub fn check_pdf(ctx: &PanelCtx, upload: &Upload) -> AppResult<CheckedPdf> {
     Ok(CheckedPdf { bytes, sha256 })
 }
 
-/// Stores the file under `data_dir/insurance/documents/<sha[..2]>/<sha>.pdf` (written once,
-/// atomically by rename) and returns its path.
-pub async fn store(ctx: &PanelCtx, pdf: &CheckedPdf) -> AppResult<PathBuf> {
-    let dir = ctx
-        .kernel
-        .data_dir
-        .join("insurance")
-        .join("documents")
-        .join(&pdf.sha256[..2]);
-    let path = dir.join(format!("{}.pdf", pdf.sha256));
-    if tokio::fs::try_exists(&path).await.unwrap_or(false) {
-        return Ok(path);
-    }
-    let io = |e: std::io::Error| AppError::internal_from("document store", e);
-    tokio::fs::create_dir_all(&dir).await.map_err(io)?;
-    let temp = dir.join(format!(".{}.{}", pdf.sha256, uuid::Uuid::new_v4().simple()));
-    tokio::fs::write(&temp, &pdf.bytes).await.map_err(io)?;
-    tokio::fs::rename(&temp, &path).await.map_err(io)?;
-    Ok(path)
+/// Stores the file in the kernel's blob store (so any replica can read it) and returns
+/// the location to record with the document (`blob:<sha256>`).
+pub async fn store(ctx: &PanelCtx, pdf: &CheckedPdf) -> AppResult<String> {
+    let now = ctx.kernel.clock.now().to_rfc3339();
+    blobs::put(&ctx.kernel.db, &now, "application/pdf", &pdf.bytes)
+        .await
+        .map_err(|e| AppError::internal_from("document store", e))
 }
 
 #[cfg(test)]

@@ -58,7 +58,8 @@ pub const BAD_FORMAT: &str = "Format data tidak sesuai dengan persyaratan permin
 pub struct PanelConfig {
     /// Largest accepted document (PDF) in bytes.
     pub max_document_bytes: usize,
-    /// How long a panel definition and a verified credential stay cached, in milliseconds.
+    /// How long a panel definition and a verified credential stay cached, in milliseconds
+    /// (default and most 5000, [`crate::insurance::MAX_CACHE_TTL_MS`]).
     pub cache_ttl_ms: u64,
 }
 
@@ -108,7 +109,7 @@ pub fn context(kernel: Kernel, config: PanelConfig) -> PanelCtx {
 
 impl Panels {
     fn ttl(&self) -> Duration {
-        Duration::from_millis(self.config.cache_ttl_ms)
+        crate::insurance::cache_ttl(self.config.cache_ttl_ms)
     }
 
     fn panel(&self, code: &str) -> Option<Arc<PanelDefinition>> {
@@ -154,6 +155,7 @@ pub fn router() -> OpenApiRouter<PanelCtx> {
         .routes(routes!(handlers::klaim_registrasi))
         .routes(routes!(epolicy::serve))
         .routes(routes!(admin::loan))
+        .routes(routes!(admin::document))
         .routes(routes!(admin::cbc_decision))
         .routes(routes!(admin::claim_status))
         .routes(routes!(admin::cancellation_decision));

@@ -137,6 +137,26 @@ pub async fn claim_and_documents(
     Ok((claim, docs))
 }
 
+/// A stored document of a loan: (SHA-256, where it is stored, the file name as sent).
+pub async fn document(
+    db: &Db,
+    panel: &str,
+    id_loan: &str,
+    scope: &str,
+    kode: &str,
+) -> Result<Option<(String, String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT sha256, path, file_name FROM panel_documents \
+         WHERE panel_code = $1 AND id_loan = $2 AND scope = $3 AND kode_dokumen = $4",
+    )
+    .bind(panel)
+    .bind(id_loan)
+    .bind(scope)
+    .bind(kode)
+    .fetch_optional(db)
+    .await
+}
+
 /// A claim as the document upload checks it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ClaimRow {

@@ -217,3 +217,31 @@ db_test!(
         assert_eq!(status, 200);
     }
 );
+
+db_test!(
+    concurrent_requests_of_one_client_are_admitted_up_to_the_limit_exactly,
+    TestOptions {
+        configure: Box::new(|c| c.hr.rate_limit_per_minute = 20),
+        ..TestOptions::default()
+    },
+    |app| async move {
+        // The token request is the window's first; 60 reads at once race for the other 19.
+        let token = token(&app).await;
+        let requests = (0..60).map(|_| get(&app, "/core/v1/employees", &token));
+        let statuses: Vec<u16> = futures::future::join_all(requests)
+            .await
+            .into_iter()
+            .map(|(status, _)| status)
+            .collect();
+        let admitted = statuses.iter().filter(|s| **s == 200).count();
+        let refused = statuses.iter().filter(|s| **s == 429).count();
+        assert_eq!((admitted, refused), (19, 41), "{statuses:?}");
+        if app.backend == crate::common::Backend::Postgres {
+            let counted: i64 = sqlx::query_scalar("SELECT count FROM hr_rate_windows WHERE client_id = 'demo-client'")
+                .fetch_one(&app.state.db)
+                .await
+                .unwrap();
+            assert_eq!(counted, 61, "every request counted once in the shared window");
+        }
+    }
+);

@@ -106,19 +106,27 @@ db_test!(
             body,
             json!({"Status": "00", "Keterangan": "Berhasil mengupload dokumen"})
         );
-        // The file is on disk under the data directory by its SHA-256.
+        // The file is kept in the database by its SHA-256, and the panel's staff reads it back.
         let sha = {
             use sha2::Digest;
             hex::encode(sha2::Sha256::digest(PDF))
         };
-        let stored = app
-            .state
-            .config
-            .data_dir
-            .join("insurance/documents")
-            .join(&sha[..2])
-            .join(format!("{sha}.pdf"));
-        assert_eq!(std::fs::read(stored).unwrap(), PDF);
+        let stored: Vec<u8> = sqlx::query_scalar("SELECT bytes FROM blobs WHERE sha256 = $1")
+            .bind(&sha)
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+        assert_eq!(stored, PDF);
+        let response = app
+            .client
+            .get(app.at("/asuransi/A03/admin/loans/24DW70026/dokumen/akseptasi/B-BJTM-0005"))
+            .basic_auth("uw-A03", Some("uw-secret"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], "application/pdf");
+        assert_eq!(response.bytes().await.unwrap(), PDF);
         // The underwriter approves with an extra premium; the broker hears it after two failures.
         let decision = admin(&app, "A03", "cbc/24DW70026/keputusan", json!({"Status": "DISETUJUI", "Extra_Premi": "100000", "Keterangan": "CBC diterima dan dikenakan biaya Rp 100,000"})).await;
         ok(&decision);

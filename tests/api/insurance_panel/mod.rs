@@ -247,5 +247,6 @@ mod cancellation;
 mod claims;
 mod cli;
 mod decisions;
+mod documents;
 mod ownership;
 mod premium;
