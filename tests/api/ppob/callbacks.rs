@@ -83,12 +83,18 @@ db_test!(callbacks_are_signed_and_retried_until_acknowledged, |app| async move {
     }
     refids.sort();
     assert_eq!(refids, vec!["CB-INQ", "CB-PAY"]);
-    let statuses: Vec<(String, i64)> = {
-        sqlx::query_as("SELECT status, attempts FROM outbox WHERE family = 'ppob' ORDER BY id")
+    // The receiver's answer reaches the worker before its 'delivered' commit does: wait for it.
+    let mut statuses: Vec<(String, i64)> = Vec::new();
+    for _ in 0..200 {
+        statuses = sqlx::query_as("SELECT status, attempts FROM outbox WHERE family = 'ppob' ORDER BY id")
             .fetch_all(&app.state.db)
             .await
-            .unwrap()
-    };
+            .unwrap();
+        if statuses.iter().all(|(s, _)| s == "delivered") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     assert!(statuses.iter().all(|(s, _)| s == "delivered"), "{statuses:?}");
     assert_eq!(statuses.iter().map(|(_, a)| a).sum::<i64>(), 4, "{statuses:?}");
 });
