@@ -168,6 +168,9 @@ pub struct Change {
     /// For a loan's first request: (panel, bank client) the case is opened with, in the
     /// same transaction (one write per forwarded request).
     pub open: Option<(String, String)>,
+    /// The status the change was decided on: the update applies only while the case is
+    /// still in it (a racing change that came first makes this one a refusal).
+    pub expect: Option<String>,
 }
 
 /// Applies `change` to the case of `id_loan` in one transaction; `false` when the change
@@ -185,7 +188,11 @@ pub async fn apply(state: &BrokerCtx, id_loan: &IdLoan, change: Change) -> AppRe
         sets.push_str(&format!(", {column} = ${}", binds.len()));
     }
     binds.push(t(id_loan.as_str()));
-    let update = format!("UPDATE broker_cases SET {sets} WHERE id_loan = ${}", binds.len());
+    let mut update = format!("UPDATE broker_cases SET {sets} WHERE id_loan = ${}", binds.len());
+    if let Some(expect) = &change.expect {
+        binds.push(t(expect.clone()));
+        update.push_str(&format!(" AND status = ${}", binds.len()));
+    }
     {
         let mut tx = state.kernel.db.begin_write().await?;
         if let Some((key, endpoint, panel, keterangan)) = &change.callback {
@@ -259,9 +266,21 @@ pub async fn apply(state: &BrokerCtx, id_loan: &IdLoan, change: Change) -> AppRe
                 V::I(v) => q.bind(*v),
             };
         }
-        q.execute(&mut *tx).await?;
+        let changed = q.execute(&mut *tx).await?.rows_affected();
+        if changed == 0 && change.expect.is_some() {
+            // Dropping the transaction forgets the callback's key too: the panel's retry
+            // is judged again against the case as it now is.
+            return Err(super::refuse(format!(
+                "Status kasus {id_loan} berubah bersamaan (bukan lagi {}), perubahan tidak diterapkan",
+                change.expect.as_deref().unwrap_or_default()
+            )));
+        }
         for extra in &change.extra {
-            extra.write(&mut tx, id_loan.as_str(), &now).await?;
+            if !extra.write(&mut tx, id_loan.as_str(), &now).await? {
+                return Err(super::refuse(format!(
+                    "Status klaim {id_loan} berubah bersamaan, perubahan tidak diterapkan"
+                )));
+            }
         }
         let to = change.to.map(str::to_string).unwrap_or_else(|| from.clone());
         // The history is the bank's own record (amounts, policy numbers): not masked,

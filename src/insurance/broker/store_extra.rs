@@ -63,8 +63,10 @@ pub enum Extra {
 }
 
 impl Extra {
-    /// Writes it for the case `id_loan` at `now`.
-    pub async fn write(&self, conn: &mut Conn, id_loan: &str, now: &str) -> Result<(), sqlx::Error> {
+    /// Writes it for the case `id_loan` at `now`; false when a claim's change found the
+    /// claim no longer in the status it was decided on (a racing decision came first).
+    pub async fn write(&self, conn: &mut Conn, id_loan: &str, now: &str) -> Result<bool, sqlx::Error> {
+        let mut applied = true;
         match self {
             Extra::Document {
                 scope,
@@ -119,13 +121,18 @@ impl Extra {
                 status,
                 keterangan,
             } => {
-                sqlx::query("UPDATE broker_claims SET status = $1, keterangan = $2, updated_at = $3 WHERE id = $4")
-                    .bind(status)
-                    .bind(keterangan)
-                    .bind(now)
-                    .bind(*claim_id)
-                    .execute(&mut *conn)
-                    .await?;
+                applied = sqlx::query(
+                    "UPDATE broker_claims SET status = $1, keterangan = $2, updated_at = $3 WHERE id = $4 \
+                     AND status IN ('DIAJUKAN', 'ANALISA', 'TAHAN')",
+                )
+                .bind(status)
+                .bind(keterangan)
+                .bind(now)
+                .bind(*claim_id)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
+                    == 1;
             }
             Extra::ClaimPaid {
                 claim_id,
@@ -133,9 +140,9 @@ impl Extra {
                 paid_on,
                 keterangan,
             } => {
-                sqlx::query(
+                applied = sqlx::query(
                     "UPDATE broker_claims SET status = 'DIBAYAR', nilai_dibayar = $1, paid_on = $2, keterangan = $3, \
-                     updated_at = $4 WHERE id = $5",
+                     updated_at = $4 WHERE id = $5 AND status = 'TERIMA'",
                 )
                 .bind(amount.value())
                 .bind(paid_on)
@@ -143,9 +150,11 @@ impl Extra {
                 .bind(now)
                 .bind(*claim_id)
                 .execute(&mut *conn)
-                .await?;
+                .await?
+                .rows_affected()
+                    == 1;
             }
         }
-        Ok(())
+        Ok(applied)
     }
 }

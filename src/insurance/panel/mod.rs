@@ -13,6 +13,7 @@ pub mod decisions;
 pub mod definition;
 pub mod demo;
 pub mod documents;
+pub mod dokumen_akseptasi;
 pub mod domain;
 pub mod epolicy;
 pub mod forms;
@@ -22,6 +23,7 @@ pub mod ownership;
 pub mod store;
 pub mod store_claims;
 pub mod store_tx;
+pub mod topup;
 pub mod validate;
 
 use std::collections::HashMap;

@@ -69,14 +69,17 @@ pub const LOAN_COLUMNS: &str = "panel_code, id_loan, client, state, nik, nama, k
      tanggal_akad, tanggal_pengajuan, tanggal_akhir, tenor, nilai_pertanggungan, usia, premi, extra_premi, underwriting, \
      jenis_transaksi, ref_id_loan, policy_no, epolicy_token, issued_at, refund, keterangan";
 
-/// The live states, as SQL (see [`super::domain::LoanState::LIVE`]).
-pub(super) const LIVE_STATES: &str = "('INFORCE', 'PEMBATALAN_DIAJUKAN', 'KLAIM')";
+/// The states counted in a NIK's accumulation, as SQL (see
+/// [`super::domain::LoanState::ACCUMULATED`]): pending applications count too, or two
+/// applications underwritten side by side would each see the other as absent.
+pub(super) const ACCUMULATED_STATES: &str =
+    "('MENUNGGU', 'DIPROSES', 'DISETUJUI', 'INFORCE', 'PEMBATALAN_DIAJUKAN', 'KLAIM')";
 
-/// The sum insured of the NIK's live policies at the panel.
+/// The sum insured of the NIK's live and pending applications at the panel.
 pub async fn live_sum_insured(db: &Db, panel: &str, nik: &str) -> Result<Rupiah, sqlx::Error> {
     sqlx::query_scalar::<_, i64>(&format!(
         "SELECT CAST(COALESCE(SUM(nilai_pertanggungan), 0) AS BIGINT) FROM panel_loans \
-         WHERE panel_code = $1 AND nik = $2 AND state IN {LIVE_STATES}"
+         WHERE panel_code = $1 AND nik = $2 AND state IN {ACCUMULATED_STATES}"
     ))
     .bind(panel)
     .bind(nik)
@@ -85,10 +88,10 @@ pub async fn live_sum_insured(db: &Db, panel: &str, nik: &str) -> Result<Rupiah,
     .map(Rupiah::new)
 }
 
-/// Every (panel, NIK) with a live policy (the accumulation index's first load).
+/// Every (panel, NIK) with a live or pending application (the accumulation index's first load).
 pub async fn live_keys(db: &Db) -> Result<Vec<(String, String)>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT panel_code, nik FROM panel_loans WHERE state IN {LIVE_STATES}"
+        "SELECT panel_code, nik FROM panel_loans WHERE state IN {ACCUMULATED_STATES}"
     ))
     .fetch_all(db)
     .await

@@ -34,6 +34,15 @@ pub async fn claim_status(
         .await
 }
 
+/// The loan's claim type (`Jenis_Klaim`), if it has a claim.
+pub async fn claim_type_of(conn: &mut Conn, panel: &str, id_loan: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT jenis_klaim FROM panel_claims WHERE panel_code = $1 AND id_loan = $2")
+        .bind(panel)
+        .bind(id_loan)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
 /// Sets the claim's status and note.
 pub async fn set_claim_status(
     conn: &mut Conn,

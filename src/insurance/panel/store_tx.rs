@@ -3,7 +3,7 @@
 //! answer, changes the loan and remembers the answer, all in one transaction.
 
 use super::domain::LoanState;
-use super::store::{LoanRow, LIVE_STATES, LOAN_COLUMNS};
+use super::store::{LoanRow, ACCUMULATED_STATES, LOAN_COLUMNS};
 use crate::kernel::db::Conn;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::money::Rupiah;
@@ -226,14 +226,35 @@ pub async fn insert_loan(conn: &mut Conn, loan: &NewLoan<'_>, now: &str) -> Resu
     history(conn, loan.panel, loan.id_loan, None, loan.state, loan.underwriting, now).await
 }
 
-/// The sum insured of the NIK's live policies at the panel, inside the transaction.
-pub async fn live_sum_insured(conn: &mut Conn, panel: &str, nik: &str) -> Result<Rupiah, sqlx::Error> {
+/// Serialises the applications of one NIK at one panel until the transaction ends: the
+/// lock row is made once, then locked (PostgreSQL; SQLite's write gate already lets one
+/// writer in at a time), so a second application waits and then counts the first.
+pub async fn lock_nik(conn: &mut Conn, panel: &str, nik: &str, postgres: bool) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO panel_nik_locks (panel_code, nik) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        .bind(panel)
+        .bind(nik)
+        .execute(&mut *conn)
+        .await?;
+    if postgres {
+        sqlx::query("SELECT nik FROM panel_nik_locks WHERE panel_code = $1 AND nik = $2 FOR UPDATE")
+            .bind(panel)
+            .bind(nik)
+            .fetch_optional(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The sum insured of the NIK's live and pending applications at the panel, inside the
+/// transaction, leaving out the loan `except` (a TOPUP's reference, which it replaces).
+pub async fn live_sum_insured(conn: &mut Conn, panel: &str, nik: &str, except: &str) -> Result<Rupiah, sqlx::Error> {
     sqlx::query_scalar::<_, i64>(&format!(
         "SELECT CAST(COALESCE(SUM(nilai_pertanggungan), 0) AS BIGINT) FROM panel_loans \
-         WHERE panel_code = $1 AND nik = $2 AND state IN {LIVE_STATES}"
+         WHERE panel_code = $1 AND nik = $2 AND id_loan <> $3 AND state IN {ACCUMULATED_STATES}"
     ))
     .bind(panel)
     .bind(nik)
+    .bind(except)
     .fetch_one(&mut *conn)
     .await
     .map(Rupiah::new)
