@@ -7,3 +7,19 @@ CREATE TABLE panel_nik_locks (
     nik TEXT NOT NULL,
     PRIMARY KEY (panel_code, nik)
 );
+
+-- Each panel a loan was placed with and its answer (a loan binds only on a "00"; while
+-- its case is BARU, DITOLAK or DIBATALKAN the bank may place it elsewhere).
+CREATE TABLE broker_attempts (
+    id BIGSERIAL PRIMARY KEY,
+    id_loan TEXT NOT NULL,
+    panel_code TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    status TEXT NOT NULL,
+    keterangan TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX broker_attempts_loan ON broker_attempts (id_loan);
+
+-- 1 when the bank sent no premium and the panel's calculator gave none: `premi` is unknown.
+ALTER TABLE broker_cases ADD COLUMN premi_unknown BIGINT NOT NULL DEFAULT 0;

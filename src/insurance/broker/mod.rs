@@ -12,6 +12,7 @@ pub mod docs;
 pub mod forward;
 pub mod kasus;
 pub mod lifecycle;
+pub mod placement;
 pub mod quotes;
 pub mod report;
 pub mod store;

@@ -103,6 +103,12 @@ pub struct Case {
     pub cancelled_on: Option<String>,
     /// Opened at.
     pub created_at: String,
+    /// 1 when the premium is unknown (no bank premium, no answer from the calculator).
+    pub premi_unknown: i64,
+    /// Set when this request places the loan with another panel: the panel it leaves.
+    #[sqlx(skip)]
+    #[serde(skip)]
+    pub rebound_from: Option<String>,
     /// Not yet stored: the loan's first request, whose case is written with its outcome.
     #[sqlx(skip)]
     #[serde(skip)]
@@ -133,13 +139,28 @@ impl Case {
             cancellation_round: 0,
             cancelled_on: None,
             created_at: String::new(),
+            premi_unknown: 0,
+            rebound_from: None,
             opening: true,
         }
     }
 }
 
 const CASE_COLUMNS: &str = "id_loan, panel_code, bank_client, status, kind, nik, nama, nilai_pertanggungan, premi, extra_premi, \
-    required_docs, request, policy_no, epolicy, issued_on, refund, cancellation_status, cancellation_round, cancelled_on, created_at";
+    required_docs, request, policy_no, epolicy, issued_on, refund, cancellation_status, cancellation_round, cancelled_on, created_at, premi_unknown";
+
+impl Case {
+    /// What the case's figures cannot be trusted for.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if self.premi_unknown != 0 {
+            warnings.push(
+                "Premi tidak diketahui: bank tidak mengirim premi dan kalkulator panel tidak menjawab".to_string(),
+            );
+        }
+        warnings
+    }
+}
 
 /// The case of `id_loan`.
 pub async fn case(db: &Db, id_loan: &IdLoan) -> AppResult<Option<Case>> {

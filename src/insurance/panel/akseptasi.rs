@@ -6,9 +6,9 @@ use chrono::{Datelike as _, NaiveDate};
 use serde_json::{json, Value};
 
 pub use super::application::{parse, Parsed};
-pub use super::dokumen_akseptasi::dokumen;
 use super::auth::Caller;
 use super::definition::PanelDefinition;
+pub use super::dokumen_akseptasi::dokumen;
 use super::domain::{self, LoanState, Quote};
 use super::store_tx::{self as tx_store, NewLoan};
 use super::{epolicy, ownership, refuse, topup, PanelCtx};
@@ -175,8 +175,16 @@ pub async fn registrasi(ctx: &PanelCtx, caller: &Caller, panel: &PanelDefinition
     });
     let mut wake = false;
     if let Some(reference) = &p.ref_id_loan {
-        let (replaced, told) =
-            topup::end_replaced(&mut tx, db.is_postgres(), panel, reference.as_str(), id_loan, today, &now).await?;
+        let (replaced, told) = topup::end_replaced(
+            &mut tx,
+            db.is_postgres(),
+            panel,
+            reference.as_str(),
+            id_loan,
+            today,
+            &now,
+        )
+        .await?;
         replaced.annotate(&mut answer);
         wake = told;
     }

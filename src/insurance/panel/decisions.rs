@@ -179,9 +179,12 @@ pub async fn claim_payment(
                 loan.state
             )));
         }
-        let jenis = tx_store::claim_type_of(&mut tx, &panel.code, id_loan).await?.unwrap_or_default();
+        let jenis = tx_store::claim_type_of(&mut tx, &panel.code, id_loan)
+            .await?
+            .unwrap_or_default();
         let bps = panel.claim_type(&jenis).map_or(10_000, |k| k.benefit_bps);
-        let cap = super::domain::benefit_cap(loan.nilai_pertanggungan, bps).ok_or_else(|| refuse(super::domain::OVERFLOW))?;
+        let cap =
+            super::domain::benefit_cap(loan.nilai_pertanggungan, bps).ok_or_else(|| refuse(super::domain::OVERFLOW))?;
         if amount <= Rupiah::ZERO || amount > cap {
             return Err(refuse(format!(
                 "Nilai_Dibayarkan harus antara 1 dan batas manfaat {cap} ({} dari nilai pertanggungan {})",

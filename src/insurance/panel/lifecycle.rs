@@ -212,7 +212,8 @@ pub async fn klaim(ctx: &PanelCtx, caller: &Caller, panel: &PanelDefinition, c: 
                 kind.filing_deadline_days
             )));
         }
-        let cap = domain::benefit_cap(loan.nilai_pertanggungan, kind.benefit_bps).ok_or_else(|| refuse(domain::OVERFLOW))?;
+        let cap =
+            domain::benefit_cap(loan.nilai_pertanggungan, kind.benefit_bps).ok_or_else(|| refuse(domain::OVERFLOW))?;
         if c.estimate <= Rupiah::ZERO || c.estimate > cap {
             return Err(refuse(format!(
                 "Estimasi_Nilai_Klaim harus antara 1 dan batas manfaat {cap} ({} dari nilai pertanggungan {})",

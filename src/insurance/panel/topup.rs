@@ -46,7 +46,12 @@ pub async fn end_replaced(
 ) -> AppResult<(Replaced, bool)> {
     let old = tx_store::load_loan(conn, &panel.code, reference, postgres)
         .await?
-        .ok_or_else(|| refuse(format!("Ref_ID_Loan {reference} tidak ditemukan pada panel {}", panel.code)))?;
+        .ok_or_else(|| {
+            refuse(format!(
+                "Ref_ID_Loan {reference} tidak ditemukan pada panel {}",
+                panel.code
+            ))
+        })?;
     if old.state != LoanState::Inforce.as_str() {
         // A claim or a cancellation in progress decides the old policy's fate first.
         return Err(refuse(format!(
@@ -61,7 +66,16 @@ pub async fn end_replaced(
         .ok_or_else(|| refuse(domain::OVERFLOW))?;
     let refund = domain::refund(panel, paid, akad, old.tenor, today).ok_or_else(|| refuse(domain::OVERFLOW))?;
     let note = format!("diakhiri oleh topup {id_loan}");
-    tx_store::set_state(conn, &panel.code, reference, LoanState::Inforce, LoanState::Batal, &note, now).await?;
+    tx_store::set_state(
+        conn,
+        &panel.code,
+        reference,
+        LoanState::Inforce,
+        LoanState::Batal,
+        &note,
+        now,
+    )
+    .await?;
     tx_store::set_refund(conn, &panel.code, reference, refund).await?;
     let policy_no = old.policy_no.clone().unwrap_or_default();
     let scope = tx_store::client_scope(conn, CLIENT_REALM, &old.client).await?;
