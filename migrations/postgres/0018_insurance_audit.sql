@@ -23,3 +23,15 @@ CREATE INDEX broker_attempts_loan ON broker_attempts (id_loan);
 
 -- 1 when the bank sent no premium and the panel's calculator gave none: `premi` is unknown.
 ALTER TABLE broker_cases ADD COLUMN premi_unknown BIGINT NOT NULL DEFAULT 0;
+
+-- The documents a case or a claim requires, fixed when it opens (JSON list of
+-- {Kode_Dokumen, Nama_Dokumen}): a later contract import does not change them. NULL for
+-- cases opened before: the panel's current definition applies.
+ALTER TABLE panel_loans ADD COLUMN required_docs TEXT;
+ALTER TABLE panel_claims ADD COLUMN required_docs TEXT;
+
+-- Every upload is kept as a version (same bytes again is the idempotent repeat).
+DROP INDEX panel_documents_code;
+ALTER TABLE panel_documents ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
+ALTER TABLE panel_documents ADD COLUMN uploader TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX panel_documents_version ON panel_documents (panel_code, id_loan, scope, kode_dokumen, version);

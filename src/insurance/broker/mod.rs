@@ -14,6 +14,7 @@ pub mod kasus;
 pub mod lifecycle;
 pub mod placement;
 pub mod quotes;
+pub mod reconcile;
 pub mod report;
 pub mod store;
 pub mod store_extra;

@@ -111,6 +111,37 @@ pub async fn attempts(db: &Db, id_loan: &IdLoan) -> Result<Vec<AttemptView>, sql
     .await
 }
 
+/// What the reconciliation compares of one case.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CaseFacts {
+    /// Policy number.
+    pub policy_no: Option<String>,
+    /// The case's status.
+    pub status: String,
+    /// Premium.
+    pub premi: i64,
+    /// 1 when the premium is unknown.
+    pub premi_unknown: i64,
+    /// Extra premium.
+    pub extra_premi: i64,
+    /// Refund.
+    pub refund: Option<i64>,
+    /// Claims paid.
+    pub paid: i64,
+}
+
+/// The reconciliation's facts of the case of `id_loan`, if any.
+pub async fn case_facts(db: &Db, id_loan: &IdLoan) -> Result<Option<CaseFacts>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT policy_no, status, premi, premi_unknown, extra_premi, refund, \
+         CAST(COALESCE((SELECT SUM(nilai_dibayar) FROM broker_claims c WHERE c.id_loan = k.id_loan), 0) AS BIGINT) AS paid \
+         FROM broker_cases k WHERE id_loan = $1",
+    )
+    .bind(id_loan)
+    .fetch_optional(db)
+    .await
+}
+
 /// The rows a report sums, one per policy, cancellation or claim: the amounts are added
 /// up in Rust with checked arithmetic (an SQL `SUM` would wrap, fail or turn numeric
 /// depending on the database).

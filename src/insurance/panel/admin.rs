@@ -83,6 +83,9 @@ pub struct LoanView {
     /// Codes of the documents received.
     #[serde(rename = "Dokumen")]
     pub documents: Vec<String>,
+    /// Every version of every document (case and claim), oldest first.
+    #[serde(rename = "Versi_Dokumen")]
+    pub versions: Vec<store::DocumentVersion>,
 }
 
 fn approve_of(status: &str) -> AppResult<bool> {
@@ -111,7 +114,11 @@ pub async fn loan(
     let loan = store::loan(&ctx.kernel.db, &panel.code, &id_loan)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("ID_Loan {id_loan} tidak ditemukan")))?;
-    let (claim_status, documents) = store::claim_and_documents(&ctx.kernel.db, &panel.code, &id_loan).await?;
+    let (claim_status, mut documents) = store::claim_and_documents(&ctx.kernel.db, &panel.code, &id_loan).await?;
+    // Versions repeat a code: the codes are listed once, in first-upload order.
+    let mut seen = std::collections::HashSet::new();
+    documents.retain(|code| seen.insert(code.clone()));
+    let versions = store::document_versions(&ctx.kernel.db, &panel.code, &id_loan).await?;
     Ok(Json(LoanView {
         id_loan: loan.id_loan,
         state: loan.state,
@@ -122,6 +129,7 @@ pub async fn loan(
         refund: loan.refund.map(Rupiah::value),
         claim_status,
         documents,
+        versions,
     }))
 }
 

@@ -117,6 +117,7 @@ fn new_loan<'a>(
         ref_id_loan: p.ref_id_loan.as_ref().map(|r| r.as_str()),
         request: &p.request,
         policy,
+        required_docs: None,
     }
 }
 
@@ -223,13 +224,16 @@ pub async fn pengajuan_cbc(ctx: &PanelCtx, caller: &Caller, panel: &PanelDefinit
             "Pengajuan memenuhi automatic cover (CAC): ajukan melalui akseptasi/registrasi",
         ));
     }
-    let loan = new_loan(panel, &caller.username, p, &quote, LoanState::Menunggu, None);
+    // The documents are fixed now: a later contract import does not change this case.
+    let documents = panel.documents_for(&quote.code);
+    let mut loan = new_loan(panel, &caller.username, p, &quote, LoanState::Menunggu, None);
+    loan.required_docs = Some(serde_json::to_string(&documents).unwrap_or_else(|_| "[]".into()));
     tx_store::insert_loan(&mut tx, &loan, &now).await?;
     ctx.family.live.note(&panel.code, &p.nik);
     let answer = json!({
         "Status": STATUS_OK,
         "Keterangan": "Berhasil mengajukan akseptasi",
-        "List_Dokumen_UnderWriting": panel.documents_for(&quote.code),
+        "List_Dokumen_UnderWriting": documents,
     });
     tx_store::save_response(&mut tx, &panel.code, id_loan, "pengajuan-cbc", &p.hash, &answer, &now).await?;
     tx.commit().await?;

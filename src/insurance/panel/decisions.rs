@@ -203,6 +203,7 @@ pub async fn claim_payment(
             size: proof.bytes.len() as i64,
             path: path.to_string_lossy().to_string(),
             file_name,
+            uploader: "panel",
         };
         tx_store::insert_document(&mut tx, &document, &now).await?;
         tx_store::set_state(

@@ -16,21 +16,23 @@ pub async fn dokumen(ctx: &PanelCtx, caller: &Caller, panel: &PanelDefinition, u
     let id_loan = super::handlers::id_loan(&upload.field("ID_Loan")?)?;
     let id_loan = id_loan.as_str();
     let kode = upload.field("Kode_Dokumen")?;
-    let operation = format!("dokumen-akseptasi:{kode}");
     let hash = ownership::hash_upload(&upload.fields, &["ID_Loan", "Kode_Dokumen"], upload.file.as_deref());
+    // One operation per exact upload: the same bytes again is a repeat of its answer,
+    // other bytes are a new version of the document.
+    let operation = format!("dokumen-akseptasi:{kode}:{hash}");
     let db = &ctx.kernel.db;
     let loan = ownership::owned(super::store::loan(db, &panel.code, id_loan).await?, caller, id_loan)?;
     let first = super::store::find_response(db, &panel.code, id_loan, &operation).await?;
     if let Some(first) = ownership::repeat(first, &hash, id_loan, &operation)? {
         return Ok(first);
     }
-    if loan.state != LoanState::Menunggu.as_str() {
+    if loan.state != LoanState::Menunggu.as_str() && loan.state != LoanState::Diproses.as_str() {
         return Err(refuse(format!(
             "Dokumen tidak dapat diterima: status pengajuan {}",
             loan.state
         )));
     }
-    let required = panel.documents_for(&loan.underwriting);
+    let required = loan.required(panel);
     if !required.iter().any(|d| d.kode_dokumen == kode) {
         let codes: Vec<&str> = required.iter().map(|d| d.kode_dokumen.as_str()).collect();
         return Err(refuse(format!(
@@ -48,7 +50,7 @@ pub async fn dokumen(ctx: &PanelCtx, caller: &Caller, panel: &PanelDefinition, u
     if let Some(first) = ownership::repeat(first, &hash, id_loan, &operation)? {
         return Ok(first);
     }
-    if loan.state != LoanState::Menunggu.as_str() {
+    if loan.state != LoanState::Menunggu.as_str() && loan.state != LoanState::Diproses.as_str() {
         return Err(refuse(format!(
             "Dokumen tidak dapat diterima: status pengajuan {}",
             loan.state
@@ -63,10 +65,14 @@ pub async fn dokumen(ctx: &PanelCtx, caller: &Caller, panel: &PanelDefinition, u
         size: pdf.bytes.len() as i64,
         path: path.to_string_lossy().to_string(),
         file_name: &upload.file_name,
+        uploader: &caller.username,
     };
     tx_store::insert_document(&mut tx, &document, &now).await?;
     let have = tx_store::document_codes(&mut tx, &panel.code, id_loan, "akseptasi").await?;
-    let complete = required.iter().all(|d| have.contains(&d.kode_dokumen));
+    // A corrected scan while the underwriter reviews is a new version; only a case still
+    // waiting for its documents moves on.
+    let complete =
+        loan.state == LoanState::Menunggu.as_str() && required.iter().all(|d| have.contains(&d.kode_dokumen));
     let mut wake = false;
     let keterangan = if complete {
         tx_store::set_state(

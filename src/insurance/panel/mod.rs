@@ -22,6 +22,7 @@ pub mod lifecycle;
 pub mod ownership;
 pub mod store;
 pub mod store_claims;
+pub mod store_statement;
 pub mod store_tx;
 pub mod topup;
 pub mod validate;
@@ -227,6 +228,7 @@ pub fn refuse(message: impl Into<String>) -> AppError {
         admin::ClaimStatusDecision,
         admin::CancellationDecision,
         admin::LoanView,
+        store::DocumentVersion,
     )),
     tags((name = "insurance-panel", description = "Insurance panel (insurer side of the broker H2H)"))
 )]

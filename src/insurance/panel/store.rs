@@ -62,12 +62,25 @@ pub struct LoanRow {
     pub refund: Option<Rupiah>,
     /// Last note.
     pub keterangan: String,
+    /// The documents the case required when it opened (JSON), if fixed then.
+    pub required_docs: Option<String>,
+}
+
+impl LoanRow {
+    /// The underwriting documents this case requires: those fixed when it opened, or
+    /// (a case opened before they were kept) the panel's current list for its code.
+    pub fn required(&self, panel: &super::definition::PanelDefinition) -> Vec<crate::insurance::wire::Dokumen> {
+        self.required_docs
+            .as_deref()
+            .and_then(|text| serde_json::from_str(text).ok())
+            .unwrap_or_else(|| panel.documents_for(&self.underwriting))
+    }
 }
 
 /// The columns of [`LoanRow`].
 pub const LOAN_COLUMNS: &str = "panel_code, id_loan, client, state, nik, nama, kode_cabang, produk, tanggal_lahir, \
      tanggal_akad, tanggal_pengajuan, tanggal_akhir, tenor, nilai_pertanggungan, usia, premi, extra_premi, underwriting, \
-     jenis_transaksi, ref_id_loan, policy_no, epolicy_token, issued_at, refund, keterangan";
+     jenis_transaksi, ref_id_loan, policy_no, epolicy_token, issued_at, refund, keterangan, required_docs";
 
 /// The states counted in a NIK's accumulation, as SQL (see
 /// [`super::domain::LoanState::ACCUMULATED`]): pending applications count too, or two
@@ -140,6 +153,37 @@ pub async fn claim_and_documents(
     Ok((claim, docs))
 }
 
+/// One version of one document of a loan.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema, sqlx::FromRow)]
+pub struct DocumentVersion {
+    /// `akseptasi`, `klaim` or `pembayaran`.
+    pub scope: String,
+    /// Document code.
+    pub kode_dokumen: String,
+    /// 1 for the first upload of the code, then 2, 3, ...
+    pub version: i64,
+    /// SHA-256 (hex) of the file.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: i64,
+    /// When it was uploaded (RFC 3339).
+    pub uploaded_at: String,
+    /// Who uploaded it.
+    pub uploader: String,
+}
+
+/// Every version of the loan's documents, oldest first.
+pub async fn document_versions(db: &Db, panel: &str, id_loan: &str) -> Result<Vec<DocumentVersion>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT scope, kode_dokumen, version, sha256, size_bytes AS size, uploaded_at, uploader FROM panel_documents \
+         WHERE panel_code = $1 AND id_loan = $2 ORDER BY id",
+    )
+    .bind(panel)
+    .bind(id_loan)
+    .fetch_all(db)
+    .await
+}
+
 /// A claim as the document upload checks it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ClaimRow {
@@ -151,12 +195,14 @@ pub struct ClaimRow {
     pub status: String,
     /// Document deadline (`yyyy-mm-dd`).
     pub tenggat: String,
+    /// The documents the claim required when filed (JSON), if fixed then.
+    pub required_docs: Option<String>,
 }
 
 /// The claim of a loan, if any.
 pub async fn claim(db: &Db, panel: &str, id_loan: &str) -> Result<Option<ClaimRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT no_polis, jenis_klaim, status, tenggat FROM panel_claims WHERE panel_code = $1 AND id_loan = $2",
+        "SELECT no_polis, jenis_klaim, status, tenggat, required_docs FROM panel_claims WHERE panel_code = $1 AND id_loan = $2",
     )
     .bind(panel)
     .bind(id_loan)

@@ -185,6 +185,8 @@ pub struct NewLoan<'a> {
     pub request: &'a str,
     /// `(policy number, e-policy token)` when in force at once.
     pub policy: Option<(&'a str, &'a str)>,
+    /// The documents the case requires, fixed now (JSON), for a case by case.
+    pub required_docs: Option<String>,
 }
 
 /// Writes a new loan and its first history line.
@@ -193,9 +195,9 @@ pub async fn insert_loan(conn: &mut Conn, loan: &NewLoan<'_>, now: &str) -> Resu
         "INSERT INTO panel_loans (panel_code, id_loan, client, state, nik, nama, kode_cabang, produk, tanggal_lahir, \
          tanggal_akad, tanggal_pengajuan, tanggal_akhir, tenor, nilai_pertanggungan, usia, premi, extra_premi, \
          underwriting, jenis_transaksi, ref_id_loan, request, keterangan, created_at, updated_at, \
-         policy_no, epolicy_token, issued_at) \
+         policy_no, epolicy_token, issued_at, required_docs) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 0, $17, $18, $19, $20, '', $21, $21, \
-         $22, $23, $24)",
+         $22, $23, $24, $25)",
     )
     .bind(loan.panel)
     .bind(loan.id_loan)
@@ -221,6 +223,7 @@ pub async fn insert_loan(conn: &mut Conn, loan: &NewLoan<'_>, now: &str) -> Resu
     .bind(loan.policy.map(|p| p.0))
     .bind(loan.policy.map(|p| p.1))
     .bind(loan.policy.map(|_| now))
+    .bind(loan.required_docs.clone())
     .execute(&mut *conn)
     .await?;
     history(conn, loan.panel, loan.id_loan, None, loan.state, loan.underwriting, now).await
@@ -331,13 +334,17 @@ pub struct NewDocument<'a> {
     pub path: String,
     /// The file's name as sent.
     pub file_name: &'a str,
+    /// Who uploaded it (the client, or the panel's staff for a payment proof).
+    pub uploader: &'a str,
 }
 
-/// Records a stored document.
+/// Records a stored document as the next version of its code (nothing is replaced).
 pub async fn insert_document(conn: &mut Conn, doc: &NewDocument<'_>, now: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO panel_documents (panel_code, id_loan, scope, kode_dokumen, sha256, size_bytes, path, file_name, uploaded_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO panel_documents (panel_code, id_loan, scope, kode_dokumen, sha256, size_bytes, path, file_name, \
+         uploaded_at, uploader, version) \
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, COALESCE(MAX(version), 0) + 1 FROM panel_documents \
+         WHERE panel_code = $1 AND id_loan = $2 AND scope = $3 AND kode_dokumen = $4",
     )
     .bind(doc.panel)
     .bind(doc.id_loan)
@@ -348,6 +355,7 @@ pub async fn insert_document(conn: &mut Conn, doc: &NewDocument<'_>, now: &str) 
     .bind(doc.path.clone())
     .bind(doc.file_name)
     .bind(now)
+    .bind(doc.uploader)
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -6,8 +6,8 @@ use super::*;
 pair_test!(racing_decisions_on_one_case_apply_once, |broker, panel| async move {
     let _ = &panel;
     let ids: Vec<String> = (0..4).map(|n| format!("RACE{n}")).collect();
-    for id in &ids {
-        let mut request = application(id, &format!("99{id}"), 1_200_000_000, "2024-10-15");
+    for (n, id) in ids.iter().enumerate() {
+        let mut request = application(id, &format!("99{n}"), 1_200_000_000, "2024-10-15");
         request["Asuransi"] = json!("A03");
         let (_, answer) = bank(&broker, "akseptasi/pengajuan-cbc", request).await;
         ok(&answer);

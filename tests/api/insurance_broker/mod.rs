@@ -211,4 +211,5 @@ mod cancellation_and_claims;
 mod case_by_case;
 mod overflow;
 mod panels;
+mod reconcile;
 mod restart;

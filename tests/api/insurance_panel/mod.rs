@@ -250,3 +250,4 @@ mod cli;
 mod decisions;
 mod ownership;
 mod premium;
+mod versions;
