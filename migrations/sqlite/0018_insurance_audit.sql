@@ -35,3 +35,26 @@ DROP INDEX panel_documents_code;
 ALTER TABLE panel_documents ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
 ALTER TABLE panel_documents ADD COLUMN uploader TEXT NOT NULL DEFAULT '';
 CREATE UNIQUE INDEX panel_documents_version ON panel_documents (panel_code, id_loan, scope, kode_dokumen, version);
+
+-- Claims are append-only: a refused claim is kept here when the bank files again (the
+-- new filing becomes the loan's current claim in panel_claims).
+CREATE TABLE panel_claims_archive (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    panel_code TEXT NOT NULL,
+    id_loan TEXT NOT NULL,
+    no_polis TEXT NOT NULL,
+    jenis_klaim TEXT NOT NULL,
+    sebab_klaim TEXT NOT NULL,
+    tanggal_pengajuan TEXT NOT NULL,
+    tanggal_kejadian TEXT NOT NULL,
+    estimasi BIGINT NOT NULL,
+    status TEXT NOT NULL,
+    keterangan TEXT NOT NULL,
+    nilai_dibayar BIGINT,
+    request TEXT NOT NULL,
+    required_docs TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    archived_at TEXT NOT NULL
+);
+CREATE INDEX panel_claims_archive_loan ON panel_claims_archive (panel_code, id_loan);

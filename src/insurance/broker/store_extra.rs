@@ -1,8 +1,12 @@
 //! The further writes a change of a case carries (documents, claims), each its own
 //! statement here so no handler holds SQL; [`super::store::apply`] runs them in the
-//! case's transaction.
+//! case's transaction. The claims' and documents' reads are here too.
 
-use crate::kernel::db::Conn;
+use serde::Serialize;
+
+use crate::insurance::ids::IdLoan;
+use crate::kernel::db::{Conn, Db};
+use crate::kernel::error::AppResult;
 use crate::kernel::money::Rupiah;
 
 /// A further write of a change, in the same transaction as its history row.
@@ -157,4 +161,55 @@ impl Extra {
         }
         Ok(applied)
     }
+}
+
+/// A claim row.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Claim {
+    /// Row id.
+    pub id: i64,
+    /// Policy number.
+    pub no_polis: String,
+    /// Claim type.
+    pub jenis_klaim: String,
+    /// Cause.
+    pub sebab_klaim: String,
+    /// Date of the event.
+    pub tanggal_kejadian: String,
+    /// Estimated amount.
+    pub estimasi: Rupiah,
+    /// DIAJUKAN, ANALISA, TAHAN, TERIMA, TOLAK, DIBAYAR.
+    pub status: String,
+    /// Last note.
+    pub keterangan: String,
+    /// Document deadline.
+    pub tenggat: String,
+    /// Documents required (JSON array of codes).
+    pub required_docs: String,
+    /// Amount paid.
+    pub nilai_dibayar: Option<Rupiah>,
+    /// Date paid.
+    pub paid_on: Option<String>,
+}
+
+/// The claims of a case, oldest first.
+pub async fn claims(db: &Db, id_loan: &IdLoan) -> AppResult<Vec<Claim>> {
+    Ok(sqlx::query_as(
+        "SELECT id, no_polis, jenis_klaim, sebab_klaim, tanggal_kejadian, estimasi, status, keterangan, tenggat, \
+         required_docs, nilai_dibayar, paid_on FROM broker_claims WHERE id_loan = $1 ORDER BY id",
+    )
+    .bind(id_loan)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Codes of the documents of `scope` recorded for `id_loan`.
+pub async fn document_codes(db: &Db, id_loan: &IdLoan, scope: &str) -> AppResult<Vec<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT kode_dokumen FROM broker_documents WHERE id_loan = $1 AND scope = $2 ORDER BY id")
+            .bind(id_loan)
+            .bind(scope)
+            .fetch_all(db)
+            .await?,
+    )
 }

@@ -86,6 +86,9 @@ pub struct LoanView {
     /// Every version of every document (case and claim), oldest first.
     #[serde(rename = "Versi_Dokumen")]
     pub versions: Vec<store::DocumentVersion>,
+    /// Earlier claims of the loan (refused before the current one was filed), oldest first.
+    #[serde(rename = "Klaim_Sebelumnya")]
+    pub earlier_claims: Vec<store::EarlierClaim>,
 }
 
 fn approve_of(status: &str) -> AppResult<bool> {
@@ -119,6 +122,7 @@ pub async fn loan(
     let mut seen = std::collections::HashSet::new();
     documents.retain(|code| seen.insert(code.clone()));
     let versions = store::document_versions(&ctx.kernel.db, &panel.code, &id_loan).await?;
+    let earlier_claims = store::earlier_claims(&ctx.kernel.db, &panel.code, &id_loan).await?;
     Ok(Json(LoanView {
         id_loan: loan.id_loan,
         state: loan.state,
@@ -130,6 +134,7 @@ pub async fn loan(
         claim_status,
         documents,
         versions,
+        earlier_claims,
     }))
 }
 

@@ -229,6 +229,7 @@ pub fn refuse(message: impl Into<String>) -> AppError {
         admin::CancellationDecision,
         admin::LoanView,
         store::DocumentVersion,
+        store::EarlierClaim,
     )),
     tags((name = "insurance-panel", description = "Insurance panel (insurer side of the broker H2H)"))
 )]

@@ -184,6 +184,41 @@ pub async fn document_versions(db: &Db, panel: &str, id_loan: &str) -> Result<Ve
     .await
 }
 
+/// An earlier claim of a loan (refused, then filed again).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema, sqlx::FromRow)]
+pub struct EarlierClaim {
+    /// No_Polis.
+    #[serde(rename = "No_Polis")]
+    pub no_polis: String,
+    /// Jenis_Klaim.
+    #[serde(rename = "Jenis_Klaim")]
+    pub jenis_klaim: String,
+    /// Its last status (TOLAK).
+    #[serde(rename = "Status")]
+    pub status: String,
+    /// Estimasi_Nilai_Klaim.
+    #[serde(rename = "Estimasi_Nilai_Klaim")]
+    pub estimasi: i64,
+    /// Tanggal_Pengajuan.
+    #[serde(rename = "Tanggal_Pengajuan")]
+    pub tanggal_pengajuan: String,
+    /// The last note (why it was refused).
+    #[serde(rename = "Keterangan")]
+    pub keterangan: String,
+}
+
+/// The loan's earlier claims, oldest first.
+pub async fn earlier_claims(db: &Db, panel: &str, id_loan: &str) -> Result<Vec<EarlierClaim>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT no_polis, jenis_klaim, status, estimasi, tanggal_pengajuan, keterangan FROM panel_claims_archive \
+         WHERE panel_code = $1 AND id_loan = $2 ORDER BY id",
+    )
+    .bind(panel)
+    .bind(id_loan)
+    .fetch_all(db)
+    .await
+}
+
 /// A claim as the document upload checks it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ClaimRow {

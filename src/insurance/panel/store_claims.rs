@@ -113,8 +113,22 @@ pub struct NewClaim<'a> {
     pub required_docs: String,
 }
 
-/// Files a claim (a claim refused earlier is replaced: one claim per loan).
+/// Files a claim: a claim refused earlier is first copied to the archive (claims are
+/// append-only), then the new filing becomes the loan's current claim.
 pub async fn upsert_claim(conn: &mut Conn, c: &NewClaim<'_>, now: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO panel_claims_archive (panel_code, id_loan, no_polis, jenis_klaim, sebab_klaim, tanggal_pengajuan, \
+         tanggal_kejadian, estimasi, status, keterangan, nilai_dibayar, request, required_docs, created_at, updated_at, \
+         archived_at) \
+         SELECT panel_code, id_loan, no_polis, jenis_klaim, sebab_klaim, tanggal_pengajuan, tanggal_kejadian, estimasi, \
+         status, keterangan, nilai_dibayar, request, required_docs, created_at, updated_at, $3 \
+         FROM panel_claims WHERE panel_code = $1 AND id_loan = $2",
+    )
+    .bind(c.panel)
+    .bind(c.id_loan)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query(
         "INSERT INTO panel_claims (panel_code, id_loan, no_polis, jenis_klaim, sebab_klaim, tanggal_pengajuan, tanggal_kejadian, \
          estimasi, deskripsi, status, tenggat, keterangan, request, created_at, updated_at, required_docs) \

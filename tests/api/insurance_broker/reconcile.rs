@@ -3,7 +3,7 @@
 
 use super::*;
 
-async fn run(pool: &sqlx::AnyPool, sql: &str) {
+async fn exec(pool: &sqlx::AnyPool, sql: &str) {
     sqlx::query(sql).execute(pool).await.unwrap();
 }
 
@@ -26,25 +26,25 @@ pair_test!(
         }
         let (b, p) = (broker.state.db.pool(), panel.state.db.pool());
         // R1: the broker does not know the policy.
-        run(b, "DELETE FROM broker_cases WHERE id_loan = 'R1'").await;
+        exec(b, "DELETE FROM broker_cases WHERE id_loan = 'R1'").await;
         // R2: the states differ.
-        run(b, "UPDATE broker_cases SET status = 'BATAL' WHERE id_loan = 'R2'").await;
+        exec(b, "UPDATE broker_cases SET status = 'BATAL' WHERE id_loan = 'R2'").await;
         // R3: the premiums differ.
-        run(b, "UPDATE broker_cases SET premi = premi + 1 WHERE id_loan = 'R3'").await;
+        exec(b, "UPDATE broker_cases SET premi = premi + 1 WHERE id_loan = 'R3'").await;
         // R4: both cancelled, the refunds differ.
-        run(
+        exec(
             p,
             "UPDATE panel_loans SET state = 'BATAL', refund = 5000 WHERE id_loan = 'R4'",
         )
         .await;
-        run(
+        exec(
             b,
             "UPDATE broker_cases SET status = 'BATAL', refund = 4000 WHERE id_loan = 'R4'",
         )
         .await;
         // R5: the panel paid a claim the broker never recorded.
-        run(p, "UPDATE panel_loans SET state = 'DIBAYAR' WHERE id_loan = 'R5'").await;
-        run(
+        exec(p, "UPDATE panel_loans SET state = 'DIBAYAR' WHERE id_loan = 'R5'").await;
+        exec(
             p,
             "INSERT INTO panel_claims (panel_code, id_loan, no_polis, jenis_klaim, sebab_klaim, tanggal_pengajuan, \
              tanggal_kejadian, estimasi, deskripsi, status, tenggat, request, created_at, updated_at, nilai_dibayar) \
@@ -53,7 +53,7 @@ pair_test!(
              FROM panel_loans WHERE id_loan = 'R5'",
         )
         .await;
-        run(b, "UPDATE broker_cases SET status = 'DIBAYAR' WHERE id_loan = 'R5'").await;
+        exec(b, "UPDATE broker_cases SET status = 'DIBAYAR' WHERE id_loan = 'R5'").await;
         // R6 agrees.
         let file = temp_file("json", "");
         let path = file.to_string_lossy().to_string();

@@ -147,5 +147,12 @@ db_test!(
         let versions = view["Versi_Dokumen"].as_array().unwrap();
         assert_eq!(versions.len(), 2, "{view}");
         assert_eq!(versions[1]["version"], 2);
+        // The refused claim stays on record beside the new one.
+        let earlier = view["Klaim_Sebelumnya"].as_array().unwrap();
+        assert_eq!(earlier.len(), 1, "{view}");
+        assert_eq!(earlier[0]["Status"], "TOLAK");
+        assert_eq!(earlier[0]["Keterangan"], "ditolak");
+        assert_eq!(earlier[0]["No_Polis"], no_polis.as_str());
+        assert_eq!(view["Status_Klaim"], "DIAJUKAN");
     }
 );
