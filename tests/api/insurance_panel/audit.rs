@@ -183,3 +183,36 @@ db_test!(
         assert_eq!(body["Nilai_Refund"], 1_194_666);
     }
 );
+
+db_test!(
+    concurrent_topups_of_one_loan_replace_it_once,
+    on(2024, 11, 28),
+    |app| async move {
+        let (_, old) = post(
+            &app,
+            "/asuransi/A03/akseptasi/registrasi",
+            application("ROLD", "7878", 100_000_000),
+        )
+        .await;
+        ok(&old);
+        let requests = (0..6).map(|n| {
+            let app = &app;
+            let mut topup = application(&format!("RNEW{n}"), "7878", 150_000_000);
+            topup["Jenis_Transaksi"] = json!("TOPUP");
+            topup["Ref_ID_Loan"] = json!("ROLD");
+            async move { post(app, "/asuransi/A03/akseptasi/registrasi", topup).await }
+        });
+        let answers = futures::future::join_all(requests).await;
+        let accepted: Vec<&Value> = answers.iter().map(|(_, a)| a).filter(|a| a["Status"] == "00").collect();
+        assert_eq!(accepted.len(), 1, "{answers:?}");
+        assert_eq!(accepted[0]["Ref_Policy_No"], old["Policy_No"]);
+        let (ended, live): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM panel_loans WHERE id_loan = 'ROLD' AND state = 'BATAL'), \
+             (SELECT COUNT(*) FROM panel_loans WHERE nik = '7878' AND state = 'INFORCE')",
+        )
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+        assert_eq!((ended, live), (1, 1));
+    }
+);

@@ -156,3 +156,39 @@ db_test!(
         assert_eq!(view["Status_Klaim"], "DIAJUKAN");
     }
 );
+
+db_test!(
+    concurrent_uploads_of_one_document_number_their_versions,
+    fresh_definitions(),
+    |app| async move {
+        let (_, body) = post(
+            &app,
+            "/asuransi/A03/akseptasi/pengajuan-cbc",
+            application("VER2", "5555", 800_000_000),
+        )
+        .await;
+        ok(&body);
+        let uploads = (0..6).map(|n| {
+            let app = &app;
+            let mut pdf = PDF.to_vec();
+            pdf.extend_from_slice(format!("% scan {n}\n").as_bytes());
+            async move {
+                let fields = [("ID_Loan", "VER2"), ("Kode_Dokumen", "A-BJTM-0001")];
+                upload(app, "/asuransi/A03/akseptasi/dokumen", &fields, pdf).await
+            }
+        });
+        for (status, body) in futures::future::join_all(uploads).await {
+            assert_eq!(status, 200);
+            ok(&body);
+        }
+        let view = loan_view(&app, "A03", "VER2").await;
+        let mut numbers: Vec<i64> = view["Versi_Dokumen"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["version"].as_i64().unwrap())
+            .collect();
+        numbers.sort();
+        assert_eq!(numbers, vec![1, 2, 3, 4, 5, 6], "{view}");
+    }
+);
