@@ -10,6 +10,7 @@ use clap::Subcommand;
 
 use crate::insurance::broker::BrokerCtx;
 use crate::insurance::panel::{self, auth::Scope, decisions, documents, PanelCtx};
+use crate::insurance::statement;
 use crate::kernel::auth::basic;
 use crate::kernel::error::AppError;
 use crate::kernel::money::Rupiah;
@@ -83,6 +84,27 @@ pub enum InsuranceCommand {
         /// Last day (`yyyy-mm-dd`), inclusive.
         #[arg(long, default_value = "9999-12-31")]
         to: String,
+    },
+    /// A panel's monthly statement: one row per loan that changed in the month (Asia/Jakarta).
+    Statement {
+        /// Panel code.
+        #[arg(long)]
+        panel: String,
+        /// The month, `yyyy-mm`.
+        #[arg(long)]
+        month: String,
+        /// `csv` or `json`.
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// Write to this file instead of stdout.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// Reconcile a panel's statement (CSV or JSON) against the broker's cases: prints every
+    /// difference and exits 1 when there is any.
+    Reconcile {
+        /// The statement file.
+        file: PathBuf,
     },
     /// Create or replace a broker client allowed to call the panels.
     Client {
@@ -262,6 +284,45 @@ pub async fn run(ctx: &PanelCtx, broker: &BrokerCtx, command: InsuranceCommand) 
             println!("cancellations approved\t{}\trefunds\t{}", r.cancellations, r.refunds);
             println!("claims paid\t{}\tpayments\t{}", r.claims_paid, r.claim_payments);
             ExitCode::SUCCESS
+        }
+        InsuranceCommand::Statement {
+            panel: p,
+            month,
+            format,
+            output,
+        } => {
+            let panel = panel::auth::panel(ctx, &p).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let (start, end) = statement::month_bounds(&month).map_err(anyhow::Error::msg)?;
+            let rows = panel::store_statement::statement(&ctx.kernel.db, &panel.code, &start, &end).await?;
+            let text = match format.to_ascii_lowercase().as_str() {
+                "csv" => statement::to_csv(&rows).map_err(anyhow::Error::msg)?,
+                "json" => serde_json::to_string_pretty(&rows)? + "\n",
+                other => anyhow::bail!("format must be csv or json, not {other:?}"),
+            };
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?
+                }
+                None => print!("{text}"),
+            }
+            ExitCode::SUCCESS
+        }
+        InsuranceCommand::Reconcile { file } => {
+            let text =
+                std::fs::read_to_string(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let rows = statement::parse(&text).map_err(anyhow::Error::msg)?;
+            let lines = crate::insurance::broker::reconcile::differences(broker, &rows)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            for line in &lines {
+                println!("{line}");
+            }
+            eprintln!("{} rows, {} differences", rows.len(), lines.len());
+            if lines.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
         }
         InsuranceCommand::Client {
             username,

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod cli_logins;
 pub mod ids;
 pub mod panel;
+pub mod statement;
 pub mod wire;
 mod wire_callbacks;
 

@@ -44,6 +44,16 @@ pub struct StatusPembatalanCallback {
     /// `DISETUJUI` or `DITOLAK`.
     #[serde(rename = "Status")]
     pub status: String,
+    /// Not in the spec: the refund of a policy a TOPUP ended (the broker had no
+    /// cancellation request to learn it from); numbers or numeric strings.
+    #[serde(
+        rename = "Nilai_Refund",
+        default,
+        deserialize_with = "super::wire::lenient_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<i64>)]
+    pub nilai_refund: Option<i64>,
 }
 
 /// Callback `post-status` (12.1): the claim's status.

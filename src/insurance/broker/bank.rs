@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use super::auth::{self, Caller};
 use super::directory::{self, DirectoryEntry};
 use super::forward::{self, Outcome};
-use super::store::{self, money, status, t, Case, Change, Extra, V};
+use super::store::{self, status, Case, Change, Extra, V};
 use super::BrokerCtx;
 use super::{overflow, refuse, upload};
 use crate::insurance::ids::{IdLoan, PanelCode};
@@ -84,15 +84,27 @@ pub(super) async fn bind(
     if case.bank_client != caller.username {
         return Err(refuse(format!("ID_Loan {id_loan} tidak ditemukan")));
     }
+    let mut case = case;
     if let Some(code) = asuransi {
         let named = PanelCode::parse(code)
             .map(|c| c.to_string())
             .unwrap_or_else(|_| code.to_ascii_uppercase());
         if named != case.panel_code {
-            return Err(refuse(format!(
-                "ID_Loan {id_loan} terikat pada panel {}, bukan {named}",
-                case.panel_code
-            )));
+            // A loan binds on a panel's "00": while no panel holds it (never accepted,
+            // refused, or the application cancelled) the bank may place it elsewhere.
+            let free = matches!(
+                case.status.as_str(),
+                status::BARU | status::DITOLAK | status::DIBATALKAN
+            );
+            if !may_open || !free || case.opening {
+                return Err(refuse(format!(
+                    "ID_Loan {id_loan} terikat pada panel {}, bukan {named}",
+                    case.panel_code
+                )));
+            }
+            let panel = directory::find(state, &named).await?;
+            case.rebound_from = Some(std::mem::replace(&mut case.panel_code, panel.code.clone()));
+            return Ok((case, panel));
         }
     }
     let panel = directory::find(state, &case.panel_code).await?;
@@ -190,29 +202,6 @@ pub(super) fn answered_amount(answer: &Value, field: &str) -> AppResult<Rupiah> 
     }
 }
 
-/// The panel's premium for an application whose request carried none (asked of its
-/// calculator; zero when it does not answer).
-pub(super) async fn quote_premium(
-    state: &BrokerCtx,
-    panel: &DirectoryEntry,
-    req: &AkseptasiRequest,
-    correlation_id: &str,
-) -> AppResult<Rupiah> {
-    let calc = RatePremiRequest {
-        tanggal_lahir: req.tanggal_lahir.clone(),
-        tanggal_akad: req.tanggal_akad.clone(),
-        tenor: req.tenor,
-        nilai_pertanggungan: req.nilai_pertanggungan,
-        produk: req.produk.clone(),
-        nik: req.nik.clone(),
-        extra: Map::new(),
-    };
-    match forward::json(state, panel, "get-rate-premi-panel", &calc, correlation_id, None).await {
-        Outcome::Answered { status: 200, body } => answered_amount(&body, "Premi"),
-        _ => Ok(Rupiah::ZERO),
-    }
-}
-
 pub(super) fn doc_codes(list: &Value) -> String {
     let codes: Vec<&str> = list
         .as_array()
@@ -228,7 +217,7 @@ pub(super) fn doc_codes(list: &Value) -> String {
               (status = 400, description = "Malformed request", body = crate::insurance::answers::Refusal),
               (status = 401, description = "Invalid Username or Password", body = crate::insurance::answers::Refusal)))]
 pub async fn registrasi(State(state): State<BrokerCtx>, headers: HeaderMap, body: Bytes) -> AppResult<Json<Value>> {
-    application(state, headers, body, "akseptasi/registrasi").await
+    super::placement::application(state, headers, body, "akseptasi/registrasi").await
 }
 
 /// Case-by-case application (3), forwarded; opens the case on the first request.
@@ -238,63 +227,7 @@ pub async fn registrasi(State(state): State<BrokerCtx>, headers: HeaderMap, body
               (status = 400, description = "Malformed request", body = crate::insurance::answers::Refusal),
               (status = 401, description = "Invalid Username or Password", body = crate::insurance::answers::Refusal)))]
 pub async fn pengajuan_cbc(State(state): State<BrokerCtx>, headers: HeaderMap, body: Bytes) -> AppResult<Json<Value>> {
-    application(state, headers, body, "akseptasi/pengajuan-cbc").await
-}
-
-async fn application(state: BrokerCtx, headers: HeaderMap, body: Bytes, op: &str) -> AppResult<Json<Value>> {
-    let caller = auth::bank(&state, &headers).await?;
-    let mut req: AkseptasiRequest = json_body(&body)?;
-    let corr = correlation(&headers);
-    let asuransi = take(&mut req.extra, "Asuransi");
-    let id_loan = id_loan(&req.id_loan)?;
-    let (case, panel) = bind(&state, &caller, &id_loan, asuransi.as_deref(), true).await?;
-    let _opening = if case.opening {
-        Some(
-            state
-                .family
-                .open_loan(&id_loan)
-                .ok_or_else(|| refuse(format!("ID_Loan {id_loan} sedang diproses, ulangi sesaat lagi")))?,
-        )
-    } else {
-        None
-    };
-    let premi = match req.premi.map(Rupiah::new) {
-        Some(p) if p > Rupiah::ZERO => p,
-        _ => quote_premium(&state, &panel, &req, &corr).await?,
-    };
-    let outcome = forward::json(&state, &panel, op, &req, &corr, None).await;
-    let (ok, answer) = exchange(&state, &case, &panel, op, outcome).await?;
-    if !ok {
-        return Ok(Json(answer));
-    }
-    let cac = op.ends_with("registrasi");
-    let fresh = case.status == status::BARU;
-    let mut sets = vec![
-        ("kind", t(if cac { "CAC" } else { "CBC" })),
-        ("nik", t(req.nik.trim())),
-        ("nama", t(req.nama_nasabah.trim())),
-        ("nilai_pertanggungan", money(Rupiah::new(req.nilai_pertanggungan))),
-        ("premi", money(premi)),
-        ("request", t(serde_json::to_string(&req).unwrap_or_default())),
-    ];
-    let to = if cac {
-        sets.push(("policy_no", t(answer["Policy_No"].as_str().unwrap_or_default())));
-        sets.push(("epolicy", t(answer["EPolicy"].as_str().unwrap_or_default())));
-        sets.push(("issued_on", t(today(&state))));
-        status::INFORCE
-    } else {
-        sets.push(("required_docs", t(doc_codes(&answer["List_Dokumen_UnderWriting"]))));
-        status::MENUNGGU
-    };
-    // A repeat (the panel answers its first answer again) only adds to the history.
-    let mut change = if fresh {
-        success(op, Some(to), sets, &answer)
-    } else {
-        success(op, None, vec![], &answer)
-    };
-    change.open = opened_by(&case);
-    store::apply(&state, &id_loan, change).await?;
-    Ok(Json(answer))
+    super::placement::application(state, headers, body, "akseptasi/pengajuan-cbc").await
 }
 
 /// Underwriting document (4), multipart `ID_Loan`, `Kode_Dokumen`, `Files` (PDF), forwarded.

@@ -49,6 +49,7 @@ async fn settle(
     change.source = "panel";
     change.event = endpoint.to_string();
     change.callback = Some((key, endpoint.to_string(), case.panel_code.clone(), ok.to_string()));
+    change.expect = Some(case.status.clone());
     store::apply(state, &case.id_loan, change).await?;
     Ok(Json(StatusResponse::ok(ok)))
 }
@@ -174,13 +175,34 @@ pub async fn status_pembatalan(
     if let Some(answer) = repeat(&state, &key).await? {
         return Ok(answer);
     }
-    if case.status != status::PEMBATALAN_DIAJUKAN {
+    // A policy a TOPUP replaced ends without a cancellation request: the panel sends
+    // DISETUJUI with the refund it computed while the case is still in force.
+    let ended_by_topup = case.status == status::INFORCE && decision == "DISETUJUI" && cb.nilai_refund.is_some();
+    if case.status != status::PEMBATALAN_DIAJUKAN && !ended_by_topup {
         return Err(refuse(format!(
             "Status pembatalan tidak dapat diubah ke {decision}: status kasus {}",
             case.status
         )));
     }
-    let change = if decision == "DISETUJUI" {
+    let change = if ended_by_topup {
+        let refund = Rupiah::new(cb.nilai_refund.unwrap_or_default());
+        if refund.is_negative() {
+            return Err(AppError::BadRequest("field `Nilai_Refund` must not be negative".into()));
+        }
+        Change {
+            to: Some(status::BATAL),
+            sets: vec![
+                ("cancellation_status", t("DISETUJUI")),
+                ("refund", money(refund)),
+                (
+                    "cancelled_on",
+                    t(today_jakarta(state.kernel.clock.as_ref()).to_string()),
+                ),
+            ],
+            detail: format!("polis diakhiri oleh topup, refund {refund}"),
+            ..Default::default()
+        }
+    } else if decision == "DISETUJUI" {
         Change {
             to: Some(status::BATAL),
             sets: vec![

@@ -183,6 +183,7 @@ answer!(
         quotes::FailedQuote,
         kasus::CaseView,
         kasus::HistoryView,
+        kasus::AttemptView,
         kasus::DocumentView,
         kasus::ClaimView,
         report::Report,

@@ -37,6 +37,26 @@ pub struct HistoryView {
     pub detail: String,
 }
 
+/// One placement of the loan with a panel and the panel's answer.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
+pub struct AttemptView {
+    /// The panel tried.
+    #[serde(rename = "Asuransi")]
+    pub panel_code: String,
+    /// `akseptasi/registrasi` or `akseptasi/pengajuan-cbc`.
+    #[serde(rename = "Operasi")]
+    pub operation: String,
+    /// The panel's `Status` (`00`, `01`), or `-` when it did not answer.
+    #[serde(rename = "Status")]
+    pub status: String,
+    /// The panel's `Keterangan` (or why there was no answer).
+    #[serde(rename = "Keterangan")]
+    pub keterangan: String,
+    /// When.
+    #[serde(rename = "Waktu")]
+    pub at: String,
+}
+
 /// One document.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
 pub struct DocumentView {
@@ -122,10 +142,13 @@ pub struct CaseView {
     #[serde(rename = "Nilai_Pertanggungan")]
     #[schema(value_type = i64)]
     pub nilai_pertanggungan: Rupiah,
-    /// Premium.
+    /// Premium; `null` when the bank sent none and the panel's calculator gave none.
     #[serde(rename = "Premi")]
-    #[schema(value_type = i64)]
-    pub premi: Rupiah,
+    #[schema(value_type = Option<i64>)]
+    pub premi: Option<Rupiah>,
+    /// What the case's figures cannot be trusted for (e.g. an unknown premium).
+    #[serde(rename = "Peringatan")]
+    pub peringatan: Vec<String>,
     /// Extra premium.
     #[serde(rename = "Extra_Premi")]
     #[schema(value_type = i64)]
@@ -159,6 +182,9 @@ pub struct CaseView {
     /// Claims.
     #[serde(rename = "Klaim")]
     pub claims: Vec<ClaimView>,
+    /// Every panel the loan was placed with and its answer, oldest first.
+    #[serde(rename = "Panel_Dicoba")]
+    pub attempts: Vec<AttemptView>,
     /// Full history, oldest first.
     #[serde(rename = "Riwayat")]
     pub history: Vec<HistoryView>,
@@ -182,6 +208,7 @@ pub async fn kasus(
         .filter(|c| c.bank_client == caller.username)
         .ok_or_else(|| refuse(format!("ID_Loan {id_loan} tidak ditemukan")))?;
     let (documents, history) = super::store_views::documents_and_history(&state.kernel.db, &id_loan).await?;
+    let attempts = super::store_views::attempts(&state.kernel.db, &id_loan).await?;
     let claims = store::claims(&state.kernel.db, &id_loan)
         .await?
         .into_iter()
@@ -199,6 +226,7 @@ pub async fn kasus(
             paid_on: c.paid_on,
         })
         .collect();
+    let peringatan = case.warnings();
     Ok(Json(CaseView {
         status: STATUS_OK.to_string(),
         id_loan: case.id_loan.to_string(),
@@ -207,7 +235,8 @@ pub async fn kasus(
         kind: case.kind,
         nama: case.nama,
         nilai_pertanggungan: case.nilai_pertanggungan,
-        premi: case.premi,
+        premi: (case.premi_unknown == 0).then_some(case.premi),
+        peringatan,
         extra_premi: case.extra_premi,
         policy_no: case.policy_no,
         epolicy: case.epolicy,
@@ -218,6 +247,7 @@ pub async fn kasus(
         request: serde_json::from_str(&case.request).unwrap_or_default(),
         documents,
         claims,
+        attempts,
         history,
     }))
 }

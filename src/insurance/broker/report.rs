@@ -68,6 +68,12 @@ pub struct ReportLine {
     #[serde(rename = "Neto")]
     #[schema(value_type = i64)]
     pub neto: Rupiah,
+    /// Policies whose premium is unknown (counted in `Premi` as 0).
+    #[serde(rename = "Polis_Tanpa_Premi")]
+    pub tanpa_premi: i64,
+    /// Why the line's figures may be short (empty when they are whole).
+    #[serde(rename = "peringatan")]
+    pub peringatan: String,
 }
 
 impl ReportLine {
@@ -81,6 +87,8 @@ impl ReportLine {
         self.jumlah_klaim += other.jumlah_klaim;
         self.klaim_dibayar = self.klaim_dibayar.checked_add(other.klaim_dibayar)?;
         self.neto = self.neto.checked_add(other.neto)?;
+        self.tanpa_premi += other.tanpa_premi;
+        self.peringatan = warning(self.tanpa_premi);
         Some(())
     }
 
@@ -93,6 +101,14 @@ impl ReportLine {
     }
 }
 
+fn warning(tanpa_premi: i64) -> String {
+    if tanpa_premi == 0 {
+        String::new()
+    } else {
+        format!("{tanpa_premi} polis tanpa premi diketahui")
+    }
+}
+
 /// The lines per panel (by code) of `rows`; `None` when a sum would overflow.
 fn lines(rows: ReportRows) -> Option<BTreeMap<String, ReportLine>> {
     fn line(lines: &mut BTreeMap<String, ReportLine>, code: String) -> &mut ReportLine {
@@ -102,9 +118,13 @@ fn lines(rows: ReportRows) -> Option<BTreeMap<String, ReportLine>> {
         })
     }
     let mut lines: BTreeMap<String, ReportLine> = BTreeMap::new();
-    for (code, premi, extra) in rows.issued {
+    for (code, premi, extra, unknown) in rows.issued {
         let l = line(&mut lines, code);
         l.jumlah_polis += 1;
+        if unknown != 0 {
+            l.tanpa_premi += 1;
+            l.peringatan = warning(l.tanpa_premi);
+        }
         l.premi = l.premi.checked_add(premi)?;
         l.extra_premi = l.extra_premi.checked_add(extra)?;
     }

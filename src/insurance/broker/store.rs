@@ -103,6 +103,12 @@ pub struct Case {
     pub cancelled_on: Option<String>,
     /// Opened at.
     pub created_at: String,
+    /// 1 when the premium is unknown (no bank premium, no answer from the calculator).
+    pub premi_unknown: i64,
+    /// Set when this request places the loan with another panel: the panel it leaves.
+    #[sqlx(skip)]
+    #[serde(skip)]
+    pub rebound_from: Option<String>,
     /// Not yet stored: the loan's first request, whose case is written with its outcome.
     #[sqlx(skip)]
     #[serde(skip)]
@@ -133,13 +139,28 @@ impl Case {
             cancellation_round: 0,
             cancelled_on: None,
             created_at: String::new(),
+            premi_unknown: 0,
+            rebound_from: None,
             opening: true,
         }
     }
 }
 
 const CASE_COLUMNS: &str = "id_loan, panel_code, bank_client, status, kind, nik, nama, nilai_pertanggungan, premi, extra_premi, \
-    required_docs, request, policy_no, epolicy, issued_on, refund, cancellation_status, cancellation_round, cancelled_on, created_at";
+    required_docs, request, policy_no, epolicy, issued_on, refund, cancellation_status, cancellation_round, cancelled_on, created_at, premi_unknown";
+
+impl Case {
+    /// What the case's figures cannot be trusted for.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if self.premi_unknown != 0 {
+            warnings.push(
+                "Premi tidak diketahui: bank tidak mengirim premi dan kalkulator panel tidak menjawab".to_string(),
+            );
+        }
+        warnings
+    }
+}
 
 /// The case of `id_loan`.
 pub async fn case(db: &Db, id_loan: &IdLoan) -> AppResult<Option<Case>> {
@@ -168,6 +189,9 @@ pub struct Change {
     /// For a loan's first request: (panel, bank client) the case is opened with, in the
     /// same transaction (one write per forwarded request).
     pub open: Option<(String, String)>,
+    /// The status the change was decided on: the update applies only while the case is
+    /// still in it (a racing change that came first makes this one a refusal).
+    pub expect: Option<String>,
 }
 
 /// Applies `change` to the case of `id_loan` in one transaction; `false` when the change
@@ -185,7 +209,11 @@ pub async fn apply(state: &BrokerCtx, id_loan: &IdLoan, change: Change) -> AppRe
         sets.push_str(&format!(", {column} = ${}", binds.len()));
     }
     binds.push(t(id_loan.as_str()));
-    let update = format!("UPDATE broker_cases SET {sets} WHERE id_loan = ${}", binds.len());
+    let mut update = format!("UPDATE broker_cases SET {sets} WHERE id_loan = ${}", binds.len());
+    if let Some(expect) = &change.expect {
+        binds.push(t(expect.clone()));
+        update.push_str(&format!(" AND status = ${}", binds.len()));
+    }
     {
         let mut tx = state.kernel.db.begin_write().await?;
         if let Some((key, endpoint, panel, keterangan)) = &change.callback {
@@ -259,9 +287,21 @@ pub async fn apply(state: &BrokerCtx, id_loan: &IdLoan, change: Change) -> AppRe
                 V::I(v) => q.bind(*v),
             };
         }
-        q.execute(&mut *tx).await?;
+        let changed = q.execute(&mut *tx).await?.rows_affected();
+        if changed == 0 && change.expect.is_some() {
+            // Dropping the transaction forgets the callback's key too: the panel's retry
+            // is judged again against the case as it now is.
+            return Err(super::refuse(format!(
+                "Status kasus {id_loan} berubah bersamaan (bukan lagi {}), perubahan tidak diterapkan",
+                change.expect.as_deref().unwrap_or_default()
+            )));
+        }
         for extra in &change.extra {
-            extra.write(&mut tx, id_loan.as_str(), &now).await?;
+            if !extra.write(&mut tx, id_loan.as_str(), &now).await? {
+                return Err(super::refuse(format!(
+                    "Status klaim {id_loan} berubah bersamaan, perubahan tidak diterapkan"
+                )));
+            }
         }
         let to = change.to.map(str::to_string).unwrap_or_else(|| from.clone());
         // The history is the bank's own record (amounts, policy numbers): not masked,
@@ -313,53 +353,4 @@ pub async fn callback_seen(db: &Db, key: &str) -> AppResult<Option<String>> {
 
 pub use super::store_extra::Extra;
 
-/// A claim row.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct Claim {
-    /// Row id.
-    pub id: i64,
-    /// Policy number.
-    pub no_polis: String,
-    /// Claim type.
-    pub jenis_klaim: String,
-    /// Cause.
-    pub sebab_klaim: String,
-    /// Date of the event.
-    pub tanggal_kejadian: String,
-    /// Estimated amount.
-    pub estimasi: Rupiah,
-    /// DIAJUKAN, ANALISA, TAHAN, TERIMA, TOLAK, DIBAYAR.
-    pub status: String,
-    /// Last note.
-    pub keterangan: String,
-    /// Document deadline.
-    pub tenggat: String,
-    /// Documents required (JSON array of codes).
-    pub required_docs: String,
-    /// Amount paid.
-    pub nilai_dibayar: Option<Rupiah>,
-    /// Date paid.
-    pub paid_on: Option<String>,
-}
-
-/// The claims of a case, oldest first.
-pub async fn claims(db: &Db, id_loan: &IdLoan) -> AppResult<Vec<Claim>> {
-    Ok(sqlx::query_as(
-        "SELECT id, no_polis, jenis_klaim, sebab_klaim, tanggal_kejadian, estimasi, status, keterangan, tenggat, \
-         required_docs, nilai_dibayar, paid_on FROM broker_claims WHERE id_loan = $1 ORDER BY id",
-    )
-    .bind(id_loan)
-    .fetch_all(db)
-    .await?)
-}
-
-/// Codes of the documents of `scope` recorded for `id_loan`.
-pub async fn document_codes(db: &Db, id_loan: &IdLoan, scope: &str) -> AppResult<Vec<String>> {
-    Ok(
-        sqlx::query_scalar("SELECT kode_dokumen FROM broker_documents WHERE id_loan = $1 AND scope = $2 ORDER BY id")
-            .bind(id_loan)
-            .bind(scope)
-            .fetch_all(db)
-            .await?,
-    )
-}
+pub use super::store_extra::{claims, document_codes, Claim};

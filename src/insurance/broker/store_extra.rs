@@ -1,8 +1,12 @@
 //! The further writes a change of a case carries (documents, claims), each its own
 //! statement here so no handler holds SQL; [`super::store::apply`] runs them in the
-//! case's transaction.
+//! case's transaction. The claims' and documents' reads are here too.
 
-use crate::kernel::db::Conn;
+use serde::Serialize;
+
+use crate::insurance::ids::IdLoan;
+use crate::kernel::db::{Conn, Db};
+use crate::kernel::error::AppResult;
 use crate::kernel::money::Rupiah;
 
 /// A further write of a change, in the same transaction as its history row.
@@ -63,8 +67,10 @@ pub enum Extra {
 }
 
 impl Extra {
-    /// Writes it for the case `id_loan` at `now`.
-    pub async fn write(&self, conn: &mut Conn, id_loan: &str, now: &str) -> Result<(), sqlx::Error> {
+    /// Writes it for the case `id_loan` at `now`; false when a claim's change found the
+    /// claim no longer in the status it was decided on (a racing decision came first).
+    pub async fn write(&self, conn: &mut Conn, id_loan: &str, now: &str) -> Result<bool, sqlx::Error> {
+        let mut applied = true;
         match self {
             Extra::Document {
                 scope,
@@ -119,13 +125,18 @@ impl Extra {
                 status,
                 keterangan,
             } => {
-                sqlx::query("UPDATE broker_claims SET status = $1, keterangan = $2, updated_at = $3 WHERE id = $4")
-                    .bind(status)
-                    .bind(keterangan)
-                    .bind(now)
-                    .bind(*claim_id)
-                    .execute(&mut *conn)
-                    .await?;
+                applied = sqlx::query(
+                    "UPDATE broker_claims SET status = $1, keterangan = $2, updated_at = $3 WHERE id = $4 \
+                     AND status IN ('DIAJUKAN', 'ANALISA', 'TAHAN')",
+                )
+                .bind(status)
+                .bind(keterangan)
+                .bind(now)
+                .bind(*claim_id)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
+                    == 1;
             }
             Extra::ClaimPaid {
                 claim_id,
@@ -133,9 +144,9 @@ impl Extra {
                 paid_on,
                 keterangan,
             } => {
-                sqlx::query(
+                applied = sqlx::query(
                     "UPDATE broker_claims SET status = 'DIBAYAR', nilai_dibayar = $1, paid_on = $2, keterangan = $3, \
-                     updated_at = $4 WHERE id = $5",
+                     updated_at = $4 WHERE id = $5 AND status = 'TERIMA'",
                 )
                 .bind(amount.value())
                 .bind(paid_on)
@@ -143,9 +154,62 @@ impl Extra {
                 .bind(now)
                 .bind(*claim_id)
                 .execute(&mut *conn)
-                .await?;
+                .await?
+                .rows_affected()
+                    == 1;
             }
         }
-        Ok(())
+        Ok(applied)
     }
+}
+
+/// A claim row.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Claim {
+    /// Row id.
+    pub id: i64,
+    /// Policy number.
+    pub no_polis: String,
+    /// Claim type.
+    pub jenis_klaim: String,
+    /// Cause.
+    pub sebab_klaim: String,
+    /// Date of the event.
+    pub tanggal_kejadian: String,
+    /// Estimated amount.
+    pub estimasi: Rupiah,
+    /// DIAJUKAN, ANALISA, TAHAN, TERIMA, TOLAK, DIBAYAR.
+    pub status: String,
+    /// Last note.
+    pub keterangan: String,
+    /// Document deadline.
+    pub tenggat: String,
+    /// Documents required (JSON array of codes).
+    pub required_docs: String,
+    /// Amount paid.
+    pub nilai_dibayar: Option<Rupiah>,
+    /// Date paid.
+    pub paid_on: Option<String>,
+}
+
+/// The claims of a case, oldest first.
+pub async fn claims(db: &Db, id_loan: &IdLoan) -> AppResult<Vec<Claim>> {
+    Ok(sqlx::query_as(
+        "SELECT id, no_polis, jenis_klaim, sebab_klaim, tanggal_kejadian, estimasi, status, keterangan, tenggat, \
+         required_docs, nilai_dibayar, paid_on FROM broker_claims WHERE id_loan = $1 ORDER BY id",
+    )
+    .bind(id_loan)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Codes of the documents of `scope` recorded for `id_loan`.
+pub async fn document_codes(db: &Db, id_loan: &IdLoan, scope: &str) -> AppResult<Vec<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT kode_dokumen FROM broker_documents WHERE id_loan = $1 AND scope = $2 ORDER BY id")
+            .bind(id_loan)
+            .bind(scope)
+            .fetch_all(db)
+            .await?,
+    )
 }

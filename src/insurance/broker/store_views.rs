@@ -2,7 +2,7 @@
 //! reconciliation report.
 
 use super::directory::DirectoryEntry;
-use super::kasus::{DocumentView, HistoryView};
+use super::kasus::{AttemptView, DocumentView, HistoryView};
 use crate::insurance::ids::IdLoan;
 use crate::kernel::db::Db;
 use crate::kernel::money::Rupiah;
@@ -75,13 +75,80 @@ pub async fn documents_and_history(
     Ok((documents, history))
 }
 
+/// Records a panel's answer to a loan's placement (registrasi, pengajuan-cbc).
+pub async fn record_attempt(
+    db: &Db,
+    id_loan: &IdLoan,
+    panel: &str,
+    operation: &str,
+    status: &str,
+    keterangan: &str,
+    now: &str,
+) -> Result<(), sqlx::Error> {
+    db.execute_write(
+        sqlx::query(
+            "INSERT INTO broker_attempts (id_loan, panel_code, operation, status, keterangan, at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id_loan)
+        .bind(panel)
+        .bind(operation)
+        .bind(status)
+        .bind(keterangan)
+        .bind(now),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Every panel a loan was placed with and its answer, oldest first.
+pub async fn attempts(db: &Db, id_loan: &IdLoan) -> Result<Vec<AttemptView>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT panel_code, operation, status, keterangan, at FROM broker_attempts WHERE id_loan = $1 ORDER BY id",
+    )
+    .bind(id_loan)
+    .fetch_all(db)
+    .await
+}
+
+/// What the reconciliation compares of one case.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CaseFacts {
+    /// Policy number.
+    pub policy_no: Option<String>,
+    /// The case's status.
+    pub status: String,
+    /// Premium.
+    pub premi: i64,
+    /// 1 when the premium is unknown.
+    pub premi_unknown: i64,
+    /// Extra premium.
+    pub extra_premi: i64,
+    /// Refund.
+    pub refund: Option<i64>,
+    /// Claims paid.
+    pub paid: i64,
+}
+
+/// The reconciliation's facts of the case of `id_loan`, if any.
+pub async fn case_facts(db: &Db, id_loan: &IdLoan) -> Result<Option<CaseFacts>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT policy_no, status, premi, premi_unknown, extra_premi, refund, \
+         CAST(COALESCE((SELECT SUM(nilai_dibayar) FROM broker_claims c WHERE c.id_loan = k.id_loan), 0) AS BIGINT) AS paid \
+         FROM broker_cases k WHERE id_loan = $1",
+    )
+    .bind(id_loan)
+    .fetch_optional(db)
+    .await
+}
+
 /// The rows a report sums, one per policy, cancellation or claim: the amounts are added
 /// up in Rust with checked arithmetic (an SQL `SUM` would wrap, fail or turn numeric
 /// depending on the database).
 #[derive(Debug, Default)]
 pub struct ReportRows {
-    /// Policies issued: (panel, premium, extra premium).
-    pub issued: Vec<(String, Rupiah, Rupiah)>,
+    /// Policies issued: (panel, premium, extra premium, 1 when the premium is unknown).
+    pub issued: Vec<(String, Rupiah, Rupiah, i64)>,
     /// Approved cancellations: (panel, refund).
     pub refunds: Vec<(String, Rupiah)>,
     /// Claims paid: (panel, amount paid).
@@ -99,7 +166,7 @@ pub async fn report_rows(
     panel: &str,
 ) -> Result<ReportRows, sqlx::Error> {
     let issued = sqlx::query_as(
-        "SELECT panel_code, premi, extra_premi FROM broker_cases \
+        "SELECT panel_code, premi, extra_premi, premi_unknown FROM broker_cases \
          WHERE bank_client = $1 AND issued_on >= $2 AND issued_on <= $3 AND ($4 = '' OR panel_code = $4)",
     )
     .bind(bank_client)

@@ -1,11 +1,11 @@
-//! Accumulation by NIK: the sum insured of a NIK's live policies at a panel.
+//! Accumulation by NIK: the sum insured of a NIK's live policies and pending applications at a panel.
 //!
 //! Most calculator requests are for customers with no live policy at the panel. On
 //! SQLite, where one server owns the database file and every policy comes into force
 //! through that server (registrasi, konfirmasi-cbc), the server keeps the set of
-//! (panel, NIK) that ever had a live policy: a NIK outside the set has nothing to
+//! (panel, NIK) that ever applied: a NIK outside the set has nothing to
 //! accumulate and the database is not asked. The set is loaded once from the database and
-//! each policy adds its NIK *before* its transaction commits, so the set never misses a
+//! each application adds its NIK *before* its transaction commits, so the set never misses a
 //! committed policy (a rolled back one only costs a query). On PostgreSQL, where several
 //! servers share the database, the database is always asked.
 

@@ -85,6 +85,12 @@ pub struct LoanView {
     /// Codes of the documents received.
     #[serde(rename = "Dokumen")]
     pub documents: Vec<String>,
+    /// Every version of every document (case and claim), oldest first.
+    #[serde(rename = "Versi_Dokumen")]
+    pub versions: Vec<store::DocumentVersion>,
+    /// Earlier claims of the loan (refused before the current one was filed), oldest first.
+    #[serde(rename = "Klaim_Sebelumnya")]
+    pub earlier_claims: Vec<store::EarlierClaim>,
 }
 
 fn approve_of(status: &str) -> AppResult<bool> {
@@ -113,7 +119,12 @@ pub async fn loan(
     let loan = store::loan(&ctx.kernel.db, &panel.code, &id_loan)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("ID_Loan {id_loan} tidak ditemukan")))?;
-    let (claim_status, documents) = store::claim_and_documents(&ctx.kernel.db, &panel.code, &id_loan).await?;
+    let (claim_status, mut documents) = store::claim_and_documents(&ctx.kernel.db, &panel.code, &id_loan).await?;
+    // Versions repeat a code: the codes are listed once, in first-upload order.
+    let mut seen = std::collections::HashSet::new();
+    documents.retain(|code| seen.insert(code.clone()));
+    let versions = store::document_versions(&ctx.kernel.db, &panel.code, &id_loan).await?;
+    let earlier_claims = store::earlier_claims(&ctx.kernel.db, &panel.code, &id_loan).await?;
     Ok(Json(LoanView {
         id_loan: loan.id_loan,
         state: loan.state,
@@ -124,6 +135,8 @@ pub async fn loan(
         refund: loan.refund.map(Rupiah::value),
         claim_status,
         documents,
+        versions,
+        earlier_claims,
     }))
 }
 

@@ -8,10 +8,10 @@ use serde_json::{json, Value};
 pub use super::application::{parse, Parsed};
 use super::auth::Caller;
 use super::definition::PanelDefinition;
-use super::documents::{self, Upload};
+pub use super::dokumen_akseptasi::dokumen;
 use super::domain::{self, LoanState, Quote};
-use super::store_tx::{self as tx_store, NewDocument, NewLoan};
-use super::{epolicy, ownership, refuse, PanelCtx};
+use super::store_tx::{self as tx_store, NewLoan};
+use super::{epolicy, ownership, refuse, topup, PanelCtx};
 use crate::insurance::wire::STATUS_OK;
 use crate::kernel::clock::today_jakarta;
 use crate::kernel::db::Conn;
@@ -38,8 +38,17 @@ async fn next_policy(
     Ok((number, epolicy::new_token()))
 }
 
-/// Checks a TOPUP's reference (a live policy of the same NIK at this panel), then quotes.
-async fn underwrite(conn: &mut Conn, caller: &Caller, panel: &PanelDefinition, p: &Parsed) -> AppResult<Quote> {
+/// Checks a TOPUP's reference (a live policy of the same NIK at this panel), then quotes
+/// against the NIK's other live and pending applications, holding the (panel, NIK) lock
+/// until the transaction ends so a concurrent application counts this one.
+async fn underwrite(
+    conn: &mut Conn,
+    postgres: bool,
+    caller: &Caller,
+    panel: &PanelDefinition,
+    p: &Parsed,
+) -> AppResult<Quote> {
+    tx_store::lock_nik(conn, &panel.code, &p.nik, postgres).await?;
     if let Some(reference) = &p.ref_id_loan {
         // Another client's loan is as unknown as a loan that does not exist.
         let reference_loan = tx_store::load_loan(conn, &panel.code, reference.as_str(), false)
@@ -62,7 +71,9 @@ async fn underwrite(conn: &mut Conn, caller: &Caller, panel: &PanelDefinition, p
             Some(_) => {}
         }
     }
-    let others = tx_store::live_sum_insured(conn, &panel.code, &p.nik).await?;
+    // A TOPUP replaces its reference: the old sum insured is not added to the new one.
+    let replaced = p.ref_id_loan.as_ref().map(|r| r.as_str()).unwrap_or_default();
+    let others = tx_store::live_sum_insured(conn, &panel.code, &p.nik, replaced).await?;
     let quote = domain::quote(panel, &p.app, others).map_err(refuse)?;
     if let Some(premi) = p.premi {
         if premi != Rupiah::ZERO && premi != quote.premium {
@@ -106,6 +117,7 @@ fn new_loan<'a>(
         ref_id_loan: p.ref_id_loan.as_ref().map(|r| r.as_str()),
         request: &p.request,
         policy,
+        required_docs: None,
     }
 }
 
@@ -138,7 +150,7 @@ pub async fn registrasi(ctx: &PanelCtx, caller: &Caller, panel: &PanelDefinition
     if let Some(loan) = existing {
         return Err(already(&loan));
     }
-    let quote = underwrite(&mut tx, caller, panel, p).await?;
+    let quote = underwrite(&mut tx, db.is_postgres(), caller, panel, p).await?;
     if !domain::is_cac(&quote.code) {
         return Err(refuse(format!(
             "Memerlukan akseptasi case by case (Status_Akseptasi {}): ajukan melalui akseptasi/pengajuan-cbc",
@@ -156,14 +168,32 @@ pub async fn registrasi(ctx: &PanelCtx, caller: &Caller, panel: &PanelDefinition
     );
     tx_store::insert_loan(&mut tx, &loan, &now).await?;
     ctx.family.live.note(&panel.code, &p.nik);
-    let answer = json!({
+    let mut answer = json!({
         "Status": STATUS_OK,
         "Keterangan": "Berhasil mengajukan akseptasi",
         "EPolicy": epolicy::url(ctx, &panel.code, &token),
         "Policy_No": policy_no,
     });
+    let mut wake = false;
+    if let Some(reference) = &p.ref_id_loan {
+        let (replaced, told) = topup::end_replaced(
+            &mut tx,
+            db.is_postgres(),
+            panel,
+            reference.as_str(),
+            id_loan,
+            today,
+            &now,
+        )
+        .await?;
+        replaced.annotate(&mut answer);
+        wake = told;
+    }
     tx_store::save_response(&mut tx, &panel.code, id_loan, "registrasi", &p.hash, &answer, &now).await?;
     tx.commit().await?;
+    if wake {
+        ctx.kernel.outbox.wake();
+    }
     Ok(answer)
 }
 
@@ -188,121 +218,25 @@ pub async fn pengajuan_cbc(ctx: &PanelCtx, caller: &Caller, panel: &PanelDefinit
     if let Some(loan) = existing {
         return Err(already(&loan));
     }
-    let quote = underwrite(&mut tx, caller, panel, p).await?;
+    let quote = underwrite(&mut tx, db.is_postgres(), caller, panel, p).await?;
     if domain::is_cac(&quote.code) {
         return Err(refuse(
             "Pengajuan memenuhi automatic cover (CAC): ajukan melalui akseptasi/registrasi",
         ));
     }
-    let loan = new_loan(panel, &caller.username, p, &quote, LoanState::Menunggu, None);
+    // The documents are fixed now: a later contract import does not change this case.
+    let documents = panel.documents_for(&quote.code);
+    let mut loan = new_loan(panel, &caller.username, p, &quote, LoanState::Menunggu, None);
+    loan.required_docs = Some(serde_json::to_string(&documents).unwrap_or_else(|_| "[]".into()));
     tx_store::insert_loan(&mut tx, &loan, &now).await?;
+    ctx.family.live.note(&panel.code, &p.nik);
     let answer = json!({
         "Status": STATUS_OK,
         "Keterangan": "Berhasil mengajukan akseptasi",
-        "List_Dokumen_UnderWriting": panel.documents_for(&quote.code),
+        "List_Dokumen_UnderWriting": documents,
     });
     tx_store::save_response(&mut tx, &panel.code, id_loan, "pengajuan-cbc", &p.hash, &answer, &now).await?;
     tx.commit().await?;
-    Ok(answer)
-}
-
-/// `akseptasi/dokumen`: stores one required underwriting document; the last one moves the case to DIPROSES.
-pub async fn dokumen(ctx: &PanelCtx, caller: &Caller, panel: &PanelDefinition, upload: &Upload) -> AppResult<Value> {
-    let id_loan = super::handlers::id_loan(&upload.field("ID_Loan")?)?;
-    let id_loan = id_loan.as_str();
-    let kode = upload.field("Kode_Dokumen")?;
-    let operation = format!("dokumen-akseptasi:{kode}");
-    let hash = ownership::hash_upload(&upload.fields, &["ID_Loan", "Kode_Dokumen"], upload.file.as_deref());
-    let db = &ctx.kernel.db;
-    let loan = ownership::owned(super::store::loan(db, &panel.code, id_loan).await?, caller, id_loan)?;
-    let first = super::store::find_response(db, &panel.code, id_loan, &operation).await?;
-    if let Some(first) = ownership::repeat(first, &hash, id_loan, &operation)? {
-        return Ok(first);
-    }
-    if loan.state != LoanState::Menunggu.as_str() {
-        return Err(refuse(format!(
-            "Dokumen tidak dapat diterima: status pengajuan {}",
-            loan.state
-        )));
-    }
-    let required = panel.documents_for(&loan.underwriting);
-    if !required.iter().any(|d| d.kode_dokumen == kode) {
-        let codes: Vec<&str> = required.iter().map(|d| d.kode_dokumen.as_str()).collect();
-        return Err(refuse(format!(
-            "Kode_Dokumen {kode} tidak diperlukan untuk pengajuan ini (diperlukan: {})",
-            codes.join(", ")
-        )));
-    }
-    let pdf = documents::check_pdf(ctx, upload)?;
-    let path = documents::store(ctx, &pdf).await?;
-    let now = ctx.kernel.clock.now().to_rfc3339();
-    let mut tx = db.begin_write().await?;
-    let loan = tx_store::load_loan(&mut tx, &panel.code, id_loan, db.is_postgres()).await?;
-    let loan = ownership::owned(loan, caller, id_loan)?;
-    let first = tx_store::find_response(&mut tx, &panel.code, id_loan, &operation).await?;
-    if let Some(first) = ownership::repeat(first, &hash, id_loan, &operation)? {
-        return Ok(first);
-    }
-    if loan.state != LoanState::Menunggu.as_str() {
-        return Err(refuse(format!(
-            "Dokumen tidak dapat diterima: status pengajuan {}",
-            loan.state
-        )));
-    }
-    let document = NewDocument {
-        panel: &panel.code,
-        id_loan,
-        scope: "akseptasi",
-        kode: &kode,
-        sha256: &pdf.sha256,
-        size: pdf.bytes.len() as i64,
-        path,
-        file_name: &upload.file_name,
-    };
-    tx_store::insert_document(&mut tx, &document, &now).await?;
-    let have = tx_store::document_codes(&mut tx, &panel.code, id_loan, "akseptasi").await?;
-    let complete = required.iter().all(|d| have.contains(&d.kode_dokumen));
-    let mut wake = false;
-    let keterangan = if complete {
-        tx_store::set_state(
-            &mut tx,
-            &panel.code,
-            id_loan,
-            LoanState::Menunggu,
-            LoanState::Diproses,
-            "dokumen lengkap",
-            &now,
-        )
-        .await?;
-        // The broker hears that the case is with the underwriter (Status DIPROSES of
-        // post-status-pertanggung-cbc); a client without a callback URL is not told.
-        let scope = tx_store::client_scope(&mut tx, super::CLIENT_REALM, &loan.client).await?;
-        let scope: super::auth::Scope = scope.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
-        if !scope.broker_url.is_empty() {
-            let body = crate::insurance::wire::StatusCbcCallback {
-                id_loan: id_loan.to_string(),
-                extra_premi: 0,
-                status: "DIPROSES".into(),
-                link_e_polis: String::new(),
-                nomor_polis: String::new(),
-                keterangan: "Dokumen lengkap, pengajuan dianalisa underwriter".into(),
-                asuransi: panel.code.clone(),
-            };
-            let message =
-                super::callbacks::json(&loan.client, &scope, &panel.code, "post-status-pertanggung-cbc", &body);
-            crate::kernel::outbox::enqueue(&mut tx, &message).await?;
-            wake = true;
-        }
-        "Berhasil mengupload dokumen, dokumen lengkap dan pengajuan diproses"
-    } else {
-        "Berhasil mengupload dokumen"
-    };
-    let answer = json!({"Status": STATUS_OK, "Keterangan": keterangan});
-    tx_store::save_response(&mut tx, &panel.code, id_loan, &operation, &hash, &answer, &now).await?;
-    tx.commit().await?;
-    if wake {
-        ctx.kernel.outbox.wake();
-    }
     Ok(answer)
 }
 
@@ -331,6 +265,7 @@ pub async fn konfirmasi(
             loan.state
         )));
     }
+    let mut wake = false;
     let answer = if approve {
         tx_store::set_state(
             &mut tx,
@@ -345,12 +280,19 @@ pub async fn konfirmasi(
         ctx.family.live.note(&panel.code, &loan.nik);
         let (policy_no, token) = next_policy(&mut tx, panel, &loan.produk, today).await?;
         tx_store::set_policy(&mut tx, &panel.code, id_loan, &policy_no, &token, &now).await?;
-        json!({
+        let mut answer = json!({
             "Status": STATUS_OK,
             "Keterangan": "Data berhasil diperbaharui",
             "EPolicy": epolicy::url(ctx, &panel.code, &token),
             "Policy_No": policy_no,
-        })
+        });
+        if let Some(reference) = loan.ref_id_loan.as_deref().filter(|_| loan.jenis_transaksi == "TOPUP") {
+            let (replaced, told) =
+                topup::end_replaced(&mut tx, db.is_postgres(), panel, reference, id_loan, today, &now).await?;
+            replaced.annotate(&mut answer);
+            wake = told;
+        }
+        answer
     } else {
         tx_store::set_state(
             &mut tx,
@@ -371,5 +313,8 @@ pub async fn konfirmasi(
     };
     tx_store::save_response(&mut tx, &panel.code, id_loan, "konfirmasi-cbc", hash, &answer, &now).await?;
     tx.commit().await?;
+    if wake {
+        ctx.kernel.outbox.wake();
+    }
     Ok(answer)
 }

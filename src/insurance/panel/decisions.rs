@@ -179,9 +179,16 @@ pub async fn claim_payment(
                 loan.state
             )));
         }
-        if amount <= Rupiah::ZERO || amount > loan.nilai_pertanggungan {
+        let jenis = tx_store::claim_type_of(&mut tx, &panel.code, id_loan)
+            .await?
+            .unwrap_or_default();
+        let bps = panel.claim_type(&jenis).map_or(10_000, |k| k.benefit_bps);
+        let cap =
+            super::domain::benefit_cap(loan.nilai_pertanggungan, bps).ok_or_else(|| refuse(super::domain::OVERFLOW))?;
+        if amount <= Rupiah::ZERO || amount > cap {
             return Err(refuse(format!(
-                "Nilai_Dibayarkan harus antara 1 dan nilai pertanggungan {}",
+                "Nilai_Dibayarkan harus antara 1 dan batas manfaat {cap} ({} dari nilai pertanggungan {})",
+                super::domain::percent(bps),
                 loan.nilai_pertanggungan
             )));
         }
@@ -196,6 +203,7 @@ pub async fn claim_payment(
             size: proof.bytes.len() as i64,
             path,
             file_name,
+            uploader: "panel",
         };
         tx_store::insert_document(&mut tx, &document, &now).await?;
         tx_store::set_state(
@@ -281,6 +289,7 @@ pub async fn cancellation(
             id_loan: id_loan.to_string(),
             no_polis: loan.policy_no.clone().unwrap_or_default(),
             status: status.to_string(),
+            nilai_refund: None,
         };
         crate::kernel::outbox::enqueue(
             &mut tx,

@@ -72,6 +72,28 @@ impl LoanState {
 
     /// States in which the policy is live (counted in the NIK's accumulation).
     pub const LIVE: [LoanState; 3] = [LoanState::Inforce, LoanState::PembatalanDiajukan, LoanState::Klaim];
+
+    /// States counted in the NIK's accumulation: live policies and pending applications.
+    pub const ACCUMULATED: [LoanState; 6] = [
+        LoanState::Menunggu,
+        LoanState::Diproses,
+        LoanState::Disetujui,
+        LoanState::Inforce,
+        LoanState::PembatalanDiajukan,
+        LoanState::Klaim,
+    ];
+}
+
+/// The most a claim may pay: the sum insured times the claim type's benefit share
+/// (`None` on overflow).
+pub fn benefit_cap(sum_insured: Rupiah, benefit_bps: i64) -> Option<Rupiah> {
+    sum_insured.checked_mul_bps(benefit_bps)
+}
+
+/// Basis points as a percentage for a person (`7500` -> `75%`, `7550` -> `75.5%`).
+pub fn percent(bps: i64) -> String {
+    let text = format!("{}.{:02}", bps / 100, bps % 100);
+    format!("{}%", text.trim_end_matches('0').trim_end_matches('.'))
 }
 
 /// Age in completed years at `on`.

@@ -212,13 +212,18 @@ pub async fn klaim(ctx: &PanelCtx, caller: &Caller, panel: &PanelDefinition, c: 
                 kind.filing_deadline_days
             )));
         }
-        if c.estimate <= Rupiah::ZERO || c.estimate > loan.nilai_pertanggungan {
+        let cap =
+            domain::benefit_cap(loan.nilai_pertanggungan, kind.benefit_bps).ok_or_else(|| refuse(domain::OVERFLOW))?;
+        if c.estimate <= Rupiah::ZERO || c.estimate > cap {
             return Err(refuse(format!(
-                "Estimasi_Nilai_Klaim harus antara 1 dan nilai pertanggungan {}",
+                "Estimasi_Nilai_Klaim harus antara 1 dan batas manfaat {cap} ({} dari nilai pertanggungan {})",
+                domain::percent(kind.benefit_bps),
                 loan.nilai_pertanggungan
             )));
         }
         let deadline = c.filed + chrono::Duration::days(kind.document_deadline_days);
+        // The documents are fixed now: a later contract import does not change this claim.
+        let docs: Vec<Dokumen> = kind.documents.iter().map(Dokumen::from).collect();
         let claim = NewClaim {
             panel: &panel.code,
             id_loan,
@@ -231,6 +236,7 @@ pub async fn klaim(ctx: &PanelCtx, caller: &Caller, panel: &PanelDefinition, c: 
             deskripsi: &c.deskripsi,
             deadline: deadline.to_string(),
             request: &c.request,
+            required_docs: serde_json::to_string(&docs).unwrap_or_else(|_| "[]".into()),
         };
         tx_store::upsert_claim(&mut tx, &claim, &now).await?;
         tx_store::set_state(
@@ -243,7 +249,6 @@ pub async fn klaim(ctx: &PanelCtx, caller: &Caller, panel: &PanelDefinition, c: 
             &now,
         )
         .await?;
-        let docs: Vec<Dokumen> = kind.documents.iter().map(Dokumen::from).collect();
         let answer = json!({
             "Status": STATUS_OK,
             "Keterangan": "Berhasil mengajukan klaim",
@@ -276,12 +281,13 @@ pub async fn dokumen_klaim(
     let id_loan = id_loan.as_str();
     let no_polis = upload.field("No_Polis")?;
     let kode = upload.field("Kode_Dokumen")?;
-    let operation = format!("dokumen-klaim:{kode}");
     let hash = ownership::hash_upload(
         &upload.fields,
         &["ID_Loan", "No_Polis", "Kode_Dokumen"],
         upload.file.as_deref(),
     );
+    // One operation per exact upload: other bytes are a new version of the document.
+    let operation = format!("dokumen-klaim:{kode}:{hash}");
     let today = today_jakarta(ctx.kernel.clock.as_ref());
     let db = &ctx.kernel.db;
     ownership::owned(store::loan(db, &panel.code, id_loan).await?, caller, id_loan)?;
@@ -294,6 +300,7 @@ pub async fn dokumen_klaim(
         jenis_klaim: jenis,
         status,
         tenggat,
+        required_docs,
     } = store::claim(db, &panel.code, id_loan)
         .await?
         .ok_or_else(|| refuse(format!("Tidak ada klaim untuk ID_Loan {id_loan}")))?;
@@ -312,11 +319,20 @@ pub async fn dokumen_klaim(
             "Tenggat waktu kelengkapan dokumen klaim {tenggat} telah lewat"
         )));
     }
-    let kind = panel
-        .claim_type(&jenis)
-        .ok_or_else(|| refuse(format!("Jenis_Klaim {jenis} tidak lagi dikenal panel")))?;
-    if !kind.documents.iter().any(|d| d.code == kode) {
-        let codes: Vec<&str> = kind.documents.iter().map(|d| d.code.as_str()).collect();
+    // The documents fixed when the claim was filed; a claim filed before they were kept
+    // follows the panel's current definition.
+    let required: Vec<Dokumen> = match required_docs.as_deref().and_then(|t| serde_json::from_str(t).ok()) {
+        Some(docs) => docs,
+        None => panel
+            .claim_type(&jenis)
+            .ok_or_else(|| refuse(format!("Jenis_Klaim {jenis} tidak lagi dikenal panel")))?
+            .documents
+            .iter()
+            .map(Dokumen::from)
+            .collect(),
+    };
+    if !required.iter().any(|d| d.kode_dokumen == kode) {
+        let codes: Vec<&str> = required.iter().map(|d| d.kode_dokumen.as_str()).collect();
         return Err(refuse(format!(
             "Kode_Dokumen {kode} tidak diperlukan untuk klaim {jenis} (diperlukan: {})",
             codes.join(", ")
@@ -326,6 +342,8 @@ pub async fn dokumen_klaim(
     let path = documents::store(ctx, &pdf).await?;
     let now = ctx.kernel.clock.now().to_rfc3339();
     let mut tx = db.begin_write().await?;
+    // Locks the loan (PostgreSQL): versions of one document are numbered one at a time.
+    tx_store::load_loan(&mut tx, &panel.code, id_loan, db.is_postgres()).await?;
     let first = tx_store::find_response(&mut tx, &panel.code, id_loan, &operation).await?;
     if let Some(first) = ownership::repeat(first, &hash, id_loan, &operation)? {
         return Ok(first);
@@ -339,6 +357,7 @@ pub async fn dokumen_klaim(
         size: pdf.bytes.len() as i64,
         path,
         file_name: &upload.file_name,
+        uploader: &caller.username,
     };
     tx_store::insert_document(&mut tx, &document, &now).await?;
     let answer = json!({"Status": STATUS_OK, "Keterangan": "Berhasil mengupload dokumen kelengkapan klaim"});

@@ -13,6 +13,7 @@ pub mod decisions;
 pub mod definition;
 pub mod demo;
 pub mod documents;
+pub mod dokumen_akseptasi;
 pub mod domain;
 pub mod epolicy;
 pub mod forms;
@@ -21,7 +22,9 @@ pub mod lifecycle;
 pub mod ownership;
 pub mod store;
 pub mod store_claims;
+pub mod store_statement;
 pub mod store_tx;
+pub mod topup;
 pub mod validate;
 
 use std::collections::HashMap;
@@ -227,6 +230,8 @@ pub fn refuse(message: impl Into<String>) -> AppError {
         admin::ClaimStatusDecision,
         admin::CancellationDecision,
         admin::LoanView,
+        store::DocumentVersion,
+        store::EarlierClaim,
     )),
     tags((name = "insurance-panel", description = "Insurance panel (insurer side of the broker H2H)"))
 )]

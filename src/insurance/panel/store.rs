@@ -62,21 +62,37 @@ pub struct LoanRow {
     pub refund: Option<Rupiah>,
     /// Last note.
     pub keterangan: String,
+    /// The documents the case required when it opened (JSON), if fixed then.
+    pub required_docs: Option<String>,
+}
+
+impl LoanRow {
+    /// The underwriting documents this case requires: those fixed when it opened, or
+    /// (a case opened before they were kept) the panel's current list for its code.
+    pub fn required(&self, panel: &super::definition::PanelDefinition) -> Vec<crate::insurance::wire::Dokumen> {
+        self.required_docs
+            .as_deref()
+            .and_then(|text| serde_json::from_str(text).ok())
+            .unwrap_or_else(|| panel.documents_for(&self.underwriting))
+    }
 }
 
 /// The columns of [`LoanRow`].
 pub const LOAN_COLUMNS: &str = "panel_code, id_loan, client, state, nik, nama, kode_cabang, produk, tanggal_lahir, \
      tanggal_akad, tanggal_pengajuan, tanggal_akhir, tenor, nilai_pertanggungan, usia, premi, extra_premi, underwriting, \
-     jenis_transaksi, ref_id_loan, policy_no, epolicy_token, issued_at, refund, keterangan";
+     jenis_transaksi, ref_id_loan, policy_no, epolicy_token, issued_at, refund, keterangan, required_docs";
 
-/// The live states, as SQL (see [`super::domain::LoanState::LIVE`]).
-pub(super) const LIVE_STATES: &str = "('INFORCE', 'PEMBATALAN_DIAJUKAN', 'KLAIM')";
+/// The states counted in a NIK's accumulation, as SQL (see
+/// [`super::domain::LoanState::ACCUMULATED`]): pending applications count too, or two
+/// applications underwritten side by side would each see the other as absent.
+pub(super) const ACCUMULATED_STATES: &str =
+    "('MENUNGGU', 'DIPROSES', 'DISETUJUI', 'INFORCE', 'PEMBATALAN_DIAJUKAN', 'KLAIM')";
 
-/// The sum insured of the NIK's live policies at the panel.
+/// The sum insured of the NIK's live and pending applications at the panel.
 pub async fn live_sum_insured(db: &Db, panel: &str, nik: &str) -> Result<Rupiah, sqlx::Error> {
     sqlx::query_scalar::<_, i64>(&format!(
         "SELECT CAST(COALESCE(SUM(nilai_pertanggungan), 0) AS BIGINT) FROM panel_loans \
-         WHERE panel_code = $1 AND nik = $2 AND state IN {LIVE_STATES}"
+         WHERE panel_code = $1 AND nik = $2 AND state IN {ACCUMULATED_STATES}"
     ))
     .bind(panel)
     .bind(nik)
@@ -85,10 +101,10 @@ pub async fn live_sum_insured(db: &Db, panel: &str, nik: &str) -> Result<Rupiah,
     .map(Rupiah::new)
 }
 
-/// Every (panel, NIK) with a live policy (the accumulation index's first load).
+/// Every (panel, NIK) with a live or pending application (the accumulation index's first load).
 pub async fn live_keys(db: &Db) -> Result<Vec<(String, String)>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT panel_code, nik FROM panel_loans WHERE state IN {LIVE_STATES}"
+        "SELECT panel_code, nik FROM panel_loans WHERE state IN {ACCUMULATED_STATES}"
     ))
     .fetch_all(db)
     .await
@@ -137,7 +153,8 @@ pub async fn claim_and_documents(
     Ok((claim, docs))
 }
 
-/// A stored document of a loan: (SHA-256, where it is stored, the file name as sent).
+/// A stored document of a loan, its latest version: (SHA-256, where it is stored, the file
+/// name as sent).
 pub async fn document(
     db: &Db,
     panel: &str,
@@ -147,13 +164,80 @@ pub async fn document(
 ) -> Result<Option<(String, String, String)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT sha256, path, file_name FROM panel_documents \
-         WHERE panel_code = $1 AND id_loan = $2 AND scope = $3 AND kode_dokumen = $4",
+         WHERE panel_code = $1 AND id_loan = $2 AND scope = $3 AND kode_dokumen = $4 \
+         ORDER BY version DESC LIMIT 1",
     )
     .bind(panel)
     .bind(id_loan)
     .bind(scope)
     .bind(kode)
     .fetch_optional(db)
+    .await
+}
+
+/// One version of one document of a loan.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema, sqlx::FromRow)]
+pub struct DocumentVersion {
+    /// `akseptasi`, `klaim` or `pembayaran`.
+    pub scope: String,
+    /// Document code.
+    pub kode_dokumen: String,
+    /// 1 for the first upload of the code, then 2, 3, ...
+    pub version: i64,
+    /// SHA-256 (hex) of the file.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: i64,
+    /// When it was uploaded (RFC 3339).
+    pub uploaded_at: String,
+    /// Who uploaded it.
+    pub uploader: String,
+}
+
+/// Every version of the loan's documents, oldest first.
+pub async fn document_versions(db: &Db, panel: &str, id_loan: &str) -> Result<Vec<DocumentVersion>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT scope, kode_dokumen, version, sha256, size_bytes AS size, uploaded_at, uploader FROM panel_documents \
+         WHERE panel_code = $1 AND id_loan = $2 ORDER BY id",
+    )
+    .bind(panel)
+    .bind(id_loan)
+    .fetch_all(db)
+    .await
+}
+
+/// An earlier claim of a loan (refused, then filed again).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema, sqlx::FromRow)]
+pub struct EarlierClaim {
+    /// No_Polis.
+    #[serde(rename = "No_Polis")]
+    pub no_polis: String,
+    /// Jenis_Klaim.
+    #[serde(rename = "Jenis_Klaim")]
+    pub jenis_klaim: String,
+    /// Its last status (TOLAK).
+    #[serde(rename = "Status")]
+    pub status: String,
+    /// Estimasi_Nilai_Klaim.
+    #[serde(rename = "Estimasi_Nilai_Klaim")]
+    pub estimasi: i64,
+    /// Tanggal_Pengajuan.
+    #[serde(rename = "Tanggal_Pengajuan")]
+    pub tanggal_pengajuan: String,
+    /// The last note (why it was refused).
+    #[serde(rename = "Keterangan")]
+    pub keterangan: String,
+}
+
+/// The loan's earlier claims, oldest first.
+pub async fn earlier_claims(db: &Db, panel: &str, id_loan: &str) -> Result<Vec<EarlierClaim>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT no_polis, jenis_klaim, status, estimasi, tanggal_pengajuan, keterangan FROM panel_claims_archive \
+         WHERE panel_code = $1 AND id_loan = $2 ORDER BY id",
+    )
+    .bind(panel)
+    .bind(id_loan)
+    .fetch_all(db)
     .await
 }
 
@@ -168,12 +252,14 @@ pub struct ClaimRow {
     pub status: String,
     /// Document deadline (`yyyy-mm-dd`).
     pub tenggat: String,
+    /// The documents the claim required when filed (JSON), if fixed then.
+    pub required_docs: Option<String>,
 }
 
 /// The claim of a loan, if any.
 pub async fn claim(db: &Db, panel: &str, id_loan: &str) -> Result<Option<ClaimRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT no_polis, jenis_klaim, status, tenggat FROM panel_claims WHERE panel_code = $1 AND id_loan = $2",
+        "SELECT no_polis, jenis_klaim, status, tenggat, required_docs FROM panel_claims WHERE panel_code = $1 AND id_loan = $2",
     )
     .bind(panel)
     .bind(id_loan)

@@ -3,7 +3,8 @@
 use crate::kernel::db::Conn;
 use crate::kernel::money::Rupiah;
 
-/// Forgets a closed claim: its remembered answers and its documents.
+/// Forgets a refused claim's remembered answers so the bank may file again; its
+/// documents stay (nothing received is deleted: they are the record of the refusal).
 pub async fn forget_claim(conn: &mut Conn, panel: &str, id_loan: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
         "DELETE FROM panel_requests WHERE panel_code = $1 AND id_loan = $2 \
@@ -13,11 +14,6 @@ pub async fn forget_claim(conn: &mut Conn, panel: &str, id_loan: &str) -> Result
     .bind(id_loan)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("DELETE FROM panel_documents WHERE panel_code = $1 AND id_loan = $2 AND scope = 'klaim'")
-        .bind(panel)
-        .bind(id_loan)
-        .execute(&mut *conn)
-        .await?;
     Ok(())
 }
 
@@ -28,6 +24,15 @@ pub async fn claim_status(
     id_loan: &str,
 ) -> Result<Option<(String, String)>, sqlx::Error> {
     sqlx::query_as("SELECT status, no_polis FROM panel_claims WHERE panel_code = $1 AND id_loan = $2")
+        .bind(panel)
+        .bind(id_loan)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+/// The loan's claim type (`Jenis_Klaim`), if it has a claim.
+pub async fn claim_type_of(conn: &mut Conn, panel: &str, id_loan: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT jenis_klaim FROM panel_claims WHERE panel_code = $1 AND id_loan = $2")
         .bind(panel)
         .bind(id_loan)
         .fetch_optional(&mut *conn)
@@ -104,19 +109,35 @@ pub struct NewClaim<'a> {
     pub deadline: String,
     /// The request as sent.
     pub request: &'a str,
+    /// The documents the claim requires, fixed now (JSON).
+    pub required_docs: String,
 }
 
-/// Files a claim (a claim refused earlier is replaced: one claim per loan).
+/// Files a claim: a claim refused earlier is first copied to the archive (claims are
+/// append-only), then the new filing becomes the loan's current claim.
 pub async fn upsert_claim(conn: &mut Conn, c: &NewClaim<'_>, now: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
+        "INSERT INTO panel_claims_archive (panel_code, id_loan, no_polis, jenis_klaim, sebab_klaim, tanggal_pengajuan, \
+         tanggal_kejadian, estimasi, status, keterangan, nilai_dibayar, request, required_docs, created_at, updated_at, \
+         archived_at) \
+         SELECT panel_code, id_loan, no_polis, jenis_klaim, sebab_klaim, tanggal_pengajuan, tanggal_kejadian, estimasi, \
+         status, keterangan, nilai_dibayar, request, required_docs, created_at, updated_at, $3 \
+         FROM panel_claims WHERE panel_code = $1 AND id_loan = $2",
+    )
+    .bind(c.panel)
+    .bind(c.id_loan)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
         "INSERT INTO panel_claims (panel_code, id_loan, no_polis, jenis_klaim, sebab_klaim, tanggal_pengajuan, tanggal_kejadian, \
-         estimasi, deskripsi, status, tenggat, keterangan, request, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'DIAJUKAN', $10, '', $11, $12, $12) \
+         estimasi, deskripsi, status, tenggat, keterangan, request, created_at, updated_at, required_docs) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'DIAJUKAN', $10, '', $11, $12, $12, $13) \
          ON CONFLICT (panel_code, id_loan) DO UPDATE SET no_polis = excluded.no_polis, jenis_klaim = excluded.jenis_klaim, \
          sebab_klaim = excluded.sebab_klaim, tanggal_pengajuan = excluded.tanggal_pengajuan, \
          tanggal_kejadian = excluded.tanggal_kejadian, estimasi = excluded.estimasi, deskripsi = excluded.deskripsi, \
          status = 'DIAJUKAN', tenggat = excluded.tenggat, keterangan = '', request = excluded.request, \
-         updated_at = excluded.updated_at",
+         updated_at = excluded.updated_at, required_docs = excluded.required_docs",
     )
     .bind(c.panel)
     .bind(c.id_loan)
@@ -130,6 +151,7 @@ pub async fn upsert_claim(conn: &mut Conn, c: &NewClaim<'_>, now: &str) -> Resul
     .bind(c.deadline.clone())
     .bind(c.request)
     .bind(now)
+    .bind(c.required_docs.clone())
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -3,7 +3,7 @@
 //! answer, changes the loan and remembers the answer, all in one transaction.
 
 use super::domain::LoanState;
-use super::store::{LoanRow, LIVE_STATES, LOAN_COLUMNS};
+use super::store::{LoanRow, ACCUMULATED_STATES, LOAN_COLUMNS};
 use crate::kernel::db::Conn;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::money::Rupiah;
@@ -185,6 +185,8 @@ pub struct NewLoan<'a> {
     pub request: &'a str,
     /// `(policy number, e-policy token)` when in force at once.
     pub policy: Option<(&'a str, &'a str)>,
+    /// The documents the case requires, fixed now (JSON), for a case by case.
+    pub required_docs: Option<String>,
 }
 
 /// Writes a new loan and its first history line.
@@ -193,9 +195,9 @@ pub async fn insert_loan(conn: &mut Conn, loan: &NewLoan<'_>, now: &str) -> Resu
         "INSERT INTO panel_loans (panel_code, id_loan, client, state, nik, nama, kode_cabang, produk, tanggal_lahir, \
          tanggal_akad, tanggal_pengajuan, tanggal_akhir, tenor, nilai_pertanggungan, usia, premi, extra_premi, \
          underwriting, jenis_transaksi, ref_id_loan, request, keterangan, created_at, updated_at, \
-         policy_no, epolicy_token, issued_at) \
+         policy_no, epolicy_token, issued_at, required_docs) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 0, $17, $18, $19, $20, '', $21, $21, \
-         $22, $23, $24)",
+         $22, $23, $24, $25)",
     )
     .bind(loan.panel)
     .bind(loan.id_loan)
@@ -221,19 +223,41 @@ pub async fn insert_loan(conn: &mut Conn, loan: &NewLoan<'_>, now: &str) -> Resu
     .bind(loan.policy.map(|p| p.0))
     .bind(loan.policy.map(|p| p.1))
     .bind(loan.policy.map(|_| now))
+    .bind(loan.required_docs.clone())
     .execute(&mut *conn)
     .await?;
     history(conn, loan.panel, loan.id_loan, None, loan.state, loan.underwriting, now).await
 }
 
-/// The sum insured of the NIK's live policies at the panel, inside the transaction.
-pub async fn live_sum_insured(conn: &mut Conn, panel: &str, nik: &str) -> Result<Rupiah, sqlx::Error> {
+/// Serialises the applications of one NIK at one panel until the transaction ends: the
+/// lock row is made once, then locked (PostgreSQL; SQLite's write gate already lets one
+/// writer in at a time), so a second application waits and then counts the first.
+pub async fn lock_nik(conn: &mut Conn, panel: &str, nik: &str, postgres: bool) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO panel_nik_locks (panel_code, nik) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        .bind(panel)
+        .bind(nik)
+        .execute(&mut *conn)
+        .await?;
+    if postgres {
+        sqlx::query("SELECT nik FROM panel_nik_locks WHERE panel_code = $1 AND nik = $2 FOR UPDATE")
+            .bind(panel)
+            .bind(nik)
+            .fetch_optional(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The sum insured of the NIK's live and pending applications at the panel, inside the
+/// transaction, leaving out the loan `except` (a TOPUP's reference, which it replaces).
+pub async fn live_sum_insured(conn: &mut Conn, panel: &str, nik: &str, except: &str) -> Result<Rupiah, sqlx::Error> {
     sqlx::query_scalar::<_, i64>(&format!(
         "SELECT CAST(COALESCE(SUM(nilai_pertanggungan), 0) AS BIGINT) FROM panel_loans \
-         WHERE panel_code = $1 AND nik = $2 AND state IN {LIVE_STATES}"
+         WHERE panel_code = $1 AND nik = $2 AND id_loan <> $3 AND state IN {ACCUMULATED_STATES}"
     ))
     .bind(panel)
     .bind(nik)
+    .bind(except)
     .fetch_one(&mut *conn)
     .await
     .map(Rupiah::new)
@@ -310,13 +334,17 @@ pub struct NewDocument<'a> {
     pub path: String,
     /// The file's name as sent.
     pub file_name: &'a str,
+    /// Who uploaded it (the client, or the panel's staff for a payment proof).
+    pub uploader: &'a str,
 }
 
-/// Records a stored document.
+/// Records a stored document as the next version of its code (nothing is replaced).
 pub async fn insert_document(conn: &mut Conn, doc: &NewDocument<'_>, now: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO panel_documents (panel_code, id_loan, scope, kode_dokumen, sha256, size_bytes, path, file_name, uploaded_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO panel_documents (panel_code, id_loan, scope, kode_dokumen, sha256, size_bytes, path, file_name, \
+         uploaded_at, uploader, version) \
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, COALESCE(MAX(version), 0) + 1 FROM panel_documents \
+         WHERE panel_code = $1 AND id_loan = $2 AND scope = $3 AND kode_dokumen = $4",
     )
     .bind(doc.panel)
     .bind(doc.id_loan)
@@ -327,6 +355,7 @@ pub async fn insert_document(conn: &mut Conn, doc: &NewDocument<'_>, now: &str) 
     .bind(doc.path.clone())
     .bind(doc.file_name)
     .bind(now)
+    .bind(doc.uploader)
     .execute(&mut *conn)
     .await?;
     Ok(())

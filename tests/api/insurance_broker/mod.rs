@@ -204,9 +204,12 @@ impl Server for TestApp {
     }
 }
 
+mod audit;
 mod automatic_cover;
+mod binding;
 mod cancellation_and_claims;
 mod case_by_case;
 mod overflow;
 mod panels;
+mod reconcile;
 mod restart;

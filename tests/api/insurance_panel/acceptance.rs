@@ -54,7 +54,8 @@ db_test!(
         // The NIK's live policies accumulate in the calculator.
         let (_, calc) = post(&app, "/asuransi/A03/get-rate-premi-panel", calc_example()).await;
         assert_eq!(calc["Akumulasi"], 1);
-        assert_eq!(calc["Nilai_Akumulasi"], 45_000_000);
+        // The top-up replaced its reference: 15M in force plus the 15M asked about.
+        assert_eq!(calc["Nilai_Akumulasi"], 30_000_000);
         // Another panel does not see them.
         let (_, calc) = post(&app, "/asuransi/B02/get-rate-premi-panel", calc_example()).await;
         assert_eq!(calc["Akumulasi"], 0);

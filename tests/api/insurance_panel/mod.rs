@@ -243,6 +243,7 @@ async fn broker_at(app: &TestApp, receiver: &Receiver) {
 }
 
 mod acceptance;
+mod audit;
 mod cancellation;
 mod claims;
 mod cli;
@@ -250,3 +251,4 @@ mod decisions;
 mod documents;
 mod ownership;
 mod premium;
+mod versions;
