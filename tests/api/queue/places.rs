@@ -78,7 +78,7 @@ db_test!(
             .count();
         assert_eq!((admitted, full), (10, 190));
         assert_eq!(count(&app, "SELECT COUNT(*) FROM queue_booking").await, 30);
-        assert_eq!(count(&app, "SELECT sisa_jkn FROM queue_quota").await, 0);
+        assert_eq!(count(&app, "SELECT 30 - terisi_jkn FROM queue_quota_sesi").await, 0);
     }
 );
 
@@ -98,7 +98,7 @@ db_test!(
             .count();
         assert_eq!((added, repeated), (1, 49));
         assert_eq!(count(&app, "SELECT COUNT(*) FROM queue_booking").await, 1);
-        assert_eq!(count(&app, "SELECT sisa_jkn FROM queue_quota").await, 29);
+        assert_eq!(count(&app, "SELECT 30 - terisi_jkn FROM queue_quota_sesi").await, 29);
     }
 );
 
