@@ -10,6 +10,7 @@ use crate::kernel::money::Rupiah;
 
 use super::domain::Programme;
 use super::store::{self, TemplateRow};
+use super::store_versions;
 use super::store_membership::{self as members, NewVersion};
 use super::wire::{Employee, Facilities, FamilyMembership, Provider, TemplateShares, TreatmentClass};
 
@@ -135,7 +136,8 @@ pub async fn load(state: &HrCtx) -> anyhow::Result<()> {
         ),
     ] {
         if store::template(db, TENANT, programme, &t.id).await?.is_none() {
-            store::save_template(db, TENANT, programme, &t, true).await?;
+            // Demo templates are in force since the first month with rate data.
+            store_versions::save_template(db, TENANT, programme, &t, true, "2015-01-01").await?;
         }
     }
     for c in [
@@ -215,7 +217,7 @@ pub async fn load(state: &HrCtx) -> anyhow::Result<()> {
     ];
     for (e, card, kpj, family) in people {
         if store::employee(db, TENANT, &e.id).await?.is_none() {
-            store::save_employee(db, TENANT, &e, &now, true).await?;
+            store_versions::save_employee(db, TENANT, &e, &now, true, &e.join_date).await?;
         }
         if members::current(db, TENANT, &e.id, Programme::Healthcare, None)
             .await?

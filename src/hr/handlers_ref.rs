@@ -15,6 +15,8 @@ use super::domain::{self, invalid, optional, required, Bind, Column, Programme};
 use super::handlers::{list, page_of, Listing};
 use super::openapi::{CallerRefusals, TenantHeader};
 use super::store::{self, Deleted, Reference, TemplateRow};
+use super::store_versions;
+use crate::kernel::clock::today_jakarta;
 use super::wire::{
     ListParams, Page, Provider, ProviderRequest, Template, TemplateRequest, TemplateShares, TreatmentClass,
     TreatmentClassRequest,
@@ -195,8 +197,11 @@ async fn template_save(
         }
         None => uuid::Uuid::new_v4().to_string(),
     };
+    let today = today_jakarta(state.kernel.clock.as_ref());
+    let effective = domain::optional_date("effectiveDate", &body.effective_date)?.unwrap_or(today);
     let row = parse_template(programme, id, body)?;
-    if !store::save_template(&state.kernel.db, &caller.tenant, programme, &row, insert).await? {
+    let effective = effective.to_string();
+    if !store_versions::save_template(&state.kernel.db, &caller.tenant, programme, &row, insert, &effective).await? {
         return Err(duplicate());
     }
     state.family.memberships.clear();

@@ -23,6 +23,7 @@ pub mod store;
 pub mod store_auth;
 pub mod store_import;
 pub mod store_membership;
+pub mod store_versions;
 pub mod wire;
 pub mod wire_membership;
 

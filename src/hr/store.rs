@@ -106,25 +106,6 @@ pub fn bind_employee<'q>(
         .bind(now)
 }
 
-/// Inserts or updates an employee; false when the employee number is taken by another.
-pub async fn save_employee(db: &Db, tenant: &str, e: &Employee, now: &str, insert: bool) -> Result<bool, sqlx::Error> {
-    let sql = if insert {
-        format!("{EMPLOYEE_INSERT} ON CONFLICT (tenant, employee_number) DO NOTHING")
-    } else {
-        "UPDATE hr_employees SET employee_number = $3, name = $4, nik = $5, birth_date = $6, join_date = $7, salary = $8, \
-         minimum_wage = $9, status = $10, updated_at = $11 WHERE id = $1 AND tenant = $2 \
-         AND NOT EXISTS (SELECT 1 FROM hr_employees o WHERE o.tenant = $2 AND o.employee_number = $3 AND o.id <> $1)"
-            .to_string()
-    };
-    let mut tx = db.begin_write().await?;
-    let done = bind_employee(&sql, tenant, e, now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    tx.commit().await?;
-    Ok(done > 0)
-}
-
 /// One employee of the tenant.
 pub async fn employee(db: &Db, tenant: &str, id: &str) -> Result<Option<Employee>, sqlx::Error> {
     let sql = format!("SELECT {EMPLOYEE_COLUMNS} FROM hr_employees WHERE tenant = $1 AND id = $2");
@@ -226,40 +207,6 @@ impl TemplateRow {
             jp: pick(s.jp, Programme::Manpower),
         }
     }
-}
-
-/// Inserts or updates a template; false on a duplicate code (or no such row).
-pub async fn save_template(
-    db: &Db,
-    tenant: &str,
-    programme: Programme,
-    t: &TemplateRow,
-    insert: bool,
-) -> Result<bool, sqlx::Error> {
-    let sql = if insert {
-        "INSERT INTO hr_templates (id, tenant, programme, code, name, salary_type, link_to_payroll, jkk_risk_class, shares) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (tenant, programme, code) DO NOTHING"
-    } else {
-        "UPDATE hr_templates SET code = $4, name = $5, salary_type = $6, link_to_payroll = $7, jkk_risk_class = $8, shares = $9 \
-         WHERE id = $1 AND tenant = $2 AND programme = $3 \
-         AND NOT EXISTS (SELECT 1 FROM hr_templates o WHERE o.tenant = $2 AND o.programme = $3 AND o.code = $4 AND o.id <> $1)"
-    };
-    let done = db
-        .execute_write(
-            sqlx::query(sql)
-                .bind(&t.id)
-                .bind(tenant)
-                .bind(programme.as_str())
-                .bind(&t.code)
-                .bind(&t.name)
-                .bind(&t.salary_type)
-                .bind(t.link_to_payroll)
-                .bind(t.jkk_risk_class)
-                .bind(&t.shares),
-        )
-        .await?
-        .rows_affected();
-    Ok(done > 0)
 }
 
 /// One template of the tenant and programme.

@@ -139,6 +139,9 @@ pub struct EmployeeRequest {
     pub minimum_wage: Option<Lenient>,
     /// `ACTIVE` (default) or `INACTIVE`.
     pub status: Option<String>,
+    /// On an update that changes the salary: the day the new salary takes effect
+    /// (`yyyy-mm-dd`, default today). Months before it keep the earlier salary.
+    pub salary_effective_date: Option<String>,
 }
 
 /// An employee, parsed: its NIK and amounts are checked once, at the edge (decoded from
@@ -299,6 +302,9 @@ pub struct TemplateRequest {
     pub jht: Option<ProgrammeShare>,
     /// JP share (manpower templates).
     pub jp: Option<ProgrammeShare>,
+    /// The day these shares, salary type and JKK class take effect (`yyyy-mm-dd`; default:
+    /// today). Months before it keep computing with the earlier version.
+    pub effective_date: Option<String>,
 }
 
 /// A BPJS template.

@@ -199,3 +199,5 @@ mod places;
 mod references;
 mod scoping;
 mod tasks;
+mod bounds;
+mod sessions;
