@@ -40,9 +40,36 @@ async fn period_and_rates(state: &HrCtx, params: &PeriodParams) -> AppResult<(Pe
         .filter(|p| !p.is_empty())
         .ok_or_else(|| invalid("period", "is required (YYYY-MM)"))?;
     let period = Period::parse(text)?;
-    let table = RateTable::from_rows(store::rates(&state.kernel.db).await?);
-    let rates = table.in_force(&period).map_err(|reason| invalid("period", &reason))?;
+    let rates = rates_for(state, &period).await?;
     Ok((period, rates))
+}
+
+/// The rates in force for `period`, or 400 naming the first month available.
+pub async fn rates_for(state: &HrCtx, period: &Period) -> AppResult<Rates> {
+    let table = RateTable::from_rows(store::rates(&state.kernel.db).await?);
+    table.in_force(period).map_err(|reason| invalid("period", &reason))
+}
+
+/// Every covered employee of `tenant` (or only `employee_id`) for `period` with its
+/// contribution lines: what the per-employee endpoint, the summary and CATAPA's premium
+/// summaries all compute from, so their figures agree.
+pub async fn month(
+    state: &HrCtx,
+    tenant: &str,
+    period: &Period,
+    employee_id: Option<&str>,
+) -> AppResult<Vec<(ContributionInput, Vec<ContributionLine>)>> {
+    let rates = rates_for(state, period).await?;
+    let (first, last) = (period.first.to_string(), period.last.to_string());
+    let inputs = contribution_inputs(&state.kernel.db, tenant, employee_id, &first, &last).await?;
+    let templates = templates(&state.kernel.db, tenant).await?;
+    inputs
+        .into_iter()
+        .map(|input| {
+            let lines = lines(&rates, period, &input, &templates)?;
+            Ok((input, lines))
+        })
+        .collect()
 }
 
 /// The tenant's templates by id: code and versions by effective date.

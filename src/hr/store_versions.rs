@@ -15,6 +15,16 @@ use super::wire::{Employee, TemplateShares};
 /// covered).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ContributionInput {
+    /// The employee's id.
+    pub employee_id: String,
+    /// The employee's name.
+    pub name: String,
+    /// The employee number (CATAPA's identification number).
+    pub employee_number: String,
+    /// The healthcare version's provider (the employer's BPJS Kesehatan registration).
+    pub healthcare_provider: Option<String>,
+    /// The manpower version's provider.
+    pub manpower_provider: Option<String>,
     /// The salary in force on the month's first day (the first salary for a joiner).
     pub salary: Rupiah,
     /// Minimum wage.
@@ -55,13 +65,16 @@ pub async fn contribution_inputs(
     };
     let sql = format!(
         "WITH latest AS ( \
-            SELECT employee_id, programme, start_date, end_date, pension_end, extra_family_members, template_id, \
+            SELECT employee_id, programme, start_date, end_date, pension_end, extra_family_members, template_id, provider_id, \
                 ROW_NUMBER() OVER (PARTITION BY employee_id, programme ORDER BY effective_date DESC, version DESC) AS rn \
             FROM hr_memberships WHERE tenant = $1 AND effective_date <= $2 {only_employee} \
         ), in_force AS ( \
             SELECT * FROM latest WHERE rn = 1 AND start_date <= $2 AND (end_date IS NULL OR end_date >= $3) \
         ) \
-        SELECT COALESCE( \
+        SELECT e.id AS employee_id, e.name, e.employee_number, \
+            MAX(CASE WHEN f.programme = 'healthcare' THEN f.provider_id END) AS healthcare_provider, \
+            MAX(CASE WHEN f.programme = 'manpower' THEN f.provider_id END) AS manpower_provider, \
+            COALESCE( \
                 (SELECT s.salary FROM hr_salary_versions s WHERE s.employee_id = e.id AND s.effective_date <= $3 \
                  ORDER BY s.effective_date DESC LIMIT 1), \
                 (SELECT s.salary FROM hr_salary_versions s WHERE s.employee_id = e.id \
@@ -75,7 +88,8 @@ pub async fn contribution_inputs(
             MAX(CASE WHEN f.programme = 'manpower' THEN f.pension_end END) AS pension_end, \
             MAX(CASE WHEN f.programme = 'manpower' THEN f.end_date END) AS manpower_end \
         FROM in_force f JOIN hr_employees e ON e.id = f.employee_id \
-        GROUP BY e.id, e.salary, e.minimum_wage, e.join_date"
+        GROUP BY e.id, e.name, e.employee_number, e.salary, e.minimum_wage, e.join_date \
+        ORDER BY e.name, e.id"
     );
     let query = sqlx::query_as(&sql).bind(tenant).bind(last_day).bind(first_day);
     match employee_id {

@@ -123,6 +123,7 @@ async fn new_employee(app: &TestApp, token: &str, number: &str, salary: i64) -> 
 mod auth;
 mod contributions;
 mod employees;
+mod history;
 mod memberships;
 mod references;
 mod revocation;
