@@ -10,13 +10,15 @@ fn contributions(id: &str, period: &str) -> String {
 /// An employee (joined `join`, paid `salary`) with healthcare under `hc_template` and
 /// manpower under the demo office template, both from `start`.
 async fn covered(app: &TestApp, token: &str, number: &str, salary: i64, join: &str, start: &str, hc_template: &str) -> String {
+    // A 13-digit card number per employee of these tests.
+    let card = format!("{:013}", number.bytes().map(u64::from).fold(7u64, |h, b| h * 31 + b) % 10_000_000_000_000);
     let mut body = employee_body(number, "Karyawan Lama");
     body["salary"] = json!(salary);
     body["joinDate"] = json!(join);
     let (status, created) = call(app, Method::POST, "/core/v1/employees", token, "demo", Some(body)).await;
     assert_eq!(status, 201, "{created}");
     let id = created["id"].as_str().unwrap().to_string();
-    let mut hc = healthcare_put(&format!("000{number}"), start);
+    let mut hc = healthcare_put(&card, start);
     hc["bpjsHealthcareTemplateId"] = json!(hc_template);
     let (status, body) = call(app, Method::PUT, &format!("/core/v1/employees/{id}/bpjs-healthcare-memberships"), token, "demo", Some(hc)).await;
     assert_eq!(status, 200, "{body}");
@@ -104,7 +106,9 @@ db_test!(by_prorated_salary_prorates_the_first_and_last_month_then_caps, |app| a
     let (_, may) = get(&app, &contributions(&id, "2025-05"), &token).await;
     assert_eq!(amounts(&may, "JKN"), (9_000_000, 360_000, 90_000));
     // Leaving on 10 June: 10 of June's 30 days.
-    let mut leave = healthcare_put("000E-PRO", "2025-04-16");
+    let (_, current) = get(&app, &format!("/core/v1/employees/{id}/bpjs-healthcare-memberships"), &token).await;
+    let card = current["membershipNumber"].as_str().unwrap_or_else(|| panic!("{current}")).to_string();
+    let mut leave = healthcare_put(&card, "2025-04-16");
     leave["bpjsHealthcareTemplateId"] = json!(prorated);
     leave["endDate"] = json!("2025-06-10");
     let (status, body) = call(&app, Method::PUT, &format!("/core/v1/employees/{id}/bpjs-healthcare-memberships"), &token, "demo", Some(leave)).await;

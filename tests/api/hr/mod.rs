@@ -124,6 +124,7 @@ mod auth;
 mod contributions;
 mod employees;
 mod history;
+mod premiums;
 mod memberships;
 mod references;
 mod revocation;
