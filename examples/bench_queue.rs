@@ -263,7 +263,9 @@ async fn main() -> anyhow::Result<()> {
         Arc::new(bookings.iter().filter(|(_, d)| *d == today_text).cloned().collect());
     let next = Arc::new(AtomicUsize::new(0));
     let finished = Arc::new(std::sync::Mutex::new(HashSet::<String>::new()));
-    let day_start = today.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp_millis() - 7 * 3_600_000);
+    let day_start = today
+        .and_hms_opt(0, 0, 0)
+        .map_or(0, |t| t.and_utc().timestamp_millis() - 7 * 3_600_000);
     let base = (chrono::Utc::now().timestamp_millis() - 3_600_000).max(day_start);
     let (c, url, all, n, f) = (
         client.clone(),
@@ -400,7 +402,10 @@ where
 /// `--dashboard YYYY-MM`: the monthly dashboard of that month, repeatedly.
 async fn dashboard(client: &reqwest::Client, opts: &Options, month: &str, duration: Duration) -> anyhow::Result<()> {
     let (year, mm) = month.split_once('-').context("--dashboard YYYY-MM")?;
-    let url = format!("{}/antreanrs/dashboard/waktutunggu/bulan/{mm}/tahun/{year}/waktu/rs", opts.url);
+    let url = format!(
+        "{}/antreanrs/dashboard/waktutunggu/bulan/{mm}/tahun/{year}/waktu/rs",
+        opts.url
+    );
     let (code, _) = call(client.get(&url)).await?;
     if code != 200 {
         bail!("the dashboard answered metadata.code {code}");

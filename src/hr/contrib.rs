@@ -332,11 +332,17 @@ mod tests {
         // Joined 16 April: 15 of 30 days.
         assert_eq!(prorate(salary, &april, day(16), None), Some(Rupiah::new(4_500_000)));
         // Joined 21 April, left 25 April: 5 of 30 days.
-        assert_eq!(prorate(salary, &april, day(21), Some(day(25))), Some(Rupiah::new(1_500_000)));
+        assert_eq!(
+            prorate(salary, &april, day(21), Some(day(25))),
+            Some(Rupiah::new(1_500_000))
+        );
         // Joined earlier, still there: the whole salary.
         let earlier = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
         assert_eq!(prorate(salary, &april, earlier, None), Some(salary));
         // 10,000,000 × 1/30 = 333,333.33 -> 333,333.
-        assert_eq!(prorate(Rupiah::new(10_000_000), &april, day(30), None), Some(Rupiah::new(333_333)));
+        assert_eq!(
+            prorate(Rupiah::new(10_000_000), &april, day(30), None),
+            Some(Rupiah::new(333_333))
+        );
     }
 }

@@ -21,13 +21,11 @@ use crate::kernel::money::Rupiah;
 
 use super::auth::Caller;
 use super::contrib::{self, HealthcareInput, ManpowerInput, RateTable, Rates, Wage, ROUNDING_RULE};
-use super::store_versions::{contribution_inputs, templates, ContributionInput, TemplateVersion};
 use super::domain::{invalid, Period};
 use super::openapi::{CallerRefusals, TenantHeader};
 use super::store;
-use super::wire::{
-    ContributionLine, ContributionSummary, EmployeeContributions, ErrorBody, PeriodParams, SummaryLine,
-};
+use super::store_versions::{contribution_inputs, templates, ContributionInput, TemplateVersion};
+use super::wire::{ContributionLine, ContributionSummary, EmployeeContributions, ErrorBody, PeriodParams, SummaryLine};
 
 /// The programmes in the order responses list them.
 const ORDER: [&str; 6] = ["JKN", "JKN_ADDITIONAL_FAMILY", "JKK", "JKM", "JHT", "JP"];

@@ -10,8 +10,8 @@ use crate::kernel::money::Rupiah;
 
 use super::domain::Programme;
 use super::store::{self, TemplateRow};
-use super::store_versions;
 use super::store_membership::{self as members, NewVersion};
+use super::store_versions;
 use super::wire::{Employee, Facilities, FamilyMembership, Provider, TemplateShares, TreatmentClass};
 
 /// The demo tenant.

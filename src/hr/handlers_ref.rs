@@ -16,11 +16,11 @@ use super::handlers::{list, page_of, Listing};
 use super::openapi::{CallerRefusals, TenantHeader};
 use super::store::{self, Deleted, Reference, TemplateRow};
 use super::store_versions;
-use crate::kernel::clock::today_jakarta;
 use super::wire::{
     ListParams, Page, Provider, ProviderRequest, Template, TemplateRequest, TemplateShares, TreatmentClass,
     TreatmentClassRequest,
 };
+use crate::kernel::clock::today_jakarta;
 
 const CODE_NAME_SEARCH: &[(&str, Column)] = &[("code", Column::Exact("code")), ("name", Column::Text("name"))];
 const CODE_NAME_SORT: &[(&str, &str)] = &[("code", "code"), ("name", "name")];

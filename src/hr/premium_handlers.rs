@@ -57,11 +57,17 @@ async fn summaries(
     let q = premiums::question(params.query.as_deref(), today)?;
     if wants_csv(headers) {
         let [period] = q.months.as_slice() else {
-            return Err(invalid("query", "a CSV is of one month: name it with cutoffEndDate:yyyy-mm-dd (its last day)"));
+            return Err(invalid(
+                "query",
+                "a CSV is of one month: name it with cutoffEndDate:yyyy-mm-dd (its last day)",
+            ));
         };
         return Ok(Err(csv_response(state, &caller.tenant, programme, period).await?));
     }
-    Ok(Ok((premiums::rows(state, &caller.tenant, programme, &q).await?, paging)))
+    Ok(Ok((
+        premiums::rows(state, &caller.tenant, programme, &q).await?,
+        paging,
+    )))
 }
 
 async fn csv_response(state: &HrCtx, tenant: &str, programme: Programme, period: &Period) -> AppResult<Response> {
@@ -69,14 +75,23 @@ async fn csv_response(state: &HrCtx, tenant: &str, programme: Programme, period:
     // One file for the HTTP answer: the providers' CSVs with one header line.
     let mut body = Vec::new();
     for (i, (_, csv)) in parts.into_iter().enumerate() {
-        let skip = if i == 0 { 0 } else { csv.iter().position(|b| *b == b'\n').map_or(csv.len(), |p| p + 1) };
+        let skip = if i == 0 {
+            0
+        } else {
+            csv.iter().position(|b| *b == b'\n').map_or(csv.len(), |p| p + 1)
+        };
         body.extend_from_slice(&csv[skip..]);
     }
     let mut response = body.into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-    let name = format!("attachment; filename=\"bpjs-{}-{}.csv\"", programme.as_str(), period.label());
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    let name = format!(
+        "attachment; filename=\"bpjs-{}-{}.csv\"",
+        programme.as_str(),
+        period.label()
+    );
     if let Ok(value) = HeaderValue::from_str(&name) {
         response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
     }
@@ -143,7 +158,11 @@ async fn detail_rows(
     }
     months.reverse();
     let rows = premiums::employee_rows(state, &caller.tenant, programme, employee_id, &months).await?;
-    let current = rows.iter().find(|r| r.period == period).cloned().ok_or_else(not_found)?;
+    let current = rows
+        .iter()
+        .find(|r| r.period == period)
+        .cloned()
+        .ok_or_else(not_found)?;
     Ok((current, rows))
 }
 

@@ -44,7 +44,10 @@ fn date(value: &str) -> AppResult<NaiveDate> {
 pub fn question(query: Option<&str>, today: NaiveDate) -> AppResult<Question> {
     let alternatives = parse_query(query.unwrap_or(""))?;
     if alternatives.len() > 1 {
-        return Err(invalid("query", "alternatives (;) are not supported by the premium summaries"));
+        return Err(invalid(
+            "query",
+            "alternatives (;) are not supported by the premium summaries",
+        ));
     }
     let (mut name, mut number, mut exact, mut from, mut to) = (None, None, None, None, None);
     for c in alternatives.into_iter().flatten() {
@@ -75,7 +78,11 @@ pub fn question(query: Option<&str>, today: NaiveDate) -> AppResult<Question> {
         (None, from, to) => {
             // The months whose last day lies in [from, to].
             let upper = to.map_or_else(|| month_of(today), |t| month_of(t))?;
-            let upper = if to.is_some_and(|t| t < upper.last) { previous(&upper)? } else { upper };
+            let upper = if to.is_some_and(|t| t < upper.last) {
+                previous(&upper)?
+            } else {
+                upper
+            };
             let first_available = NaiveDate::from_ymd_opt(2015, 1, 31).unwrap_or(upper.last);
             let from = from.unwrap_or(NaiveDate::MIN).max(first_available);
             let mut months = Vec::new();
@@ -96,7 +103,10 @@ pub fn question(query: Option<&str>, today: NaiveDate) -> AppResult<Question> {
 
 /// The month before `period`.
 pub fn previous(period: &Period) -> AppResult<Period> {
-    let day = period.first.pred_opt().ok_or_else(|| invalid("period", "is too early"))?;
+    let day = period
+        .first
+        .pred_opt()
+        .ok_or_else(|| invalid("period", "is too early"))?;
     month_of(day)
 }
 
@@ -128,11 +138,15 @@ fn covered(programme: Programme, input: &ContributionInput) -> bool {
 /// The rows of `programme` the question asks for: per month (newest first), the covered
 /// employees by name.
 pub async fn rows(state: &HrCtx, tenant: &str, programme: Programme, q: &Question) -> AppResult<Vec<PremiumRow>> {
-    let contains = |text: &str, wanted: &Option<String>| wanted.as_ref().is_none_or(|w| text.to_lowercase().contains(w));
+    let contains =
+        |text: &str, wanted: &Option<String>| wanted.as_ref().is_none_or(|w| text.to_lowercase().contains(w));
     let mut out = Vec::new();
     for period in &q.months {
         for (input, lines) in month(state, tenant, period, None).await? {
-            if covered(programme, &input) && contains(&input.name, &q.name) && contains(&input.employee_number, &q.number) {
+            if covered(programme, &input)
+                && contains(&input.name, &q.name)
+                && contains(&input.employee_number, &q.number)
+            {
                 out.push(PremiumRow {
                     period: period.clone(),
                     input,
@@ -225,12 +239,27 @@ pub fn manpower_item(row: &PremiumRow) -> ManpowerSummaryItem {
 fn csv_header(programme: Programme) -> &'static [&'static str] {
     match programme {
         Programme::Healthcare => &[
-            "providerCode", "period", "employeeIdentificationNumber", "employeeName", "monthlyWage",
-            "companyAmount", "employeeAmount",
+            "providerCode",
+            "period",
+            "employeeIdentificationNumber",
+            "employeeName",
+            "monthlyWage",
+            "companyAmount",
+            "employeeAmount",
         ],
         Programme::Manpower => &[
-            "providerCode", "period", "employeeIdentificationNumber", "employeeName", "monthlyWage",
-            "jkkAmount", "jkmAmount", "jhtpkAmount", "jhtpAmount", "jppkAmount", "jppAmount", "jkpAmount",
+            "providerCode",
+            "period",
+            "employeeIdentificationNumber",
+            "employeeName",
+            "monthlyWage",
+            "jkkAmount",
+            "jkmAmount",
+            "jhtpkAmount",
+            "jhtpAmount",
+            "jppkAmount",
+            "jppAmount",
+            "jkpAmount",
         ],
     }
 }
@@ -251,7 +280,15 @@ fn csv_record(programme: Programme, code: &str, row: &PremiumRow) -> AppResult<V
         }
         Programme::Manpower => {
             let a = manpower_amounts(&row.lines);
-            vec![a.jkk_amount, a.jkm_amount, a.jhtpk_amount, a.jhtp_amount, a.jppk_amount, a.jpp_amount, a.jkp_amount]
+            vec![
+                a.jkk_amount,
+                a.jkm_amount,
+                a.jhtpk_amount,
+                a.jhtp_amount,
+                a.jppk_amount,
+                a.jpp_amount,
+                a.jkp_amount,
+            ]
         }
     };
     record.extend(amounts.into_iter().map(|a| a.value().to_string()));
@@ -298,6 +335,11 @@ pub async fn csv_by_provider(
     }
     by_provider
         .into_iter()
-        .map(|(code, w)| Ok((code, w.into_inner().map_err(|e| AppError::internal_from("write csv", e))?)))
+        .map(|(code, w)| {
+            Ok((
+                code,
+                w.into_inner().map_err(|e| AppError::internal_from("write csv", e))?,
+            ))
+        })
         .collect()
 }

@@ -126,12 +126,15 @@ pub async fn templates(db: &Db, tenant: &str) -> Result<HashMap<String, (String,
     };
     let mut out: HashMap<String, (String, Vec<TemplateVersion>)> = HashMap::new();
     for (id, code, effective_date, salary_type, jkk_risk_class, json) in rows {
-        out.entry(id).or_insert_with(|| (code, Vec::new())).1.push(TemplateVersion {
-            effective_date,
-            salary_type,
-            jkk_risk_class,
-            shares: shares(&json),
-        });
+        out.entry(id)
+            .or_insert_with(|| (code, Vec::new()))
+            .1
+            .push(TemplateVersion {
+                effective_date,
+                salary_type,
+                jkk_risk_class,
+                shares: shares(&json),
+            });
     }
     Ok(out)
 }
@@ -261,8 +264,43 @@ pub async fn save_template(
         .await?
         .rows_affected();
     if done > 0 {
-        save_template_version(&mut tx, &t.id, effective_from, &t.salary_type, t.jkk_risk_class, &t.shares).await?;
+        save_template_version(
+            &mut tx,
+            &t.id,
+            effective_from,
+            &t.salary_type,
+            t.jkk_risk_class,
+            &t.shares,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(done > 0)
+}
+
+/// After an import's upsert of employee `id`: its first salary is in force from the join
+/// date; a salary different from the latest version is in force from `today`.
+pub async fn record_imported_salary(
+    tx: &mut WriteTx,
+    id: &str,
+    join_date: &str,
+    today: &str,
+    salary: Rupiah,
+    now: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO hr_salary_versions (employee_id, effective_date, salary, recorded_at) \
+         SELECT $1, CASE WHEN EXISTS (SELECT 1 FROM hr_salary_versions WHERE employee_id = $1) THEN $3 ELSE $2 END, $4, $5 \
+         WHERE COALESCE((SELECT salary FROM hr_salary_versions WHERE employee_id = $1 \
+                         ORDER BY effective_date DESC LIMIT 1), -1) <> $4 \
+         ON CONFLICT (employee_id, effective_date) DO UPDATE SET salary = excluded.salary, recorded_at = excluded.recorded_at",
+    )
+    .bind(id)
+    .bind(join_date)
+    .bind(today)
+    .bind(salary)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
 }

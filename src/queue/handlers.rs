@@ -54,7 +54,9 @@ pub async fn add(State(ctx): State<QueueCtx>, headers: HeaderMap, body: Bytes) -
         return Err(refuse(Refusal::new("Dokter tidak ditemukan")));
     }
     if let Some(libur) = &refs.libur {
-        return Err(refuse(Refusal::new(format!("Tanggal Periksa adalah hari libur: {libur}"))));
+        return Err(refuse(Refusal::new(format!(
+            "Tanggal Periksa adalah hari libur: {libur}"
+        ))));
     }
     if !refs.jadwal {
         return Err(refuse(Refusal::new(
@@ -331,7 +333,10 @@ fn window(ctx: &QueueCtx) -> (String, String) {
     let today = today_jakarta(ctx.kernel.clock.as_ref());
     let days = ctx.family.config.pendaftaran_days.clamp(1, 3660);
     let until = today + chrono::Duration::days(days - 1);
-    (today.format("%Y-%m-%d").to_string(), until.format("%Y-%m-%d").to_string())
+    (
+        today.format("%Y-%m-%d").to_string(),
+        until.format("%Y-%m-%d").to_string(),
+    )
 }
 
 async fn pendaftaran(

@@ -114,7 +114,13 @@ impl Queue {
         jampraktek: &str,
     ) -> sqlx::Result<store_ref::References> {
         let day = tanggal.format("%Y-%m-%d").to_string();
-        let key: ReferenceKey = (ppk.to_string(), kodepoli.to_string(), kodedokter, day, jampraktek.to_string());
+        let key: ReferenceKey = (
+            ppk.to_string(),
+            kodepoli.to_string(),
+            kodedokter,
+            day,
+            jampraktek.to_string(),
+        );
         let generation = {
             let known = self.known_references.read().expect("references lock");
             if let Some((at, kapasitas)) = known.1.get(&key) {
@@ -131,7 +137,9 @@ impl Queue {
             known.0
         };
         let refs = store_ref::references(db, ppk, kodepoli, kodedokter, tanggal, jampraktek).await?;
-        if let (true, true, true, Some(kapasitas), None) = (refs.poli, refs.dokter, refs.jadwal, refs.kapasitas, &refs.libur) {
+        if let (true, true, true, Some(kapasitas), None) =
+            (refs.poli, refs.dokter, refs.jadwal, refs.kapasitas, &refs.libur)
+        {
             let mut known = self.known_references.write().expect("references lock");
             // A change made while the check ran may have made it stale: do not remember it.
             if known.0 == generation {

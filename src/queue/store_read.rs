@@ -93,7 +93,10 @@ pub async fn bookings(db: &Db, ppk: &str, filter: &BookingFilter, limit: i64) ->
                   AND t.taskid <> 99), 0) AS last_task \
         FROM queue_booking b WHERE b.kode_ppk = $1";
     // One answer is bounded: a hospital's whole future is not one encrypted string.
-    let order = format!(" ORDER BY b.tanggalperiksa, b.angkaantrean, b.kodebooking LIMIT {}", limit.max(1));
+    let order = format!(
+        " ORDER BY b.tanggalperiksa, b.angkaantrean, b.kodebooking LIMIT {}",
+        limit.max(1)
+    );
     match filter {
         BookingFilter::Tanggal(d) => {
             let sql = format!("{base} AND b.tanggalperiksa = $2{order}");
@@ -108,7 +111,12 @@ pub async fn bookings(db: &Db, ppk: &str, filter: &BookingFilter, limit: i64) ->
                     "{base} AND b.tanggalperiksa >= $2 AND b.tanggalperiksa <= $3 AND b.batal = 0 AND NOT EXISTS (SELECT 1 FROM queue_task t \
                      WHERE t.kode_ppk = b.kode_ppk AND t.kodebooking = b.kodebooking AND t.taskid BETWEEN 5 AND 7){order}"
                 );
-            sqlx::query_as(&sql).bind(ppk).bind(today).bind(until).fetch_all(db).await
+            sqlx::query_as(&sql)
+                .bind(ppk)
+                .bind(today)
+                .bind(until)
+                .fetch_all(db)
+                .await
         }
         BookingFilter::Jadwal {
             today,
@@ -197,8 +205,18 @@ pub async fn dashboard(
            AND s.taskid BETWEEN 1 AND 6 \
          GROUP BY {key}, b.kodepoli, s.taskid"
     );
-    let groups = sqlx::query_as(&groups).bind(ppk).bind(from).bind(to).fetch_all(db).await?;
-    let spans = sqlx::query_as(&spans).bind(ppk).bind(from).bind(to).fetch_all(db).await?;
+    let groups = sqlx::query_as(&groups)
+        .bind(ppk)
+        .bind(from)
+        .bind(to)
+        .fetch_all(db)
+        .await?;
+    let spans = sqlx::query_as(&spans)
+        .bind(ppk)
+        .bind(from)
+        .bind(to)
+        .fetch_all(db)
+        .await?;
     Ok((groups, spans))
 }
 

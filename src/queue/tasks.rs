@@ -118,7 +118,9 @@ pub fn check_waktu_bounds(tanggalperiksa: &str, waktu: i64, now_ms: i64) -> Resu
         return Err(Refusal::new("Waktu tidak boleh sebelum tanggal periksa"));
     }
     if waktu > now_ms.saturating_add(MAX_AHEAD_MS) {
-        return Err(Refusal::new("Waktu tidak boleh lebih dari 5 menit setelah waktu sekarang"));
+        return Err(Refusal::new(
+            "Waktu tidak boleh lebih dari 5 menit setelah waktu sekarang",
+        ));
     }
     Ok(())
 }

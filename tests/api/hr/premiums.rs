@@ -11,7 +11,12 @@ fn summaries(programme: &str, query: &str) -> String {
 
 /// JKN's employer and employee amounts of the contribution endpoint (family included).
 async fn contribution(app: &TestApp, token: &str, id: &str) -> Value {
-    let (status, body) = get(app, &format!("/core/v1/employees/{id}/bpjs-contributions?period=2025-04"), token).await;
+    let (status, body) = get(
+        app,
+        &format!("/core/v1/employees/{id}/bpjs-contributions?period=2025-04"),
+        token,
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     body
 }
@@ -53,12 +58,23 @@ db_test!(premium_summaries_equal_the_contribution_figures, |app| async move {
     let body = contribution(&app, &token, HIGH).await;
     assert_eq!(high["jkkAmount"], amounts(&body, "JKK").1);
     assert_eq!(high["jkmAmount"], amounts(&body, "JKM").1);
-    assert_eq!((high["jhtpkAmount"].clone(), high["jhtpAmount"].clone()), (json!(555_000), json!(300_000)));
-    assert_eq!((high["jppkAmount"].clone(), high["jppAmount"].clone()), (json!(210_948), json!(105_474)));
+    assert_eq!(
+        (high["jhtpkAmount"].clone(), high["jhtpAmount"].clone()),
+        (json!(555_000), json!(300_000))
+    );
+    assert_eq!(
+        (high["jppkAmount"].clone(), high["jppAmount"].clone()),
+        (json!(210_948), json!(105_474))
+    );
     assert_eq!(high["jkpAmount"], line(&body, "JKK")["jkpPortionAmount"]);
 
     // Details: the month and the covered months before it, each with its cut-off.
-    let (status, details) = get(&app, &format!("/core/v1/bpjs-manpower-premiums/summaries/{HIGH}_2025-04/details"), &token).await;
+    let (status, details) = get(
+        &app,
+        &format!("/core/v1/bpjs-manpower-premiums/summaries/{HIGH}_2025-04/details"),
+        &token,
+    )
+    .await;
     assert_eq!(status, 200, "{details}");
     assert_eq!(details["employeeId"], HIGH);
     assert_eq!(details["currentMonthDetail"]["endCutoffDate"], "2025-04-30");
@@ -69,43 +85,75 @@ db_test!(premium_summaries_equal_the_contribution_figures, |app| async move {
     // JP's cap moved in March 2025: February computes with the earlier cap.
     let february = months.iter().find(|m| m["endCutoffDate"] == "2025-02-28").unwrap();
     assert_eq!(february["jppAmount"], 100_423);
-    let (status, body) = get(&app, "/core/v1/bpjs-healthcare-premiums/summaries/nobody_2025-04/details", &token).await;
+    let (status, body) = get(
+        &app,
+        "/core/v1/bpjs-healthcare-premiums/summaries/nobody_2025-04/details",
+        &token,
+    )
+    .await;
     assert_eq!(status, 404, "{body}");
     error(&body, 404, "NOT_FOUND");
 });
 
-db_test!(premium_summary_queries_filter_page_and_refuse_clearly, |app| async move {
-    let token = token(&app).await;
-    let (_, all) = get(&app, &summaries("healthcare", APRIL), &token).await;
-    let name = all["content"][0]["employeeName"].as_str().unwrap().to_string();
-    let fragment = name.split_whitespace().next().unwrap().to_lowercase();
-    let (_, by_name) = get(&app, &summaries("healthcare", &format!("{APRIL},employeeName:{fragment}")), &token).await;
-    assert!(by_name["content"].as_array().unwrap().iter().all(|i| i["employeeName"].as_str().unwrap().to_lowercase().contains(&fragment)));
-    assert!(by_name["totalElements"].as_i64().unwrap() >= 1);
-    // A range: January to April 2025 is four months of the same employees.
-    let range = "cutoffEndDate>2025-01-31,cutoffEndDate<2025-04-30";
-    let (status, months) = get(&app, &summaries("healthcare", range), &token).await;
-    assert_eq!(status, 200, "{months}");
-    assert_eq!(months["totalElements"].as_i64().unwrap(), 4 * all["totalElements"].as_i64().unwrap());
-    // Not a month's last day: no month ends then.
-    let (_, none) = get(&app, &summaries("healthcare", "cutoffEndDate:2025-04-15"), &token).await;
-    assert_eq!(none["totalElements"], 0);
-    // Paging.
-    let (_, page) = get(&app, "/core/v1/bpjs-healthcare-premiums/summaries?page=1&size=1&query=cutoffEndDate:2025-04-30", &token).await;
-    assert_eq!((page["number"].clone(), page["size"].clone(), page["numberOfElements"].clone()), (json!(1), json!(1), json!(1)));
-    assert_eq!(page["content"][0], all["content"][1]);
-    for path in [
-        "/core/v1/bpjs-healthcare-premiums/summaries?size=51".to_string(),
-        summaries("healthcare", "salary:1"),
-        summaries("manpower", "cutoffEndDate>2023-01-31,cutoffEndDate<2025-04-30"),
-        summaries("healthcare", "cutoffEndDate:2014-12-31"),
-        summaries("healthcare", "cutoffEndDate:april"),
-    ] {
-        let (status, body) = get(&app, &path, &token).await;
-        assert_eq!(status, 400, "{path}: {body}");
-        error(&body, 400, "BAD_REQUEST");
+db_test!(
+    premium_summary_queries_filter_page_and_refuse_clearly,
+    |app| async move {
+        let token = token(&app).await;
+        let (_, all) = get(&app, &summaries("healthcare", APRIL), &token).await;
+        let name = all["content"][0]["employeeName"].as_str().unwrap().to_string();
+        let fragment = name.split_whitespace().next().unwrap().to_lowercase();
+        let (_, by_name) = get(
+            &app,
+            &summaries("healthcare", &format!("{APRIL},employeeName:{fragment}")),
+            &token,
+        )
+        .await;
+        assert!(by_name["content"].as_array().unwrap().iter().all(|i| i["employeeName"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains(&fragment)));
+        assert!(by_name["totalElements"].as_i64().unwrap() >= 1);
+        // A range: January to April 2025 is four months of the same employees.
+        let range = "cutoffEndDate>2025-01-31,cutoffEndDate<2025-04-30";
+        let (status, months) = get(&app, &summaries("healthcare", range), &token).await;
+        assert_eq!(status, 200, "{months}");
+        assert_eq!(
+            months["totalElements"].as_i64().unwrap(),
+            4 * all["totalElements"].as_i64().unwrap()
+        );
+        // Not a month's last day: no month ends then.
+        let (_, none) = get(&app, &summaries("healthcare", "cutoffEndDate:2025-04-15"), &token).await;
+        assert_eq!(none["totalElements"], 0);
+        // Paging.
+        let (_, page) = get(
+            &app,
+            "/core/v1/bpjs-healthcare-premiums/summaries?page=1&size=1&query=cutoffEndDate:2025-04-30",
+            &token,
+        )
+        .await;
+        assert_eq!(
+            (
+                page["number"].clone(),
+                page["size"].clone(),
+                page["numberOfElements"].clone()
+            ),
+            (json!(1), json!(1), json!(1))
+        );
+        assert_eq!(page["content"][0], all["content"][1]);
+        for path in [
+            "/core/v1/bpjs-healthcare-premiums/summaries?size=51".to_string(),
+            summaries("healthcare", "salary:1"),
+            summaries("manpower", "cutoffEndDate>2023-01-31,cutoffEndDate<2025-04-30"),
+            summaries("healthcare", "cutoffEndDate:2014-12-31"),
+            summaries("healthcare", "cutoffEndDate:april"),
+        ] {
+            let (status, body) = get(&app, &path, &token).await;
+            assert_eq!(status, 400, "{path}: {body}");
+            error(&body, 400, "BAD_REQUEST");
+        }
     }
-});
+);
 
 db_test!(a_months_csv_per_provider_over_http_and_from_the_cli, |app| async move {
     let token = token(&app).await;
@@ -119,7 +167,10 @@ db_test!(a_months_csv_per_provider_over_http_and_from_the_cli, |app| async move 
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
     let csv = response.text().await.unwrap();
     let mut lines = csv.lines();
     assert_eq!(
@@ -141,7 +192,10 @@ db_test!(a_months_csv_per_provider_over_http_and_from_the_cli, |app| async move 
     // A CSV is of one month.
     let response = app
         .client
-        .get(app.at(&summaries("healthcare", "cutoffEndDate>2025-01-31,cutoffEndDate<2025-04-30")))
+        .get(app.at(&summaries(
+            "healthcare",
+            "cutoffEndDate>2025-01-31,cutoffEndDate<2025-04-30",
+        )))
         .bearer_auth(&token)
         .header("Tenant", "demo")
         .header("Accept", "text/csv")
@@ -163,9 +217,18 @@ db_test!(a_months_csv_per_provider_over_http_and_from_the_cli, |app| async move 
     .await
     .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(output.status.success(), "{stdout} {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let files: Vec<&str> = stdout.lines().collect();
-    assert!(files.iter().any(|f| f.contains("bpjs-healthcare-") && f.ends_with("-2025-04.csv")), "{stdout}");
+    assert!(
+        files
+            .iter()
+            .any(|f| f.contains("bpjs-healthcare-") && f.ends_with("-2025-04.csv")),
+        "{stdout}"
+    );
     assert!(files.iter().any(|f| f.contains("bpjs-manpower-")), "{stdout}");
     let healthcare: String = files
         .iter()
@@ -220,7 +283,11 @@ db_test!(catapas_own_sdk_parses_the_premium_summaries, |app| async move {
     .await
     .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout} {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let parsed: Value = serde_json::from_str(&stdout).unwrap();
     // What the SDK's models hold equals what the server sent (nothing lost or renamed).
     let (_, hc) = get(&app, &summaries("healthcare", APRIL), &token).await;
@@ -229,9 +296,19 @@ db_test!(catapas_own_sdk_parses_the_premium_summaries, |app| async move {
     let (_, mp) = get(&app, &summaries("manpower", APRIL), &token).await;
     assert_eq!(parsed["mp"]["content"], mp["content"]);
     let first = hc["content"][0]["id"].as_str().unwrap();
-    let (_, hd) = get(&app, &format!("/core/v1/bpjs-healthcare-premiums/summaries/{first}/details"), &token).await;
+    let (_, hd) = get(
+        &app,
+        &format!("/core/v1/bpjs-healthcare-premiums/summaries/{first}/details"),
+        &token,
+    )
+    .await;
     assert_eq!(parsed["hd"], hd);
     let first = mp["content"][0]["id"].as_str().unwrap();
-    let (_, md) = get(&app, &format!("/core/v1/bpjs-manpower-premiums/summaries/{first}/details"), &token).await;
+    let (_, md) = get(
+        &app,
+        &format!("/core/v1/bpjs-manpower-premiums/summaries/{first}/details"),
+        &token,
+    )
+    .await;
     assert_eq!(parsed["md"], md);
 });

@@ -183,8 +183,15 @@ db_test!(
         assert_eq!(count(&app, "SELECT COUNT(*) FROM queue_booking").await, 0);
         assert_eq!(count(&app, "SELECT COUNT(*) FROM queue_quota_sesi").await, 0);
         // The same doctor is scheduled on Monday in KGH.
-        add(&app, RS1, &with(base, json!({"kodepoli": "KGH", "kodedokter": 22002, "jampraktek": "09:00-13:00"})))
-            .await
-            .assert_ok();
+        add(
+            &app,
+            RS1,
+            &with(
+                base,
+                json!({"kodepoli": "KGH", "kodedokter": 22002, "jampraktek": "09:00-13:00"}),
+            ),
+        )
+        .await
+        .assert_ok();
     }
 );

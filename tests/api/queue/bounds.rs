@@ -16,11 +16,17 @@ async fn import_libur(app: &TestApp, ext: &str, contents: &str) -> (Option<i32>,
     .await
     .unwrap();
     drop(file);
-    (output.status.code(), String::from_utf8_lossy(&output.stdout).into_owned())
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
 }
 
 db_test!(holidays_answer_hari_8_and_refuse_bookings, pinned(), |app| async move {
-    let (tuesday, wednesday) = (ymd(today(&app) + Duration::days(1)), ymd(today(&app) + Duration::days(2)));
+    let (tuesday, wednesday) = (
+        ymd(today(&app) + Duration::days(1)),
+        ymd(today(&app) + Duration::days(2)),
+    );
     let csv = format!("tanggal,keterangan,kode_ppk\n{tuesday},Hari Suci Nyepi,\n2026-13-01,Salah,\n");
     let (code, stdout) = import_libur(&app, "csv", &csv).await;
     assert_eq!(code, Some(2), "one bad row: {stdout}");
@@ -38,42 +44,67 @@ db_test!(holidays_answer_hari_8_and_refuse_bookings, pinned(), |app| async move 
             .all(|j| j["hari"] == 8 && j["libur"] == 1 && j["namahari"] == "LIBUR NASIONAL")
     };
     // A national holiday is every hospital's; a hospital's own is only its.
-    assert!(libur(get(&app, RS1, &format!("jadwaldokter/kodepoli/ANA/tanggal/{tuesday}")).await));
-    assert!(libur(get(&app, RS2, &format!("jadwaldokter/kodepoli/ANA/tanggal/{tuesday}")).await));
-    assert!(libur(get(&app, RS1, &format!("jadwaldokter/kodepoli/ANA/tanggal/{wednesday}")).await));
-    let rs2 = get(&app, RS2, &format!("jadwaldokter/kodepoli/ANA/tanggal/{wednesday}")).await.plain();
+    assert!(libur(
+        get(&app, RS1, &format!("jadwaldokter/kodepoli/ANA/tanggal/{tuesday}")).await
+    ));
+    assert!(libur(
+        get(&app, RS2, &format!("jadwaldokter/kodepoli/ANA/tanggal/{tuesday}")).await
+    ));
+    assert!(libur(
+        get(&app, RS1, &format!("jadwaldokter/kodepoli/ANA/tanggal/{wednesday}")).await
+    ));
+    let rs2 = get(&app, RS2, &format!("jadwaldokter/kodepoli/ANA/tanggal/{wednesday}"))
+        .await
+        .plain();
     assert_eq!(rs2[0]["hari"], 3, "{rs2}");
 
-    add(&app, RS1, &with(booking("L-1", today(&app)), json!({"tanggalperiksa": tuesday})))
-        .await
-        .assert_refused(201, "Tanggal Periksa adalah hari libur: Hari Suci Nyepi");
-    add(&app, RS1, &with(booking("L-2", today(&app)), json!({"tanggalperiksa": wednesday})))
-        .await
-        .assert_refused(201, "Tanggal Periksa adalah hari libur: Ulang tahun RS");
-    let rs2_booking = with(booking("L-3", today(&app)), json!({"tanggalperiksa": wednesday, "kodedokter": 77001}));
+    add(
+        &app,
+        RS1,
+        &with(booking("L-1", today(&app)), json!({"tanggalperiksa": tuesday})),
+    )
+    .await
+    .assert_refused(201, "Tanggal Periksa adalah hari libur: Hari Suci Nyepi");
+    add(
+        &app,
+        RS1,
+        &with(booking("L-2", today(&app)), json!({"tanggalperiksa": wednesday})),
+    )
+    .await
+    .assert_refused(201, "Tanggal Periksa adalah hari libur: Ulang tahun RS");
+    let rs2_booking = with(
+        booking("L-3", today(&app)),
+        json!({"tanggalperiksa": wednesday, "kodedokter": 77001}),
+    );
     add(&app, RS2, &rs2_booking).await.assert_ok();
     assert_eq!(count(&app, "SELECT COUNT(*) FROM queue_booking").await, 1);
 });
 
-db_test!(task_times_lie_between_the_examination_day_and_five_minutes_ahead, pinned(), |app| async move {
-    add(&app, RS1, &booking("W-1", today(&app))).await.assert_ok();
-    let day_start = Utc.with_ymd_and_hms(2026, 3, 15, 17, 0, 0).unwrap().timestamp_millis();
-    let now = monday().timestamp_millis();
-    task(&app, RS1, "W-1", 3, day_start - 1)
-        .await
-        .assert_refused(201, "Waktu tidak boleh sebelum tanggal periksa");
-    task(&app, RS1, "W-1", 3, now + 5 * 60_000 + 1)
-        .await
-        .assert_refused(201, "Waktu tidak boleh lebih dari 5 menit setelah waktu sekarang");
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM queue_task").await, 0);
-    task(&app, RS1, "W-1", 3, day_start).await.assert_ok();
-    task(&app, RS1, "W-1", 4, now + 5 * 60_000).await.assert_ok();
-    // A booking for tomorrow takes no task today.
-    add(&app, RS1, &booking("W-2", today(&app) + Duration::days(1))).await.assert_ok();
-    task(&app, RS1, "W-2", 3, now)
-        .await
-        .assert_refused(201, "Waktu tidak boleh sebelum tanggal periksa");
-});
+db_test!(
+    task_times_lie_between_the_examination_day_and_five_minutes_ahead,
+    pinned(),
+    |app| async move {
+        add(&app, RS1, &booking("W-1", today(&app))).await.assert_ok();
+        let day_start = Utc.with_ymd_and_hms(2026, 3, 15, 17, 0, 0).unwrap().timestamp_millis();
+        let now = monday().timestamp_millis();
+        task(&app, RS1, "W-1", 3, day_start - 1)
+            .await
+            .assert_refused(201, "Waktu tidak boleh sebelum tanggal periksa");
+        task(&app, RS1, "W-1", 3, now + 5 * 60_000 + 1)
+            .await
+            .assert_refused(201, "Waktu tidak boleh lebih dari 5 menit setelah waktu sekarang");
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM queue_task").await, 0);
+        task(&app, RS1, "W-1", 3, day_start).await.assert_ok();
+        task(&app, RS1, "W-1", 4, now + 5 * 60_000).await.assert_ok();
+        // A booking for tomorrow takes no task today.
+        add(&app, RS1, &booking("W-2", today(&app) + Duration::days(1)))
+            .await
+            .assert_ok();
+        task(&app, RS1, "W-2", 3, now)
+            .await
+            .assert_refused(201, "Waktu tidak boleh sebelum tanggal periksa");
+    }
+);
 
 db_test!(every_text_field_has_its_length_limit, pinned(), |app| async move {
     let long = |n: usize| "é".repeat(n);
@@ -94,10 +125,17 @@ db_test!(every_text_field_has_its_length_limit, pinned(), |app| async move {
     }
     let at_max = json!({"nomorantrean": long(16), "norm": long(32), "nohp": "+628123456789012",
         "nomorreferensi": long(32), "namapoli": long(100), "namadokter": long(100), "keterangan": long(255)});
-    add(&app, RS1, &with(booking("LEN-2", today(&app)), at_max)).await.assert_ok();
-    post(&app, RS1, "antrean/batal", &json!({"kodebooking": "LEN-2", "keterangan": long(256)}))
+    add(&app, RS1, &with(booking("LEN-2", today(&app)), at_max))
         .await
-        .assert_refused(201, "Keterangan maksimal 255 karakter");
+        .assert_ok();
+    post(
+        &app,
+        RS1,
+        "antrean/batal",
+        &json!({"kodebooking": "LEN-2", "keterangan": long(256)}),
+    )
+    .await
+    .assert_refused(201, "Keterangan maksimal 255 karakter");
     let farmasi = json!({"kodebooking": "LEN-2", "jenisresep": "racikan", "nomorantrean": 1, "keterangan": long(256)});
     post(&app, RS1, "antrean/farmasi/add", &farmasi)
         .await
@@ -116,32 +154,47 @@ fn bounded_lists() -> TestOptions {
     }
 }
 
-db_test!(pendaftaran_lists_are_bounded_by_days_and_count, bounded_lists(), |app| async move {
-    for i in 0..4 {
-        add(&app, RS1, &booking(&format!("B-{i}"), today(&app))).await.assert_ok();
-    }
-    add(&app, RS1, &booking("B-6", today(&app) + Duration::days(6))).await.assert_ok();
-    add(&app, RS1, &booking("B-7", today(&app) + Duration::days(7))).await.assert_ok();
-    let codes = |list: Value| -> Vec<String> {
-        list.as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p["kodebooking"].as_str().unwrap().to_string())
-            .collect()
-    };
-    assert_eq!(
-        codes(get(&app, RS1, "antrean/pendaftaran/aktif").await.plain()),
-        ["B-0", "B-1", "B-2", "B-3"],
-        "at most queue.pendaftaran_limit"
-    );
-    for kode in ["B-0", "B-1"] {
-        post(&app, RS1, "antrean/batal", &json!({"kodebooking": kode, "keterangan": "x"}))
+db_test!(
+    pendaftaran_lists_are_bounded_by_days_and_count,
+    bounded_lists(),
+    |app| async move {
+        for i in 0..4 {
+            add(&app, RS1, &booking(&format!("B-{i}"), today(&app)))
+                .await
+                .assert_ok();
+        }
+        add(&app, RS1, &booking("B-6", today(&app) + Duration::days(6)))
             .await
             .assert_ok();
+        add(&app, RS1, &booking("B-7", today(&app) + Duration::days(7)))
+            .await
+            .assert_ok();
+        let codes = |list: Value| -> Vec<String> {
+            list.as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["kodebooking"].as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(
+            codes(get(&app, RS1, "antrean/pendaftaran/aktif").await.plain()),
+            ["B-0", "B-1", "B-2", "B-3"],
+            "at most queue.pendaftaran_limit"
+        );
+        for kode in ["B-0", "B-1"] {
+            post(
+                &app,
+                RS1,
+                "antrean/batal",
+                &json!({"kodebooking": kode, "keterangan": "x"}),
+            )
+            .await
+            .assert_ok();
+        }
+        assert_eq!(
+            codes(get(&app, RS1, "antrean/pendaftaran/aktif").await.plain()),
+            ["B-2", "B-3", "B-6"],
+            "queue.pendaftaran_days ahead, today included"
+        );
     }
-    assert_eq!(
-        codes(get(&app, RS1, "antrean/pendaftaran/aktif").await.plain()),
-        ["B-2", "B-3", "B-6"],
-        "queue.pendaftaran_days ahead, today included"
-    );
-});
+);

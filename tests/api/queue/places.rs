@@ -119,7 +119,9 @@ db_test!(
         );
         // Tuesday's one session is the quota a booking must name.
         let tuesday = booking("SCH-3", today(&app) + Duration::days(1));
-        add(&app, RS1, &tuesday).await.assert_refused(201, "Jadwal dokter tidak ditemukan");
+        add(&app, RS1, &tuesday)
+            .await
+            .assert_refused(201, "Jadwal dokter tidak ditemukan");
         add(&app, RS1, &with(tuesday, json!({"jampraktek": "08:00-12:00"})))
             .await
             .assert_ok();

@@ -26,61 +26,87 @@ async fn import(app: &TestApp, dataset: &str, ext: &str, contents: &str) -> (Opt
     .await
     .unwrap();
     drop(file);
-    (output.status.code(), String::from_utf8_lossy(&output.stdout).into_owned())
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
 }
 
-db_test!(each_session_has_its_own_capacity_from_the_schedule, pinned(), |app| async move {
-    for i in 0..20 {
-        add(&app, RS1, &obg(&format!("PAGI-{i}"), &app, "08:00-12:00")).await.assert_ok();
-    }
-    add(&app, RS1, &obg("PAGI-20", &app, "08:00-12:00"))
-        .await
-        .assert_refused(201, "Kuota JKN sudah penuh");
-    // The evening has its own 15 places, whatever the morning took.
-    for i in 0..15 {
-        add(&app, RS1, &obg(&format!("SORE-{i}"), &app, "16:00-20:00")).await.assert_ok();
-    }
-    add(&app, RS1, &obg("SORE-15", &app, "16:00-20:00"))
-        .await
-        .assert_refused(201, "Kuota JKN sudah penuh");
-    // A non-JKN patient shares the session's capacity.
-    let non = with(
-        obg("SORE-NON", &app, "16:00-20:00"),
-        json!({"jenispasien": "NON JKN", "nomorkartu": "", "nomorreferensi": ""}),
-    );
-    add(&app, RS1, &non).await.assert_refused(201, "Kuota Non JKN sudah penuh");
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM queue_booking").await, 35);
-    assert_eq!(
-        count(&app, "SELECT terisi_jkn FROM queue_quota_sesi WHERE jampraktek = '16:00-20:00'").await,
-        15
-    );
-    // Cancelling an evening booking frees an evening place only.
-    post(&app, RS1, "antrean/batal", &json!({"kodebooking": "SORE-0", "keterangan": "x"}))
+db_test!(
+    each_session_has_its_own_capacity_from_the_schedule,
+    pinned(),
+    |app| async move {
+        for i in 0..20 {
+            add(&app, RS1, &obg(&format!("PAGI-{i}"), &app, "08:00-12:00"))
+                .await
+                .assert_ok();
+        }
+        add(&app, RS1, &obg("PAGI-20", &app, "08:00-12:00"))
+            .await
+            .assert_refused(201, "Kuota JKN sudah penuh");
+        // The evening has its own 15 places, whatever the morning took.
+        for i in 0..15 {
+            add(&app, RS1, &obg(&format!("SORE-{i}"), &app, "16:00-20:00"))
+                .await
+                .assert_ok();
+        }
+        add(&app, RS1, &obg("SORE-15", &app, "16:00-20:00"))
+            .await
+            .assert_refused(201, "Kuota JKN sudah penuh");
+        // A non-JKN patient shares the session's capacity.
+        let non = with(
+            obg("SORE-NON", &app, "16:00-20:00"),
+            json!({"jenispasien": "NON JKN", "nomorkartu": "", "nomorreferensi": ""}),
+        );
+        add(&app, RS1, &non)
+            .await
+            .assert_refused(201, "Kuota Non JKN sudah penuh");
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM queue_booking").await, 35);
+        assert_eq!(
+            count(
+                &app,
+                "SELECT terisi_jkn FROM queue_quota_sesi WHERE jampraktek = '16:00-20:00'"
+            )
+            .await,
+            15
+        );
+        // Cancelling an evening booking frees an evening place only.
+        post(
+            &app,
+            RS1,
+            "antrean/batal",
+            &json!({"kodebooking": "SORE-0", "keterangan": "x"}),
+        )
         .await
         .assert_ok();
-    add(&app, RS1, &obg("PAGI-21", &app, "08:00-12:00"))
-        .await
-        .assert_refused(201, "Kuota JKN sudah penuh");
-    add(&app, RS1, &obg("SORE-16", &app, "16:00-20:00")).await.assert_ok();
-});
+        add(&app, RS1, &obg("PAGI-21", &app, "08:00-12:00"))
+            .await
+            .assert_refused(201, "Kuota JKN sudah penuh");
+        add(&app, RS1, &obg("SORE-16", &app, "16:00-20:00")).await.assert_ok();
+    }
+);
 
-db_test!(a_jampraktek_that_is_not_one_of_the_doctors_sessions_is_refused, pinned(), |app| async move {
-    for jam in ["08:00-16:00", "08:00-11:00", "09:00-12:00", "12:00-16:00"] {
-        add(&app, RS1, &obg("X-1", &app, jam))
+db_test!(
+    a_jampraktek_that_is_not_one_of_the_doctors_sessions_is_refused,
+    pinned(),
+    |app| async move {
+        for jam in ["08:00-16:00", "08:00-11:00", "09:00-12:00", "12:00-16:00"] {
+            add(&app, RS1, &obg("X-1", &app, jam))
+                .await
+                .assert_refused(201, "Jadwal dokter tidak ditemukan");
+        }
+        // Saturday: the evening session is weekdays only.
+        let saturday = with(
+            obg("X-2", &app, "16:00-20:00"),
+            json!({"tanggalperiksa": ymd(today(&app) + Duration::days(5))}),
+        );
+        add(&app, RS1, &saturday)
             .await
             .assert_refused(201, "Jadwal dokter tidak ditemukan");
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM queue_booking").await, 0);
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM queue_quota_sesi").await, 0);
     }
-    // Saturday: the evening session is weekdays only.
-    let saturday = with(
-        obg("X-2", &app, "16:00-20:00"),
-        json!({"tanggalperiksa": ymd(today(&app) + Duration::days(5))}),
-    );
-    add(&app, RS1, &saturday)
-        .await
-        .assert_refused(201, "Jadwal dokter tidak ditemukan");
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM queue_booking").await, 0);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM queue_quota_sesi").await, 0);
-});
+);
 
 db_test!(
     simultaneous_bookings_of_one_session_take_exactly_its_capacity,
@@ -113,7 +139,9 @@ db_test!(
     pinned(),
     |app| async move {
         for i in 0..10 {
-            add(&app, RS1, &obg(&format!("K-{i}"), &app, "16:00-20:00")).await.assert_ok();
+            add(&app, RS1, &obg(&format!("K-{i}"), &app, "16:00-20:00"))
+                .await
+                .assert_ok();
         }
         // The hospital shrinks the evening to 8 places (below the 10 taken).
         let csv = "kode_ppk,kdpoli,nmpoli,kodedokter,namadokter,hari,buka,tutup,kapasitaspasien\n\
@@ -126,16 +154,24 @@ db_test!(
         add(&app, RS1, &obg("K-10", &app, "16:00-20:00"))
             .await
             .assert_refused(201, "Kuota JKN sudah penuh");
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM queue_booking WHERE batal = 0").await, 10);
+        assert_eq!(
+            count(&app, "SELECT COUNT(*) FROM queue_booking WHERE batal = 0").await,
+            10
+        );
         // updatejadwaldokter moves the evening to 17:00-21:00: the old session's bookings
         // stay, and the new session keeps the day's capacity.
         let moved = json!({"kodepoli": "OBG", "kodesubspesialis": "OBG", "kodedokter": 55001,
             "jadwal": [{"hari": 1, "buka": "08:00", "tutup": "12:00"}, {"hari": 1, "buka": "17:00", "tutup": "21:00"}]});
-        post(&app, RS1, "jadwaldokter/updatejadwaldokter", &moved).await.assert_ok();
+        post(&app, RS1, "jadwaldokter/updatejadwaldokter", &moved)
+            .await
+            .assert_ok();
         add(&app, RS1, &obg("K-11", &app, "16:00-20:00"))
             .await
             .assert_refused(201, "Jadwal dokter tidak ditemukan");
         add(&app, RS1, &obg("K-12", &app, "17:00-21:00")).await.assert_ok();
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM queue_booking WHERE batal = 0").await, 11);
+        assert_eq!(
+            count(&app, "SELECT COUNT(*) FROM queue_booking WHERE batal = 0").await,
+            11
+        );
     }
 );

@@ -171,7 +171,11 @@ db_test!(
         .assert_refused(201, "Kode Booking tidak ditemukan");
         let cancel = json!({"kodebooking": "C-1", "keterangan": "Pasien berhalangan"});
         post(&app, RS1, "antrean/batal", &cancel).await.assert_ok();
-        assert_eq!(count(&app, "SELECT 30 - terisi_jkn FROM queue_quota_sesi").await, 28, "place freed");
+        assert_eq!(
+            count(&app, "SELECT 30 - terisi_jkn FROM queue_quota_sesi").await,
+            28,
+            "place freed"
+        );
         post(&app, RS1, "antrean/batal", &cancel)
             .await
             .assert_refused(201, "Antrean sudah dibatalkan sebelumnya");
