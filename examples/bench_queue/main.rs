@@ -28,6 +28,9 @@ use anyhow::{bail, Context};
 use jembatan::kernel::bpjs_crypto;
 use serde_json::{json, Value};
 
+mod dashboard;
+use dashboard::dashboard;
+
 const CONS_ID: &str = "1234";
 const SECRET: &str = "pwd";
 const USER_KEY: &str = "demo-antrean-key";
@@ -397,32 +400,4 @@ where
         }
     }
     (total, started.elapsed())
-}
-
-/// `--dashboard YYYY-MM`: the monthly dashboard of that month, repeatedly.
-async fn dashboard(client: &reqwest::Client, opts: &Options, month: &str, duration: Duration) -> anyhow::Result<()> {
-    let (year, mm) = month.split_once('-').context("--dashboard YYYY-MM")?;
-    let url = format!(
-        "{}/antreanrs/dashboard/waktutunggu/bulan/{mm}/tahun/{year}/waktu/rs",
-        opts.url
-    );
-    let (code, _) = call(client.get(&url)).await?;
-    if code != 200 {
-        bail!("the dashboard answered metadata.code {code}");
-    }
-    let (c, u) = (client.clone(), url.clone());
-    let (phase_stats, elapsed) = phase(opts.connections, duration, move |_, _| {
-        let (client, url) = (c.clone(), u.clone());
-        async move {
-            let one = timed(async {
-                let (code, _) = call(client.get(url)).await?;
-                Ok(code == 200)
-            })
-            .await?;
-            Ok(Some(vec![one]))
-        }
-    })
-    .await;
-    phase_stats.report("GET dashboard (month)", elapsed);
-    Ok(())
 }
