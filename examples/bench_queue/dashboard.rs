@@ -7,7 +7,12 @@ use anyhow::{bail, Context};
 use super::{call, phase, timed, Options};
 
 /// `--dashboard YYYY-MM`: the monthly dashboard of that month, repeatedly.
-async fn dashboard(client: &reqwest::Client, opts: &Options, month: &str, duration: Duration) -> anyhow::Result<()> {
+pub(crate) async fn dashboard(
+    client: &reqwest::Client,
+    opts: &Options,
+    month: &str,
+    duration: Duration,
+) -> anyhow::Result<()> {
     let (year, mm) = month.split_once('-').context("--dashboard YYYY-MM")?;
     let url = format!(
         "{}/antreanrs/dashboard/waktutunggu/bulan/{mm}/tahun/{year}/waktu/rs",

@@ -77,7 +77,7 @@ pub fn question(query: Option<&str>, today: NaiveDate) -> AppResult<Question> {
         (None, None, None) => vec![month_of(today)?],
         (None, from, to) => {
             // The months whose last day lies in [from, to].
-            let upper = to.map_or_else(|| month_of(today), |t| month_of(t))?;
+            let upper = to.map_or_else(|| month_of(today), month_of)?;
             let upper = if to.is_some_and(|t| t < upper.last) {
                 previous(&upper)?
             } else {
@@ -148,7 +148,7 @@ pub async fn rows(state: &HrCtx, tenant: &str, programme: Programme, q: &Questio
                 && contains(&input.employee_number, &q.number)
             {
                 out.push(PremiumRow {
-                    period: period.clone(),
+                    period: *period,
                     input,
                     lines,
                 });
@@ -171,7 +171,7 @@ pub async fn employee_rows(
         for (input, lines) in month(state, tenant, period, Some(employee_id)).await? {
             if covered(programme, &input) {
                 out.push(PremiumRow {
-                    period: period.clone(),
+                    period: *period,
                     input,
                     lines,
                 });
@@ -303,7 +303,7 @@ pub async fn csv_by_provider(
     period: &Period,
 ) -> AppResult<Vec<(String, Vec<u8>)>> {
     let q = Question {
-        months: vec![period.clone()],
+        months: vec![*period],
         name: None,
         number: None,
     };

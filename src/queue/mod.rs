@@ -87,6 +87,10 @@ const REFERENCES_TTL: Duration = Duration::from_secs(5);
 /// The key of a passed reference check: hospital, subspecialty, doctor, date, session.
 type ReferenceKey = (String, String, i64, String, String);
 
+/// Passed reference checks with when they passed and the session's capacity, and the
+/// generation of the references they were read at.
+type KnownReferences = (u64, HashMap<ReferenceKey, (Instant, i64)>);
+
 /// This family's own part of its context: its configuration and its in-memory state (the
 /// data itself lives in the database).
 #[derive(Debug)]
@@ -95,7 +99,7 @@ pub struct Queue {
     pub config: QueueConfig,
     /// Reference checks that passed (poli, doctor and schedule exist), with when, and the
     /// generation of the references they were read at (see [`Queue::references`]).
-    known_references: RwLock<(u64, HashMap<ReferenceKey, (Instant, i64)>)>,
+    known_references: RwLock<KnownReferences>,
 }
 
 impl Queue {
