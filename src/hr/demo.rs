@@ -157,7 +157,7 @@ pub async fn load(state: &HrCtx) -> anyhow::Result<()> {
         },
     ] {
         if store::class(db, TENANT, &c.id).await?.is_none() {
-            store::save_class(db, TENANT, &c, true).await?;
+            store::save_class(db, TENANT, &c, true, "2015-01-01").await?;
         }
     }
     let family = vec![
@@ -224,7 +224,7 @@ pub async fn load(state: &HrCtx) -> anyhow::Result<()> {
             .is_none()
         {
             let extra = family.len().saturating_sub(4) as i64;
-            let class = store::class_for_salary(db, TENANT, e.salary).await?;
+            let class = store::class_for_salary(db, TENANT, e.salary, &e.join_date).await?;
             let version = NewVersion {
                 employee_id: e.id.clone(),
                 programme: Programme::Healthcare,

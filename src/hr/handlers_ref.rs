@@ -358,8 +358,10 @@ async fn class_save(
         }
         None => uuid::Uuid::new_v4().to_string(),
     };
+    let today = today_jakarta(state.kernel.clock.as_ref());
+    let effective = domain::optional_date("effectiveDate", &body.effective_date)?.unwrap_or(today);
     let class = parse_class(id, body)?;
-    if !store::save_class(&state.kernel.db, &caller.tenant, &class, insert).await? {
+    if !store::save_class(&state.kernel.db, &caller.tenant, &class, insert, &effective.to_string()).await? {
         return Err(duplicate());
     }
     state.family.memberships.clear();

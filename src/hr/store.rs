@@ -228,8 +228,15 @@ pub async fn template(
 /// Columns of a [`TreatmentClass`].
 pub const CLASS_COLUMNS: &str = "id, code, name, min_salary, max_salary";
 
-/// Inserts or updates a treatment class; false on a duplicate code (or no such row).
-pub async fn save_class(db: &Db, tenant: &str, c: &TreatmentClass, insert: bool) -> Result<bool, sqlx::Error> {
+/// Inserts or updates a treatment class; false on a duplicate code (or no such row). Its
+/// band is also recorded as the version in force from `effective_from`.
+pub async fn save_class(
+    db: &Db,
+    tenant: &str,
+    c: &TreatmentClass,
+    insert: bool,
+    effective_from: &str,
+) -> Result<bool, sqlx::Error> {
     let sql = if insert {
         "INSERT INTO hr_treatment_classes (id, tenant, code, name, min_salary, max_salary) VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (tenant, code) DO NOTHING"
@@ -237,18 +244,31 @@ pub async fn save_class(db: &Db, tenant: &str, c: &TreatmentClass, insert: bool)
         "UPDATE hr_treatment_classes SET code = $3, name = $4, min_salary = $5, max_salary = $6 WHERE id = $1 AND tenant = $2 \
          AND NOT EXISTS (SELECT 1 FROM hr_treatment_classes o WHERE o.tenant = $2 AND o.code = $3 AND o.id <> $1)"
     };
-    let done = db
-        .execute_write(
-            sqlx::query(sql)
-                .bind(&c.id)
-                .bind(tenant)
-                .bind(&c.code)
-                .bind(&c.name)
-                .bind(c.min_salary)
-                .bind(c.max_salary),
-        )
+    let mut tx = db.begin_write().await?;
+    let done = sqlx::query(sql)
+        .bind(&c.id)
+        .bind(tenant)
+        .bind(&c.code)
+        .bind(&c.name)
+        .bind(c.min_salary)
+        .bind(c.max_salary)
+        .execute(&mut *tx)
         .await?
         .rows_affected();
+    if done > 0 {
+        sqlx::query(
+            "INSERT INTO hr_treatment_class_versions (treatment_class_id, effective_date, min_salary, max_salary) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (treatment_class_id, effective_date) DO UPDATE SET \
+             min_salary = excluded.min_salary, max_salary = excluded.max_salary",
+        )
+        .bind(&c.id)
+        .bind(effective_from)
+        .bind(c.min_salary)
+        .bind(c.max_salary)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
     Ok(done > 0)
 }
 
@@ -259,12 +279,24 @@ pub async fn class(db: &Db, tenant: &str, id: &str) -> Result<Option<TreatmentCl
 }
 
 /// The class whose salary band holds `salary` (the narrowest, when bands overlap).
-pub async fn class_for_salary(db: &Db, tenant: &str, salary: Rupiah) -> Result<Option<TreatmentClass>, sqlx::Error> {
-    let sql = format!(
-        "SELECT {CLASS_COLUMNS} FROM hr_treatment_classes WHERE tenant = $1 AND min_salary <= $2 \
-         AND (max_salary IS NULL OR max_salary >= $2) ORDER BY min_salary DESC, id LIMIT 1"
-    );
-    sqlx::query_as(&sql).bind(tenant).bind(salary).fetch_optional(db).await
+pub async fn class_for_salary(
+    db: &Db,
+    tenant: &str,
+    salary: Rupiah,
+    day: &str,
+) -> Result<Option<TreatmentClass>, sqlx::Error> {
+    // Each class's band in force on `day`; a class whose first band starts later is none.
+    let sql = "SELECT c.id, c.code, c.name, v.min_salary, v.max_salary FROM hr_treatment_classes c \
+         JOIN hr_treatment_class_versions v ON v.treatment_class_id = c.id AND v.effective_date = \
+             (SELECT MAX(w.effective_date) FROM hr_treatment_class_versions w WHERE w.treatment_class_id = c.id AND w.effective_date <= $3) \
+         WHERE c.tenant = $1 AND v.min_salary <= $2 AND (v.max_salary IS NULL OR v.max_salary >= $2) \
+         ORDER BY v.min_salary DESC, c.id LIMIT 1";
+    sqlx::query_as(sql)
+        .bind(tenant)
+        .bind(salary)
+        .bind(day)
+        .fetch_optional(db)
+        .await
 }
 
 /// Which reference table a deletion is about.

@@ -361,6 +361,9 @@ pub struct TreatmentClassRequest {
     /// Highest monthly salary of the band (none: no upper bound).
     #[schema(value_type = Option<i64>)]
     pub max_salary: Option<Lenient>,
+    /// The day this band takes effect (`yyyy-mm-dd`; default today): memberships taking
+    /// effect before it keep the earlier band.
+    pub effective_date: Option<String>,
 }
 
 /// A treatment class (kelas rawat) and its salary band.

@@ -249,3 +249,62 @@ db_test!(
         assert_eq!(status, 400);
     }
 );
+
+db_test!(treatment_class_bands_are_dated, |app| async move {
+    let token = token(&app).await;
+    // From June 2025 KELAS II reaches Rp6,000,000 (and KELAS I starts above it).
+    for (id, band) in [
+        (
+            "6f1c0000-0000-4000-8000-000000000021",
+            json!({"code": "KELAS-2", "name": "KELAS II", "minSalary": 0, "maxSalary": 6_000_000}),
+        ),
+        (
+            "6f1c0000-0000-4000-8000-000000000022",
+            json!({"code": "KELAS-1", "name": "KELAS I", "minSalary": 6_000_001}),
+        ),
+    ] {
+        let mut band = band;
+        band["effectiveDate"] = json!("2025-06-01");
+        let path = format!("/core/v1/bpjs-healthcare-treatment-classes/{id}");
+        let (status, body) = call(&app, Method::PUT, &path, &token, "demo", Some(band)).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let class = |id: String| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            let (_, m) = get(
+                app,
+                &format!("/core/v1/employees/{id}/bpjs-healthcare-memberships"),
+                &token,
+            )
+            .await;
+            m["bpjsHealthcareTreatmentClass"]["name"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{m}"))
+                .to_string()
+        }
+    };
+    let before = covered(
+        &app,
+        &token,
+        "E-BAND1",
+        5_000_000,
+        "2020-01-01",
+        "2025-01-01",
+        HC_TEMPLATE,
+    )
+    .await;
+    assert_eq!(class(before).await, "KELAS I", "the band in force in January 2025");
+    let after = covered(
+        &app,
+        &token,
+        "E-BAND2",
+        5_000_000,
+        "2020-01-01",
+        "2025-07-01",
+        HC_TEMPLATE,
+    )
+    .await;
+    assert_eq!(class(after).await, "KELAS II", "the band in force from June 2025");
+});
