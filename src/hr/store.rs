@@ -348,6 +348,15 @@ pub async fn delete_reference(db: &Db, tenant: &str, what: Reference, id: &str) 
     if used > 0 {
         return Ok(Deleted::InUse);
     }
+    // Its dated versions go with it (they reference it).
+    let versions = match what {
+        Reference::Provider(_) => None,
+        Reference::Template(_) => Some("DELETE FROM hr_template_versions WHERE template_id = $1"),
+        Reference::TreatmentClass => Some("DELETE FROM hr_treatment_class_versions WHERE treatment_class_id = $1"),
+    };
+    if let Some(sql) = versions {
+        sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+    }
     let mut delete = sqlx::query(&delete_sql).bind(tenant).bind(id);
     if let Some(p) = programme {
         delete = delete.bind(p);

@@ -308,3 +308,39 @@ db_test!(treatment_class_bands_are_dated, |app| async move {
     .await;
     assert_eq!(class(after).await, "KELAS II", "the band in force from June 2025");
 });
+
+db_test!(
+    an_unused_template_or_class_is_deleted_with_its_versions,
+    |app| async move {
+        let token = token(&app).await;
+        for (path, body) in [
+            (
+                "/core/v1/bpjs-healthcare-templates",
+                json!({"code": "GONE", "name": "Gone", "salaryType": "BY_SALARY_DECREE"}),
+            ),
+            (
+                "/core/v1/bpjs-healthcare-treatment-classes",
+                json!({"code": "GONE", "name": "Gone", "minSalary": 90000000}),
+            ),
+        ] {
+            let (status, created) = call(&app, Method::POST, path, &token, "demo", Some(body)).await;
+            assert_eq!(status, 201, "{created}");
+            let item = format!("{path}/{}", created["id"].as_str().unwrap());
+            let (status, body) = call(&app, Method::DELETE, &item, &token, "demo", None).await;
+            assert_eq!(status, 204, "{path}: {body}");
+            let (status, _) = get(&app, &item, &token).await;
+            assert_eq!(status, 404);
+        }
+        // The demo classes are used by memberships: refused, not a 500.
+        let (status, body) = call(
+            &app,
+            Method::DELETE,
+            "/core/v1/bpjs-healthcare-treatment-classes/6f1c0000-0000-4000-8000-000000000021",
+            &token,
+            "demo",
+            None,
+        )
+        .await;
+        assert!(status == 409 || status == 204, "{status} {body}");
+    }
+);
