@@ -4,7 +4,11 @@
 # PG_URL (default postgres://postgres@127.0.0.1:5432) must allow creating a database;
 # the database jembatan_bench_queue is dropped and recreated. Servers listen on
 # 127.0.0.1:18080 (SQLite) and 127.0.0.1:18081 (PostgreSQL) and are stopped afterwards.
-# BENCH_PROFILE=debug uses debug builds.
+# BENCH_PROFILE=debug uses debug builds. Quotas are per practice session with the
+# schedule's capacity (20-30 places): QUEUE_CAPACITY=large (the default) first imports
+# bench/queue-capacity.csv (the demo sessions at 10,000,000 places) so the add phase
+# measures admissions, not refusals; QUEUE_CAPACITY=demo keeps the demo capacities
+# (bench/queue-sessions.sh).
 set -euo pipefail
 # One data key for every process of this run: what one process seals the next must open.
 export JEMBATAN_DATA_KEY="${JEMBATAN_DATA_KEY:-$(head -c 32 /dev/urandom | base64)}"
@@ -33,7 +37,17 @@ wait_healthy() {
   echo "server at $1 did not start" >&2; return 1
 }
 
+# The demo data, then (unless QUEUE_CAPACITY=demo) the large capacities: the demo load
+# of `serve --demo` keeps a session that exists.
+prepare() {
+  "$bin" demo --database "$1" >/dev/null
+  if [ "${QUEUE_CAPACITY:-large}" != "demo" ]; then
+    "$bin" import antrean-jadwal bench/queue-capacity.csv --database "$1" >/dev/null
+  fi
+}
+
 echo "== SQLite"
+prepare "sqlite://$work/bench.db"
 RUST_LOG=warn "$bin" serve --demo --listen 127.0.0.1:18080 --database "sqlite://$work/bench.db" >"$work/sqlite.log" 2>&1 &
 server=$!
 wait_healthy http://127.0.0.1:18080
@@ -42,6 +56,7 @@ stop
 
 echo "== PostgreSQL"
 psql "$pg/postgres" -qc "DROP DATABASE IF EXISTS jembatan_bench_queue WITH (FORCE)" -c "CREATE DATABASE jembatan_bench_queue"
+prepare "$pg/jembatan_bench_queue"
 RUST_LOG=warn "$bin" serve --demo --listen 127.0.0.1:18081 --database "$pg/jembatan_bench_queue" >"$work/pg.log" 2>&1 &
 server=$!
 wait_healthy http://127.0.0.1:18081

@@ -110,6 +110,6 @@ pub async fn import(state: &AppState, dataset: &str, file: &Path) -> anyhow::Res
         return insurance::broker::directory::import(&state.broker, file).await;
     }
     anyhow::bail!(
-        "unknown data set {dataset:?} (known: participants, antrean-jadwal, employees, hr-clients, bills, panels, broker-panels)"
+        "unknown data set {dataset:?} (known: participants, antrean-jadwal, antrean-libur, employees, hr-clients, bills, panels, broker-panels)"
     )
 }

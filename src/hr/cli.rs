@@ -1,4 +1,4 @@
-//! `jembatan hr ...`: HR administration (OAuth2 clients).
+//! `jembatan hr ...`: HR administration (OAuth2 clients) and the monthly BPJS report.
 
 use std::process::ExitCode;
 
@@ -14,6 +14,19 @@ pub enum HrCommand {
         /// What to do.
         #[command(subcommand)]
         action: ClientAction,
+    },
+    /// Write a month's BPJS premium CSVs of a tenant, one file per programme and provider
+    /// (`bpjs-{healthcare|manpower}-{providerCode}-{YYYY-MM}.csv`), for the upload to BPJS.
+    Report {
+        /// The tenant.
+        #[arg(long)]
+        tenant: String,
+        /// The month, `YYYY-MM`.
+        #[arg(long)]
+        month: String,
+        /// The directory the files go to.
+        #[arg(long, default_value = ".")]
+        out: std::path::PathBuf,
     },
 }
 
@@ -52,7 +65,14 @@ pub enum ClientAction {
 
 /// Runs an HR subcommand.
 pub async fn run(ctx: &HrCtx, command: HrCommand) -> anyhow::Result<ExitCode> {
-    let HrCommand::Client { action } = command;
+    let action = match command {
+        HrCommand::Client { action } => action,
+        HrCommand::Report { tenant, month, out } => {
+            let code = report(ctx, &tenant, &month, &out).await?;
+            ctx.kernel.journal.close().await;
+            return Ok(code);
+        }
+    };
     let code = match action {
         ClientAction::Add {
             client_id,
@@ -107,4 +127,34 @@ pub async fn run(ctx: &HrCtx, command: HrCommand) -> anyhow::Result<ExitCode> {
     };
     ctx.kernel.journal.close().await;
     Ok(code)
+}
+
+/// `jembatan hr report`: the files written, one line each; 1 for a bad month.
+async fn report(ctx: &HrCtx, tenant: &str, month: &str, out: &std::path::Path) -> anyhow::Result<ExitCode> {
+    use super::domain::{Period, Programme};
+    let period = match Period::parse(month) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{}", e.public_message());
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let mut written = 0;
+    for programme in [Programme::Healthcare, Programme::Manpower] {
+        let parts = match super::premiums::csv_by_provider(ctx, tenant, programme, &period).await {
+            Ok(parts) => parts,
+            Err(e) => {
+                eprintln!("{}", e.public_message());
+                return Ok(ExitCode::from(1));
+            }
+        };
+        for (code, csv) in parts {
+            let file = out.join(format!("bpjs-{}-{code}-{}.csv", programme.as_str(), period.label()));
+            std::fs::write(&file, csv)?;
+            println!("{}", file.display());
+            written += 1;
+        }
+    }
+    eprintln!("{written} file(s) for tenant {tenant}, {}", period.label());
+    Ok(ExitCode::SUCCESS)
 }

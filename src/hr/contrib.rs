@@ -49,12 +49,19 @@ pub struct Rates {
     pub jht_employer: i64,
     /// JHT employee rate (bp).
     pub jht_employee: i64,
+    /// JP, from its start in July 2015 (`None` before: no JP is due).
+    pub jp: Option<JpRates>,
+}
+
+/// The JP rates and cap in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct JpRates {
     /// JP employer rate (bp).
-    pub jp_employer: i64,
+    pub employer: i64,
     /// JP employee rate (bp).
-    pub jp_employee: i64,
+    pub employee: i64,
     /// JP wage cap (rupiah).
-    pub jp_cap: Rupiah,
+    pub cap: Rupiah,
 }
 
 impl RateTable {
@@ -82,12 +89,42 @@ impl RateTable {
             .map(|(_, v)| *v)
     }
 
-    /// Everything in force on the first day of `period`, or the missing key.
+    /// The first month any rate is known for (`YYYY-MM`), if the table has rows.
+    pub fn first_month(&self) -> Option<String> {
+        self.rows
+            .values()
+            .filter_map(|list| list.first().map(|(from, _)| *from))
+            .min()
+            .map(|d| d.format("%Y-%m").to_string())
+    }
+
+    /// Everything in force on the first day of `period`, or why not: a month before the
+    /// table's first names the first month available. JP's keys are optional (JP starts
+    /// in July 2015); every other programme's are required.
     pub fn in_force(&self, period: &Period) -> Result<Rates, String> {
         let day = period.first;
+        if let Some(first) = self.first_month() {
+            if period.label() < first {
+                return Err(format!(
+                    "has no contribution rates before {first}: the first period available is {first}"
+                ));
+            }
+        }
         let get = |key: &str| {
             self.value(key, day)
                 .ok_or_else(|| format!("no {key} in force for period {}", period.label()))
+        };
+        let jp = match (
+            self.value("JP_EMPLOYER_BP", day),
+            self.value("JP_EMPLOYEE_BP", day),
+            self.value("JP_WAGE_CAP", day),
+        ) {
+            (Some(employer), Some(employee), Some(cap)) => Some(JpRates {
+                employer,
+                employee,
+                cap: Rupiah::new(cap),
+            }),
+            _ => None,
         };
         Ok(Rates {
             jkn_employer: get("JKN_EMPLOYER_BP")?,
@@ -105,9 +142,7 @@ impl RateTable {
             jkm_employer: get("JKM_EMPLOYER_BP")?,
             jht_employer: get("JHT_EMPLOYER_BP")?,
             jht_employee: get("JHT_EMPLOYEE_BP")?,
-            jp_employer: get("JP_EMPLOYER_BP")?,
-            jp_employee: get("JP_EMPLOYEE_BP")?,
-            jp_cap: Rupiah::new(get("JP_WAGE_CAP")?),
+            jp,
         })
     }
 }
@@ -121,6 +156,26 @@ pub fn apply(base: Rupiah, bp: i64) -> Option<Rupiah> {
 /// The refusal of a computation whose amounts overflow: a 400 naming what is too large.
 pub fn overflow(what: &str) -> AppError {
     invalid(what, "is too large: the contribution amounts would overflow")
+}
+
+/// The base of a BY_PRORATED_SALARY month: `salary × days / days_in_month` rounded half
+/// up, where `days` are the calendar days of the month from `from` to `to` (both
+/// included, clipped to the month). Caps and floors apply to the prorated base after.
+/// `None` on overflow; zero when the range misses the month.
+pub fn prorate(salary: Rupiah, period: &Period, from: NaiveDate, to: Option<NaiveDate>) -> Option<Rupiah> {
+    let start = from.max(period.first);
+    let end = to.map_or(period.last, |t| t.min(period.last));
+    let in_month = (period.last - period.first).num_days() + 1;
+    if end < start {
+        return Some(Rupiah::ZERO);
+    }
+    let days = (end - start).num_days() + 1;
+    if days == in_month {
+        return Some(salary);
+    }
+    let scaled = i128::from(salary.value()) * i128::from(days);
+    let rounded = (scaled * 2 + i128::from(in_month)) / (2 * i128::from(in_month));
+    i64::try_from(rounded).ok().map(Rupiah::new)
 }
 
 /// Basis points as a percentage string: 24 -> "0.24", 400 -> "4.00".
@@ -142,7 +197,7 @@ pub struct HealthcareInput {
 pub struct ManpowerInput {
     /// The template's shares.
     pub shares: TemplateShares,
-    /// JKK risk class 1..=5.
+    /// JKK risk class 1..=5 (checked by the caller: a template without one is refused).
     pub jkk_risk_class: i64,
     /// False once the employee has reached pension age (no JP from then on).
     pub jp_active: bool,
@@ -214,8 +269,8 @@ pub fn compute(
     if let Some(m) = manpower {
         let base = wage.salary;
         if m.shares.jkk.enabled {
-            let class = m.jkk_risk_class.clamp(1, 5);
-            let bp = rates.jkk_classes[(class - 1) as usize];
+            let class = m.jkk_risk_class;
+            let bp = *rates.jkk_classes.get(usize::try_from(class - 1).ok()?)?;
             let mut jkk = line("JKK", base, bp, 0, false)?;
             jkk.jkk_risk_class = Some(class);
             jkk.jkp_portion_amount = Some(apply(base, rates.jkk_jkp_portion)?);
@@ -233,12 +288,12 @@ pub fn compute(
                 m.shares.jht.paid_by_company(),
             )?);
         }
-        if m.shares.jp.enabled && m.jp_active {
+        if let Some(jp) = rates.jp.filter(|_| m.shares.jp.enabled && m.jp_active) {
             lines.push(line(
                 "JP",
-                base.min(rates.jp_cap),
-                rates.jp_employer,
-                rates.jp_employee,
+                base.min(jp.cap),
+                jp.employer,
+                jp.employee,
                 m.shares.jp.paid_by_company(),
             )?);
         }
@@ -267,5 +322,27 @@ mod tests {
         assert_eq!(at(i64::MAX, 20_000), None); // overflow is refused, not wrapped
         assert_eq!(percent(24), "0.24");
         assert_eq!(percent(570), "5.70");
+    }
+
+    #[test]
+    fn proration_counts_calendar_days_of_the_month() {
+        let april = Period::parse("2026-04").unwrap();
+        let day = |d| NaiveDate::from_ymd_opt(2026, 4, d).unwrap();
+        let salary = Rupiah::new(9_000_000);
+        // Joined 16 April: 15 of 30 days.
+        assert_eq!(prorate(salary, &april, day(16), None), Some(Rupiah::new(4_500_000)));
+        // Joined 21 April, left 25 April: 5 of 30 days.
+        assert_eq!(
+            prorate(salary, &april, day(21), Some(day(25))),
+            Some(Rupiah::new(1_500_000))
+        );
+        // Joined earlier, still there: the whole salary.
+        let earlier = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+        assert_eq!(prorate(salary, &april, earlier, None), Some(salary));
+        // 10,000,000 × 1/30 = 333,333.33 -> 333,333.
+        assert_eq!(
+            prorate(Rupiah::new(10_000_000), &april, day(30), None),
+            Some(Rupiah::new(333_333))
+        );
     }
 }

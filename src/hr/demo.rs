@@ -11,6 +11,7 @@ use crate::kernel::money::Rupiah;
 use super::domain::Programme;
 use super::store::{self, TemplateRow};
 use super::store_membership::{self as members, NewVersion};
+use super::store_versions;
 use super::wire::{Employee, Facilities, FamilyMembership, Provider, TemplateShares, TreatmentClass};
 
 /// The demo tenant.
@@ -135,7 +136,8 @@ pub async fn load(state: &HrCtx) -> anyhow::Result<()> {
         ),
     ] {
         if store::template(db, TENANT, programme, &t.id).await?.is_none() {
-            store::save_template(db, TENANT, programme, &t, true).await?;
+            // Demo templates are in force since the first month with rate data.
+            store_versions::save_template(db, TENANT, programme, &t, true, "2015-01-01").await?;
         }
     }
     for c in [
@@ -155,7 +157,7 @@ pub async fn load(state: &HrCtx) -> anyhow::Result<()> {
         },
     ] {
         if store::class(db, TENANT, &c.id).await?.is_none() {
-            store::save_class(db, TENANT, &c, true).await?;
+            store::save_class(db, TENANT, &c, true, "2015-01-01").await?;
         }
     }
     let family = vec![
@@ -215,14 +217,14 @@ pub async fn load(state: &HrCtx) -> anyhow::Result<()> {
     ];
     for (e, card, kpj, family) in people {
         if store::employee(db, TENANT, &e.id).await?.is_none() {
-            store::save_employee(db, TENANT, &e, &now, true).await?;
+            store_versions::save_employee(db, TENANT, &e, &now, true, &e.join_date).await?;
         }
         if members::current(db, TENANT, &e.id, Programme::Healthcare, None)
             .await?
             .is_none()
         {
             let extra = family.len().saturating_sub(4) as i64;
-            let class = store::class_for_salary(db, TENANT, e.salary).await?;
+            let class = store::class_for_salary(db, TENANT, e.salary, &e.join_date).await?;
             let version = NewVersion {
                 employee_id: e.id.clone(),
                 programme: Programme::Healthcare,

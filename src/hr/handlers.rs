@@ -12,6 +12,7 @@ use super::auth::Caller;
 use super::domain::{self, invalid, optional, required, Column, Paging};
 use super::openapi::{CallerRefusals, TenantHeader};
 use super::store;
+use super::store_versions;
 use super::wire::{Employee, EmployeeRequest, ErrorBody, ListParams, Page, SortInfo};
 
 /// Builds a page object from the rows of one page and the total.
@@ -160,7 +161,8 @@ pub async fn create_employee(
 ) -> AppResult<(StatusCode, Json<Employee>)> {
     let employee = parse_employee(uuid::Uuid::new_v4().to_string(), body)?;
     let now = state.kernel.clock.now().to_rfc3339();
-    if !store::save_employee(&state.kernel.db, &caller.tenant, &employee, &now, true).await? {
+    let join = employee.join_date.clone();
+    if !store_versions::save_employee(&state.kernel.db, &caller.tenant, &employee, &now, true, &join).await? {
         return Err(AppError::Conflict(
             "employeeNumber: already used by another employee".into(),
         ));
@@ -198,9 +200,12 @@ pub async fn update_employee(
     Json(body): Json<EmployeeRequest>,
 ) -> AppResult<Json<Employee>> {
     employee_or_404(&state, &caller.tenant, &id).await?;
+    let today = crate::kernel::clock::today_jakarta(state.kernel.clock.as_ref());
+    let from = domain::optional_date("salaryEffectiveDate", &body.salary_effective_date)?.unwrap_or(today);
     let employee = parse_employee(id, body)?;
     let now = state.kernel.clock.now().to_rfc3339();
-    if !store::save_employee(&state.kernel.db, &caller.tenant, &employee, &now, false).await? {
+    let from = from.to_string();
+    if !store_versions::save_employee(&state.kernel.db, &caller.tenant, &employee, &now, false, &from).await? {
         return Err(AppError::Conflict(
             "employeeNumber: already used by another employee".into(),
         ));

@@ -15,10 +15,12 @@ use super::domain::{self, invalid, optional, required, Bind, Column, Programme};
 use super::handlers::{list, page_of, Listing};
 use super::openapi::{CallerRefusals, TenantHeader};
 use super::store::{self, Deleted, Reference, TemplateRow};
+use super::store_versions;
 use super::wire::{
     ListParams, Page, Provider, ProviderRequest, Template, TemplateRequest, TemplateShares, TreatmentClass,
     TreatmentClassRequest,
 };
+use crate::kernel::clock::today_jakarta;
 
 const CODE_NAME_SEARCH: &[(&str, Column)] = &[("code", Column::Exact("code")), ("name", Column::Text("name"))];
 const CODE_NAME_SORT: &[(&str, &str)] = &[("code", "code"), ("name", "name")];
@@ -195,8 +197,11 @@ async fn template_save(
         }
         None => uuid::Uuid::new_v4().to_string(),
     };
+    let today = today_jakarta(state.kernel.clock.as_ref());
+    let effective = domain::optional_date("effectiveDate", &body.effective_date)?.unwrap_or(today);
     let row = parse_template(programme, id, body)?;
-    if !store::save_template(&state.kernel.db, &caller.tenant, programme, &row, insert).await? {
+    let effective = effective.to_string();
+    if !store_versions::save_template(&state.kernel.db, &caller.tenant, programme, &row, insert, &effective).await? {
         return Err(duplicate());
     }
     state.family.memberships.clear();
@@ -353,8 +358,10 @@ async fn class_save(
         }
         None => uuid::Uuid::new_v4().to_string(),
     };
+    let today = today_jakarta(state.kernel.clock.as_ref());
+    let effective = domain::optional_date("effectiveDate", &body.effective_date)?.unwrap_or(today);
     let class = parse_class(id, body)?;
-    if !store::save_class(&state.kernel.db, &caller.tenant, &class, insert).await? {
+    if !store::save_class(&state.kernel.db, &caller.tenant, &class, insert, &effective.to_string()).await? {
         return Err(duplicate());
     }
     state.family.memberships.clear();

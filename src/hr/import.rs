@@ -114,10 +114,13 @@ pub async fn employees(state: &HrCtx, file: &Path) -> anyhow::Result<ImportSumma
         }
     }
     let now = state.kernel.clock.now().to_rfc3339();
+    let today = crate::kernel::clock::today_jakarta(state.kernel.clock.as_ref()).to_string();
     for chunk in good.chunks(500) {
         let mut tx = state.kernel.db.begin_write().await?;
         for row in chunk {
             let id = store_import::upsert_employee(&mut tx, &row.tenant, &row.employee, &now).await?;
+            let e = &row.employee;
+            super::store_versions::record_imported_salary(&mut tx, &id, &e.join_date, &today, e.salary, &now).await?;
             for m in &row.memberships {
                 store_import::add_first_membership(&mut tx, &row.tenant, &id, m, &now).await?;
             }

@@ -222,7 +222,8 @@ pub async fn put_healthcare(
                 "no such treatment class in this tenant",
             )
         })?),
-        None => store::class_for_salary(&state.kernel.db, tenant, employee.salary).await?,
+        // The band in force when this version takes effect.
+        None => store::class_for_salary(&state.kernel.db, tenant, employee.salary, &effective).await?,
     };
     let version = NewVersion {
         employee_id: employee.id.clone(),

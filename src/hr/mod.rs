@@ -19,12 +19,16 @@ pub mod import;
 pub mod membership_rules;
 pub mod memberships;
 pub mod openapi;
+pub mod premium_handlers;
+pub mod premiums;
 pub mod store;
 pub mod store_auth;
 pub mod store_import;
 pub mod store_membership;
+pub mod store_versions;
 pub mod wire;
 pub mod wire_membership;
+pub mod wire_premium;
 
 use std::path::Path;
 
@@ -109,6 +113,10 @@ pub fn router() -> OpenApiRouter<HrCtx> {
         .routes(routes!(memberships::manpower_history))
         .routes(routes!(contributions::employee))
         .routes(routes!(contributions::summary))
+        .routes(routes!(premium_handlers::healthcare_summaries))
+        .routes(routes!(premium_handlers::manpower_summaries))
+        .routes(routes!(premium_handlers::healthcare_details))
+        .routes(routes!(premium_handlers::manpower_details))
         .routes(routes!(healthcare_providers::list, healthcare_providers::create))
         .routes(routes!(
             healthcare_providers::get,

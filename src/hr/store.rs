@@ -106,25 +106,6 @@ pub fn bind_employee<'q>(
         .bind(now)
 }
 
-/// Inserts or updates an employee; false when the employee number is taken by another.
-pub async fn save_employee(db: &Db, tenant: &str, e: &Employee, now: &str, insert: bool) -> Result<bool, sqlx::Error> {
-    let sql = if insert {
-        format!("{EMPLOYEE_INSERT} ON CONFLICT (tenant, employee_number) DO NOTHING")
-    } else {
-        "UPDATE hr_employees SET employee_number = $3, name = $4, nik = $5, birth_date = $6, join_date = $7, salary = $8, \
-         minimum_wage = $9, status = $10, updated_at = $11 WHERE id = $1 AND tenant = $2 \
-         AND NOT EXISTS (SELECT 1 FROM hr_employees o WHERE o.tenant = $2 AND o.employee_number = $3 AND o.id <> $1)"
-            .to_string()
-    };
-    let mut tx = db.begin_write().await?;
-    let done = bind_employee(&sql, tenant, e, now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    tx.commit().await?;
-    Ok(done > 0)
-}
-
 /// One employee of the tenant.
 pub async fn employee(db: &Db, tenant: &str, id: &str) -> Result<Option<Employee>, sqlx::Error> {
     let sql = format!("SELECT {EMPLOYEE_COLUMNS} FROM hr_employees WHERE tenant = $1 AND id = $2");
@@ -228,40 +209,6 @@ impl TemplateRow {
     }
 }
 
-/// Inserts or updates a template; false on a duplicate code (or no such row).
-pub async fn save_template(
-    db: &Db,
-    tenant: &str,
-    programme: Programme,
-    t: &TemplateRow,
-    insert: bool,
-) -> Result<bool, sqlx::Error> {
-    let sql = if insert {
-        "INSERT INTO hr_templates (id, tenant, programme, code, name, salary_type, link_to_payroll, jkk_risk_class, shares) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (tenant, programme, code) DO NOTHING"
-    } else {
-        "UPDATE hr_templates SET code = $4, name = $5, salary_type = $6, link_to_payroll = $7, jkk_risk_class = $8, shares = $9 \
-         WHERE id = $1 AND tenant = $2 AND programme = $3 \
-         AND NOT EXISTS (SELECT 1 FROM hr_templates o WHERE o.tenant = $2 AND o.programme = $3 AND o.code = $4 AND o.id <> $1)"
-    };
-    let done = db
-        .execute_write(
-            sqlx::query(sql)
-                .bind(&t.id)
-                .bind(tenant)
-                .bind(programme.as_str())
-                .bind(&t.code)
-                .bind(&t.name)
-                .bind(&t.salary_type)
-                .bind(t.link_to_payroll)
-                .bind(t.jkk_risk_class)
-                .bind(&t.shares),
-        )
-        .await?
-        .rows_affected();
-    Ok(done > 0)
-}
-
 /// One template of the tenant and programme.
 pub async fn template(
     db: &Db,
@@ -281,8 +228,15 @@ pub async fn template(
 /// Columns of a [`TreatmentClass`].
 pub const CLASS_COLUMNS: &str = "id, code, name, min_salary, max_salary";
 
-/// Inserts or updates a treatment class; false on a duplicate code (or no such row).
-pub async fn save_class(db: &Db, tenant: &str, c: &TreatmentClass, insert: bool) -> Result<bool, sqlx::Error> {
+/// Inserts or updates a treatment class; false on a duplicate code (or no such row). Its
+/// band is also recorded as the version in force from `effective_from`.
+pub async fn save_class(
+    db: &Db,
+    tenant: &str,
+    c: &TreatmentClass,
+    insert: bool,
+    effective_from: &str,
+) -> Result<bool, sqlx::Error> {
     let sql = if insert {
         "INSERT INTO hr_treatment_classes (id, tenant, code, name, min_salary, max_salary) VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (tenant, code) DO NOTHING"
@@ -290,18 +244,31 @@ pub async fn save_class(db: &Db, tenant: &str, c: &TreatmentClass, insert: bool)
         "UPDATE hr_treatment_classes SET code = $3, name = $4, min_salary = $5, max_salary = $6 WHERE id = $1 AND tenant = $2 \
          AND NOT EXISTS (SELECT 1 FROM hr_treatment_classes o WHERE o.tenant = $2 AND o.code = $3 AND o.id <> $1)"
     };
-    let done = db
-        .execute_write(
-            sqlx::query(sql)
-                .bind(&c.id)
-                .bind(tenant)
-                .bind(&c.code)
-                .bind(&c.name)
-                .bind(c.min_salary)
-                .bind(c.max_salary),
-        )
+    let mut tx = db.begin_write().await?;
+    let done = sqlx::query(sql)
+        .bind(&c.id)
+        .bind(tenant)
+        .bind(&c.code)
+        .bind(&c.name)
+        .bind(c.min_salary)
+        .bind(c.max_salary)
+        .execute(&mut *tx)
         .await?
         .rows_affected();
+    if done > 0 {
+        sqlx::query(
+            "INSERT INTO hr_treatment_class_versions (treatment_class_id, effective_date, min_salary, max_salary) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (treatment_class_id, effective_date) DO UPDATE SET \
+             min_salary = excluded.min_salary, max_salary = excluded.max_salary",
+        )
+        .bind(&c.id)
+        .bind(effective_from)
+        .bind(c.min_salary)
+        .bind(c.max_salary)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
     Ok(done > 0)
 }
 
@@ -312,12 +279,24 @@ pub async fn class(db: &Db, tenant: &str, id: &str) -> Result<Option<TreatmentCl
 }
 
 /// The class whose salary band holds `salary` (the narrowest, when bands overlap).
-pub async fn class_for_salary(db: &Db, tenant: &str, salary: Rupiah) -> Result<Option<TreatmentClass>, sqlx::Error> {
-    let sql = format!(
-        "SELECT {CLASS_COLUMNS} FROM hr_treatment_classes WHERE tenant = $1 AND min_salary <= $2 \
-         AND (max_salary IS NULL OR max_salary >= $2) ORDER BY min_salary DESC, id LIMIT 1"
-    );
-    sqlx::query_as(&sql).bind(tenant).bind(salary).fetch_optional(db).await
+pub async fn class_for_salary(
+    db: &Db,
+    tenant: &str,
+    salary: Rupiah,
+    day: &str,
+) -> Result<Option<TreatmentClass>, sqlx::Error> {
+    // Each class's band in force on `day`; a class whose first band starts later is none.
+    let sql = "SELECT c.id, c.code, c.name, v.min_salary, v.max_salary FROM hr_treatment_classes c \
+         JOIN hr_treatment_class_versions v ON v.treatment_class_id = c.id AND v.effective_date = \
+             (SELECT MAX(w.effective_date) FROM hr_treatment_class_versions w WHERE w.treatment_class_id = c.id AND w.effective_date <= $3) \
+         WHERE c.tenant = $1 AND v.min_salary <= $2 AND (v.max_salary IS NULL OR v.max_salary >= $2) \
+         ORDER BY v.min_salary DESC, c.id LIMIT 1";
+    sqlx::query_as(sql)
+        .bind(tenant)
+        .bind(salary)
+        .bind(day)
+        .fetch_optional(db)
+        .await
 }
 
 /// Which reference table a deletion is about.
@@ -368,6 +347,15 @@ pub async fn delete_reference(db: &Db, tenant: &str, what: Reference, id: &str) 
         .await?;
     if used > 0 {
         return Ok(Deleted::InUse);
+    }
+    // Its dated versions go with it (they reference it).
+    let versions = match what {
+        Reference::Provider(_) => None,
+        Reference::Template(_) => Some("DELETE FROM hr_template_versions WHERE template_id = $1"),
+        Reference::TreatmentClass => Some("DELETE FROM hr_treatment_class_versions WHERE treatment_class_id = $1"),
+    };
+    if let Some(sql) = versions {
+        sqlx::query(sql).bind(id).execute(&mut *tx).await?;
     }
     let mut delete = sqlx::query(&delete_sql).bind(tenant).bind(id);
     if let Some(p) = programme {

@@ -1,13 +1,11 @@
 //! Membership versions and the rows the contribution computation reads.
 
-use std::collections::HashMap;
-
 use crate::kernel::db::Db;
 use crate::kernel::money::Rupiah;
 
 use super::domain::Programme;
-use super::store::{shares, TemplateRow};
-use super::wire::{FamilyMembership, Provider, TemplateShares, TreatmentClass};
+use super::store::TemplateRow;
+use super::wire::{FamilyMembership, Provider, TreatmentClass};
 
 /// One membership version joined with its provider, template and class.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -272,77 +270,4 @@ pub async fn append(
     .await?;
     tx.commit().await?;
     Ok((id, version))
-}
-
-/// What the contribution computation needs of one employee for a month: the salary and the
-/// healthcare and manpower membership versions in force (`None` when not covered).
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ContributionInput {
-    /// Salary.
-    pub salary: Rupiah,
-    /// Minimum wage.
-    pub minimum_wage: Option<Rupiah>,
-    /// The healthcare version's template (see [`templates`]); `None`: no healthcare cover.
-    pub healthcare_template: Option<String>,
-    /// The healthcare version's members beyond spouse + 3 children.
-    pub extra_family_members: Option<i64>,
-    /// The manpower version's template; `None`: no manpower cover.
-    pub manpower_template: Option<String>,
-    /// The manpower version's JP end.
-    pub pension_end: Option<String>,
-}
-
-/// Per covered employee of the tenant (or only `employee_id`), the membership versions in
-/// force for the month `first_day..=last_day`: per programme the version with the latest
-/// effective date on or before the last day (the later version wins a tie), when it
-/// starts by the last day and has not ended before the first. The selection runs in the
-/// database, one row per employee, so a tenant's summary reads each employee once.
-pub async fn contribution_inputs(
-    db: &Db,
-    tenant: &str,
-    employee_id: Option<&str>,
-    first_day: &str,
-    last_day: &str,
-) -> Result<Vec<ContributionInput>, sqlx::Error> {
-    let only_employee = if employee_id.is_some() {
-        "AND employee_id = $4"
-    } else {
-        ""
-    };
-    let sql = format!(
-        "WITH latest AS ( \
-            SELECT employee_id, programme, start_date, end_date, pension_end, extra_family_members, template_id, \
-                ROW_NUMBER() OVER (PARTITION BY employee_id, programme ORDER BY effective_date DESC, version DESC) AS rn \
-            FROM hr_memberships WHERE tenant = $1 AND effective_date <= $2 {only_employee} \
-        ), in_force AS ( \
-            SELECT * FROM latest WHERE rn = 1 AND start_date <= $2 AND (end_date IS NULL OR end_date >= $3) \
-        ) \
-        SELECT e.salary, e.minimum_wage, \
-            MAX(CASE WHEN f.programme = 'healthcare' THEN f.template_id END) AS healthcare_template, \
-            MAX(CASE WHEN f.programme = 'healthcare' THEN f.extra_family_members END) AS extra_family_members, \
-            MAX(CASE WHEN f.programme = 'manpower' THEN f.template_id END) AS manpower_template, \
-            MAX(CASE WHEN f.programme = 'manpower' THEN f.pension_end END) AS pension_end \
-        FROM in_force f JOIN hr_employees e ON e.id = f.employee_id \
-        GROUP BY f.employee_id, e.salary, e.minimum_wage"
-    );
-    let query = sqlx::query_as(&sql).bind(tenant).bind(last_day).bind(first_day);
-    match employee_id {
-        None => query.fetch_all(db).await,
-        Some(id) => query.bind(id).fetch_all(db).await,
-    }
-}
-
-/// The tenant's templates: id -> (JKK risk class, shares). Read once per computation,
-/// as a tenant has few templates and many members.
-pub async fn templates(db: &Db, tenant: &str) -> Result<HashMap<String, (Option<i64>, TemplateShares)>, sqlx::Error> {
-    let rows: Vec<(String, Option<i64>, String)> = {
-        sqlx::query_as("SELECT id, jkk_risk_class, shares FROM hr_templates WHERE tenant = $1")
-            .bind(tenant)
-            .fetch_all(db)
-            .await?
-    };
-    Ok(rows
-        .into_iter()
-        .map(|(id, class, json)| (id, (class, shares(&json))))
-        .collect())
 }

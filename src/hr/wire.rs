@@ -139,6 +139,9 @@ pub struct EmployeeRequest {
     pub minimum_wage: Option<Lenient>,
     /// `ACTIVE` (default) or `INACTIVE`.
     pub status: Option<String>,
+    /// On an update that changes the salary: the day the new salary takes effect
+    /// (`yyyy-mm-dd`, default today). Months before it keep the earlier salary.
+    pub salary_effective_date: Option<String>,
 }
 
 /// An employee, parsed: its NIK and amounts are checked once, at the edge (decoded from
@@ -299,6 +302,9 @@ pub struct TemplateRequest {
     pub jht: Option<ProgrammeShare>,
     /// JP share (manpower templates).
     pub jp: Option<ProgrammeShare>,
+    /// The day these shares, salary type and JKK class take effect (`yyyy-mm-dd`; default:
+    /// today). Months before it keep computing with the earlier version.
+    pub effective_date: Option<String>,
 }
 
 /// A BPJS template.
@@ -355,6 +361,9 @@ pub struct TreatmentClassRequest {
     /// Highest monthly salary of the band (none: no upper bound).
     #[schema(value_type = Option<i64>)]
     pub max_salary: Option<Lenient>,
+    /// The day this band takes effect (`yyyy-mm-dd`; default today): memberships taking
+    /// effect before it keep the earlier band.
+    pub effective_date: Option<String>,
 }
 
 /// A treatment class (kelas rawat) and its salary band.

@@ -6,7 +6,7 @@
 //! is the total over the group's bookings that have both tasks, `avg_waktu_taskN` that
 //! total divided by their number; both in whole seconds (truncated).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -18,7 +18,7 @@ use crate::kernel::extract::{Json, Path};
 use crate::kernel::ids::parse_date;
 
 use super::domain::{Refusal, MSG_FORMAT_TANGGAL};
-use super::store_read::{self, DashboardTask};
+use super::store_read::{self, DashboardGroup, DashboardSpan};
 use super::wire::{DashboardAnswer, DashboardList, DashboardOrRefusal, DashboardRow, Metadata, MetadataOnly};
 use super::{authenticate, refuse};
 
@@ -39,72 +39,48 @@ fn parse_waktu(text: &str) -> Result<Waktu, Refusal> {
     }
 }
 
-#[derive(Default)]
-struct Group {
-    namapoli: String,
-    bookings: BTreeMap<String, HashMap<i64, i64>>,
-}
-
-/// Computes the dashboard rows from the (booking, task) pairs. With `monthly`, one row per
-/// poli for the whole month (`tanggal` = `yyyy-mm`); otherwise one per day and poli.
-/// Sums are checked: task times the hospital sent so large that a total would overflow are
-/// refused ([`MSG_OVERFLOW`]) rather than wrapped.
+/// Builds the dashboard rows from the database's per-group aggregates. Every step is
+/// checked: totals the hospital's task times make too large for a 64-bit number of
+/// milliseconds are refused ([`MSG_OVERFLOW`]) rather than wrapped.
 pub fn compute(
-    tasks: &[DashboardTask],
-    waktu: Waktu,
-    monthly: bool,
+    groups: &[DashboardGroup],
+    spans: &[DashboardSpan],
     kdppk: &str,
     nmppk: &str,
     insertdate: i64,
 ) -> Result<Vec<DashboardRow>, Refusal> {
-    let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
-    for t in tasks {
-        let tanggal = if monthly {
-            t.tanggalperiksa.chars().take(7).collect()
-        } else {
-            t.tanggalperiksa.clone()
+    // (tanggal, kodepoli) -> per task: (total ms, bookings counted)
+    let mut sums: HashMap<(&str, &str), [(i64, i64); 6]> = HashMap::new();
+    for span in spans {
+        let Some(i) = usize::try_from(span.taskid - 1).ok().filter(|i| *i < 6) else {
+            continue;
         };
-        let group = groups.entry((tanggal, t.kodepoli.clone())).or_default();
-        group.namapoli = t.namapoli.clone();
-        let times = group.bookings.entry(t.kodebooking.clone()).or_default();
-        let at = match waktu {
-            Waktu::Rs => t.waktu,
-            Waktu::Server => t.waktu_server,
+        let total = match span.total_ms.as_deref().map(str::parse::<i128>) {
+            None => 0,
+            Some(Ok(t)) => i64::try_from(t).map_err(|_| overflow())?,
+            Some(Err(_)) => return Err(overflow()),
         };
-        if let (Some(taskid), Some(at)) = (t.taskid, at) {
-            times.insert(taskid, at);
-        }
+        sums.entry((span.tanggal.as_str(), span.kodepoli.as_str())).or_default()[i] = (total, span.counted);
     }
     groups
-        .into_iter()
-        .map(|((tanggal, kodepoli), group)| {
-            let mut total_ms = [0i64; 6];
-            let mut counted = [0i64; 6];
-            for times in group.bookings.values() {
-                for n in 1..=6i64 {
-                    if let (Some(start), Some(end)) = (times.get(&n), times.get(&(n + 1))) {
-                        let i = (n - 1) as usize;
-                        let span = end.checked_sub(*start).ok_or_else(overflow)?.max(0);
-                        total_ms[i] = total_ms[i].checked_add(span).ok_or_else(overflow)?;
-                        counted[i] += 1;
-                    }
-                }
-            }
-            let total = |i: usize| total_ms[i] / 1000;
-            let avg = |i: usize| {
-                if counted[i] == 0 {
-                    0
-                } else {
-                    total_ms[i] / counted[i] / 1000
-                }
+        .iter()
+        .map(|group| {
+            let totals = sums
+                .get(&(group.tanggal.as_str(), group.kodepoli.as_str()))
+                .copied()
+                .unwrap_or_default();
+            let total = |i: usize| totals[i].0 / 1000;
+            let avg = |i: usize| match totals[i].1 {
+                0 => 0,
+                n => totals[i].0 / n / 1000,
             };
             Ok(DashboardRow {
                 kdppk: kdppk.to_string(),
                 nmppk: nmppk.to_string(),
-                kodepoli,
-                namapoli: group.namapoli,
-                tanggal,
-                jumlah_antrean: i64::try_from(group.bookings.len()).map_err(|_| overflow())?,
+                kodepoli: group.kodepoli.clone(),
+                namapoli: group.namapoli.clone(),
+                tanggal: group.tanggal.clone(),
+                jumlah_antrean: group.jumlah,
                 waktu_task1: total(0),
                 waktu_task2: total(1),
                 waktu_task3: total(2),
@@ -138,23 +114,17 @@ async fn answer(
     waktu: Waktu,
     monthly: bool,
 ) -> AppResult<Json<DashboardAnswer>> {
-    let tasks = store_read::dashboard_tasks(
+    let (groups, spans) = store_read::dashboard(
         &ctx.kernel.db,
         ppk,
         &from.format("%Y-%m-%d").to_string(),
         &to.format("%Y-%m-%d").to_string(),
+        waktu == Waktu::Server,
+        monthly,
     )
     .await?;
     let nmppk = store_read::hospital_name(&ctx.kernel.db, ppk).await?;
-    let list = compute(
-        &tasks,
-        waktu,
-        monthly,
-        ppk,
-        &nmppk,
-        ctx.kernel.clock.now().timestamp_millis(),
-    )
-    .map_err(refuse)?;
+    let list = compute(&groups, &spans, ppk, &nmppk, ctx.kernel.clock.now().timestamp_millis()).map_err(refuse)?;
     Ok(Json(DashboardAnswer {
         response: DashboardList { list },
         metadata: Metadata::ok(),
@@ -222,27 +192,28 @@ pub async fn per_month(
 mod tests {
     use super::*;
 
-    fn task(kode: &str, taskid: i64, at: i64) -> DashboardTask {
-        DashboardTask {
-            kodebooking: kode.to_string(),
-            tanggalperiksa: "2026-03-16".to_string(),
+    fn group(jumlah: i64) -> DashboardGroup {
+        DashboardGroup {
+            tanggal: "2026-03-16".to_string(),
             kodepoli: "ANA".to_string(),
             namapoli: "ANAK".to_string(),
-            taskid: Some(taskid),
-            waktu: Some(at),
-            waktu_server: Some(at),
+            jumlah,
+        }
+    }
+
+    fn span(taskid: i64, counted: i64, total_ms: &str) -> DashboardSpan {
+        DashboardSpan {
+            tanggal: "2026-03-16".to_string(),
+            kodepoli: "ANA".to_string(),
+            taskid,
+            counted,
+            total_ms: Some(total_ms.to_string()),
         }
     }
 
     #[test]
     fn sums_and_averages_in_seconds() {
-        let tasks = [
-            task("A", 3, 0),
-            task("A", 4, 60_000),
-            task("B", 3, 0),
-            task("B", 4, 120_000),
-        ];
-        let rows = compute(&tasks, Waktu::Rs, false, "P", "RS", 0).unwrap();
+        let rows = compute(&[group(2)], &[span(3, 2, "180000")], "P", "RS", 0).unwrap();
         assert_eq!(
             (rows[0].waktu_task3, rows[0].avg_waktu_task3, rows[0].jumlah_antrean),
             (180, 90, 2)
@@ -251,9 +222,8 @@ mod tests {
 
     #[test]
     fn an_overflowing_total_is_a_refusal_not_a_wrap() {
-        let big = i64::MAX / 2 + 1;
-        let tasks = [task("A", 3, 0), task("A", 4, big), task("B", 3, 0), task("B", 4, big)];
-        let refusal = compute(&tasks, Waktu::Rs, false, "P", "RS", 0).unwrap_err();
+        let big = (i128::from(i64::MAX) + 1).to_string();
+        let refusal = compute(&[group(2)], &[span(3, 2, &big)], "P", "RS", 0).unwrap_err();
         assert_eq!((refusal.code, refusal.message.as_str()), (201, MSG_OVERFLOW));
     }
 }

@@ -168,18 +168,18 @@ pub fn parse_booking(req: &AddAntrean, today: NaiveDate) -> Result<NewBooking, R
     };
     let nik = required_text(&req.nik, "NIK")?;
     let nik = Nik::parse(&nik).map_err(|e| Refusal::new(Nik::message(e)))?;
-    let nohp = required_text(&req.nohp, "Nomor HP")?;
+    let nohp = at_most(required_text(&req.nohp, "Nomor HP")?, "Nomor HP", MAX_NOHP)?;
     if !valid_phone(&nohp) {
         return Err(Refusal::new("Format Nomor HP tidak sesuai"));
     }
     let kodepoli = required_text(&req.kodepoli, "Kode Poli")?;
-    let namapoli = text(&req.namapoli).unwrap_or_default();
+    let namapoli = at_most(text(&req.namapoli).unwrap_or_default(), "Nama Poli", MAX_NAMA)?;
     let pasienbaru = match required_integer(&req.pasienbaru, "Pasien Baru")? {
         0 => false,
         1 => true,
         _ => return Err(Refusal::new("Pasien Baru tidak sesuai, isi 1 (Ya) atau 0 (Tidak)")),
     };
-    let norm = text(&req.norm).unwrap_or_default();
+    let norm = at_most(text(&req.norm).unwrap_or_default(), "Nomor Rekam Medis", MAX_NORM)?;
     if !pasienbaru && norm.is_empty() {
         return Err(Refusal::new("Nomor Rekam Medis tidak boleh kosong untuk pasien lama"));
     }
@@ -189,7 +189,7 @@ pub fn parse_booking(req: &AddAntrean, today: NaiveDate) -> Result<NewBooking, R
         return Err(Refusal::new("Tanggal Periksa tidak berlaku"));
     }
     let kodedokter = required_integer(&req.kodedokter, "Kode Dokter")?;
-    let namadokter = text(&req.namadokter).unwrap_or_default();
+    let namadokter = at_most(text(&req.namadokter).unwrap_or_default(), "Nama Dokter", MAX_NAMA)?;
     let jampraktek = required_text(&req.jampraktek, "Jam Praktek")?;
     let jampraktek = parse_hours(&jampraktek)
         .ok_or_else(|| Refusal::new("Format Jam Praktek tidak sesuai, format yang benar adalah HH:mm-HH:mm"))?;
@@ -197,7 +197,11 @@ pub fn parse_booking(req: &AddAntrean, today: NaiveDate) -> Result<NewBooking, R
         Some(n @ 1..=4) => n,
         _ => return Err(Refusal::new("Jenis Kunjungan tidak ditemukan")),
     };
-    let nomorreferensi = text(&req.nomorreferensi).unwrap_or_default();
+    let nomorreferensi = at_most(
+        text(&req.nomorreferensi).unwrap_or_default(),
+        "Nomor Referensi",
+        MAX_NOMORREFERENSI,
+    )?;
     match jenispasien {
         JenisPasien::Jkn if nomorreferensi.is_empty() => {
             return Err(Refusal::new("Nomor Referensi tidak boleh kosong untuk pasien JKN"))
@@ -207,7 +211,11 @@ pub fn parse_booking(req: &AddAntrean, today: NaiveDate) -> Result<NewBooking, R
         }
         _ => {}
     }
-    let nomorantrean = required_text(&req.nomorantrean, "Nomor Antrean")?;
+    let nomorantrean = at_most(
+        required_text(&req.nomorantrean, "Nomor Antrean")?,
+        "Nomor Antrean",
+        MAX_NOMORANTREAN,
+    )?;
     let angkaantrean = required_integer(&req.angkaantrean, "Angka Antrean")?;
     if angkaantrean < 1 {
         return Err(Refusal::new("Angka Antrean tidak valid"));
@@ -228,7 +236,7 @@ pub fn parse_booking(req: &AddAntrean, today: NaiveDate) -> Result<NewBooking, R
             "Sisa Kuota Non JKN tidak boleh lebih besar dari Kuota Non JKN",
         ));
     }
-    let keterangan = text(&req.keterangan).unwrap_or_default();
+    let keterangan = at_most(text(&req.keterangan).unwrap_or_default(), "Keterangan", MAX_KETERANGAN)?;
     Ok(NewBooking {
         kodebooking,
         jenispasien,
@@ -254,6 +262,28 @@ pub fn parse_booking(req: &AddAntrean, today: NaiveDate) -> Result<NewBooking, R
         kuotanonjkn,
         keterangan,
     })
+}
+
+/// The longest `nomorantrean`.
+pub const MAX_NOMORANTREAN: usize = 16;
+/// The longest `norm`.
+pub const MAX_NORM: usize = 32;
+/// The longest `nohp`.
+pub const MAX_NOHP: usize = 16;
+/// The longest `nomorreferensi`.
+pub const MAX_NOMORREFERENSI: usize = 32;
+/// The longest `namapoli` and `namadokter`.
+pub const MAX_NAMA: usize = 100;
+/// The longest `keterangan` (booking, cancellation, pharmacy queue).
+pub const MAX_KETERANGAN: usize = 255;
+
+/// `value` if it has at most `max` characters, else "`label` maksimal `max` karakter"
+/// (the refusal Kode Booking has): every stored text is bounded.
+pub fn at_most(value: String, label: &str, max: usize) -> Result<String, Refusal> {
+    if value.chars().count() > max {
+        return Err(Refusal::new(format!("{label} maksimal {max} karakter")));
+    }
+    Ok(value)
 }
 
 fn quota(value: &Value, label: &str) -> Result<i64, Refusal> {

@@ -20,6 +20,9 @@ use super::wire::{
 };
 use super::{authenticate, encrypted, ok, parse_body, refuse};
 
+/// The refusal of a booking whose `jampraktek` is none of the doctor's sessions that day.
+pub const MSG_SESI_NOT_FOUND: &str = "Jadwal dokter tidak ditemukan";
+
 /// Adds a booking to the hospital's queue.
 #[utoipa::path(post, path = "/antrean/add", tag = "queue", request_body = AddAntrean,
     security(("bpjs_cons_id" = [], "bpjs_timestamp" = [], "bpjs_signature" = [], "bpjs_user_key" = [])),
@@ -40,7 +43,8 @@ pub async fn add(State(ctx): State<QueueCtx>, headers: HeaderMap, body: Bytes) -
             ppk,
             &booking.kodepoli,
             booking.kodedokter,
-            domain::hari(booking.tanggalperiksa),
+            booking.tanggalperiksa,
+            &booking.jampraktek,
         )
         .await?;
     if !refs.poli {
@@ -49,13 +53,23 @@ pub async fn add(State(ctx): State<QueueCtx>, headers: HeaderMap, body: Bytes) -
     if !refs.dokter {
         return Err(refuse(Refusal::new("Dokter tidak ditemukan")));
     }
+    if let Some(libur) = &refs.libur {
+        return Err(refuse(Refusal::new(format!(
+            "Tanggal Periksa adalah hari libur: {libur}"
+        ))));
+    }
     if !refs.jadwal {
         return Err(refuse(Refusal::new(
             "Jadwal Dokter tidak tersedia di poli tersebut pada tanggal periksa",
         )));
     }
+    // The quota is the session's: a jampraktek that is not exactly one of the doctor's
+    // sessions that day has none.
+    let Some(kapasitas) = refs.kapasitas else {
+        return Err(refuse(Refusal::new(MSG_SESI_NOT_FOUND)));
+    };
     let now_ms = ctx.kernel.clock.now().timestamp_millis();
-    match store::add_booking(&ctx.kernel.db, ppk, &booking, now_ms).await? {
+    match store::add_booking(&ctx.kernel.db, ppk, &booking, kapasitas, now_ms).await? {
         AddOutcome::Added => Ok(ok()),
         AddOutcome::Duplicate => Err(refuse(Refusal::duplicate("Terdapat duplikasi Kode Booking"))),
         AddOutcome::QuotaFull => Err(refuse(Refusal::new(match booking.jenispasien {
@@ -110,7 +124,9 @@ pub async fn batal(State(ctx): State<QueueCtx>, headers: HeaderMap, body: Bytes)
     let signed = authenticate(&ctx, &headers).await?;
     let req: Batal = parse_body(&body)?;
     let kodebooking = KodeBooking::lookup(&req.kodebooking).map_err(refuse)?;
-    let keterangan = domain::required_text(&req.keterangan, "Keterangan").map_err(refuse)?;
+    let keterangan = domain::required_text(&req.keterangan, "Keterangan")
+        .and_then(|k| domain::at_most(k, "Keterangan", domain::MAX_KETERANGAN))
+        .map_err(refuse)?;
     store::cancel(&ctx.kernel.db, &signed.consumer.kode_ppk, &kodebooking, &keterangan)
         .await?
         .map_err(refuse)?;
@@ -146,7 +162,12 @@ pub async fn farmasi_add(
     if nomorantrean < 1 {
         return Err(refuse(Refusal::new("Nomor Antrean tidak valid")));
     }
-    let keterangan = domain::text(&req.keterangan).unwrap_or_default();
+    let keterangan = domain::at_most(
+        domain::text(&req.keterangan).unwrap_or_default(),
+        "Keterangan",
+        domain::MAX_KETERANGAN,
+    )
+    .map_err(refuse)?;
     store::add_farmasi(
         &ctx.kernel.db,
         &signed.consumer.kode_ppk,
@@ -191,7 +212,7 @@ pub async fn get_list_task(
             kodebooking: kodebooking.to_string(),
         })
         .collect();
-    encrypted(&signed, &items)
+    encrypted(&signed, &items).await
 }
 
 /// `dd-MM-yyyy HH:mm:ss WIB` in Asia/Jakarta, as BPJS shows task times.
@@ -242,12 +263,13 @@ pub async fn pendaftaran_kodebooking(
         &ctx.kernel.db,
         &signed.consumer.kode_ppk,
         &BookingFilter::Kode(kodebooking),
+        1,
     )
     .await?;
     if rows.is_empty() {
         return Err(refuse(Refusal::new(MSG_BOOKING_NOT_FOUND)));
     }
-    encrypted(&signed, &rows.into_iter().map(to_pendaftaran).collect::<Vec<_>>())
+    encrypted(&signed, &rows.into_iter().map(to_pendaftaran).collect::<Vec<_>>()).await
 }
 
 /// Registrations from today on that are neither cancelled nor through the poli (encrypted list).
@@ -258,8 +280,8 @@ pub async fn pendaftaran_kodebooking(
         (status = 401, description = "Missing or bad signature headers (metadata only, code 401)", body = MetadataOnly)))]
 pub async fn pendaftaran_aktif(State(ctx): State<QueueCtx>, headers: HeaderMap) -> AppResult<Json<EncryptedAnswer>> {
     let signed = authenticate(&ctx, &headers).await?;
-    let today = today_jakarta(ctx.kernel.clock.as_ref()).format("%Y-%m-%d").to_string();
-    pendaftaran(&ctx, &signed, &BookingFilter::Aktif { today }, None).await
+    let (today, until) = window(&ctx);
+    pendaftaran(&ctx, &signed, &BookingFilter::Aktif { today, until }, None).await
 }
 
 /// Registrations from today on of one doctor's session on weekday `hari` (encrypted list).
@@ -295,14 +317,26 @@ pub async fn pendaftaran_jadwal(
             "Format Jam Praktek tidak sesuai, format yang benar adalah HH:mm-HH:mm",
         ))
     })?;
-    let today = today_jakarta(ctx.kernel.clock.as_ref()).format("%Y-%m-%d").to_string();
+    let (today, until) = window(&ctx);
     let filter = BookingFilter::Jadwal {
         today,
+        until,
         kodepoli,
         kodedokter,
         jampraktek,
     };
     pendaftaran(&ctx, &signed, &filter, Some(hari)).await
+}
+
+/// Today and the last day `pendaftaran` lists look at (`queue.pendaftaran_days` ahead).
+fn window(ctx: &QueueCtx) -> (String, String) {
+    let today = today_jakarta(ctx.kernel.clock.as_ref());
+    let days = ctx.family.config.pendaftaran_days.clamp(1, 3660);
+    let until = today + chrono::Duration::days(days - 1);
+    (
+        today.format("%Y-%m-%d").to_string(),
+        until.format("%Y-%m-%d").to_string(),
+    )
 }
 
 async fn pendaftaran(
@@ -311,7 +345,8 @@ async fn pendaftaran(
     filter: &BookingFilter,
     hari: Option<i64>,
 ) -> AppResult<Json<EncryptedAnswer>> {
-    let rows = store_read::bookings(&ctx.kernel.db, &signed.consumer.kode_ppk, filter).await?;
+    let limit = ctx.family.config.pendaftaran_limit;
+    let rows = store_read::bookings(&ctx.kernel.db, &signed.consumer.kode_ppk, filter, limit).await?;
     let items: Vec<Pendaftaran> = rows
         .into_iter()
         .filter(|r| match hari {
@@ -323,7 +358,7 @@ async fn pendaftaran(
     if items.is_empty() {
         return Err(AppError::rejected("201", "Data tidak ditemukan"));
     }
-    encrypted(signed, &items)
+    encrypted(signed, &items).await
 }
 
 fn to_pendaftaran(r: store_read::BookingRow) -> Pendaftaran {

@@ -11,9 +11,11 @@ pub mod demo;
 pub mod domain;
 pub mod handlers;
 pub mod import;
+pub mod import_libur;
 pub mod kode_booking;
 pub mod ref_handlers;
 pub mod store;
+pub mod store_libur;
 pub mod store_read;
 pub mod store_ref;
 pub mod tasks;
@@ -49,11 +51,19 @@ use wire::{EncryptedAnswer, Metadata, MetadataOnly};
 pub struct QueueConfig {
     /// Capacity of a schedule session created by `updatejadwaldokter` (which carries none).
     pub default_kapasitas: i64,
+    /// How many days ahead `antrean/pendaftaran/aktif` lists (today included).
+    pub pendaftaran_days: i64,
+    /// The most bookings one `antrean/pendaftaran/...` list answers.
+    pub pendaftaran_limit: i64,
 }
 
 impl Default for QueueConfig {
     fn default() -> Self {
-        QueueConfig { default_kapasitas: 30 }
+        QueueConfig {
+            default_kapasitas: 30,
+            pendaftaran_days: 30,
+            pendaftaran_limit: 1000,
+        }
     }
 }
 
@@ -74,8 +84,12 @@ pub fn context(kernel: Kernel, config: QueueConfig) -> QueueCtx {
 /// How long a passed reference check of `antrean/add` is trusted without the database.
 const REFERENCES_TTL: Duration = Duration::from_secs(5);
 
-/// The key of a passed reference check: hospital, subspecialty, doctor, weekday.
-type ReferenceKey = (String, String, i64, i64);
+/// The key of a passed reference check: hospital, subspecialty, doctor, date, session.
+type ReferenceKey = (String, String, i64, String, String);
+
+/// Passed reference checks with when they passed and the session's capacity, and the
+/// generation of the references they were read at.
+type KnownReferences = (u64, HashMap<ReferenceKey, (Instant, i64)>);
 
 /// This family's own part of its context: its configuration and its in-memory state (the
 /// data itself lives in the database).
@@ -85,7 +99,7 @@ pub struct Queue {
     pub config: QueueConfig,
     /// Reference checks that passed (poli, doctor and schedule exist), with when, and the
     /// generation of the references they were read at (see [`Queue::references`]).
-    known_references: RwLock<(u64, HashMap<ReferenceKey, Instant>)>,
+    known_references: RwLock<KnownReferences>,
 }
 
 impl Queue {
@@ -100,29 +114,43 @@ impl Queue {
         ppk: &str,
         kodepoli: &str,
         kodedokter: i64,
-        hari: i64,
+        tanggal: chrono::NaiveDate,
+        jampraktek: &str,
     ) -> sqlx::Result<store_ref::References> {
-        let key: ReferenceKey = (ppk.to_string(), kodepoli.to_string(), kodedokter, hari);
+        let day = tanggal.format("%Y-%m-%d").to_string();
+        let key: ReferenceKey = (
+            ppk.to_string(),
+            kodepoli.to_string(),
+            kodedokter,
+            day,
+            jampraktek.to_string(),
+        );
         let generation = {
             let known = self.known_references.read().expect("references lock");
-            if known.1.get(&key).is_some_and(|at| at.elapsed() < REFERENCES_TTL) {
-                return Ok(store_ref::References {
-                    poli: true,
-                    dokter: true,
-                    jadwal: true,
-                });
+            if let Some((at, kapasitas)) = known.1.get(&key) {
+                if at.elapsed() < REFERENCES_TTL {
+                    return Ok(store_ref::References {
+                        poli: true,
+                        dokter: true,
+                        jadwal: true,
+                        kapasitas: Some(*kapasitas),
+                        libur: None,
+                    });
+                }
             }
             known.0
         };
-        let refs = store_ref::references(db, ppk, kodepoli, kodedokter, hari).await?;
-        if refs.poli && refs.dokter && refs.jadwal {
+        let refs = store_ref::references(db, ppk, kodepoli, kodedokter, tanggal, jampraktek).await?;
+        if let (true, true, true, Some(kapasitas), None) =
+            (refs.poli, refs.dokter, refs.jadwal, refs.kapasitas, &refs.libur)
+        {
             let mut known = self.known_references.write().expect("references lock");
             // A change made while the check ran may have made it stale: do not remember it.
             if known.0 == generation {
                 if known.1.len() > 10_000 {
                     known.1.clear();
                 }
-                known.1.insert(key, Instant::now());
+                known.1.insert(key, (Instant::now(), kapasitas));
             }
         }
         Ok(refs)
@@ -224,11 +252,24 @@ pub(crate) fn ok() -> Json<MetadataOnly> {
     })
 }
 
+/// Answers longer than this are compressed and encrypted on the blocking pool: LZ-string
+/// and AES of a long list take milliseconds of CPU, which would stall an async worker and
+/// every request queued behind it.
+const BLOCKING_ABOVE: usize = 16 * 1024;
+
 /// An answer whose `response` is `value` as JSON, encrypted with the request's key.
-pub(crate) fn encrypted<T: Serialize>(signed: &SignedRequest, value: &T) -> AppResult<Json<EncryptedAnswer>> {
+pub(crate) async fn encrypted<T: Serialize>(signed: &SignedRequest, value: &T) -> AppResult<Json<EncryptedAnswer>> {
     let text = serde_json::to_string(value).map_err(|e| AppError::internal_from("serialise response", e))?;
+    let key = signed.response_key();
+    let response = if text.len() > BLOCKING_ABOVE {
+        tokio::task::spawn_blocking(move || bpjs_crypto::encrypt_response(&key, &text))
+            .await
+            .map_err(|e| AppError::internal_from("encrypt response", e))?
+    } else {
+        bpjs_crypto::encrypt_response(&key, &text)
+    };
     Ok(Json(EncryptedAnswer {
-        response: bpjs_crypto::encrypt_response(&signed.response_key(), &text),
+        response,
         metadata: Metadata::ok(),
     }))
 }
@@ -267,10 +308,12 @@ pub async fn load_demo(ctx: &QueueCtx, ppk: &str, ppk_2: &str) -> anyhow::Result
     demo::load(&ctx.kernel.db, ppk, ppk_2).await
 }
 
-/// Imports `antrean-jadwal` (a hospital's polis, doctors and schedule sessions) from `file`.
+/// Imports `antrean-jadwal` (a hospital's polis, doctors and schedule sessions) or
+/// `antrean-libur` (holidays) from `file`.
 pub async fn import(ctx: &QueueCtx, dataset: &str, file: &Path) -> Option<anyhow::Result<ImportSummary>> {
-    if dataset != import::DATASET {
-        return None;
+    match dataset {
+        import::DATASET => Some(import::jadwal(ctx, file).await),
+        import_libur::DATASET => Some(import_libur::libur(ctx, file).await),
+        _ => None,
     }
-    Some(import::jadwal(ctx, file).await)
 }

@@ -11,6 +11,7 @@ use crate::kernel::extract::{Json, Path};
 use crate::kernel::ids::parse_date;
 
 use super::domain::{self, Refusal, MSG_FORMAT_TANGGAL};
+use super::store_libur;
 use super::store_ref::{self, Sesi};
 use super::wire::{EncryptedAnswer, EncryptedOrRefusal, JadwalHari, MetadataOnly, UpdateJadwal};
 use super::{authenticate, encrypted, ok, parse_body, refuse};
@@ -26,7 +27,7 @@ pub async fn ref_poli(State(ctx): State<QueueCtx>, headers: HeaderMap) -> AppRes
     if polis.is_empty() {
         return Err(refuse(Refusal::new("Data tidak ditemukan")));
     }
-    encrypted(&signed, &polis)
+    encrypted(&signed, &polis).await
 }
 
 /// The hospital's doctors (encrypted list of RefDokter).
@@ -40,7 +41,7 @@ pub async fn ref_dokter(State(ctx): State<QueueCtx>, headers: HeaderMap) -> AppR
     if dokters.is_empty() {
         return Err(refuse(Refusal::new("Data tidak ditemukan")));
     }
-    encrypted(&signed, &dokters)
+    encrypted(&signed, &dokters).await
 }
 
 /// Doctors' schedules of a poli on the weekday of a date (encrypted list of JadwalDokter).
@@ -62,13 +63,24 @@ pub async fn jadwal_dokter(
     if !store_ref::poli_known(&ctx.kernel.db, ppk, kodepoli.trim()).await? {
         return Err(refuse(Refusal::new("Poli tidak ditemukan")));
     }
-    let jadwal = store_ref::jadwal(&ctx.kernel.db, ppk, kodepoli.trim(), domain::hari(date)).await?;
+    let mut jadwal = store_ref::jadwal(&ctx.kernel.db, ppk, kodepoli.trim(), domain::hari(date)).await?;
+    // On a holiday the day's sessions are answered as BPJS shows them: hari 8, libur.
+    if store_libur::libur(&ctx.kernel.db, ppk, &date.format("%Y-%m-%d").to_string())
+        .await?
+        .is_some()
+    {
+        for sesi in &mut jadwal {
+            sesi.hari = 8;
+            sesi.libur = 1;
+            sesi.namahari = domain::nama_hari(8).to_string();
+        }
+    }
     if jadwal.is_empty() {
         return Err(refuse(Refusal::new(
             "Jadwal Dokter tidak ditemukan pada tanggal tersebut",
         )));
     }
-    encrypted(&signed, &jadwal)
+    encrypted(&signed, &jadwal).await
 }
 
 /// Replaces a doctor's weekly schedule in a subspecialty.

@@ -3,7 +3,7 @@
 use crate::kernel::db::Db;
 
 use super::domain::{JenisPasien, KodeBooking, NewBooking, Refusal};
-use super::tasks::{check_task, BookingProgress};
+use super::tasks::{check_task, check_waktu_bounds, BookingProgress};
 use crate::kernel::ids::NomorKartu;
 
 /// Message for a booking the consumer's hospital does not have.
@@ -20,36 +20,35 @@ pub enum AddOutcome {
     QuotaFull,
 }
 
-/// Creates the day's quota with the declared kuota and takes one place, or takes one place
-/// from the existing row (moving it by any change of the declared kuota) while one is left.
-/// `rows_affected` is 0 exactly when no place is left.
-const TAKE_JKN: &str = "INSERT INTO queue_quota (kode_ppk, kodepoli, kodedokter, tanggal, kuota_jkn, sisa_jkn, kuota_nonjkn, sisa_nonjkn) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-    ON CONFLICT (kode_ppk, kodepoli, kodedokter, tanggal) DO UPDATE SET \
-    sisa_jkn = queue_quota.sisa_jkn + (excluded.kuota_jkn - queue_quota.kuota_jkn) - 1, kuota_jkn = excluded.kuota_jkn, \
-    sisa_nonjkn = queue_quota.sisa_nonjkn + (excluded.kuota_nonjkn - queue_quota.kuota_nonjkn), kuota_nonjkn = excluded.kuota_nonjkn \
-    WHERE queue_quota.sisa_jkn + (excluded.kuota_jkn - queue_quota.kuota_jkn) > 0";
+/// Takes one place of the session's quota for a JKN patient: creates the session's row
+/// with this place taken, or adds it to the existing row while the patient's kind is under
+/// its declared kuota ($8) and the session under its capacity ($9). `rows_affected` is 0
+/// exactly when no place is left.
+const TAKE_JKN: &str = "INSERT INTO queue_quota_sesi (kode_ppk, kodepoli, kodedokter, tanggal, jampraktek, terisi_jkn, terisi_nonjkn) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7) \
+    ON CONFLICT (kode_ppk, kodepoli, kodedokter, tanggal, jampraktek) DO UPDATE SET terisi_jkn = queue_quota_sesi.terisi_jkn + 1 \
+    WHERE queue_quota_sesi.terisi_jkn < $8 AND queue_quota_sesi.terisi_jkn + queue_quota_sesi.terisi_nonjkn < $9";
 
-const TAKE_NONJKN: &str = "INSERT INTO queue_quota (kode_ppk, kodepoli, kodedokter, tanggal, kuota_jkn, sisa_jkn, kuota_nonjkn, sisa_nonjkn) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-    ON CONFLICT (kode_ppk, kodepoli, kodedokter, tanggal) DO UPDATE SET \
-    sisa_jkn = queue_quota.sisa_jkn + (excluded.kuota_jkn - queue_quota.kuota_jkn), kuota_jkn = excluded.kuota_jkn, \
-    sisa_nonjkn = queue_quota.sisa_nonjkn + (excluded.kuota_nonjkn - queue_quota.kuota_nonjkn) - 1, kuota_nonjkn = excluded.kuota_nonjkn \
-    WHERE queue_quota.sisa_nonjkn + (excluded.kuota_nonjkn - queue_quota.kuota_nonjkn) > 0";
+/// [`TAKE_JKN`] for a non-JKN patient.
+const TAKE_NONJKN: &str = "INSERT INTO queue_quota_sesi (kode_ppk, kodepoli, kodedokter, tanggal, jampraktek, terisi_jkn, terisi_nonjkn) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7) \
+    ON CONFLICT (kode_ppk, kodepoli, kodedokter, tanggal, jampraktek) DO UPDATE SET terisi_nonjkn = queue_quota_sesi.terisi_nonjkn + 1 \
+    WHERE queue_quota_sesi.terisi_nonjkn < $8 AND queue_quota_sesi.terisi_jkn + queue_quota_sesi.terisi_nonjkn < $9";
 
 /// Stores a booking and takes its place from the remaining quota, in one transaction.
 ///
-/// The quota of a doctor's day starts at the kuota the hospital declares with its first
-/// booking; a later booking declaring another kuota moves the remaining places by the
-/// difference. The conditional upsert (`ON CONFLICT ... DO UPDATE ... WHERE sisa > 0`) is
+/// The quota is the practice session's (`jampraktek`) of the doctor on that day: at most
+/// `kapasitas` places (the session's capacity in the schedule, read by the caller), and of
+/// them at most the declared kuota of the patient's kind (a later booking declaring another
+/// kuota moves the bound). The conditional upsert (`ON CONFLICT ... DO UPDATE ... WHERE sisa > 0`) is
 /// what keeps concurrent bookings from overshooting: on PostgreSQL it waits for the row
 /// lock and re-checks, on SQLite the write transaction is exclusive.
-pub async fn add_booking(db: &Db, ppk: &str, b: &NewBooking, now_ms: i64) -> sqlx::Result<AddOutcome> {
+pub async fn add_booking(db: &Db, ppk: &str, b: &NewBooking, kapasitas: i64, now_ms: i64) -> sqlx::Result<AddOutcome> {
     let tanggal = b.tanggalperiksa.format("%Y-%m-%d").to_string();
     // A new quota row starts with this booking's place taken.
-    let (take, sisa_jkn, sisa_nonjkn) = match b.jenispasien {
-        JenisPasien::Jkn => (TAKE_JKN, b.kuotajkn - 1, b.kuotanonjkn),
-        JenisPasien::NonJkn => (TAKE_NONJKN, b.kuotajkn, b.kuotanonjkn - 1),
+    let (take, kuota, jkn, nonjkn) = match b.jenispasien {
+        JenisPasien::Jkn => (TAKE_JKN, b.kuotajkn, 1i64, 0i64),
+        JenisPasien::NonJkn => (TAKE_NONJKN, b.kuotanonjkn, 0, 1),
     };
     let mut tx = db.begin_write().await?;
     let inserted = sqlx::query(
@@ -92,8 +91,8 @@ pub async fn add_booking(db: &Db, ppk: &str, b: &NewBooking, now_ms: i64) -> sql
         tx.rollback().await?;
         return Ok(AddOutcome::Duplicate);
     }
-    if sisa_jkn < 0 || sisa_nonjkn < 0 {
-        // A declared kuota of 0 for the patient's kind: no place, whatever was declared before.
+    if kuota < 1 || kapasitas < 1 {
+        // A declared kuota (or a capacity) of 0: no place, whatever was taken before.
         tx.rollback().await?;
         return Ok(AddOutcome::QuotaFull);
     }
@@ -102,10 +101,11 @@ pub async fn add_booking(db: &Db, ppk: &str, b: &NewBooking, now_ms: i64) -> sql
         .bind(&b.kodepoli)
         .bind(b.kodedokter)
         .bind(&tanggal)
-        .bind(b.kuotajkn)
-        .bind(sisa_jkn)
-        .bind(b.kuotanonjkn)
-        .bind(sisa_nonjkn)
+        .bind(&b.jampraktek)
+        .bind(jkn)
+        .bind(nonjkn)
+        .bind(kuota)
+        .bind(kapasitas)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -126,6 +126,7 @@ struct BookingHead {
     kodepoli: String,
     kodedokter: i64,
     tanggalperiksa: String,
+    jampraktek: String,
     farmasi_jenisresep: Option<String>,
 }
 
@@ -134,16 +135,15 @@ fn head_sql(db: &Db) -> String {
     // other (SQLite's write transaction is exclusive already).
     let lock = if db.is_postgres() { " FOR UPDATE" } else { "" };
     format!(
-        "SELECT pasienbaru, batal, jenispasien, kodepoli, kodedokter, tanggalperiksa, farmasi_jenisresep \
+        "SELECT pasienbaru, batal, jenispasien, kodepoli, kodedokter, tanggalperiksa, jampraktek, farmasi_jenisresep \
          FROM queue_booking WHERE kode_ppk = $1 AND kodebooking = $2{lock}"
     )
 }
 
-const RELEASE_JKN: &str =
-    "UPDATE queue_quota SET sisa_jkn = CASE WHEN sisa_jkn < kuota_jkn THEN sisa_jkn + 1 ELSE sisa_jkn END \
-    WHERE kode_ppk = $1 AND kodepoli = $2 AND kodedokter = $3 AND tanggal = $4";
-const RELEASE_NONJKN: &str = "UPDATE queue_quota SET sisa_nonjkn = CASE WHEN sisa_nonjkn < kuota_nonjkn THEN sisa_nonjkn + 1 ELSE sisa_nonjkn END \
-    WHERE kode_ppk = $1 AND kodepoli = $2 AND kodedokter = $3 AND tanggal = $4";
+const RELEASE_JKN: &str = "UPDATE queue_quota_sesi SET terisi_jkn = terisi_jkn - 1 \
+    WHERE kode_ppk = $1 AND kodepoli = $2 AND kodedokter = $3 AND tanggal = $4 AND jampraktek = $5 AND terisi_jkn > 0";
+const RELEASE_NONJKN: &str = "UPDATE queue_quota_sesi SET terisi_nonjkn = terisi_nonjkn - 1 \
+    WHERE kode_ppk = $1 AND kodepoli = $2 AND kodedokter = $3 AND tanggal = $4 AND jampraktek = $5 AND terisi_nonjkn > 0";
 
 fn release_sql(head: &BookingHead) -> &'static str {
     if head.jenispasien == JenisPasien::Jkn.as_str() {
@@ -193,7 +193,10 @@ pub async fn record_task(db: &Db, ppk: &str, task: &NewTask<'_>) -> sqlx::Result
         batal: head.batal == 1,
         tasks,
     };
-    if let Err(refusal) = check_task(&progress, task.taskid, task.waktu) {
+    // Order and repeats first (a repeat answers 208 whatever its time), then the bounds.
+    let checked = check_task(&progress, task.taskid, task.waktu)
+        .and_then(|()| check_waktu_bounds(&head.tanggalperiksa, task.waktu, task.waktu_server));
+    if let Err(refusal) = checked {
         tx.rollback().await?;
         return Ok(Err(refusal));
     }
@@ -223,6 +226,7 @@ pub async fn record_task(db: &Db, ppk: &str, task: &NewTask<'_>) -> sqlx::Result
             .bind(&head.kodepoli)
             .bind(head.kodedokter)
             .bind(&head.tanggalperiksa)
+            .bind(&head.jampraktek)
             .execute(&mut *tx)
             .await?;
     }
@@ -276,6 +280,7 @@ pub async fn cancel(
         .bind(&head.kodepoli)
         .bind(head.kodedokter)
         .bind(&head.tanggalperiksa)
+        .bind(&head.jampraktek)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;

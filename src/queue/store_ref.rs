@@ -28,8 +28,9 @@ pub struct Sesi {
     pub tutup: String,
 }
 
-/// Whether the poli, the doctor and the doctor's schedule on that day exist.
-#[derive(Debug, Clone, Copy)]
+/// Whether the poli, the doctor and the doctor's schedule on that day exist, the
+/// capacity of the booked session and the day's holiday.
+#[derive(Debug, Clone)]
 pub struct References {
     /// The subspecialty is known to the hospital.
     pub poli: bool,
@@ -37,16 +38,33 @@ pub struct References {
     pub dokter: bool,
     /// The doctor practises in that subspecialty on that weekday (and is not off).
     pub jadwal: bool,
+    /// The capacity of the session `jampraktek` exactly, if the doctor has it that day.
+    pub kapasitas: Option<i64>,
+    /// The holiday on that date (the hospital's own or a national one), if any.
+    pub libur: Option<String>,
 }
 
 /// Looks up the references a booking needs, in one round trip.
-pub async fn references(db: &Db, ppk: &str, kodepoli: &str, kodedokter: i64, hari: i64) -> sqlx::Result<References> {
-    let (poli, dokter, jadwal): (i64, i64, i64) = {
+pub async fn references(
+    db: &Db,
+    ppk: &str,
+    kodepoli: &str,
+    kodedokter: i64,
+    tanggal: chrono::NaiveDate,
+    jampraktek: &str,
+) -> sqlx::Result<References> {
+    let hari = super::domain::hari(tanggal);
+    let (buka, tutup) = jampraktek.split_once('-').unwrap_or((jampraktek, ""));
+    let (poli, dokter, jadwal, kapasitas, libur): (i64, i64, i64, Option<i64>, Option<String>) = {
         sqlx::query_as(
             "SELECT (SELECT COUNT(*) FROM queue_poli WHERE kode_ppk = $1 AND kdsubspesialis = $2), \
                     (SELECT COUNT(*) FROM queue_dokter WHERE kode_ppk = $3 AND kodedokter = $4), \
                     (SELECT COUNT(*) FROM queue_jadwal WHERE kode_ppk = $5 AND kodesubspesialis = $6 \
-                        AND kodedokter = $7 AND hari = $8 AND libur = 0)",
+                        AND kodedokter = $7 AND hari = $8 AND libur = 0), \
+                    (SELECT MAX(kapasitaspasien) FROM queue_jadwal WHERE kode_ppk = $9 AND kodesubspesialis = $10 \
+                        AND kodedokter = $11 AND hari = $12 AND libur = 0 AND buka = $13 AND tutup = $14), \
+                    (SELECT keterangan FROM queue_libur WHERE tanggal = $15 AND kode_ppk IN ('', $16) \
+                        ORDER BY kode_ppk DESC LIMIT 1)",
         )
         .bind(ppk)
         .bind(kodepoli)
@@ -56,6 +74,14 @@ pub async fn references(db: &Db, ppk: &str, kodepoli: &str, kodedokter: i64, har
         .bind(kodepoli)
         .bind(kodedokter)
         .bind(hari)
+        .bind(ppk)
+        .bind(kodepoli)
+        .bind(kodedokter)
+        .bind(hari)
+        .bind(buka)
+        .bind(tutup)
+        .bind(tanggal.format("%Y-%m-%d").to_string())
+        .bind(ppk)
         .fetch_one(db)
         .await?
     };
@@ -63,6 +89,8 @@ pub async fn references(db: &Db, ppk: &str, kodepoli: &str, kodedokter: i64, har
         poli: poli > 0,
         dokter: dokter > 0,
         jadwal: jadwal > 0,
+        kapasitas,
+        libur,
     })
 }
 
@@ -213,7 +241,9 @@ pub async fn jadwal(db: &Db, ppk: &str, kode: &str, hari: i64) -> sqlx::Result<V
 }
 
 /// Replaces the weekly schedule of a doctor in a subspecialty. A session keeps the
-/// capacity it had on that day (the update carries none); new days get `default_kapasitas`.
+/// capacity it had (the update carries none), a session at a new hour takes the day's,
+/// new days get `default_kapasitas`. Bookings and their session quotas are untouched: a
+/// booking's place stays taken, later bookings meet the new capacity.
 pub async fn replace_jadwal(
     db: &Db,
     ppk: &str,
@@ -223,8 +253,8 @@ pub async fn replace_jadwal(
     default_kapasitas: i64,
 ) -> sqlx::Result<()> {
     let mut tx = db.begin_write().await?;
-    let old: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT hari, kapasitaspasien FROM queue_jadwal WHERE kode_ppk = $1 AND kodesubspesialis = $2 AND kodedokter = $3",
+    let old: Vec<(i64, String, i64)> = sqlx::query_as(
+            "SELECT hari, buka, kapasitaspasien FROM queue_jadwal WHERE kode_ppk = $1 AND kodesubspesialis = $2 AND kodedokter = $3",
         )
         .bind(ppk)
         .bind(kdsub)
@@ -238,10 +268,12 @@ pub async fn replace_jadwal(
         .execute(&mut *tx)
         .await?;
     for s in sesi {
+        // The same session keeps its capacity; a moved one takes its day's first.
         let kapasitas = old
             .iter()
-            .find(|(hari, _)| *hari == s.hari)
-            .map(|(_, k)| *k)
+            .find(|(hari, buka, _)| *hari == s.hari && *buka == s.buka)
+            .or_else(|| old.iter().find(|(hari, _, _)| *hari == s.hari))
+            .map(|(_, _, k)| *k)
             .unwrap_or(default_kapasitas);
         sqlx::query(
                 "INSERT INTO queue_jadwal (kode_ppk, kodesubspesialis, kodedokter, hari, buka, tutup, kapasitaspasien, libur) \

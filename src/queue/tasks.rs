@@ -104,6 +104,30 @@ pub fn status(batal: bool, tasks: &[i64]) -> &'static str {
     }
 }
 
+/// How far past the server's clock a task time may be (clocks of hospitals drift).
+pub const MAX_AHEAD_MS: i64 = 5 * 60 * 1000;
+
+/// Checks that `waktu` lies between the start of the examination day (00:00 WIB of
+/// `tanggalperiksa`) and `now_ms` plus [`MAX_AHEAD_MS`]; a time outside is a typo or a
+/// clock error, and would poison the dashboards' averages.
+pub fn check_waktu_bounds(tanggalperiksa: &str, waktu: i64, now_ms: i64) -> Result<(), Refusal> {
+    let start = crate::kernel::ids::parse_date(tanggalperiksa)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc().timestamp_millis() - JAKARTA_OFFSET_MS);
+    if start.is_some_and(|start| waktu < start) {
+        return Err(Refusal::new("Waktu tidak boleh sebelum tanggal periksa"));
+    }
+    if waktu > now_ms.saturating_add(MAX_AHEAD_MS) {
+        return Err(Refusal::new(
+            "Waktu tidak boleh lebih dari 5 menit setelah waktu sekarang",
+        ));
+    }
+    Ok(())
+}
+
+/// Asia/Jakarta is UTC+7 all year (no daylight saving).
+const JAKARTA_OFFSET_MS: i64 = 7 * 60 * 60 * 1000;
+
 /// Parses the task time: epoch milliseconds.
 pub fn parse_waktu(value: &Value) -> Result<i64, Refusal> {
     let waktu = required_integer(value, "Waktu")?;
@@ -137,6 +161,17 @@ mod tests {
             check_task(&progress(false, &[]), 1, 1).unwrap_err().message,
             "TaskId=1 hanya untuk pasien baru"
         );
+    }
+
+    #[test]
+    fn task_times_stay_within_the_examination_day_and_five_minutes_ahead() {
+        // 2026-03-16 00:00 WIB is 2026-03-15 17:00 UTC.
+        let start = 1_773_594_000_000;
+        let now = start + 9 * 3_600_000;
+        assert!(check_waktu_bounds("2026-03-16", start, now).is_ok());
+        assert!(check_waktu_bounds("2026-03-16", start - 1, now).is_err());
+        assert!(check_waktu_bounds("2026-03-16", now + MAX_AHEAD_MS, now).is_ok());
+        assert!(check_waktu_bounds("2026-03-16", now + MAX_AHEAD_MS + 1, now).is_err());
     }
 
     #[test]

@@ -212,8 +212,8 @@ db_test!(contribution_periods_are_validated, |app| async move {
         format!("/core/v1/employees/{HIGH}/bpjs-contributions?period=2025-4"),
         format!("/core/v1/employees/{HIGH}/bpjs-contributions?period=2025-13"),
         "/core/v1/bpjs-contributions/summary?period=april".to_string(),
-        // No JP cap is on record before March 2024.
-        "/core/v1/bpjs-contributions/summary?period=2023-01".to_string(),
+        // No rate is on record before January 2015.
+        "/core/v1/bpjs-contributions/summary?period=2014-12".to_string(),
     ] {
         let (status, body) = get(&app, &path, &token).await;
         assert_eq!(status, 400, "{path}");

@@ -123,7 +123,9 @@ async fn new_employee(app: &TestApp, token: &str, number: &str, salary: i64) -> 
 mod auth;
 mod contributions;
 mod employees;
+mod history;
 mod memberships;
+mod premiums;
 mod references;
 mod revocation;
 mod tenants;

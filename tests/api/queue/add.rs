@@ -47,7 +47,7 @@ db_test!(
             1
         );
         assert_eq!(
-            count(&app, "SELECT sisa_jkn FROM queue_quota").await,
+            count(&app, "SELECT 30 - terisi_jkn FROM queue_quota_sesi").await,
             29,
             "one place taken, not two"
         );
@@ -181,10 +181,17 @@ db_test!(
             (400, 400, "control character in the request body")
         );
         assert_eq!(count(&app, "SELECT COUNT(*) FROM queue_booking").await, 0);
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM queue_quota").await, 0);
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM queue_quota_sesi").await, 0);
         // The same doctor is scheduled on Monday in KGH.
-        add(&app, RS1, &with(base, json!({"kodepoli": "KGH", "kodedokter": 22002})))
-            .await
-            .assert_ok();
+        add(
+            &app,
+            RS1,
+            &with(
+                base,
+                json!({"kodepoli": "KGH", "kodedokter": 22002, "jampraktek": "09:00-13:00"}),
+            ),
+        )
+        .await
+        .assert_ok();
     }
 );

@@ -192,10 +192,12 @@ fn at(hh: u32, mm: u32, ss: u32) -> i64 {
 }
 
 mod add;
+mod bounds;
 mod dashboards;
 mod envelope;
 mod lists;
 mod places;
 mod references;
 mod scoping;
+mod sessions;
 mod tasks;

@@ -78,7 +78,7 @@ db_test!(
             .count();
         assert_eq!((admitted, full), (10, 190));
         assert_eq!(count(&app, "SELECT COUNT(*) FROM queue_booking").await, 30);
-        assert_eq!(count(&app, "SELECT sisa_jkn FROM queue_quota").await, 0);
+        assert_eq!(count(&app, "SELECT 30 - terisi_jkn FROM queue_quota_sesi").await, 0);
     }
 );
 
@@ -98,7 +98,7 @@ db_test!(
             .count();
         assert_eq!((added, repeated), (1, 49));
         assert_eq!(count(&app, "SELECT COUNT(*) FROM queue_booking").await, 1);
-        assert_eq!(count(&app, "SELECT sisa_jkn FROM queue_quota").await, 29);
+        assert_eq!(count(&app, "SELECT 30 - terisi_jkn FROM queue_quota_sesi").await, 29);
     }
 );
 
@@ -117,7 +117,12 @@ db_test!(
             201,
             "Jadwal Dokter tidak tersedia di poli tersebut pada tanggal periksa",
         );
-        add(&app, RS1, &booking("SCH-3", today(&app) + Duration::days(1)))
+        // Tuesday's one session is the quota a booking must name.
+        let tuesday = booking("SCH-3", today(&app) + Duration::days(1));
+        add(&app, RS1, &tuesday)
+            .await
+            .assert_refused(201, "Jadwal dokter tidak ditemukan");
+        add(&app, RS1, &with(tuesday, json!({"jampraktek": "08:00-12:00"})))
             .await
             .assert_ok();
     }

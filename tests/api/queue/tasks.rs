@@ -152,7 +152,7 @@ db_test!(
         add(&app, RS1, &booking("C-1", today(&app))).await.assert_ok();
         add(&app, RS1, &booking("C-2", today(&app))).await.assert_ok();
         add(&app, RS1, &booking("C-3", today(&app))).await.assert_ok();
-        assert_eq!(count(&app, "SELECT sisa_jkn FROM queue_quota").await, 27);
+        assert_eq!(count(&app, "SELECT 30 - terisi_jkn FROM queue_quota_sesi").await, 27);
         task(&app, RS1, "C-1", 3, at(8, 0, 0)).await.assert_ok();
 
         post(&app, RS1, "antrean/batal", &json!({"kodebooking": "C-1"}))
@@ -171,7 +171,11 @@ db_test!(
         .assert_refused(201, "Kode Booking tidak ditemukan");
         let cancel = json!({"kodebooking": "C-1", "keterangan": "Pasien berhalangan"});
         post(&app, RS1, "antrean/batal", &cancel).await.assert_ok();
-        assert_eq!(count(&app, "SELECT sisa_jkn FROM queue_quota").await, 28, "place freed");
+        assert_eq!(
+            count(&app, "SELECT 30 - terisi_jkn FROM queue_quota_sesi").await,
+            28,
+            "place freed"
+        );
         post(&app, RS1, "antrean/batal", &cancel)
             .await
             .assert_refused(201, "Antrean sudah dibatalkan sebelumnya");
@@ -185,7 +189,7 @@ db_test!(
 
         // Task 99 cancels too.
         task(&app, RS1, "C-2", 99, at(8, 0, 0)).await.assert_ok();
-        assert_eq!(count(&app, "SELECT sisa_jkn FROM queue_quota").await, 29);
+        assert_eq!(count(&app, "SELECT 30 - terisi_jkn FROM queue_quota_sesi").await, 29);
         task(&app, RS1, "C-2", 99, at(8, 1, 0))
             .await
             .assert_refused(208, "TaskId=99 sudah ada");
@@ -286,7 +290,7 @@ db_test!(
         assert_eq!(codes.iter().filter(|c| **c == 208).count(), 19, "{codes:?}");
         assert_eq!(count(&app, "SELECT COUNT(*) FROM queue_task").await, 1);
         assert_eq!(
-            count(&app, "SELECT sisa_jkn FROM queue_quota").await,
+            count(&app, "SELECT 30 - terisi_jkn FROM queue_quota_sesi").await,
             28,
             "duplicates take no place"
         );

@@ -11,6 +11,10 @@
 //!    `antrean/pendaftaran/tanggal/{d}` (decrypted), nothing extra, and every booking whose
 //!    task 5 was acknowledged shows "Selesai dilayani".
 //!
+//! With `--dashboard YYYY-MM` it runs only one phase instead: the monthly waiting-time
+//! dashboard `dashboard/waktutunggu/bulan/MM/tahun/YYYY/waktu/rs` of that month
+//! (bench/queue-dashboard.sh seeds 100,000 bookings first).
+//!
 //! Each phase runs `--connections` concurrent workers (one keep-alive connection each)
 //! for `--seconds`; it prints throughput and p50/p99 latencies. Only 127.0.0.1/localhost
 //! targets are accepted.
@@ -24,6 +28,9 @@ use anyhow::{bail, Context};
 use jembatan::kernel::bpjs_crypto;
 use serde_json::{json, Value};
 
+mod dashboard;
+use dashboard::dashboard;
+
 const CONS_ID: &str = "1234";
 const SECRET: &str = "pwd";
 const USER_KEY: &str = "demo-antrean-key";
@@ -32,6 +39,7 @@ struct Options {
     url: String,
     seconds: u64,
     connections: usize,
+    dashboard: Option<String>,
 }
 
 fn options() -> anyhow::Result<Options> {
@@ -39,8 +47,10 @@ fn options() -> anyhow::Result<Options> {
     let mut url = None;
     let mut seconds = 10;
     let mut connections = 64;
+    let mut dashboard = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
+            "--dashboard" => dashboard = Some(args.next().context("--dashboard YYYY-MM")?),
             "--seconds" => seconds = args.next().context("--seconds N")?.parse()?,
             "--connections" => connections = args.next().context("--connections N")?.parse()?,
             other if url.is_none() => url = Some(other.trim_end_matches('/').to_string()),
@@ -58,6 +68,7 @@ fn options() -> anyhow::Result<Options> {
         url,
         seconds,
         connections,
+        dashboard,
     })
 }
 
@@ -190,6 +201,9 @@ async fn main() -> anyhow::Result<()> {
         "target {}  connections {}  {} s per phase",
         opts.url, opts.connections, opts.seconds
     );
+    if let Some(month) = &opts.dashboard {
+        return dashboard(&client, &opts, month, duration).await;
+    }
     let sessions = Arc::new(sessions(&client, &opts.url).await?);
     println!("{} doctor sessions in the coming week", sessions.len());
     let run = format!("{:x}", chrono::Utc::now().timestamp_millis());
@@ -243,14 +257,23 @@ async fn main() -> anyhow::Result<()> {
 
     // 3. updatewaktu: tasks 3, 4, 5 of each booking; a worker sends all three of one
     //    booking so that they arrive in task order.
+    //    Task times must lie between the start of the examination day and now + 5 min:
+    //    only today's bookings take tasks, timed from an hour ago (or today's 00:00 WIB).
     let bookings: Arc<Vec<(String, String)>> = Arc::new(booked.lock().unwrap().clone());
+    let today = (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive();
+    let today_text = today.format("%Y-%m-%d").to_string();
+    let todays: Arc<Vec<(String, String)>> =
+        Arc::new(bookings.iter().filter(|(_, d)| *d == today_text).cloned().collect());
     let next = Arc::new(AtomicUsize::new(0));
     let finished = Arc::new(std::sync::Mutex::new(HashSet::<String>::new()));
-    let base = chrono::Utc::now().timestamp_millis() - 3_600_000;
+    let day_start = today
+        .and_hms_opt(0, 0, 0)
+        .map_or(0, |t| t.and_utc().timestamp_millis() - 7 * 3_600_000);
+    let base = (chrono::Utc::now().timestamp_millis() - 3_600_000).max(day_start);
     let (c, url, all, n, f) = (
         client.clone(),
         format!("{}/antreanrs/antrean/updatewaktu", opts.url),
-        bookings.clone(),
+        todays.clone(),
         next.clone(),
         finished.clone(),
     );
