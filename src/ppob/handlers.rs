@@ -80,7 +80,7 @@ pub async fn balance(State(ctx): State<PpobCtx>, Query(query): Query<BalanceQuer
         Err(other) => return Err(other),
     };
     let day = today_jakarta(&*ctx.kernel.clock).format("%Y-%m-%d").to_string();
-    let figures = super::store::balance(&ctx.kernel.db, member.id, &day).await?;
+    let figures = super::store_ledger::balance(&ctx.kernel.db, member.id, &day).await?;
     Ok(Json(BalanceResponse {
         status: SUCCESS.to_string(),
         message: format!(

@@ -16,7 +16,8 @@ use super::biller::Lookup;
 use super::callback::callback;
 use super::domain::{self, Amounts, Bill, Kind, Product, AMOUNT_OVERFLOW};
 use super::ids::Trxid;
-use super::store_trx::{self as store, BalanceChange, LedgerRow, NewTrx};
+use super::store_ledger::{add_totals, move_money, Entry, EntryKind, Totals};
+use super::store_trx::{self as store, BalanceChange, NewTrx, Settle};
 use super::wire::{TrxResponse, GAGAL, SUCCESS};
 use super::PpobCtx;
 
@@ -225,8 +226,13 @@ async fn record(
         tx.rollback().await?;
         return Ok(None);
     }
-    if let Some(message) = callback(&ctx.kernel.keys, &request.member, &answer) {
-        crate::kernel::outbox::enqueue(&mut tx, &message).await?;
+    // No callback: an inquiry or a refusal is answered synchronously (issue 13).
+    if answer.status == SUCCESS {
+        let totals = Totals {
+            trx_count: 1,
+            ..Totals::default()
+        };
+        add_totals(&mut tx, request.member.id, day, &totals).await?;
     }
     tx.commit().await?;
     Ok(Some(answer))
@@ -273,33 +279,47 @@ async fn pay(ctx: &PpobCtx, request: &TrxRequest, product: &Product, day: &str) 
         tx.rollback().await?;
         return Ok(None);
     };
+    let note = format!("{} {}", request.kodeproduk, request.tujuan);
+    let operator = format!("ppob:{}", request.member.memberid);
+    let entry = Entry {
+        kind: EntryKind::Pay,
+        trxid: Some(&request.trxid),
+        operator: &operator,
+        reason: &note,
+        day,
+        created_at: &now,
+    };
     let (debited, refusal) = match inquiry.and_then(|i| quote(i, product)) {
-        None => (
-            None,
-            (
-                rc::NO_INQUIRY,
-                "belum ada inquiry (INQ) hari ini untuk tagihan ini: lakukan INQ terlebih dahulu",
-            ),
-        ),
+        None => (None, (rc::NO_INQUIRY, NO_INQUIRY_REASON)),
         Some(Err(())) => (None, (rc::INVALID, AMOUNT_OVERFLOW)),
         Some(Ok((bill, amounts))) => {
-            let ids: Vec<i64> = bill.periods.iter().filter_map(|p| p.bill_id).collect();
-            let settled = store::mark_bills_paid(&mut tx, trx_id, &ids, &now).await?;
+            // Settled only at the quoted amounts: a bill re-imported since the inquiry
+            // asks for a new inquiry instead of debiting one figure and settling another.
+            let periods: Option<Vec<_>> = bill
+                .periods
+                .iter()
+                .map(|p| p.bill_id.map(|id| (id, p.nilai_tagihan, p.denda)))
+                .collect();
+            let settled = match periods {
+                Some(periods) => store::mark_bills_paid(&mut tx, trx_id, &periods, &now).await?,
+                None => Settle::Changed,
+            };
             let change = match (settled, Rupiah::ZERO.checked_sub(amounts.debit)) {
-                (false, _) => None,
-                (true, None) => Some(BalanceChange::Overflow),
-                (true, Some(delta)) => Some(store::change_balance(&mut tx, member_id, delta, true).await?),
+                (Settle::Done, Some(delta)) => Ok(move_money(&mut tx, member_id, delta, true, &entry).await?),
+                (Settle::Done, None) => Ok(BalanceChange::Overflow),
+                (other, _) => Err(other),
             };
             match change {
-                Some(BalanceChange::Done(balance)) => (Some((amounts, bill, balance)), (rc::OK, "")),
+                Ok(BalanceChange::Done(balance)) => (Some((amounts, bill, balance)), (rc::OK, "")),
                 other => {
                     // Undo exactly what this payment marked (nothing was debited).
                     store::unmark_bills(&mut tx, trx_id).await?;
                     let refusal = match other {
-                        None => (rc::PAID, "tagihan sudah dibayar"),
-                        Some(BalanceChange::Overflow) => (rc::INVALID, AMOUNT_OVERFLOW),
-                        Some(BalanceChange::NoMember) => return Err(AppError::internal("paying member vanished")),
-                        Some(_) => (rc::BALANCE, "saldo tidak mencukupi"),
+                        Err(Settle::AlreadyPaid) => (rc::PAID, "tagihan sudah dibayar"),
+                        Err(_) => (rc::NO_INQUIRY, QUOTE_CHANGED_REASON),
+                        Ok(BalanceChange::Overflow) => (rc::INVALID, AMOUNT_OVERFLOW),
+                        Ok(BalanceChange::NoMember) => return Err(AppError::internal("paying member vanished")),
+                        Ok(_) => (rc::BALANCE, "saldo tidak mencukupi"),
                     };
                     (None, refusal)
                 }
@@ -308,38 +328,15 @@ async fn pay(ctx: &PpobCtx, request: &TrxRequest, product: &Product, day: &str) 
     };
     let (answer, debit, commission) = match debited {
         Some((amounts, bill, balance)) => {
-            let note = format!("{} {}", request.kodeproduk, request.tujuan);
-            let row = LedgerRow {
-                member_id,
-                kind: "debit",
-                amount: Rupiah::ZERO.checked_sub(amounts.debit).unwrap_or(Rupiah::ZERO),
-                balance_after: balance,
-                trxid: Some(&request.trxid),
-                note: &note,
-                created_at: &now,
-            };
-            store::ledger(&mut tx, &row).await?;
             let sn = serial_number();
-            let text = domain::serial_text(&bill, &amounts, Some(&sn));
-            let answer = TrxResponse {
-                status: SUCCESS.to_string(),
-                message: domain::success_message(
-                    request.trxid.as_str(),
-                    &request.kodeproduk,
-                    &request.tujuan,
-                    &text,
-                    balance,
-                ),
-                trxid: request.trxid.to_string(),
-                rc: rc::OK.to_string(),
-                data: Some(domain::bill_data(
-                    &request.kodeproduk,
-                    &bill,
-                    &amounts,
-                    Some(sn),
-                    balance,
-                )),
+            let answer = paid_answer(request, &bill, &amounts, sn, balance);
+            let totals = Totals {
+                trx_count: 1,
+                spent: amounts.debit,
+                commission: amounts.fee,
+                in_progress: 0,
             };
+            add_totals(&mut tx, member_id, day, &totals).await?;
             (answer, amounts.debit, amounts.fee)
         }
         None => {
@@ -350,11 +347,38 @@ async fn pay(ctx: &PpobCtx, request: &TrxRequest, product: &Product, day: &str) 
     };
     let response = serde_json::to_string(&answer)?;
     store::finish(&mut tx, trx_id, &answer.status, &response, debit, commission).await?;
-    if let Some(message) = callback(&ctx.kernel.keys, &request.member, &answer) {
-        crate::kernel::outbox::enqueue(&mut tx, &message).await?;
+    // Only an accepted payment's outcome is called back (issue 13): a refusal is answered
+    // synchronously and the member already has it.
+    if answer.status == SUCCESS {
+        if let Some(message) = callback(&ctx.kernel.keys, &request.member, &answer) {
+            crate::kernel::outbox::enqueue(&mut tx, &message).await?;
+        }
     }
     tx.commit().await?;
     Ok(Some(answer))
+}
+
+/// The reason of a payment without today's inquiry.
+pub const NO_INQUIRY_REASON: &str = "belum ada inquiry (INQ) hari ini untuk tagihan ini: lakukan INQ terlebih dahulu";
+/// The reason of a payment whose bill changed since its inquiry.
+pub const QUOTE_CHANGED_REASON: &str = "tagihan berubah sejak inquiry: lakukan INQ ulang";
+
+/// The `Success` answer of a paid bill.
+pub fn paid_answer(request: &TrxRequest, bill: &Bill, amounts: &Amounts, sn: String, balance: Rupiah) -> TrxResponse {
+    let text = domain::serial_text(bill, amounts, Some(&sn));
+    TrxResponse {
+        status: SUCCESS.to_string(),
+        message: domain::success_message(
+            request.trxid.as_str(),
+            &request.kodeproduk,
+            &request.tujuan,
+            &text,
+            balance,
+        ),
+        trxid: request.trxid.to_string(),
+        rc: rc::OK.to_string(),
+        data: Some(domain::bill_data(&request.kodeproduk, bill, amounts, Some(sn), balance)),
+    }
 }
 
 /// A payment's reference number.
