@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod bpjs_crypto;
+pub mod breaker;
 pub mod clock;
 pub mod db;
 pub mod edge;

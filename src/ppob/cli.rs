@@ -29,6 +29,14 @@ pub enum PpobCommand {
         #[command(flatten)]
         legacy: Box<LegacyMember>,
     },
+    /// Print the sealed form of a supplier's password or PIN, to put in
+    /// `[ppob.suppliers.NAME]` instead of the clear value.
+    SealSupplierSecret {
+        /// The supplier's name in the configuration.
+        name: String,
+        /// The clear value (read from stdin when absent, so it stays out of shell history).
+        value: Option<String>,
+    },
     /// Make a new callback HMAC key for a member and print it (once).
     RotateCallbackSecret {
         /// Login id.
@@ -109,6 +117,22 @@ pub async fn run(ctx: &PpobCtx, command: PpobCommand) -> anyhow::Result<ExitCode
             }
         }
         PpobCommand::Member { action, legacy } => super::cli_members::run(ctx, action, *legacy).await?,
+        PpobCommand::SealSupplierSecret { name, value } => {
+            let value = match value {
+                Some(value) => value,
+                None => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            anyhow::ensure!(!value.is_empty(), "nothing to seal");
+            println!(
+                "{}",
+                ctx.kernel.keys.seal(&super::supplier::secret_context(&name), &value)
+            );
+            ExitCode::SUCCESS
+        }
         PpobCommand::RotateCallbackSecret { memberid } => {
             let secret = members::rotate_callback_secret(ctx, &memberid).await?;
             println!("callback secret: {secret}");

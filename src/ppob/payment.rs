@@ -45,6 +45,10 @@ pub mod rc {
     pub const REFUNDED: &str = "RF";
     /// The request is malformed, or its amounts do not fit in the ledger's integers.
     pub const INVALID: &str = "30";
+    /// The payment waits for its supplier's answer (status `Pending`).
+    pub const PENDING: &str = "68";
+    /// The supplier refused or did not answer.
+    pub const UPSTREAM: &str = "91";
 }
 
 /// One transaction request, credentials already checked.
@@ -61,6 +65,11 @@ pub struct TrxRequest {
 }
 
 impl TrxRequest {
+    /// A `Gagal` answer to this request.
+    pub fn failure_answer(&self, code: &str, reason: &str, saldo: Option<Rupiah>) -> TrxResponse {
+        self.failure(code, reason, saldo)
+    }
+
     fn failure(&self, code: &str, reason: &str, saldo: Option<Rupiah>) -> TrxResponse {
         TrxResponse {
             status: GAGAL.to_string(),
@@ -93,7 +102,10 @@ pub async fn handle(ctx: &PpobCtx, request: TrxRequest) -> AppResult<TrxResponse
     let plan = plan(ctx, &request, kind, &code).await?;
     let day = today_jakarta(&*ctx.kernel.clock).format("%Y-%m-%d").to_string();
     let outcome = match plan {
-        Plan::Payment(product) => pay(ctx, &request, &product, &day).await?,
+        Plan::Payment(product) => match ctx.family.suppliers.route(&product.record.code) {
+            Some(supplier) => super::routed::pay(ctx, &request, &product, supplier, &day).await?,
+            None => pay(ctx, &request, &product, &day).await?,
+        },
         other => record(ctx, &request, kind, &code, other, &day).await?,
     };
     match outcome {
@@ -135,14 +147,20 @@ async fn plan(ctx: &PpobCtx, request: &TrxRequest, kind: Kind, code: &str) -> Ap
     }
     Ok(match kind {
         Kind::Payment => Plan::Payment(product),
-        Kind::Inquiry => {
-            let lookup = ctx
-                .family
-                .biller
-                .inquire(&ctx.kernel.db, &product, &request.tujuan)
-                .await?;
-            Plan::Inquiry(product, lookup)
-        }
+        Kind::Inquiry => match ctx.family.suppliers.route(&product.record.code) {
+            Some(supplier) => match super::routed::inquire(ctx, &supplier, &product, &request.tujuan).await {
+                Ok(lookup) => Plan::Inquiry(product, lookup),
+                Err(reason) => Plan::Refuse(rc::UPSTREAM, reason),
+            },
+            None => {
+                let lookup = ctx
+                    .family
+                    .biller
+                    .inquire(&ctx.kernel.db, &product, &request.tujuan)
+                    .await?;
+                Plan::Inquiry(product, lookup)
+            }
+        },
     })
 }
 
@@ -241,7 +259,7 @@ async fn record(
 /// The bill and the amounts the inquiry quoted (a later change of the product's admin or
 /// fee does not change what the member was told); `None` when there is none to pay, and
 /// `Some(Err(()))` when its amounts overflow.
-fn quote(inquiry: store::Inquired, product: &Product) -> Option<Result<(Bill, Amounts), ()>> {
+pub(crate) fn quote(inquiry: store::Inquired, product: &Product) -> Option<Result<(Bill, Amounts), ()>> {
     let bill: Bill = serde_json::from_str(inquiry.bill.as_deref()?).ok()?;
     let quoted = serde_json::from_str::<TrxResponse>(&inquiry.response)
         .ok()

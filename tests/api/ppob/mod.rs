@@ -144,3 +144,4 @@ mod ledger;
 mod members_cli;
 mod payment;
 mod products;
+mod supplier;
