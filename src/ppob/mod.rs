@@ -181,6 +181,7 @@ pub fn router() -> OpenApiRouter<PpobCtx> {
         .routes(routes!(handlers::transaction))
         .routes(routes!(handlers::products))
         .routes(routes!(handlers::balance))
+        .routes(routes!(handlers::supplier_callback))
         // utoipa-axum has no method-not-allowed fallback: a wrong method's empty 405 gets
         // the family's body here instead.
         .layer(axum::middleware::map_response(method_not_allowed));

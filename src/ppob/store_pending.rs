@@ -110,3 +110,12 @@ pub async fn member_by_id(
         .fetch_one(conn)
         .await
 }
+
+/// The pending payment sent to `supplier` under `upstream_trxid`, if any.
+pub async fn by_upstream(db: &Db, supplier: &str, upstream_trxid: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM ppob_transactions WHERE supplier = $1 AND upstream_trxid = $2")
+        .bind(supplier)
+        .bind(upstream_trxid)
+        .fetch_optional(db)
+        .await
+}

@@ -34,6 +34,9 @@ pub struct SupplierConfig {
     pub timeout_ms: u64,
     /// How often a pending payment is re-asked.
     pub recheck_every_s: u64,
+    /// The key the supplier signs its callbacks with (sealed or clear; empty: callbacks
+    /// from it are refused and pending payments are resolved by rechecks only).
+    pub callback_secret: String,
 }
 
 impl Default for SupplierConfig {
@@ -45,6 +48,7 @@ impl Default for SupplierConfig {
             memberpin: String::new(),
             timeout_ms: 10_000,
             recheck_every_s: 60,
+            callback_secret: String::new(),
         }
     }
 }
@@ -73,6 +77,7 @@ pub struct Supplier {
     config: SupplierConfig,
     memberpass: String,
     memberpin: String,
+    callback_secret: String,
     breaker: Breaker,
 }
 
@@ -105,6 +110,7 @@ impl Suppliers {
                 name: name.clone(),
                 memberpass: open(&config.memberpass)?,
                 memberpin: open(&config.memberpin)?,
+                callback_secret: open(&config.callback_secret)?,
                 config: config.clone(),
                 breaker: Breaker::new(5, Duration::from_secs(30)),
             };
@@ -148,7 +154,37 @@ impl Suppliers {
 /// How often a connection error is retried (the request was not received).
 const CONNECT_RETRIES: usize = 2;
 
+/// How far a callback's `X-Jembatan-Timestamp` may be from now.
+const CALLBACK_TOLERANCE_SECS: i64 = 300;
+
 impl Supplier {
+    /// True when `signature` (hex HMAC-SHA256 with the supplier's callback secret) signs
+    /// `body` (or, with a `timestamp` within 300 s of `now`, `timestamp + "." + body`).
+    pub fn verify_callback(&self, body: &[u8], signature: &str, timestamp: Option<&str>, now: i64) -> bool {
+        use hmac::{Hmac, Mac};
+        if self.callback_secret.is_empty() {
+            return false;
+        }
+        let Ok(expected) = hex::decode(signature.trim()) else {
+            return false;
+        };
+        let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(self.callback_secret.as_bytes()) else {
+            return false;
+        };
+        if let Some(timestamp) = timestamp {
+            let Ok(at) = timestamp.trim().parse::<i64>() else {
+                return false;
+            };
+            if (now - at).abs() > CALLBACK_TOLERANCE_SECS {
+                return false;
+            }
+            mac.update(timestamp.trim().as_bytes());
+            mac.update(b".");
+        }
+        mac.update(body);
+        mac.verify_slice(&expected).is_ok()
+    }
+
     /// How often a pending payment is re-asked.
     pub fn recheck_every(&self) -> Duration {
         Duration::from_secs(self.config.recheck_every_s.max(1))
