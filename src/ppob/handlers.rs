@@ -219,10 +219,10 @@ pub async fn supplier_callback(
     headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> AppResult<Response> {
-    use super::routed::CallbackVerdict;
+    use super::supplier_callback::CallbackVerdict;
     use axum::http::StatusCode;
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let verdict = super::routed::supplier_callback(
+    let verdict = super::supplier_callback::supplier_callback(
         &ctx,
         &name,
         &body,

@@ -8,6 +8,7 @@
 //! Money moves only in [`payment`]: the balance debit, the ledger row, the bills marked
 //! paid, the transaction's answer and its callback commit in one database transaction.
 
+pub mod answers;
 pub mod auth;
 pub mod biller;
 pub mod callback;
@@ -30,6 +31,7 @@ pub mod store_members;
 pub mod store_pending;
 pub mod store_trx;
 pub mod supplier;
+pub mod supplier_callback;
 pub mod wire;
 
 use std::path::Path;

@@ -21,6 +21,8 @@ use super::store_trx::{self as store, BalanceChange, NewTrx, Settle};
 use super::wire::{TrxResponse, GAGAL, SUCCESS};
 use super::PpobCtx;
 
+pub use super::answers::{paid_answer, NO_INQUIRY_REASON, QUOTE_CHANGED_REASON};
+
 /// Response codes (`rc`).
 pub mod rc {
     /// Success.
@@ -374,29 +376,6 @@ async fn pay(ctx: &PpobCtx, request: &TrxRequest, product: &Product, day: &str) 
     }
     tx.commit().await?;
     Ok(Some(answer))
-}
-
-/// The reason of a payment without today's inquiry.
-pub const NO_INQUIRY_REASON: &str = "belum ada inquiry (INQ) hari ini untuk tagihan ini: lakukan INQ terlebih dahulu";
-/// The reason of a payment whose bill changed since its inquiry.
-pub const QUOTE_CHANGED_REASON: &str = "tagihan berubah sejak inquiry: lakukan INQ ulang";
-
-/// The `Success` answer of a paid bill.
-pub fn paid_answer(request: &TrxRequest, bill: &Bill, amounts: &Amounts, sn: String, balance: Rupiah) -> TrxResponse {
-    let text = domain::serial_text(bill, amounts, Some(&sn));
-    TrxResponse {
-        status: SUCCESS.to_string(),
-        message: domain::success_message(
-            request.trxid.as_str(),
-            &request.kodeproduk,
-            &request.tujuan,
-            &text,
-            balance,
-        ),
-        trxid: request.trxid.to_string(),
-        rc: rc::OK.to_string(),
-        data: Some(domain::bill_data(&request.kodeproduk, bill, amounts, Some(sn), balance)),
-    }
 }
 
 /// A payment's reference number.

@@ -25,10 +25,13 @@ pub struct SupplierConfig {
     /// The supplier's KHOINS base URL (its transaction endpoint is `BASE_URL/`).
     pub base_url: String,
     /// Jembatan's member id there.
+    #[serde(deserialize_with = "crate::kernel::lenient::string_or_number")]
     pub memberid: String,
     /// Its password (sealed or clear).
+    #[serde(deserialize_with = "crate::kernel::lenient::string_or_number")]
     pub memberpass: String,
     /// Its PIN (sealed or clear).
+    #[serde(deserialize_with = "crate::kernel::lenient::string_or_number")]
     pub memberpin: String,
     /// How long one call may take.
     pub timeout_ms: u64,
@@ -36,6 +39,7 @@ pub struct SupplierConfig {
     pub recheck_every_s: u64,
     /// The key the supplier signs its callbacks with (sealed or clear; empty: callbacks
     /// from it are refused and pending payments are resolved by rechecks only).
+    #[serde(deserialize_with = "crate::kernel::lenient::string_or_number")]
     pub callback_secret: String,
 }
 
@@ -62,7 +66,7 @@ pub fn secret_context(name: &str) -> String {
 #[derive(Debug, Clone)]
 pub enum Reply {
     /// A KHOINS answer (`Success`, `Gagal` or `Pending`).
-    Answer(TrxResponse),
+    Answer(Box<TrxResponse>),
     /// The request was certainly not received (no connection, breaker open).
     NotSent(String),
     /// Unknown: a timeout, a 5xx or an unreadable answer.
@@ -221,7 +225,7 @@ impl Supplier {
                     Err(err) => break Reply::Unknown(format!("answer cut: {err}")),
                     Ok(body) => match serde_json::from_slice::<TrxResponse>(&body) {
                         Ok(answer) if ["Success", "Gagal", "Pending"].contains(&answer.status.as_str()) => {
-                            break Reply::Answer(answer)
+                            break Reply::Answer(Box::new(answer))
                         }
                         _ => break Reply::Unknown("unreadable answer".to_string()),
                     },
