@@ -378,3 +378,64 @@ db_test!(supplier_callbacks_are_verified_and_resolve_once, |app| async move {
     assert_eq!(balance_of(&shop, "SCB", "1111").await, 100_000 - 11_734);
     reconciles(&shop).await;
 });
+
+db_test!(concurrent_routed_payments_never_overdraw, |app| async move {
+    let supplier = app;
+    let numbers = pdam_bills(&supplier, 20).await;
+    let shop = Arc::new(reseller(supplier.backend, format!("{}/ppob", supplier.url)).await);
+    let me = member(&shop, "RACE2", 5 * 11_734, 0, None).await;
+    for (i, no) in numbers.iter().enumerate() {
+        let inq = trx_as(&shop, &me, "INQWASBY", no, &format!("RI{i}")).await;
+        assert_eq!(inq["status"], "Success", "{inq}");
+    }
+    let tasks: Vec<_> = numbers
+        .iter()
+        .enumerate()
+        .map(|(i, no)| {
+            let (shop, me, no) = (shop.clone(), me.clone(), no.clone());
+            tokio::spawn(async move { trx_as(&shop, &me, "PAYWASBY", &no, &format!("RP{i}")).await })
+        })
+        .collect();
+    let answers: Vec<Value> = futures::future::join_all(tasks)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(
+        answers.iter().filter(|a| a["status"] == "Success").count(),
+        5,
+        "{answers:?}"
+    );
+    assert!(
+        answers
+            .iter()
+            .filter(|a| a["status"] != "Success")
+            .all(|a| a["rc"] == "51"),
+        "{answers:?}"
+    );
+    assert_eq!(balance_of(&shop, "RACE2", "1111").await, 0);
+    let kinds = |kind: &'static str| {
+        let db = shop.state.db.clone();
+        async move {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ppob_ledger WHERE kind = $1 AND trxid LIKE 'RP%'")
+                .bind(kind)
+                .fetch_one(&db)
+                .await
+                .unwrap();
+            n
+        }
+    };
+    assert_eq!(
+        (kinds("HOLD").await, kinds("RELEASE").await, kinds("PAY").await),
+        (5, 5, 5)
+    );
+    let paid_upstream: i64 = {
+        sqlx::query_scalar("SELECT COUNT(*) FROM ppob_transactions WHERE kind = 'PAY' AND status = 'Success'")
+            .fetch_one(&supplier.state.db)
+            .await
+            .unwrap()
+    };
+    assert_eq!(paid_upstream, 5, "the supplier was asked to pay only what was held");
+    reconciles(&shop).await;
+    reconciles(&supplier).await;
+});
