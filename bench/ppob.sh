@@ -27,7 +27,7 @@ THREADS=${THREADS:-2}
 PREFIX=$(( $(date +%s) % 900000 + 100000 ))
 CUSTOMERS=${CUSTOMERS:-$(( SECS * 4000 ))}
 "$BIN" --database "$DB" ppob member BENCH01 --pass bench-pass --pin 654321 --name Bench >/dev/null
-"$BIN" --database "$DB" ppob deposit BENCH01 $(( CUSTOMERS * 20000 )) >/dev/null
+"$BIN" --database "$DB" ppob deposit BENCH01 $(( CUSTOMERS * 20000 )) --operator bench --reason "bench run" >/dev/null
 CSV=$(mktemp --suffix=.csv)
 trap 'rm -f "$CSV"' EXIT
 { echo "product_code,customer_no,customer_name,periode,nilai_tagihan,denda"

@@ -70,7 +70,7 @@ impl AppState {
             participant: participant::context(kernel.clone(), config.participant.clone())?,
             queue: queue::context(kernel.clone(), config.queue.clone()),
             hr: hr::context(kernel.clone(), config.hr.clone()),
-            ppob: ppob::context(kernel.clone(), config.ppob.clone()),
+            ppob: ppob::context(kernel.clone(), config.ppob.clone())?,
             panels: insurance::panel::context(kernel.clone(), config.insurance.panel.clone()),
             broker: insurance::broker::context(kernel.clone(), config.insurance.broker.clone())?,
             kernel,
@@ -220,11 +220,15 @@ impl RunningServer {
             state.kernel.outbox_config.clone(),
             signal.clone(),
         );
+        let ppob_worker = ppob::spawn_background(state.ppob.clone(), signal.clone());
         let app = router(state.clone());
         let task_state = state.clone();
         let task = tokio::spawn(async move {
             edge::serve(listener, app, &task_state.config.server, signal).await;
             let _ = outbox_worker.await;
+            if let Some(worker) = ppob_worker {
+                let _ = worker.await;
+            }
             task_state.journal.close().await;
             Ok(())
         });

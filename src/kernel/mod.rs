@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod blobs;
 pub mod bpjs_crypto;
+pub mod breaker;
 pub mod clock;
 pub mod db;
 pub mod edge;

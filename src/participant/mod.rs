@@ -4,7 +4,7 @@
 //! and the VClaim simulator at `/vclaim-rest`, answering from the registry as BPJS does.
 
 pub mod age;
-pub mod breaker;
+pub use crate::kernel::breaker;
 pub mod cache;
 pub mod demo;
 pub mod domain;

@@ -60,7 +60,7 @@ pub struct LegacyMember {
     #[arg(long)]
     pub name: Option<String>,
     /// How far below zero the balance may go (rupiah).
-    #[arg(long)]
+    #[arg(long, visible_alias = "limit")]
     pub credit_limit: Option<i64>,
     /// The callback.
     #[command(flatten)]
@@ -219,6 +219,11 @@ async fn legacy_form(ctx: &PpobCtx, legacy: LegacyMember) -> anyhow::Result<()> 
         println!("member {memberid} saved");
         print_made(None, None, &changed);
     } else {
+        // A new member is made on purpose: its credentials are given, never guessed.
+        anyhow::ensure!(
+            legacy.pass.is_some() && legacy.pin.is_some(),
+            "member {memberid} does not exist: a new member needs --pass and --pin (or use `ppob member add`)"
+        );
         let spec = NewMemberSpec {
             memberid: memberid.clone(),
             name: legacy.name.unwrap_or_default(),

@@ -208,7 +208,16 @@ pub async fn load(ctx: &PpobCtx) -> anyhow::Result<()> {
             },
         )
         .await?;
-        members::deposit(ctx, DEMO_MEMBER, DEMO_DEPOSIT, "demo deposit").await?;
+        members::deposit(
+            ctx,
+            DEMO_MEMBER,
+            DEMO_DEPOSIT,
+            &super::refund::Authority {
+                operator: "demo",
+                reason: "demo deposit",
+            },
+        )
+        .await?;
     }
     Ok(())
 }

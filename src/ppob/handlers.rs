@@ -80,7 +80,7 @@ pub async fn balance(State(ctx): State<PpobCtx>, Query(query): Query<BalanceQuer
         Err(other) => return Err(other),
     };
     let day = today_jakarta(&*ctx.kernel.clock).format("%Y-%m-%d").to_string();
-    let figures = super::store::balance(&ctx.kernel.db, member.id, &day).await?;
+    let figures = super::store_ledger::balance(&ctx.kernel.db, member.id, &day).await?;
     Ok(Json(BalanceResponse {
         status: SUCCESS.to_string(),
         message: format!(
@@ -199,4 +199,46 @@ pub async fn transaction_trailing_slash(state: State<PpobCtx>, uri: Uri) -> Resp
         detail: String::new(),
     });
     response
+}
+
+/// A supplier's callback for a payment Jembatan routed to it (supplier mode), signed like
+/// Jembatan's own member callbacks: `X-Jembatan-Signature` = hex HMAC-SHA256 with the
+/// supplier's `callback_secret` of the raw body (or of `timestamp + "." + body` when
+/// `X-Jembatan-Timestamp` is sent, within 300 s).
+#[utoipa::path(post, path = "/supplier/{name}/callback", tag = "ppob",
+    params(("name" = String, Path, description = "The supplier's name in `[ppob.suppliers]`")),
+    request_body(content = super::wire::Callback, description = "`refid` is Jembatan's upstream trxid"),
+    responses(
+        (status = 200, description = "Accepted", body = Failure),
+        (status = 400, description = "Not a KHOINS callback", body = Failure),
+        (status = 401, description = "The signature does not verify", body = Failure),
+        (status = 404, description = "Unknown supplier or upstream trxid", body = Failure)))]
+pub async fn supplier_callback(
+    State(ctx): State<PpobCtx>,
+    axum::extract::Path(name): axum::extract::Path<String>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    use super::supplier_callback::CallbackVerdict;
+    use axum::http::StatusCode;
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let verdict = super::supplier_callback::supplier_callback(
+        &ctx,
+        &name,
+        &body,
+        header(super::SIGNATURE_HEADER),
+        header("X-Jembatan-Timestamp"),
+    )
+    .await?;
+    let (status, outcome, message) = match verdict {
+        CallbackVerdict::Accepted => (StatusCode::OK, SUCCESS, "callback diterima"),
+        CallbackVerdict::Unknown => (StatusCode::NOT_FOUND, GAGAL, "supplier atau trxid tidak dikenal"),
+        CallbackVerdict::BadSignature => (StatusCode::UNAUTHORIZED, GAGAL, "tanda tangan tidak sah"),
+        CallbackVerdict::Malformed => (StatusCode::BAD_REQUEST, GAGAL, "bukan callback KHOINS"),
+    };
+    let body = Failure {
+        status: outcome.to_string(),
+        message: message.to_string(),
+    };
+    Ok((status, Json(body)).into_response())
 }

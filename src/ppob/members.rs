@@ -1,12 +1,14 @@
 //! Member administration: create or change a member, deposit to its balance. Every balance
 //! change writes a ledger row in the same transaction.
 
+use crate::kernel::clock::today_jakarta;
 use crate::kernel::money::Rupiah;
 use crate::kernel::secret;
 
 use super::ids::MemberId;
+use super::store_ledger::{move_money, Entry, EntryKind};
 use super::store_members;
-use super::store_trx::{self, BalanceChange, LedgerRow};
+use super::store_trx::{self, BalanceChange};
 use super::PpobCtx;
 
 /// A member to create or change.
@@ -85,31 +87,37 @@ pub async fn exists(ctx: &PpobCtx, memberid: &str) -> anyhow::Result<bool> {
         .is_some())
 }
 
-/// Adds `amount` (> 0) to the member's balance with a `deposit` ledger row; returns the
-/// new balance. A balance that would overflow is refused.
-pub async fn deposit(ctx: &PpobCtx, memberid: &str, amount: Rupiah, note: &str) -> anyhow::Result<Rupiah> {
+/// Adds `amount` (> 0) to the member's balance with a `DEPOSIT` ledger row naming the
+/// operator and the reason; returns the new balance. A balance that would overflow is refused.
+pub async fn deposit(
+    ctx: &PpobCtx,
+    memberid: &str,
+    amount: Rupiah,
+    by: &super::refund::Authority<'_>,
+) -> anyhow::Result<Rupiah> {
     anyhow::ensure!(amount > Rupiah::ZERO, "a deposit must be positive");
+    anyhow::ensure!(!by.operator.trim().is_empty(), "--operator must name who deposits");
+    anyhow::ensure!(!by.reason.trim().is_empty(), "--reason must say why");
     let memberid = MemberId::parse(memberid).map_err(|e| anyhow::anyhow!("memberid {memberid:?}: {e:?}"))?;
     let now = ctx.kernel.clock.now().to_rfc3339();
+    let day = today_jakarta(&*ctx.kernel.clock).format("%Y-%m-%d").to_string();
     let mut tx = ctx.kernel.db.begin_write().await?;
     let Some(id) = store_trx::member_id(&mut tx, &memberid).await? else {
         anyhow::bail!("no member {memberid}");
     };
-    let balance = match store_trx::change_balance(&mut tx, id, amount, false).await? {
+    let entry = Entry {
+        kind: EntryKind::Deposit,
+        trxid: None,
+        operator: by.operator,
+        reason: by.reason,
+        day: &day,
+        created_at: &now,
+    };
+    let balance = match move_money(&mut tx, id, amount, false, &entry).await? {
         BalanceChange::Done(balance) => balance,
         BalanceChange::NoMember => anyhow::bail!("no member {memberid}"),
         other => anyhow::bail!("deposit of {amount} to member {memberid} refused: {other:?}"),
     };
-    let row = LedgerRow {
-        member_id: id,
-        kind: "deposit",
-        amount,
-        balance_after: balance,
-        trxid: None,
-        note,
-        created_at: &now,
-    };
-    store_trx::ledger(&mut tx, &row).await?;
     tx.commit().await?;
     Ok(balance)
 }
@@ -279,6 +287,23 @@ pub async fn change(ctx: &PpobCtx, memberid: &str, change: &MemberChange) -> any
     .await?;
     ctx.family.forget_member(memberid.as_str());
     Ok(changed)
+}
+
+/// Makes a new random callback key for `memberid` (kept sealed) and returns it; the
+/// callback URL is kept.
+pub async fn rotate_callback_secret(ctx: &PpobCtx, memberid: &str) -> anyhow::Result<String> {
+    let rotate = MemberChange {
+        callback: CallbackChange {
+            rotate_secret: true,
+            ..CallbackChange::default()
+        },
+        ..MemberChange::default()
+    };
+    change(ctx, memberid, &rotate)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no member {memberid}"))?
+        .generated_callback_secret
+        .ok_or_else(|| anyhow::anyhow!("no callback secret was made for {memberid}"))
 }
 
 /// Every member as the operator lists it (never a hash or secret).

@@ -8,6 +8,7 @@
 //! Money moves only in [`payment`]: the balance debit, the ledger row, the bills marked
 //! paid, the transaction's answer and its callback commit in one database transaction.
 
+pub mod answers;
 pub mod auth;
 pub mod biller;
 pub mod callback;
@@ -20,10 +21,17 @@ pub mod ids;
 pub mod import;
 pub mod members;
 pub mod payment;
+pub mod reconcile;
 pub mod refund;
+pub mod routed;
+pub mod statement;
 pub mod store;
+pub mod store_ledger;
 pub mod store_members;
+pub mod store_pending;
 pub mod store_trx;
+pub mod supplier;
+pub mod supplier_callback;
 pub mod wire;
 
 use std::path::Path;
@@ -66,6 +74,10 @@ pub struct PpobConfig {
     pub credential_cache_secs: u64,
     /// How long the product list is kept in memory, in seconds.
     pub product_cache_secs: u64,
+    /// Upstream suppliers by name (`[ppob.suppliers.NAME]`).
+    pub suppliers: std::collections::BTreeMap<String, supplier::SupplierConfig>,
+    /// Product code to supplier name (`[ppob.routes] PLNGR25 = "NAME"`).
+    pub routes: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for PpobConfig {
@@ -73,6 +85,8 @@ impl Default for PpobConfig {
         PpobConfig {
             credential_cache_secs: MAX_CREDENTIAL_CACHE_SECS,
             product_cache_secs: 5,
+            suppliers: Default::default(),
+            routes: Default::default(),
         }
     }
 }
@@ -90,6 +104,8 @@ pub struct Ppob {
     pub biller: Arc<dyn biller::Biller>,
     pub(crate) credential_ttl: Duration,
     pub(crate) product_ttl: Duration,
+    /// Upstream suppliers and the products routed to them.
+    pub suppliers: supplier::Suppliers,
 }
 
 impl std::fmt::Debug for Ppob {
@@ -100,14 +116,25 @@ impl std::fmt::Debug for Ppob {
     }
 }
 
-/// Builds the family's context from the kernel and its config section.
-pub fn context(kernel: Kernel, config: PpobConfig) -> PpobCtx {
+/// Builds the family's context from the kernel and its config section (a supplier secret
+/// that does not open, or a route to an unknown supplier, is an error).
+pub fn context(kernel: Kernel, config: PpobConfig) -> anyhow::Result<PpobCtx> {
     // Callbacks are signed when sent, with the member's secret read then.
     kernel.outbox.sign_with(
         callback::FAMILY,
         callback::signer(kernel.db.clone(), kernel.keys.clone()),
     );
-    Ctx::new(kernel, Ppob::new(&config))
+    let mut family = Ppob::new(&config);
+    family.suppliers = supplier::Suppliers::new(&config.suppliers, &config.routes, &kernel.keys)?;
+    Ok(Ctx::new(kernel, family))
+}
+
+/// The family's background task (re-asking pending supplier payments), if it needs one.
+pub fn spawn_background(
+    ctx: PpobCtx,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+) -> Option<tokio::task::JoinHandle<()>> {
+    routed::spawn_recheck(ctx, shutdown)
 }
 
 impl Ppob {
@@ -119,6 +146,7 @@ impl Ppob {
             biller: Arc::new(biller::TableBiller),
             credential_ttl: Duration::from_secs(config.credential_cache_secs.min(MAX_CREDENTIAL_CACHE_SECS)),
             product_ttl: Duration::from_secs(config.product_cache_secs),
+            suppliers: supplier::Suppliers::default(),
         }
     }
 
@@ -163,6 +191,7 @@ pub fn router() -> OpenApiRouter<PpobCtx> {
         .routes(routes!(handlers::transaction))
         .routes(routes!(handlers::products))
         .routes(routes!(handlers::balance))
+        .routes(routes!(handlers::supplier_callback))
         // utoipa-axum has no method-not-allowed fallback: a wrong method's empty 405 gets
         // the family's body here instead.
         .layer(axum::middleware::map_response(method_not_allowed));

@@ -16,9 +16,12 @@ use super::biller::Lookup;
 use super::callback::callback;
 use super::domain::{self, Amounts, Bill, Kind, Product, AMOUNT_OVERFLOW};
 use super::ids::Trxid;
-use super::store_trx::{self as store, BalanceChange, LedgerRow, NewTrx};
+use super::store_ledger::{add_totals, move_money, Entry, EntryKind, Totals};
+use super::store_trx::{self as store, BalanceChange, NewTrx, Settle};
 use super::wire::{TrxResponse, GAGAL, SUCCESS};
 use super::PpobCtx;
+
+pub use super::answers::{paid_answer, NO_INQUIRY_REASON, QUOTE_CHANGED_REASON};
 
 /// Response codes (`rc`).
 pub mod rc {
@@ -44,6 +47,10 @@ pub mod rc {
     pub const REFUNDED: &str = "RF";
     /// The request is malformed, or its amounts do not fit in the ledger's integers.
     pub const INVALID: &str = "30";
+    /// The payment waits for its supplier's answer (status `Pending`).
+    pub const PENDING: &str = "68";
+    /// The supplier refused or did not answer.
+    pub const UPSTREAM: &str = "91";
 }
 
 /// One transaction request, credentials already checked.
@@ -60,6 +67,11 @@ pub struct TrxRequest {
 }
 
 impl TrxRequest {
+    /// A `Gagal` answer to this request.
+    pub fn failure_answer(&self, code: &str, reason: &str, saldo: Option<Rupiah>) -> TrxResponse {
+        self.failure(code, reason, saldo)
+    }
+
     fn failure(&self, code: &str, reason: &str, saldo: Option<Rupiah>) -> TrxResponse {
         TrxResponse {
             status: GAGAL.to_string(),
@@ -92,7 +104,10 @@ pub async fn handle(ctx: &PpobCtx, request: TrxRequest) -> AppResult<TrxResponse
     let plan = plan(ctx, &request, kind, &code).await?;
     let day = today_jakarta(&*ctx.kernel.clock).format("%Y-%m-%d").to_string();
     let outcome = match plan {
-        Plan::Payment(product) => pay(ctx, &request, &product, &day).await?,
+        Plan::Payment(product) => match ctx.family.suppliers.route(&product.record.code) {
+            Some(supplier) => super::routed::pay(ctx, &request, &product, supplier, &day).await?,
+            None => pay(ctx, &request, &product, &day).await?,
+        },
         other => record(ctx, &request, kind, &code, other, &day).await?,
     };
     match outcome {
@@ -134,14 +149,20 @@ async fn plan(ctx: &PpobCtx, request: &TrxRequest, kind: Kind, code: &str) -> Ap
     }
     Ok(match kind {
         Kind::Payment => Plan::Payment(product),
-        Kind::Inquiry => {
-            let lookup = ctx
-                .family
-                .biller
-                .inquire(&ctx.kernel.db, &product, &request.tujuan)
-                .await?;
-            Plan::Inquiry(product, lookup)
-        }
+        Kind::Inquiry => match ctx.family.suppliers.route(&product.record.code) {
+            Some(supplier) => match super::routed::inquire(ctx, &supplier, &product, &request.tujuan).await {
+                Ok(lookup) => Plan::Inquiry(product, lookup),
+                Err(reason) => Plan::Refuse(rc::UPSTREAM, reason),
+            },
+            None => {
+                let lookup = ctx
+                    .family
+                    .biller
+                    .inquire(&ctx.kernel.db, &product, &request.tujuan)
+                    .await?;
+                Plan::Inquiry(product, lookup)
+            }
+        },
     })
 }
 
@@ -225,8 +246,13 @@ async fn record(
         tx.rollback().await?;
         return Ok(None);
     }
-    if let Some(message) = callback(&ctx.kernel.keys, &request.member, &answer) {
-        crate::kernel::outbox::enqueue(&mut tx, &message).await?;
+    // No callback: an inquiry or a refusal is answered synchronously (issue 13).
+    if answer.status == SUCCESS {
+        let totals = Totals {
+            trx_count: 1,
+            ..Totals::default()
+        };
+        add_totals(&mut tx, request.member.id, day, &totals).await?;
     }
     tx.commit().await?;
     Ok(Some(answer))
@@ -235,7 +261,7 @@ async fn record(
 /// The bill and the amounts the inquiry quoted (a later change of the product's admin or
 /// fee does not change what the member was told); `None` when there is none to pay, and
 /// `Some(Err(()))` when its amounts overflow.
-fn quote(inquiry: store::Inquired, product: &Product) -> Option<Result<(Bill, Amounts), ()>> {
+pub(crate) fn quote(inquiry: store::Inquired, product: &Product) -> Option<Result<(Bill, Amounts), ()>> {
     let bill: Bill = serde_json::from_str(inquiry.bill.as_deref()?).ok()?;
     let quoted = serde_json::from_str::<TrxResponse>(&inquiry.response)
         .ok()
@@ -273,33 +299,47 @@ async fn pay(ctx: &PpobCtx, request: &TrxRequest, product: &Product, day: &str) 
         tx.rollback().await?;
         return Ok(None);
     };
+    let note = format!("{} {}", request.kodeproduk, request.tujuan);
+    let operator = format!("ppob:{}", request.member.memberid);
+    let entry = Entry {
+        kind: EntryKind::Pay,
+        trxid: Some(&request.trxid),
+        operator: &operator,
+        reason: &note,
+        day,
+        created_at: &now,
+    };
     let (debited, refusal) = match inquiry.and_then(|i| quote(i, product)) {
-        None => (
-            None,
-            (
-                rc::NO_INQUIRY,
-                "belum ada inquiry (INQ) hari ini untuk tagihan ini: lakukan INQ terlebih dahulu",
-            ),
-        ),
+        None => (None, (rc::NO_INQUIRY, NO_INQUIRY_REASON)),
         Some(Err(())) => (None, (rc::INVALID, AMOUNT_OVERFLOW)),
         Some(Ok((bill, amounts))) => {
-            let ids: Vec<i64> = bill.periods.iter().filter_map(|p| p.bill_id).collect();
-            let settled = store::mark_bills_paid(&mut tx, trx_id, &ids, &now).await?;
+            // Settled only at the quoted amounts: a bill re-imported since the inquiry
+            // asks for a new inquiry instead of debiting one figure and settling another.
+            let periods: Option<Vec<_>> = bill
+                .periods
+                .iter()
+                .map(|p| p.bill_id.map(|id| (id, p.nilai_tagihan, p.denda)))
+                .collect();
+            let settled = match periods {
+                Some(periods) => store::mark_bills_paid(&mut tx, trx_id, &periods, &now).await?,
+                None => Settle::Changed,
+            };
             let change = match (settled, Rupiah::ZERO.checked_sub(amounts.debit)) {
-                (false, _) => None,
-                (true, None) => Some(BalanceChange::Overflow),
-                (true, Some(delta)) => Some(store::change_balance(&mut tx, member_id, delta, true).await?),
+                (Settle::Done, Some(delta)) => Ok(move_money(&mut tx, member_id, delta, true, &entry).await?),
+                (Settle::Done, None) => Ok(BalanceChange::Overflow),
+                (other, _) => Err(other),
             };
             match change {
-                Some(BalanceChange::Done(balance)) => (Some((amounts, bill, balance)), (rc::OK, "")),
+                Ok(BalanceChange::Done(balance)) => (Some((amounts, bill, balance)), (rc::OK, "")),
                 other => {
                     // Undo exactly what this payment marked (nothing was debited).
                     store::unmark_bills(&mut tx, trx_id).await?;
                     let refusal = match other {
-                        None => (rc::PAID, "tagihan sudah dibayar"),
-                        Some(BalanceChange::Overflow) => (rc::INVALID, AMOUNT_OVERFLOW),
-                        Some(BalanceChange::NoMember) => return Err(AppError::internal("paying member vanished")),
-                        Some(_) => (rc::BALANCE, "saldo tidak mencukupi"),
+                        Err(Settle::AlreadyPaid) => (rc::PAID, "tagihan sudah dibayar"),
+                        Err(_) => (rc::NO_INQUIRY, QUOTE_CHANGED_REASON),
+                        Ok(BalanceChange::Overflow) => (rc::INVALID, AMOUNT_OVERFLOW),
+                        Ok(BalanceChange::NoMember) => return Err(AppError::internal("paying member vanished")),
+                        Ok(_) => (rc::BALANCE, "saldo tidak mencukupi"),
                     };
                     (None, refusal)
                 }
@@ -308,38 +348,15 @@ async fn pay(ctx: &PpobCtx, request: &TrxRequest, product: &Product, day: &str) 
     };
     let (answer, debit, commission) = match debited {
         Some((amounts, bill, balance)) => {
-            let note = format!("{} {}", request.kodeproduk, request.tujuan);
-            let row = LedgerRow {
-                member_id,
-                kind: "debit",
-                amount: Rupiah::ZERO.checked_sub(amounts.debit).unwrap_or(Rupiah::ZERO),
-                balance_after: balance,
-                trxid: Some(&request.trxid),
-                note: &note,
-                created_at: &now,
-            };
-            store::ledger(&mut tx, &row).await?;
             let sn = serial_number();
-            let text = domain::serial_text(&bill, &amounts, Some(&sn));
-            let answer = TrxResponse {
-                status: SUCCESS.to_string(),
-                message: domain::success_message(
-                    request.trxid.as_str(),
-                    &request.kodeproduk,
-                    &request.tujuan,
-                    &text,
-                    balance,
-                ),
-                trxid: request.trxid.to_string(),
-                rc: rc::OK.to_string(),
-                data: Some(domain::bill_data(
-                    &request.kodeproduk,
-                    &bill,
-                    &amounts,
-                    Some(sn),
-                    balance,
-                )),
+            let answer = paid_answer(request, &bill, &amounts, sn, balance);
+            let totals = Totals {
+                trx_count: 1,
+                spent: amounts.debit,
+                commission: amounts.fee,
+                in_progress: 0,
             };
+            add_totals(&mut tx, member_id, day, &totals).await?;
             (answer, amounts.debit, amounts.fee)
         }
         None => {
@@ -350,8 +367,12 @@ async fn pay(ctx: &PpobCtx, request: &TrxRequest, product: &Product, day: &str) 
     };
     let response = serde_json::to_string(&answer)?;
     store::finish(&mut tx, trx_id, &answer.status, &response, debit, commission).await?;
-    if let Some(message) = callback(&ctx.kernel.keys, &request.member, &answer) {
-        crate::kernel::outbox::enqueue(&mut tx, &message).await?;
+    // Only an accepted payment's outcome is called back (issue 13): a refusal is answered
+    // synchronously and the member already has it.
+    if answer.status == SUCCESS {
+        if let Some(message) = callback(&ctx.kernel.keys, &request.member, &answer) {
+            crate::kernel::outbox::enqueue(&mut tx, &message).await?;
+        }
     }
     tx.commit().await?;
     Ok(Some(answer))

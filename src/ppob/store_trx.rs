@@ -113,21 +113,64 @@ pub async fn todays_inquiry(
     .await
 }
 
-/// Marks the bill rows `ids` paid by `trx_id`; false when any was paid already.
-pub async fn mark_bills_paid(conn: &mut Conn, trx_id: i64, ids: &[i64], now: &str) -> Result<bool, sqlx::Error> {
-    if ids.is_empty() {
-        return Ok(true);
+/// How settling a quoted bill went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settle {
+    /// Every quoted period is now paid by this transaction.
+    Done,
+    /// A period was paid by another transaction meanwhile.
+    AlreadyPaid,
+    /// A period changed (or vanished) since the inquiry quoted it.
+    Changed,
+}
+
+/// Marks the quoted periods (row id, bill, fine) paid by `trx_id`, each only while unpaid
+/// and still at the quoted amounts. Anything but [`Settle::Done`] leaves some unmarked: the
+/// caller undoes the rest with [`unmark_bills`].
+pub async fn mark_bills_paid(
+    conn: &mut Conn,
+    trx_id: i64,
+    periods: &[(i64, Rupiah, Rupiah)],
+    now: &str,
+) -> Result<Settle, sqlx::Error> {
+    if periods.is_empty() {
+        return Ok(Settle::Changed);
     }
-    let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 3)).collect();
+    let conditions: Vec<String> = (0..periods.len())
+        .map(|i| {
+            format!(
+                "(id = ${} AND nilai_tagihan = ${} AND denda = ${})",
+                3 * i + 3,
+                3 * i + 4,
+                3 * i + 5
+            )
+        })
+        .collect();
     let sql = format!(
-        "UPDATE ppob_bills SET paid_trx_id = $1, paid_at = $2 WHERE paid_trx_id IS NULL AND id IN ({})",
-        placeholders.join(", ")
+        "UPDATE ppob_bills SET paid_trx_id = $1, paid_at = $2 WHERE paid_trx_id IS NULL AND ({})",
+        conditions.join(" OR ")
     );
     let mut query = sqlx::query(&sql).bind(trx_id).bind(now);
-    for id in ids {
+    for (id, nilai, denda) in periods {
+        query = query.bind(*id).bind(*nilai).bind(*denda);
+    }
+    if query.execute(&mut *conn).await?.rows_affected() == periods.len() as u64 {
+        return Ok(Settle::Done);
+    }
+    let placeholders: Vec<String> = (0..periods.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT COUNT(*) FROM ppob_bills WHERE paid_trx_id IS NOT NULL AND paid_trx_id <> $1 AND id IN ({})",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query_scalar::<_, i64>(&sql).bind(trx_id);
+    for (id, _, _) in periods {
         query = query.bind(*id);
     }
-    Ok(query.execute(conn).await?.rows_affected() == ids.len() as u64)
+    Ok(if query.fetch_one(conn).await? > 0 {
+        Settle::AlreadyPaid
+    } else {
+        Settle::Changed
+    })
 }
 
 /// Makes unpaid again exactly the bill rows `trx_id` marked.
@@ -189,42 +232,6 @@ pub async fn change_balance(
     })
 }
 
-/// A ledger row: every balance change writes one, in the same transaction.
-#[derive(Debug)]
-pub struct LedgerRow<'a> {
-    /// The member's database id.
-    pub member_id: i64,
-    /// `debit`, `deposit` or `refund`.
-    pub kind: &'a str,
-    /// Signed: negative for a debit.
-    pub amount: Rupiah,
-    /// The balance after the change.
-    pub balance_after: Rupiah,
-    /// The transaction's reference, if any.
-    pub trxid: Option<&'a Trxid>,
-    /// Free text.
-    pub note: &'a str,
-    /// RFC 3339.
-    pub created_at: &'a str,
-}
-
-/// Writes a ledger row.
-pub async fn ledger(conn: &mut Conn, row: &LedgerRow<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO ppob_ledger (member_id, kind, amount, balance_after, trxid, note, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(row.member_id)
-    .bind(row.kind)
-    .bind(row.amount)
-    .bind(row.balance_after)
-    .bind(row.trxid.map(Trxid::as_str))
-    .bind(row.note)
-    .bind(row.created_at)
-    .execute(conn)
-    .await
-    .map(|_| ())
-}
-
 /// Stores a transaction's outcome.
 pub async fn finish(
     conn: &mut Conn,
@@ -245,48 +252,67 @@ pub async fn finish(
         .map(|_| ())
 }
 
-/// A successful payment to refund, with its member's callback.
+/// A successful payment claimed for a refund.
 #[derive(Debug, sqlx::FromRow)]
 pub struct Paid {
     /// The transaction's id.
     pub id: i64,
-    /// The member's database id.
-    pub member_id: i64,
     /// As sent.
     pub kodeproduk: String,
     /// As sent.
     pub tujuan: String,
     /// What was debited.
     pub debit: Rupiah,
+    /// The commission it earned.
+    pub commission: Rupiah,
+    /// Its day (`yyyy-mm-dd`, Asia/Jakarta).
+    pub day: String,
     /// The answer given (JSON).
     pub response: String,
-    /// The member's callback URL.
-    pub callback_url: Option<String>,
-    /// The member's callback key.
-    pub callback_secret: Option<String>,
 }
 
-/// The successful payment `trxid` of `memberid`.
-pub async fn paid_payment(conn: &mut Conn, memberid: &MemberId, trxid: &Trxid) -> Result<Option<Paid>, sqlx::Error> {
+/// Claims the successful payment `trxid` of member `member_id` for a refund: one
+/// conditional update, so of concurrent refunds exactly one gets the row (on PostgreSQL
+/// the others wait on its lock, then find the status changed); `None` for the others.
+pub async fn claim_paid(conn: &mut Conn, member_id: i64, trxid: &Trxid) -> Result<Option<Paid>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT t.id, t.member_id, t.kodeproduk, t.tujuan, t.debit, t.response, m.callback_url, m.callback_secret \
-         FROM ppob_transactions t JOIN ppob_members m ON m.id = t.member_id \
-         WHERE m.memberid = $1 AND t.trxid = $2 AND t.kind = 'PAY' AND t.status = 'Success'",
+        "UPDATE ppob_transactions SET status = 'Refunded' \
+         WHERE member_id = $1 AND trxid = $2 AND kind = 'PAY' AND status = 'Success' \
+         RETURNING id, kodeproduk, tujuan, debit, commission, day, response",
     )
-    .bind(memberid.as_str())
+    .bind(member_id)
     .bind(trxid.as_str())
     .fetch_optional(conn)
     .await
 }
 
-/// Marks a payment refunded with its new answer.
+/// Stores a refunded payment's new answer.
 pub async fn set_refunded(conn: &mut Conn, trx_id: i64, response: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE ppob_transactions SET status = 'Refunded', response = $1 WHERE id = $2")
+    sqlx::query("UPDATE ppob_transactions SET response = $1 WHERE id = $2")
         .bind(response)
         .bind(trx_id)
         .execute(conn)
         .await
         .map(|_| ())
+}
+
+/// A member's callback settings.
+#[derive(Debug, sqlx::FromRow)]
+pub struct MemberCallback {
+    /// The database id.
+    pub id: i64,
+    /// The callback URL.
+    pub callback_url: Option<String>,
+    /// The callback key (sealed).
+    pub callback_secret: Option<String>,
+}
+
+/// The member's id and callback by login id.
+pub async fn member_callback(conn: &mut Conn, memberid: &MemberId) -> Result<Option<MemberCallback>, sqlx::Error> {
+    sqlx::query_as("SELECT id, callback_url, callback_secret FROM ppob_members WHERE memberid = $1")
+        .bind(memberid.as_str())
+        .fetch_optional(conn)
+        .await
 }
 
 /// The member's database id by login id.

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use jembatan::kernel::money::Rupiah;
 use jembatan::ppob::members::{self, MemberSpec};
+use jembatan::ppob::refund::Authority;
 use jembatan::ppob::store::{self, NewBill};
 
 use super::*;
@@ -82,9 +83,17 @@ async fn seed(database_url: &str, url: &str) {
     )
     .await
     .unwrap();
-    members::deposit(&state.ppob, "REPL", Rupiah::new(100_000_000), "test")
-        .await
-        .unwrap();
+    members::deposit(
+        &state.ppob,
+        "REPL",
+        Rupiah::new(100_000_000),
+        &Authority {
+            operator: "test",
+            reason: "test deposit",
+        },
+    )
+    .await
+    .unwrap();
     let bills: Vec<NewBill> = (0..CALLBACKS)
         .map(|i| NewBill {
             product_code: "WASBY".into(),

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 
 use jembatan::kernel::money::Rupiah;
 use jembatan::ppob::members::{self, MemberSpec};
+use jembatan::ppob::refund::Authority;
 use jembatan::ppob::store::{self, NewBill};
 
 use super::*;
@@ -67,9 +68,17 @@ db_test!(ppob_callbacks_are_signed_over_timestamp_and_body, |app| async move {
     )
     .await
     .unwrap();
-    members::deposit(&app.state.ppob, "SIG", Rupiah::new(1_000_000), "test")
-        .await
-        .unwrap();
+    members::deposit(
+        &app.state.ppob,
+        "SIG",
+        Rupiah::new(1_000_000),
+        &Authority {
+            operator: "test",
+            reason: "test deposit",
+        },
+    )
+    .await
+    .unwrap();
     store::upsert_bills(
         &app.state.db,
         &[NewBill {

@@ -50,13 +50,13 @@ db_test!(callbacks_are_signed_and_retried_until_acknowledged, |app| async move {
     let mut delivered = Vec::new();
     for _ in 0..200 {
         delivered = receiver.delivered.lock().unwrap().clone();
-        if delivered.len() >= 2 {
+        if !delivered.is_empty() {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    assert_eq!(delivered.len(), 2, "both transactions called back");
-    assert!(receiver.calls.load(Ordering::SeqCst) >= 4, "two failures were retried");
+    assert_eq!(delivered.len(), 1, "the payment is called back, the inquiry is not");
+    assert!(receiver.calls.load(Ordering::SeqCst) >= 3, "two failures were retried");
     let mut refids = Vec::new();
     for (headers, body) in &delivered {
         let signature = headers.get("x-jembatan-signature").expect("signed").to_str().unwrap();
@@ -81,8 +81,7 @@ db_test!(callbacks_are_signed_and_retried_until_acknowledged, |app| async move {
         }
         refids.push(callback["refid"].as_str().unwrap().to_string());
     }
-    refids.sort();
-    assert_eq!(refids, vec!["CB-INQ", "CB-PAY"]);
+    assert_eq!(refids, vec!["CB-PAY"]);
     // The receiver's answer reaches the worker before its 'delivered' commit does: wait for it.
     let mut statuses: Vec<(String, i64)> = Vec::new();
     for _ in 0..200 {
@@ -96,7 +95,7 @@ db_test!(callbacks_are_signed_and_retried_until_acknowledged, |app| async move {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert!(statuses.iter().all(|(s, _)| s == "delivered"), "{statuses:?}");
-    assert_eq!(statuses.iter().map(|(_, a)| a).sum::<i64>(), 4, "{statuses:?}");
+    assert_eq!(statuses.iter().map(|(_, a)| a).sum::<i64>(), 3, "{statuses:?}");
 });
 
 db_test!(
@@ -114,8 +113,10 @@ db_test!(
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/cb", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, refusing).await.unwrap() });
-        let me = member(&app, "CBF", 0, 0, Some((url, "s".to_string()))).await;
+        let me = member(&app, "CBF", 1_000_000, 0, Some((url, "s".to_string()))).await;
         trx_as(&app, &me, "INQGAS", "0110014602", "F1").await;
+        let pay = trx_as(&app, &me, "PAYGAS", "0110014602", "F2").await;
+        assert_eq!(pay["status"], "Success", "{pay}");
         let mut status = (String::new(), 0i64);
         for _ in 0..200 {
             status = {

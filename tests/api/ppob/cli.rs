@@ -28,6 +28,7 @@ db_test!(reconcile_and_import_through_the_binary, |app| async move {
     // and a repeat of the trxid reports the refund.
     let refund = jembatan_command()
         .args(["--database", &app.database.url, "ppob", "refund", "DEMO01", "IMP-2"])
+        .args(["--operator", "ops", "--reason", "biller reversal"])
         .output()
         .unwrap();
     assert!(refund.status.success(), "{}", String::from_utf8_lossy(&refund.stderr));
@@ -43,6 +44,7 @@ db_test!(reconcile_and_import_through_the_binary, |app| async move {
     assert_eq!(inq["status"], "Success", "{inq}");
     let again = jembatan_command()
         .args(["--database", &app.database.url, "ppob", "refund", "DEMO01", "IMP-2"])
+        .args(["--operator", "ops", "--reason", "biller reversal"])
         .output()
         .unwrap();
     assert!(!again.status.success(), "a refund happens once");

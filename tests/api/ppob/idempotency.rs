@@ -65,7 +65,7 @@ db_test!(
             10_000_000 - (385_000 + 1_300)
         );
         let debits: i64 = {
-            sqlx::query_scalar("SELECT COUNT(*) FROM ppob_ledger WHERE kind = 'debit'")
+            sqlx::query_scalar("SELECT COUNT(*) FROM ppob_ledger WHERE kind = 'PAY'")
                 .fetch_one(&app.state.db)
                 .await
                 .unwrap()
@@ -107,6 +107,16 @@ db_test!(
         let balance = balance_of(&app, "RACE", "1111").await;
         assert_eq!(balance, 100_000 - 10 * 11_734);
         assert!(balance >= -20_000);
+        let pay_rows: i64 = {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM ppob_ledger l JOIN ppob_members m ON m.id = l.member_id \
+                 WHERE m.memberid = 'RACE' AND l.kind = 'PAY'",
+            )
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap()
+        };
+        assert_eq!(pay_rows, 10, "one ledger row per successful payment");
         reconciles(&app).await;
     }
 );

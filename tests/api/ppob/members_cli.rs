@@ -241,3 +241,61 @@ db_test!(
 );
 
 mod callback_secret;
+
+db_test!(
+    the_member_form_changes_only_what_it_names,
+    no_cache(),
+    |app| async move {
+        let (ok, _, stderr) = cli(&app, &["NEWM", "--pin", "123123"]).await;
+        assert!(!ok, "a new member needs --pass and --pin");
+        assert!(stderr.contains("needs --pass and --pin"), "{stderr}");
+        cli_ok(
+            &app,
+            &[
+                "NEWM",
+                "--pass",
+                "newm-pass",
+                "--pin",
+                "123123",
+                "--callback-url",
+                "http://127.0.0.1:9/cb",
+            ],
+        )
+        .await;
+        let before = stored_callback(&app, "NEWM").await;
+        assert!(before.1.is_some(), "a secret was made with the URL");
+        cli_ok(&app, &["NEWM", "--limit", "5000"]).await;
+        assert_eq!(stored_callback(&app, "NEWM").await, before, "the callback is kept");
+        let limit: i64 = {
+            sqlx::query_scalar("SELECT credit_limit FROM ppob_members WHERE memberid = 'NEWM'")
+                .fetch_one(&app.state.db)
+                .await
+                .unwrap()
+        };
+        assert_eq!(limit, 5000);
+        assert_eq!(
+            balance_status(&app, "NEWM", "123123").await,
+            "Success",
+            "the PIN is kept"
+        );
+
+        let mut command = jembatan_command();
+        command.args([
+            "--database",
+            &app.database.url,
+            "ppob",
+            "rotate-callback-secret",
+            "NEWM",
+        ]);
+        let output = tokio::task::spawn_blocking(move || command.output().unwrap())
+            .await
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(output.status.success(), "{stdout}");
+        let fresh = printed(&stdout, "callback secret").expect("the new secret is printed");
+        let after = stored_callback(&app, "NEWM").await;
+        assert_eq!(after.0, before.0, "the URL is kept");
+        assert_ne!(after.1, before.1, "a new sealed secret");
+        assert!(!after.1.unwrap().contains(&fresh), "sealed at rest");
+    }
+);

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use axum::http::{HeaderMap, StatusCode};
 use jembatan::kernel::money::Rupiah;
 use jembatan::ppob::members::{self, MemberSpec};
+use jembatan::ppob::refund::Authority;
 use jembatan::ppob::store::{self, NewBill};
 use serde_json::{json, Value};
 
@@ -62,8 +63,8 @@ async fn balance_of(app: &TestApp, memberid: &str, pin: &str) -> i64 {
 }
 
 async fn reconciles(app: &TestApp) {
-    let (_, mismatches) = store::reconcile(&app.state.db).await.unwrap();
-    assert!(mismatches.is_empty(), "{mismatches:?}");
+    let report = jembatan::ppob::reconcile::reconcile(&app.state.db).await.unwrap();
+    assert!(report.is_clean(), "{:?}", report.problems);
 }
 
 /// A member with its own balance, limit and callback.
@@ -89,9 +90,17 @@ async fn member(
     .await
     .unwrap();
     if deposit > 0 {
-        members::deposit(&app.state.ppob, id, Rupiah::new(deposit), "test")
-            .await
-            .unwrap();
+        members::deposit(
+            &app.state.ppob,
+            id,
+            Rupiah::new(deposit),
+            &Authority {
+                operator: "test",
+                reason: "test deposit",
+            },
+        )
+        .await
+        .unwrap();
     }
     format!("memberid={id}&memberpass=pass&memberpin=1111")
 }
@@ -131,6 +140,8 @@ const DIGITS: &str = "0,1,2,3,4,5,6,7,8,9";
 mod callbacks;
 mod cli;
 mod idempotency;
+mod ledger;
 mod members_cli;
 mod payment;
 mod products;
+mod supplier;

@@ -172,9 +172,17 @@ db_test!(insufficient_balance_is_refused_and_the_limit_holds, |app| async move {
     );
     assert_eq!(balance_of(&app, "LOW", "1111").await, -3_468);
     // The refused bill is still unpaid: after a deposit a new trxid pays it.
-    members::deposit(&app.state.ppob, "LOW", Rupiah::new(50_000), "top up")
-        .await
-        .unwrap();
+    members::deposit(
+        &app.state.ppob,
+        "LOW",
+        Rupiah::new(50_000),
+        &Authority {
+            operator: "test",
+            reason: "top up",
+        },
+    )
+    .await
+    .unwrap();
     let paid = trx_as(&app, &me, "PAYWASBY", &numbers[2], "P3").await;
     assert_eq!(paid["status"], "Success", "{paid}");
     reconciles(&app).await;

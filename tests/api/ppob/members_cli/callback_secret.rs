@@ -32,10 +32,41 @@ async fn receiver() -> (String, Got) {
     (format!("http://{addr}/cb"), got)
 }
 
-/// Makes an inquiry as `me` and checks its callback arrives signed with the HMAC of
+/// Pays a fresh bill as `me` (deposit, bill, inquiry `TRXID-I`, payment `TRXID`): only a
+/// payment's outcome is called back.
+async fn pay_fresh(app: &TestApp, me: &str, trxid: &str) -> Value {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let customer = format!("{}", 2_100_000 + NEXT.fetch_add(1, Ordering::SeqCst));
+    let memberid = me.split('&').next().unwrap().trim_start_matches("memberid=");
+    members::deposit(
+        &app.state.ppob,
+        memberid,
+        Rupiah::new(20_000),
+        &Authority {
+            operator: "test",
+            reason: "for one bill",
+        },
+    )
+    .await
+    .unwrap();
+    let bill = NewBill {
+        product_code: "WASBY".into(),
+        customer_no: customer.clone(),
+        customer_name: "PELANGGAN".into(),
+        periode: "202411".into(),
+        nilai_tagihan: Rupiah::new(10_000),
+        denda: Rupiah::new(0),
+    };
+    store::upsert_bills(&app.state.db, &[bill]).await.unwrap();
+    let inq = trx_as(app, me, "INQWASBY", &customer, &format!("{trxid}-I")).await;
+    assert_eq!(inq["status"], "Success", "{inq}");
+    trx_as(app, me, "PAYWASBY", &customer, trxid).await
+}
+
+/// Pays a bill as `me` and checks its callback arrives signed with the HMAC of
 /// `timestamp.body` under `secret`.
 async fn callback_verifies(app: &TestApp, me: &str, trxid: &str, got: &Mutex<Vec<(HeaderMap, Vec<u8>)>>, secret: &str) {
-    let answer = trx_as(app, me, "INQPGN", "0110014601", trxid).await;
+    let answer = pay_fresh(app, me, trxid).await;
     assert_eq!(answer["status"], "Success", "{answer}");
     for _ in 0..200 {
         let found = got.lock().unwrap().iter().find_map(|(headers, body)| {
@@ -125,7 +156,7 @@ db_test!(
         // Only --no-callback turns callbacks off.
         cli_ok(&app, &["rotate", "CBK1", "--no-callback"]).await;
         assert_eq!(stored_callback(&app, "CBK1").await.0, None);
-        let answer = trx_as(&app, me, "INQPGN", "0110014601", "CBK-5").await;
+        let answer = pay_fresh(&app, me, "CBK-5").await;
         assert_eq!(answer["status"], "Success");
         // The ordering key names the trxid: no outbox row for CBK-5, one for CBK-4.
         let rows = |trxid: &'static str| {

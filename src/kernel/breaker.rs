@@ -1,4 +1,4 @@
-//! A circuit breaker for the VClaim upstream: after enough consecutive failed calls the
+//! A circuit breaker for an upstream (VClaim, a PPOB supplier): after enough consecutive failed calls the
 //! proxy stops calling BPJS for a while and answers at once, instead of making every
 //! hospital request wait out a timeout.
 //!
