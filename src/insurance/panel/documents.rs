@@ -153,6 +153,19 @@ pub async fn store(ctx: &PanelCtx, pdf: &CheckedPdf) -> AppResult<String> {
         .map_err(|e| AppError::internal_from("document store", e))
 }
 
+/// Refuses a `Kode_Dokumen` that is not one of `required`, naming the codes that are;
+/// `purpose` says what the documents are for ("pengajuan ini", "klaim MENINGGAL").
+pub fn require_code(required: &[crate::insurance::wire::Dokumen], kode: &str, purpose: &str) -> AppResult<()> {
+    if required.iter().any(|d| d.kode_dokumen == kode) {
+        return Ok(());
+    }
+    let codes: Vec<&str> = required.iter().map(|d| d.kode_dokumen.as_str()).collect();
+    Err(refuse(format!(
+        "Kode_Dokumen {kode} tidak diperlukan untuk {purpose} (diperlukan: {})",
+        codes.join(", ")
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

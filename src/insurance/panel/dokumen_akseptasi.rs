@@ -33,13 +33,7 @@ pub async fn dokumen(ctx: &PanelCtx, caller: &Caller, panel: &PanelDefinition, u
         )));
     }
     let required = loan.required(panel);
-    if !required.iter().any(|d| d.kode_dokumen == kode) {
-        let codes: Vec<&str> = required.iter().map(|d| d.kode_dokumen.as_str()).collect();
-        return Err(refuse(format!(
-            "Kode_Dokumen {kode} tidak diperlukan untuk pengajuan ini (diperlukan: {})",
-            codes.join(", ")
-        )));
-    }
+    documents::require_code(&required, &kode, "pengajuan ini")?;
     let pdf = documents::check_pdf(ctx, upload)?;
     let path = documents::store(ctx, &pdf).await?;
     let now = ctx.kernel.clock.now().to_rfc3339();
