@@ -145,6 +145,10 @@ pub fn router(state: AppState) -> Router {
         .merge(family(ppob::router(), state.ppob.clone()))
         .merge(family(insurance::panel::router(), state.panels.clone()))
         .merge(family(insurance::broker::router(), state.broker.clone()))
+        .merge(crate::kernel::console::mount(
+            state.kernel.clone(),
+            console_pages(&state),
+        ))
         .layer(axum::middleware::from_fn(crate::kernel::lockout::peer_scope))
         .layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),
@@ -161,6 +165,12 @@ pub fn router(state: AppState) -> Router {
             edge::limits,
         ))
         .with_state(state)
+}
+
+/// The families' console pages, each with its own context; the kernel adds login, the
+/// session layer and the journal around them.
+fn console_pages(_state: &AppState) -> Router<AppState> {
+    Router::new()
 }
 
 /// Process is up.

@@ -93,6 +93,12 @@ pub enum Command {
         #[command(subcommand)]
         action: crate::kernel::outbox::cli::OutboxCommand,
     },
+    /// The operators' console users: add, reset, disable, enable, list.
+    Operator {
+        /// What to do.
+        #[command(subcommand)]
+        action: crate::cli_operator::OperatorCommand,
+    },
     /// Insurance panel administration (underwriter decisions).
     Insurance {
         /// What to do.
@@ -199,6 +205,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Outbox { action } => {
             let state = AppState::with_system_clock(config).await?;
             let code = crate::kernel::outbox::cli::run(&state.db, &state.journal, &*state.clock, action).await;
+            state.journal.close().await;
+            return code;
+        }
+        Command::Operator { action } => {
+            let state = AppState::with_system_clock(config).await?;
+            let code = crate::cli_operator::run(&state, action).await;
             state.journal.close().await;
             return code;
         }

@@ -58,6 +58,8 @@ pub struct Config {
     pub sqlite_synchronous: crate::kernel::db::Synchronous,
     /// `[journal]`: entries held in memory before requests wait, the shutdown flush.
     pub journal: crate::kernel::journal::JournalConfig,
+    /// `[console]`: how long an operator's session lives idle and at most.
+    pub console: crate::kernel::console::ConsoleConfig,
 }
 
 impl Default for Config {
@@ -80,6 +82,7 @@ impl Default for Config {
             server: Default::default(),
             sqlite_synchronous: Default::default(),
             journal: Default::default(),
+            console: Default::default(),
         }
     }
 }
@@ -128,6 +131,7 @@ impl Config {
             secrets: self.secrets.clone(),
             sqlite_synchronous: self.sqlite_synchronous,
             journal: self.journal.clone(),
+            console: self.console.clone(),
         })
     }
 

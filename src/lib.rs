@@ -7,6 +7,7 @@ pub mod cli;
 pub mod cli_auth;
 pub mod cli_credentials;
 pub mod cli_journal;
+pub mod cli_operator;
 pub mod config;
 pub mod demo;
 pub mod kernel;

@@ -69,7 +69,7 @@ fn rerender(mut response: Response, render: Renderer, clock: Option<SharedClock>
 /// Journals the request under `family`, with the actor the authentication code named
 /// (see [`super::journal::set_actor`]). The path is masked by the journal's writer, off
 /// the request path; the request waits only when the journal's queue is full.
-async fn journal(family: &'static str, req: Request, next: Next) -> Response {
+pub async fn journal(family: &'static str, req: Request, next: Next) -> Response {
     let Some(journal) = req.extensions().get::<Journal>().cloned() else {
         return next.run(req).await;
     };

@@ -5,6 +5,7 @@ pub mod blobs;
 pub mod bpjs_crypto;
 pub mod breaker;
 pub mod clock;
+pub mod console;
 pub mod db;
 pub mod edge;
 pub mod envelope;
@@ -59,6 +60,8 @@ pub struct KernelSettings {
     pub sqlite_synchronous: db::Synchronous,
     /// The journal's queue and shutdown flush.
     pub journal: journal::JournalConfig,
+    /// The operators' console: session lifetimes.
+    pub console: console::ConsoleConfig,
 }
 
 /// The one thing every family shares: database, clock, journal, metrics, outbox, HTTP
@@ -100,6 +103,8 @@ pub struct KernelParts {
     pub hasher: Hasher,
     /// Failed-authentication counters and lockouts.
     pub lockouts: Lockouts,
+    /// The operators' console: session lifetimes.
+    pub console: console::ConsoleConfig,
 }
 
 impl std::ops::Deref for Kernel {
@@ -139,6 +144,7 @@ impl Kernel {
             secrets: settings.secrets,
             hasher,
             lockouts,
+            console: settings.console,
         })))
     }
 }

@@ -5,6 +5,7 @@ pub mod common;
 
 mod architecture;
 mod at_rest;
+mod console;
 mod data_key;
 mod hostile_input;
 mod hr;

@@ -1,0 +1,4 @@
+//! The operators' console: login, sessions, CSRF, lockouts, the operator commands.
+
+mod login;
+mod operators;
