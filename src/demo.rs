@@ -4,6 +4,7 @@ use std::path::Path;
 
 use crate::app::AppState;
 use crate::kernel::auth::bpjs::Consumer;
+use crate::kernel::console::{operators, Role};
 use crate::kernel::import::ImportSummary;
 use crate::{hr, insurance, participant, ppob, queue};
 
@@ -11,6 +12,18 @@ use crate::{hr, insurance, participant, ppob, queue};
 pub const DEMO_PPK: &str = "0101R001";
 /// The second demo hospital's kode PPK (Antrean RS consumer 5678).
 pub const DEMO_PPK_2: &str = "0101R002";
+
+/// The demo's console operators, one per role (password [`DEMO_CONSOLE_PASSWORD`]).
+pub const DEMO_OPERATORS: [(&str, Role, &str); 6] = [
+    ("demo-admin", Role::Administrator, ""),
+    ("demo-rs", Role::Hospital, DEMO_PPK),
+    ("demo-hr", Role::HrAdmin, "demo"),
+    ("demo-ppob", Role::PpobOperator, ""),
+    ("demo-uw", Role::Underwriter, "A03"),
+    ("demo-pialang", Role::BrokerOperator, ""),
+];
+/// The demo console operators' password (published: demo only).
+pub const DEMO_CONSOLE_PASSWORD: &str = "demo-console-pass";
 
 /// The advisory lock key under which demo data is loaded ("JMBDEMO" in ASCII).
 const DEMO_LOCK: i64 = 0x004a_4d42_4445_4d4f;
@@ -47,6 +60,7 @@ async fn load_unlocked(state: &AppState) -> anyhow::Result<()> {
     ppob::load_demo(&state.ppob).await?;
     insurance::panel::demo::load(&state.panels).await?;
     insurance::broker::demo::load(&state.broker).await?;
+    operators::ensure(&state.kernel, &DEMO_OPERATORS, DEMO_CONSOLE_PASSWORD).await?;
     Ok(())
 }
 
@@ -85,7 +99,9 @@ pub fn print_credentials(state: &AppState) {
   insurance panels       HTTP Basic aap / aap-secret   ({base}/asuransi/A03)
   panel underwriters     HTTP Basic uw-A02, uw-A03, uw-B02 / uw-secret   ({base}/asuransi/A03/admin)
   broker callbacks       HTTP Basic panel-A03 / panel-secret   ({base}/aap)
-  broker, bank-facing    HTTP Basic bank / bank-secret   ({base}/aap/bank)"
+  broker, bank-facing    HTTP Basic bank / bank-secret   ({base}/aap/bank)
+  operators' console     {base}/console: demo-admin, demo-rs ({DEMO_PPK}), demo-hr (tenant demo), demo-ppob,
+                         demo-uw (panel A03), demo-pialang; password {DEMO_CONSOLE_PASSWORD}"
     );
 }
 

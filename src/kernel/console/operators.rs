@@ -101,6 +101,33 @@ pub async fn add(
     }
 }
 
+/// Adds each `(name, role, scope)` that does not exist yet, all with `password` (the demo's
+/// operators, who share one published password: it is hashed once for all of them).
+/// Returns how many were added.
+pub async fn ensure(kernel: &Kernel, wanted: &[(&str, Role, &str)], password: &str) -> Result<usize, OperatorError> {
+    let mut missing = Vec::new();
+    for (name, role, scope) in wanted {
+        check_name(name)?;
+        check_scope(*role, scope)?;
+        if store::operator_by_name(&kernel.db, name).await?.is_none() {
+            missing.push((*name, *role, *scope));
+        }
+    }
+    if missing.is_empty() {
+        return Ok(0);
+    }
+    let hash = kernel.hasher.hash(password).await;
+    let now = kernel.clock.now().timestamp_millis();
+    for (name, role, scope) in &missing {
+        match store::insert_operator(&kernel.db, name, role.as_str(), scope, &hash, now).await {
+            // Another replica loading the demo at the same moment added it: fine.
+            Err(err) if !is_unique_violation(&err, None) => return Err(err.into()),
+            _ => {}
+        }
+    }
+    Ok(missing.len())
+}
+
 /// Disables (`disabled`) or enables an operator; a disabled one's sessions end at once.
 pub async fn set_disabled(kernel: &Kernel, name: &str, disabled: bool) -> Result<(), OperatorError> {
     if store::set_disabled(&kernel.db, name, disabled).await? {

@@ -223,3 +223,19 @@ db_test!(a_page_without_a_session_redirects_to_login, |app| async move {
     assert_eq!(css.status(), StatusCode::OK);
     assert!(css.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
 });
+
+db_test!(the_demo_has_one_operator_per_role, |app| async move {
+    for (name, role, _) in jembatan::demo::DEMO_OPERATORS {
+        let done = submit_login(&browser_client(), &app.url, name, jembatan::demo::DEMO_CONSOLE_PASSWORD).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{name}: {}", done.body);
+        let user = ConsoleUser::login(&app, name, jembatan::demo::DEMO_CONSOLE_PASSWORD).await;
+        let home = user.get("/console").await;
+        assert_eq!(home.location.as_deref(), Some(role.menu()[0].0), "{name}");
+    }
+    // Loading the demo again adds nobody.
+    jembatan::demo::load(&app.state).await.unwrap();
+    let list = jembatan::kernel::console::operators::list(&app.state.kernel)
+        .await
+        .unwrap();
+    assert_eq!(list.len(), jembatan::demo::DEMO_OPERATORS.len());
+});
