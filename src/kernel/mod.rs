@@ -5,6 +5,7 @@ pub mod blobs;
 pub mod bpjs_crypto;
 pub mod breaker;
 pub mod clock;
+pub mod console;
 pub mod db;
 pub mod edge;
 pub mod envelope;

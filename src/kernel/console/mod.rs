@@ -1,0 +1,3 @@
+//! The operators' console: what its pages share.
+
+pub mod chart;
