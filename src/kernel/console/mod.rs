@@ -12,6 +12,7 @@
 //! Sessions are our own (about 150 lines) rather than `tower-sessions`: its SQL stores need a
 //! concrete sqlx pool, and ours is `sqlx::Any` over SQLite and PostgreSQL alike.
 
+pub mod chart;
 pub mod csrf;
 pub mod error;
 pub mod layout;
